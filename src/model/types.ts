@@ -1,0 +1,254 @@
+/**
+ * The normalised host: what the rules, `show` and (later) a packet-path simulator read.
+ * Built once from a snapshot by src/model/build.ts; lookups the rules need are indexed here
+ * (by name, by index, by chain) so that nothing downstream joins lists in loops.
+ */
+import type { Evidence, ParseNote } from '../parse/common.js';
+import type {
+  IptChainDecl,
+  IptCounters,
+  IptRule,
+  IpNeighEntry,
+  SsListener,
+  SysctlConfEntry,
+} from '../parse/types.js';
+import type { Meta, NamespaceKind, SourceStatus } from '../snapshot/schema.js';
+
+export type { Evidence, ParseNote };
+
+export interface SourceInfo {
+  namespace: string;
+  /** Source id ("iptables-save") */
+  id: string;
+  /** Label used in evidence ("iptables-save", "netns:blue/iptables-save"). */
+  label: string;
+  status: SourceStatus;
+  /** Why it failed or was not collected; also set when the parser rejected the output. */
+  reason?: string;
+  command?: string;
+  /** The parser could not read it: the source is treated as unavailable for rules. */
+  parseError?: string;
+}
+
+export type InterfaceKind =
+  | 'loopback'
+  | 'physical'
+  | 'veth'
+  | 'bridge'
+  | 'vlan'
+  | 'vxlan'
+  | 'bond'
+  | 'dummy'
+  | 'tun'
+  | 'wireguard'
+  | 'macvlan'
+  | 'ipvlan'
+  | 'tunnel'
+  | 'other';
+
+export interface Address {
+  family: 4 | 6;
+  /** The interface's own address, without prefix. */
+  address: string;
+  prefixLen: number;
+  /** The network it sits in, e.g. 172.17.0.0/16 for 172.17.0.1/16. */
+  network: string;
+  scope?: string;
+  interface: string;
+  evidence: Evidence;
+}
+
+/** A per-interface sysctl as the kernel applies it, with where its value came from. */
+export interface EffectiveSysctl {
+  /** Parsed numeric value; undefined when the key is absent from sysctl -a. */
+  value: number | undefined;
+  key: string;
+  evidence?: Evidence;
+}
+
+export interface Interface {
+  name: string;
+  namespace: string;
+  index: number;
+  kind: InterfaceKind;
+  /** linkinfo.info_kind as printed, when any. */
+  rawKind?: string;
+  /** IFF_UP: ip link set up. */
+  adminUp: boolean;
+  /** LOWER_UP present and NO-CARRIER absent. */
+  carrier: boolean;
+  operState: string;
+  mtu?: number;
+  mac?: string;
+  /** Master device (bridge, bond, vrf) by name. */
+  master?: string;
+  addresses: Address[];
+  /** net.ipv4.conf.<if>.forwarding. */
+  forwarding: EffectiveSysctl;
+  /** net.ipv6.conf.<if>.forwarding. */
+  forwarding6: EffectiveSysctl;
+  /** max(net.ipv4.conf.all.rp_filter, net.ipv4.conf.<if>.rp_filter): the value the kernel enforces. */
+  rpFilter: EffectiveSysctl;
+  /** net.ipv4.conf.<if>.route_localnet */
+  routeLocalnet: EffectiveSysctl;
+  /** Peer or lower device as ip -d link prints it (link / link_index / link_netnsid). */
+  link?: { name?: string; index?: number; netnsId?: number };
+  evidence: Evidence;
+}
+
+export interface BridgePort {
+  name: string;
+  /** The port's interface in the same namespace, when ip link lists it. */
+  interface?: Interface;
+  /** STP state from bridge -j link (forwarding, disabled, blocking...). */
+  state?: string;
+  evidence: Evidence[];
+}
+
+export interface Bridge {
+  name: string;
+  namespace: string;
+  interface?: Interface;
+  ports: BridgePort[];
+  /** Networks of the bridge's own addresses (IPv4 and IPv6, link-local excluded). */
+  subnets: string[];
+  stp?: boolean;
+  evidence: Evidence[];
+}
+
+export type VethPeer =
+  | { resolved: true; namespace: string; name: string; interface: Interface }
+  | {
+      resolved: false;
+      /** "peer namespace not collected (link-netnsid 3)", "peer ifindex 12 not found in namespace host", ... */
+      reason: string;
+      name?: string;
+      index?: number;
+      netnsId?: number;
+    };
+
+export interface VethEnd {
+  interface: Interface;
+  peer: VethPeer;
+}
+
+export interface Route {
+  family: 4 | 6;
+  /** "default" is normalised to 0.0.0.0/0 or ::/0. */
+  dst: string;
+  isDefault: boolean;
+  prefixLen: number;
+  type: string;
+  table: string;
+  gateway?: string;
+  dev?: string;
+  protocol?: string;
+  scope?: string;
+  metric?: number;
+  prefsrc?: string;
+  nexthops: { gateway?: string; dev?: string; weight?: number }[];
+  evidence: Evidence;
+}
+
+export interface SysctlValue {
+  key: string;
+  value: string;
+  evidence: Evidence;
+}
+
+export interface SysctlTable {
+  /** Whether sysctl -a was available at all; when false every lookup returns undefined. */
+  available: boolean;
+  /** Keys exactly as sysctl -a prints them. The last occurrence wins. */
+  entries: Map<string, SysctlValue>;
+}
+
+export type NetfilterFamily = 'ipv4' | 'ipv6';
+
+export interface NfRule extends IptRule {
+  evidence: Evidence;
+  /** The user chain this rule jumps or goes to, resolved within the table. */
+  jumpChain?: NfChain;
+}
+
+export interface NfChain {
+  name: string;
+  table: string;
+  builtin: boolean;
+  policy: string | null;
+  counters?: IptCounters;
+  declaration: IptChainDecl;
+  evidence: Evidence;
+  rules: NfRule[];
+  /** Rules (in this table) that jump or go to this chain. */
+  referencedBy: NfRule[];
+}
+
+export interface NfTable {
+  name: string;
+  chains: Map<string, NfChain>;
+  committed: boolean;
+  evidence: Evidence;
+}
+
+export interface Ruleset {
+  /** Source id it came from: iptables-save, ip6tables-save, iptables-legacy-save, iptables-nft-save, ... */
+  sourceId: string;
+  label: string;
+  family: NetfilterFamily;
+  backend?: 'nf_tables' | 'legacy';
+  generator?: string;
+  tables: Map<string, NfTable>;
+  ruleCount: number;
+  warnings: Evidence[];
+}
+
+export interface Netfilter {
+  /** The ruleset of the default iptables (iptables-save -c). */
+  ipv4?: Ruleset;
+  ipv6?: Ruleset;
+  /** Extra views recorded to detect a legacy/nft split, by source id. */
+  backends: Map<string, Ruleset>;
+}
+
+export interface Namespace {
+  name: string;
+  kind: NamespaceKind;
+  nsid?: number;
+  inode?: number;
+  processes?: string[];
+  sources: Map<string, SourceInfo>;
+  interfaces: Interface[];
+  interfaceByName: Map<string, Interface>;
+  interfaceByIndex: Map<number, Interface>;
+  bridges: Bridge[];
+  bridgeByName: Map<string, Bridge>;
+  veths: VethEnd[];
+  routes: Route[];
+  neighbours: IpNeighEntry[];
+  sysctl: SysctlTable;
+  netfilter: Netfilter;
+  listeners: SsListener[];
+}
+
+export interface PersistedSysctl {
+  status: SourceStatus;
+  reason?: string;
+  /** Every assignment in every file, in the order systemd-sysctl applies them. */
+  entries: SysctlConfEntry[];
+  /** The assignment that wins for each key (the last applied). */
+  effective: Map<string, SysctlConfEntry>;
+}
+
+export interface Host {
+  meta: Meta;
+  /** host first. */
+  namespaces: Namespace[];
+  host: Namespace;
+  namespaceByName: Map<string, Namespace>;
+  persistedSysctl: PersistedSysctl;
+  /** Every source of every namespace, with its status. */
+  sources: SourceInfo[];
+  /** What parsers tolerated, for the user to see. */
+  notes: ParseNote[];
+}

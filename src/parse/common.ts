@@ -1,0 +1,59 @@
+/**
+ * What every parser shares: the input it gets, the notes it leaves, and how it splits text into lines.
+ */
+import { ParseError } from '../errors.js';
+
+/** A line of a source quoted as evidence: which source, which 1-based line, and its text. */
+export interface Evidence {
+  source: string;
+  line: number;
+  text: string;
+}
+
+/** A tolerated oddity in the input, kept visible to the user ("line 3: shell prompt skipped"). */
+export interface ParseNote {
+  source: string;
+  line?: number;
+  message: string;
+}
+
+export interface ParseInput {
+  /** Label used in evidence and errors, e.g. "iptables-save" or "netns:blue/ip-link". */
+  source: string;
+  text: string;
+}
+
+export interface Parsed<T> {
+  value: T;
+  notes: ParseNote[];
+}
+
+/**
+ * Split into lines, accepting LF, CRLF and lone CR, dropping a UTF-8 BOM.
+ * Line i of the result is line i+1 of the source.
+ */
+export function splitLines(text: string): string[] {
+  if (text.length === 0) return [];
+  let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.endsWith('\r\n')) body = body.slice(0, -2);
+  else if (body.endsWith('\n') || body.endsWith('\r')) body = body.slice(0, -1);
+  if (body.length === 0) return [''];
+  return body.indexOf('\r') === -1 ? body.split('\n') : body.split(/\r\n|\r|\n/);
+}
+
+/** Throw the parser's own error with its location. */
+export function fail(input: ParseInput, message: string, line?: number, hint?: string): never {
+  throw new ParseError(message, line === undefined ? { source: input.source } : { source: input.source, line }, hint);
+}
+
+/** Shorten a line for messages and evidence so a 1 MB line cannot flood a report. */
+export function clip(text: string, max = 240): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** ANSI escape sequences (colour captures pasted from a terminal). */
+export const ANSI_ESCAPE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+
+export function stripAnsi(text: string): string {
+  return text.includes('\u001b') ? text.replace(ANSI_ESCAPE, '') : text;
+}

@@ -1,0 +1,253 @@
+/**
+ * What each parser returns. Every record keeps the 1-based `line` it came from in its source and,
+ * for evidence, the `text` of that line (JSON sources: a compact rendering of the element).
+ * Parsers are pure: text in, these records out, notes for what they tolerated, ParseError for what they cannot.
+ */
+
+/* ---------- sysctl -a ---------- */
+
+export interface SysctlEntry {
+  /** As printed by sysctl -a: dots separate levels, a dot inside an interface name is printed as "/" (eth0/100). */
+  key: string;
+  value: string;
+  line: number;
+  text: string;
+}
+
+export interface SysctlDump {
+  entries: SysctlEntry[];
+}
+
+/* ---------- /etc/sysctl.conf, /etc/sysctl.d/*.conf ---------- */
+
+export interface SysctlConfEntry {
+  /** Normalised to the sysctl -a form (see sysctl.d(5): a leading "/" separator style is converted). */
+  key: string;
+  value: string;
+  /** Path of the file on the collected host. */
+  file: string;
+  line: number;
+  text: string;
+  /** "-key = value": errors setting it are ignored by systemd-sysctl. */
+  ignoreErrors: boolean;
+}
+
+/* ---------- iptables-save ---------- */
+
+export interface IptCounters {
+  packets: number;
+  bytes: number;
+}
+
+/** A negatable value of a built-in match: -s, -d, -i, -o, -p. */
+export interface IptValue {
+  value: string;
+  negated: boolean;
+}
+
+/** One option of a match module or a target: "--dport 80" → { name: "dport", args: ["80"] }. */
+export interface IptOption {
+  name: string;
+  args: string[];
+  negated: boolean;
+}
+
+/** A match module ("-m conntrack --ctstate RELATED,ESTABLISHED"), or the implicit protocol match of "-p tcp --dport 80". */
+export interface IptMatch {
+  module: string;
+  /** True when the options follow -p without an explicit -m (old iptables-save output). */
+  implicit: boolean;
+  options: IptOption[];
+}
+
+export interface IptTarget {
+  name: string;
+  /** -g (goto) rather than -j (jump). */
+  goto: boolean;
+  options: IptOption[];
+}
+
+export interface IptRule {
+  table: string;
+  chain: string;
+  /** 1-based position within its chain, as `iptables -L --line-numbers` counts. */
+  position: number;
+  line: number;
+  text: string;
+  counters?: IptCounters;
+  protocol?: IptValue;
+  source?: IptValue;
+  destination?: IptValue;
+  inInterface?: IptValue;
+  outInterface?: IptValue;
+  /** -f / ! -f */
+  fragment?: { negated: boolean };
+  matches: IptMatch[];
+  /** Absent for a rule without -j/-g (it only counts packets). */
+  target?: IptTarget;
+  /** The text of -m comment --comment, when present. */
+  comment?: string;
+}
+
+export interface IptChainDecl {
+  name: string;
+  builtin: boolean;
+  /** ACCEPT / DROP for built-in chains; null for user chains ("-"). */
+  policy: string | null;
+  counters?: IptCounters;
+  line: number;
+  text: string;
+}
+
+export interface IptTable {
+  name: string;
+  line: number;
+  chains: IptChainDecl[];
+  /** All rules of the table in file order (each names its chain). */
+  rules: IptRule[];
+  /** Line of COMMIT; absent when the dump was truncated before it. */
+  commitLine?: number;
+}
+
+export interface IptablesSave {
+  /** From the header comment or the addresses used; 'unknown' when neither tells. */
+  family: 'ipv4' | 'ipv6' | 'unknown';
+  generator?: {
+    program: string;
+    version: string;
+    /** "(nf_tables)" or "(legacy)" after the version, when printed. */
+    backend?: 'nf_tables' | 'legacy';
+    line: number;
+  };
+  tables: IptTable[];
+  /** "# Warning: iptables-legacy tables present, use iptables-legacy-save to see them". */
+  warnings: { line: number; text: string }[];
+}
+
+/* ---------- ip -j link / addr / route / neigh ---------- */
+
+export interface IpLinkEntry {
+  ifindex: number;
+  ifname: string;
+  flags: string[];
+  mtu?: number;
+  operstate?: string;
+  /** Name of the master device (bridge, bond, vrf). */
+  master?: string;
+  /** Peer or lower device name, as printed ("veth1" or "if12" when unresolved, absent when in another netns). */
+  link?: string;
+  linkIndex?: number;
+  /** Present when the peer (or lower device) lives in another namespace: that namespace's id as seen from here. */
+  linkNetnsId?: number;
+  address?: string;
+  linkType?: string;
+  /** linkinfo.info_kind: veth, bridge, vxlan, vlan, bond, dummy, tun, wireguard, ... (absent for physical NICs). */
+  kind?: string;
+  /** linkinfo.info_slave_kind: bridge, bond, ... */
+  slaveKind?: string;
+  /** linkinfo.info_data as printed (vxlan id, vlan id, bridge stp_state, ...). */
+  infoData?: Record<string, unknown>;
+  /** linkinfo.info_slave_data as printed (bridge port state, ...). */
+  slaveData?: Record<string, unknown>;
+  alias?: string;
+  line: number;
+  text: string;
+}
+
+export interface IpAddrInfo {
+  family: 'inet' | 'inet6';
+  local: string;
+  prefixlen: number;
+  address?: string;
+  scope?: string;
+  broadcast?: string;
+  label?: string;
+  dynamic?: boolean;
+  /** Peer address of point-to-point links. */
+  peer?: string;
+}
+
+export interface IpAddrEntry {
+  ifindex: number;
+  ifname: string;
+  flags: string[];
+  mtu?: number;
+  operstate?: string;
+  master?: string;
+  addrs: IpAddrInfo[];
+  line: number;
+  text: string;
+}
+
+export interface IpNextHop {
+  gateway?: string;
+  dev?: string;
+  weight?: number;
+}
+
+export interface IpRouteEntry {
+  family: 4 | 6;
+  /** "default" or a CIDR; a bare address is normalised to /32 or /128. */
+  dst: string;
+  type: string;
+  table: string;
+  gateway?: string;
+  dev?: string;
+  protocol?: string;
+  scope?: string;
+  metric?: number;
+  prefsrc?: string;
+  flags: string[];
+  nexthops: IpNextHop[];
+  line: number;
+  text: string;
+}
+
+export interface IpNeighEntry {
+  dst: string;
+  dev?: string;
+  lladdr?: string;
+  state: string[];
+  router: boolean;
+  line: number;
+  text: string;
+}
+
+/* ---------- brctl show, bridge -j link ---------- */
+
+export interface BrctlBridge {
+  name: string;
+  id: string;
+  stp: boolean;
+  interfaces: { name: string; line: number }[];
+  line: number;
+  text: string;
+}
+
+export interface BridgeLinkEntry {
+  ifindex: number;
+  ifname: string;
+  master?: string;
+  /** forwarding, disabled, blocking, listening, learning. */
+  state?: string;
+  flags: string[];
+  mtu?: number;
+  line: number;
+  text: string;
+}
+
+/* ---------- ss -Htlnp ---------- */
+
+export interface SsListener {
+  state: string;
+  recvQ: number;
+  sendQ: number;
+  localAddress: string;
+  localPort: number;
+  /** "%eth0" scope of the local address, when printed. */
+  localInterface?: string;
+  peer: string;
+  processes: { name: string; pid: number; fd?: number }[];
+  line: number;
+  text: string;
+}

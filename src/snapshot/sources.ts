@@ -1,0 +1,78 @@
+/**
+ * The catalogue of sources a snapshot can hold: their ids, the command that produces each,
+ * and the file name each has in a raw-output directory (DESIGN.md contract).
+ */
+
+export const SOURCE_IDS = [
+  'sysctl',
+  'iptables-save',
+  'ip6tables-save',
+  'iptables-legacy-save',
+  'iptables-nft-save',
+  'ip6tables-legacy-save',
+  'ip6tables-nft-save',
+  'iptables-version',
+  'ip-link',
+  'ip-addr',
+  'ip-route',
+  'ip6-route',
+  'ip-neigh',
+  'brctl-show',
+  'bridge-link',
+  'ss-tlnp',
+] as const;
+
+export type SourceId = (typeof SOURCE_IDS)[number];
+
+export interface SourceSpec {
+  id: SourceId;
+  /** The argv run by the collectors (inside `ip netns exec NAME` for other namespaces). */
+  argv: readonly string[];
+  /** File name in a raw-output directory, if the source has one. */
+  rawFile?: string;
+  /** What a person reading a report calls it. */
+  title: string;
+  /** Output format: text lines or JSON. */
+  format: 'text' | 'json';
+  /** Collected only in the host namespace (they describe the whole machine). */
+  hostOnly?: boolean;
+}
+
+export const SOURCES: readonly SourceSpec[] = [
+  { id: 'sysctl', argv: ['sysctl', '-a'], rawFile: 'sysctl-a.txt', title: 'sysctl -a', format: 'text' },
+  { id: 'iptables-save', argv: ['iptables-save', '-c'], rawFile: 'iptables-save.txt', title: 'iptables-save -c', format: 'text' },
+  { id: 'ip6tables-save', argv: ['ip6tables-save', '-c'], rawFile: 'ip6tables-save.txt', title: 'ip6tables-save -c', format: 'text' },
+  { id: 'iptables-legacy-save', argv: ['iptables-legacy-save', '-c'], rawFile: 'iptables-legacy-save.txt', title: 'iptables-legacy-save -c', format: 'text' },
+  { id: 'iptables-nft-save', argv: ['iptables-nft-save', '-c'], rawFile: 'iptables-nft-save.txt', title: 'iptables-nft-save -c', format: 'text' },
+  { id: 'ip6tables-legacy-save', argv: ['ip6tables-legacy-save', '-c'], rawFile: 'ip6tables-legacy-save.txt', title: 'ip6tables-legacy-save -c', format: 'text' },
+  { id: 'ip6tables-nft-save', argv: ['ip6tables-nft-save', '-c'], rawFile: 'ip6tables-nft-save.txt', title: 'ip6tables-nft-save -c', format: 'text' },
+  { id: 'iptables-version', argv: ['iptables', '-V'], rawFile: 'iptables-version.txt', title: 'iptables -V', format: 'text' },
+  { id: 'ip-link', argv: ['ip', '-j', '-d', 'link', 'show'], rawFile: 'ip-link.json', title: 'ip -j -d link show', format: 'json' },
+  { id: 'ip-addr', argv: ['ip', '-j', 'addr', 'show'], rawFile: 'ip-addr.json', title: 'ip -j addr show', format: 'json' },
+  { id: 'ip-route', argv: ['ip', '-j', 'route', 'show', 'table', 'all'], rawFile: 'ip-route.json', title: 'ip -j route show table all', format: 'json' },
+  { id: 'ip6-route', argv: ['ip', '-j', '-6', 'route', 'show', 'table', 'all'], rawFile: 'ip6-route.json', title: 'ip -j -6 route show table all', format: 'json' },
+  { id: 'ip-neigh', argv: ['ip', '-j', 'neigh', 'show'], rawFile: 'ip-neigh.json', title: 'ip -j neigh show', format: 'json' },
+  { id: 'brctl-show', argv: ['brctl', 'show'], rawFile: 'brctl-show.txt', title: 'brctl show', format: 'text' },
+  { id: 'bridge-link', argv: ['bridge', '-j', 'link', 'show'], rawFile: 'bridge-link.json', title: 'bridge -j link show', format: 'json' },
+  { id: 'ss-tlnp', argv: ['ss', '-Htlnp'], rawFile: 'ss-tlnp.txt', title: 'ss -Htlnp', format: 'text' },
+];
+
+export const SOURCE_BY_ID: ReadonlyMap<SourceId, SourceSpec> = new Map(SOURCES.map((s) => [s.id, s]));
+
+/** Raw-output directory: the folder holding copies of /etc/sysctl.conf and /etc/sysctl.d/*.conf. */
+export const RAW_SYSCTL_DIR = 'sysctl.d';
+
+/** Persisted sysctl files the collectors read. */
+export const SYSCTL_CONF_PATHS = ['/etc/sysctl.conf', '/etc/sysctl.d'] as const;
+
+export function isSourceId(id: string): id is SourceId {
+  return (SOURCE_IDS as readonly string[]).includes(id);
+}
+
+/**
+ * The name a source carries in evidence and messages: bare in the host namespace,
+ * prefixed with the namespace elsewhere ("netns:blue/ip-link").
+ */
+export function sourceLabel(namespace: string, source: string): string {
+  return namespace === 'host' ? source : `netns:${namespace}/${source}`;
+}
