@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { runCli } from './program.js';
+
+runCli(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // runCli handles every expected failure; reaching here is a bug in netaudit.
+    process.stderr.write(`netaudit: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);
