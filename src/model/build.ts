@@ -1,0 +1,109 @@
+/**
+ * Snapshot → Host: every namespace's sources parsed once and joined into indexed structures.
+ */
+import type { ParseNote } from '../parse/common.js';
+import { parseBrctlShow } from '../parse/brctl.js';
+import { parseBridgeLink } from '../parse/bridge-json.js';
+import { parseIpAddr, parseIpLink, parseIpNeigh, parseIpRoute } from '../parse/ip-json.js';
+import { parseIptablesSave } from '../parse/iptables-save.js';
+import { parseSsListeners } from '../parse/ss.js';
+import { parseSysctl } from '../parse/sysctl.js';
+import type { Namespace as SnapshotNamespace, Snapshot } from '../snapshot/schema.js';
+import { buildBridges } from './bridges.js';
+import { buildInterfaces } from './interfaces.js';
+import { buildRuleset } from './netfilter.js';
+import { buildPersistedSysctl } from './persisted.js';
+import { buildRoutes } from './routes.js';
+import { SourceReader } from './sources.js';
+import { buildSysctlTable } from './sysctl.js';
+import type { Host, Namespace, Netfilter, NetfilterFamily } from './types.js';
+import { resolveVeths } from './veths.js';
+
+/** iptables views the collectors record, with the family each holds. */
+const NETFILTER_SOURCES: [id: 'iptables-save' | 'ip6tables-save' | 'iptables-legacy-save' | 'iptables-nft-save' | 'ip6tables-legacy-save' | 'ip6tables-nft-save', family: NetfilterFamily][] = [
+  ['iptables-save', 'ipv4'],
+  ['ip6tables-save', 'ipv6'],
+  ['iptables-legacy-save', 'ipv4'],
+  ['iptables-nft-save', 'ipv4'],
+  ['ip6tables-legacy-save', 'ipv6'],
+  ['ip6tables-nft-save', 'ipv6'],
+];
+
+export function buildHost(snapshot: Snapshot): Host {
+  const notes: ParseNote[] = [];
+  const namespaces = snapshot.namespaces.map((ns) => buildNamespace(ns, notes));
+  resolveVeths(namespaces);
+  const host = namespaces[0] as Namespace;
+  return {
+    meta: snapshot.meta,
+    namespaces,
+    host,
+    namespaceByName: new Map(namespaces.map((n) => [n.name, n])),
+    persistedSysctl: buildPersistedSysctl(snapshot.sysctlFiles, notes),
+    sources: namespaces.flatMap((n) => [...n.sources.values()]),
+    notes,
+  };
+}
+
+function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
+  const reader = new SourceReader(ns, notes);
+  const sysctl = buildSysctlTable(reader.read('sysctl', parseSysctl), reader.label('sysctl'));
+  const interfaces = buildInterfaces({
+    namespace: ns.name,
+    links: reader.read('ip-link', parseIpLink),
+    addrs: reader.read('ip-addr', parseIpAddr),
+    linkLabel: reader.label('ip-link'),
+    addrLabel: reader.label('ip-addr'),
+    sysctl,
+    notes,
+  });
+  const interfaceByName = new Map(interfaces.map((i) => [i.name, i]));
+  const interfaceByIndex = new Map(interfaces.map((i) => [i.index, i]));
+  const bridges = buildBridges({
+    namespace: ns.name,
+    interfaces,
+    interfaceByName,
+    brctl: reader.read('brctl-show', parseBrctlShow),
+    brctlLabel: reader.label('brctl-show'),
+    bridgeLinks: reader.read('bridge-link', parseBridgeLink),
+    bridgeLinkLabel: reader.label('bridge-link'),
+  });
+  const routes = [
+    ...buildRoutes(reader.read('ip-route', (input) => parseIpRoute(input, 4)), reader.label('ip-route')),
+    ...buildRoutes(reader.read('ip6-route', (input) => parseIpRoute(input, 6)), reader.label('ip6-route')),
+  ];
+  const netfilter: Netfilter = { backends: new Map() };
+  for (const [id, family] of NETFILTER_SOURCES) {
+    const save = reader.read(id, parseIptablesSave);
+    if (!save) continue;
+    const ruleset = buildRuleset(save, id, reader.label(id), family);
+    if (id === 'iptables-save') netfilter.ipv4 = ruleset;
+    else if (id === 'ip6tables-save') netfilter.ipv6 = ruleset;
+    else netfilter.backends.set(id, ruleset);
+  }
+  const neighbours = reader.read('ip-neigh', parseIpNeigh) ?? [];
+  const listeners = reader.read('ss-tlnp', parseSsListeners) ?? [];
+  // Every known source gets an info entry, so "not collected" is visible for each.
+  for (const id of ['sysctl', 'iptables-save', 'ip6tables-save', 'ip-link', 'ip-addr', 'ip-route', 'ip6-route', 'ip-neigh', 'brctl-show', 'bridge-link', 'ss-tlnp'] as const) reader.info(id);
+
+  const result: Namespace = {
+    name: ns.name,
+    kind: ns.kind,
+    sources: reader.infos,
+    interfaces,
+    interfaceByName,
+    interfaceByIndex,
+    bridges,
+    bridgeByName: new Map(bridges.map((b) => [b.name, b])),
+    veths: [],
+    routes,
+    neighbours,
+    sysctl,
+    netfilter,
+    listeners,
+  };
+  if (ns.nsid !== undefined) result.nsid = ns.nsid;
+  if (ns.inode !== undefined) result.inode = ns.inode;
+  if (ns.processes !== undefined) result.processes = ns.processes;
+  return result;
+}

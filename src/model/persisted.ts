@@ -1,0 +1,42 @@
+/**
+ * Persisted sysctl settings (/etc/sysctl.conf, /etc/sysctl.d/*.conf) in the order systemd-sysctl and
+ * `sysctl --system` apply them: sysctl.d files sorted by file name, /etc/sysctl.conf last. The last
+ * assignment of a key wins.
+ */
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import type { ParseNote } from '../parse/common.js';
+import { parseSysctlConf } from '../parse/sysctl-conf.js';
+import type { SysctlConfEntry } from '../parse/types.js';
+import type { PersistedSysctl as SnapshotPersisted } from '../snapshot/schema.js';
+import type { PersistedSysctl } from './types.js';
+
+const MAIN_CONF = '/etc/sysctl.conf';
+
+function applyOrder(a: string, b: string): number {
+  if (a === MAIN_CONF) return b === MAIN_CONF ? 0 : 1;
+  if (b === MAIN_CONF) return -1;
+  const byName = path.posix.basename(a).localeCompare(path.posix.basename(b));
+  return byName !== 0 ? byName : a.localeCompare(b);
+}
+
+export function buildPersistedSysctl(persisted: SnapshotPersisted, notes: ParseNote[]): PersistedSysctl {
+  const result: PersistedSysctl = { status: persisted.status, entries: [], effective: new Map() };
+  if (persisted.reason) result.reason = persisted.reason;
+  const files = [...persisted.files].sort((a, b) => applyOrder(a.path, b.path));
+  for (const file of files) {
+    const text = file.encoding === 'base64' ? Buffer.from(file.content, 'base64').toString('utf8') : file.content;
+    try {
+      const parsed = parseSysctlConf({ source: file.path, text });
+      notes.push(...parsed.notes);
+      result.entries.push(...parsed.value);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      notes.push({ source: file.path, message: `unreadable, ignored: ${err.message}` });
+    }
+  }
+  for (const entry of result.entries) result.effective.set(entry.key, entry);
+  return result;
+}
+
+export type { SysctlConfEntry };

@@ -1,0 +1,80 @@
+/**
+ * Reading one source of one namespace: its status, its decoded text, and the parser's verdict.
+ * A parser error does not stop the model: the source is marked unreadable (rules needing it are
+ * skipped with the parser's message) and everything else is still built.
+ */
+import { InputError } from '../errors.js';
+import type { ParseInput, ParseNote, Parsed } from '../parse/common.js';
+import type { Namespace as SnapshotNamespace } from '../snapshot/schema.js';
+import { sourceText } from '../snapshot/decode.js';
+import { SOURCE_BY_ID, sourceLabel, type SourceId } from '../snapshot/sources.js';
+import type { SourceInfo } from './types.js';
+
+export class SourceReader {
+  readonly infos = new Map<string, SourceInfo>();
+
+  constructor(
+    private readonly ns: SnapshotNamespace,
+    private readonly notes: ParseNote[],
+  ) {
+    for (const [id, source] of Object.entries(ns.sources)) {
+      this.infos.set(id, {
+        namespace: ns.name,
+        id,
+        label: sourceLabel(ns.name, id),
+        status: source.status,
+        command: source.command,
+        ...(source.reason ? { reason: source.reason } : {}),
+      });
+    }
+  }
+
+  label(id: string): string {
+    return sourceLabel(this.ns.name, id);
+  }
+
+  /** Info for a source, creating a not-collected entry for sources the snapshot does not mention. */
+  info(id: SourceId): SourceInfo {
+    let info = this.infos.get(id);
+    if (!info) {
+      info = {
+        namespace: this.ns.name,
+        id,
+        label: this.label(id),
+        status: 'not-collected',
+        reason: 'not in the snapshot',
+        command: SOURCE_BY_ID.get(id)?.argv.join(' '),
+      };
+      this.infos.set(id, info);
+    }
+    return info;
+  }
+
+  /**
+   * Parse a source with `parser`. Returns undefined when the source is unavailable (not collected or failed)
+   * or unreadable (the parser refused it; recorded on its SourceInfo). An `empty` source is parsed as empty text.
+   */
+  read<T>(id: SourceId, parser: (input: ParseInput) => Parsed<T>): T | undefined {
+    const info = this.info(id);
+    const source = this.ns.sources[id];
+    if (!source || (info.status !== 'ok' && info.status !== 'empty')) return undefined;
+    const label = this.label(id);
+    const decoded = sourceText(source, label);
+    this.notes.push(...decoded.notes);
+    try {
+      const parsed = parser({ source: label, text: decoded.text });
+      this.notes.push(...parsed.notes);
+      return parsed.value;
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      info.parseError = err.describe();
+      this.notes.push({ source: label, ...(err.location.line !== undefined ? { line: err.location.line } : {}), message: `unreadable, ignored: ${err.message}${err.hint ? ` (${err.hint})` : ''}` });
+      return undefined;
+    }
+  }
+}
+
+/** A source rules can rely on: collected, parsed, and not refused. */
+export function sourceUsable(info: SourceInfo | undefined): boolean {
+  return Boolean(info && (info.status === 'ok' || info.status === 'empty') && !info.parseError);
+}

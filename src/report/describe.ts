@@ -1,0 +1,64 @@
+/**
+ * Wording shared by every report: how a subject, a severity count and a summary read.
+ */
+import type { AuditResult, AuditSummary, Severity, Subject } from '../engine/types.js';
+import { SEVERITY_RANK } from '../engine/types.js';
+
+/** "interface veth1", "interface veth1 (netns blue)", "host", "host (netns blue)". */
+export function describeSubject(subject: Subject): string {
+  const what = subject.kind === subject.name || subject.name === '' ? subject.kind : `${subject.kind} ${subject.name}`;
+  return subject.namespace === 'host' ? what : `${what} (netns ${subject.namespace})`;
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** "3 errors, 1 warning, 0 info" */
+export function severityCounts(summary: Pick<AuditSummary, 'errors' | 'warnings' | 'infos'>): string {
+  return `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${summary.infos} info`;
+}
+
+/** "3 errors, 1 warning, 0 info; 27 rules on 84 subjects; 2 rules skipped" */
+export function summaryLine(summary: AuditSummary): string {
+  return (
+    `${severityCounts(summary)}; ` +
+    `${plural(summary.rulesEvaluated, 'rule')} on ${plural(summary.subjectsEvaluated, 'subject')}; ` +
+    `${plural(summary.rulesSkipped, 'rule')} skipped`
+  );
+}
+
+/** Whether the result has a finding at or above the threshold; `none` never fails. */
+export function failsAt(result: Pick<AuditResult, 'findings'>, threshold: Severity | 'none'): boolean {
+  if (threshold === 'none') return false;
+  const min = SEVERITY_RANK[threshold];
+  return result.findings.some((f) => SEVERITY_RANK[f.severity] >= min);
+}
+
+/** Whether some of the configuration could not be checked (rules skipped, sources unavailable). */
+export function isPartial(result: Pick<AuditResult, 'skipped' | 'summary'>): boolean {
+  return result.skipped.length > 0 || result.summary.unavailableSources.length > 0;
+}
+
+/** Sum of several inputs' summaries (subjects and rules add up: each input is its own audit). */
+export function addSummaries(summaries: readonly AuditSummary[]): AuditSummary {
+  const total: AuditSummary = {
+    errors: 0,
+    warnings: 0,
+    infos: 0,
+    rulesEvaluated: 0,
+    rulesSkipped: 0,
+    subjectsEvaluated: 0,
+    unavailableSources: [],
+  };
+  for (const s of summaries) {
+    total.errors += s.errors;
+    total.warnings += s.warnings;
+    total.infos += s.infos;
+    total.rulesEvaluated += s.rulesEvaluated;
+    total.rulesSkipped += s.rulesSkipped;
+    total.subjectsEvaluated += s.subjectsEvaluated;
+    total.unavailableSources.push(...s.unavailableSources);
+  }
+  return total;
+}

@@ -1,0 +1,49 @@
+/**
+ * Making untrusted text (evidence lines, interface names, comments from iptables rules) safe for each output.
+ * A snapshot comes from someone else's machine: its text must not move a terminal's cursor or break XML.
+ */
+
+/** C0 controls except tab and newline, DEL, and C1 controls: what a terminal may act on. */
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+function hexEscape(ch: string): string {
+  return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+}
+
+/** Text for a terminal or a log: control characters shown as \xNN, newlines kept. */
+export function printable(text: string): string {
+  return text.replace(TERMINAL_CONTROL, hexEscape);
+}
+
+/** One line for a terminal: like printable, and newlines shown as \n too. */
+export function printableLine(text: string): string {
+  return printable(text).replace(/\r?\n/g, '\\n');
+}
+
+/**
+ * Characters XML 1.0 cannot carry at all, not even as character references:
+ * C0 controls other than tab, LF and CR; unpaired surrogates; U+FFFE and U+FFFF.
+ */
+const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function xmlForbidden(ch: string): string {
+  return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** Element content. */
+export function xmlText(text: string): string {
+  return text
+    .replace(XML_FORBIDDEN, xmlForbidden)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** A double-quoted attribute value: tab, CR and LF as references so attribute normalisation keeps them. */
+export function xmlAttr(text: string): string {
+  return xmlText(text)
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
+}

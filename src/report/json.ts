@@ -1,0 +1,78 @@
+/**
+ * The JSON report: exactly the `netaudit/report@1` contract (src/engine/types.ts AuditResult), keys always
+ * in the same order whatever order the engine built its objects in, so reports diff cleanly.
+ */
+import type { AuditResult, Finding, RuleMeta, Subject } from '../engine/types.js';
+import type { Evidence } from '../parse/common.js';
+
+export function formatJson(result: AuditResult): string {
+  return `${JSON.stringify(orderedReport(result), null, 2)}\n`;
+}
+
+/** Several inputs: JSON Lines, one complete report object per line, in input order. */
+export function formatJsonReports(results: readonly AuditResult[]): string {
+  if (results.length === 1 && results[0]) return formatJson(results[0]);
+  return results.map((r) => `${JSON.stringify(orderedReport(r))}\n`).join('');
+}
+
+export function orderedReport(r: AuditResult): AuditResult {
+  return {
+    schema: r.schema,
+    input: r.input,
+    host: {
+      hostname: r.host.hostname,
+      kernel: r.host.kernel,
+      collectedAt: r.host.collectedAt,
+      collector: r.host.collector,
+    },
+    findings: r.findings.map(orderedFinding),
+    skipped: r.skipped.map((s) => ({ ruleId: s.ruleId, reason: s.reason })),
+    passed: r.passed.map((p) => ({ ruleId: p.ruleId, subject: orderedSubject(p.subject) })),
+    rules: r.rules.map(orderedRule),
+    summary: {
+      errors: r.summary.errors,
+      warnings: r.summary.warnings,
+      infos: r.summary.infos,
+      rulesEvaluated: r.summary.rulesEvaluated,
+      rulesSkipped: r.summary.rulesSkipped,
+      subjectsEvaluated: r.summary.subjectsEvaluated,
+      unavailableSources: [...r.summary.unavailableSources],
+    },
+  };
+}
+
+function orderedFinding(f: Finding): Finding {
+  return {
+    ruleId: f.ruleId,
+    severity: f.severity,
+    title: f.title,
+    subject: orderedSubject(f.subject),
+    message: f.message,
+    evidence: f.evidence.map(orderedEvidence),
+    remediation: f.remediation,
+  };
+}
+
+function orderedSubject(s: Subject): Subject {
+  return { kind: s.kind, name: s.name, namespace: s.namespace };
+}
+
+function orderedEvidence(e: Evidence): Evidence {
+  return { source: e.source, line: e.line, text: e.text };
+}
+
+function orderedRule(m: RuleMeta): RuleMeta {
+  return {
+    id: m.id,
+    title: m.title,
+    severity: m.severity,
+    subject: m.subject,
+    rationale: m.rationale,
+    remediation: m.remediation,
+    references: [...m.references],
+    requires: [...m.requires],
+    origin: m.origin,
+    deprecated: m.deprecated,
+    aliases: m.aliases && [...m.aliases],
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The report a person reads: findings grouped by severity (errors first), each with its evidence and fix;
+ * then what could not be checked, so that a partial snapshot never reads as "all clear"; then one summary line.
+ */
+import type { AuditResult, Finding, Severity } from '../engine/types.js';
+import { SEVERITIES } from '../engine/types.js';
+import { clip } from '../parse/common.js';
+import { COLOURS, NO_COLOURS, type Palette } from './colour.js';
+import { addSummaries, describeSubject, isPartial, plural, summaryLine } from './describe.js';
+import { printable, printableLine } from './escape.js';
+
+export interface TextOptions {
+  colour?: boolean;
+}
+
+const HEADINGS: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Info' };
+
+export function formatText(result: AuditResult, options: TextOptions = {}): string {
+  const c = options.colour ? COLOURS : NO_COLOURS;
+  const out: string[] = [...header(result, c), ''];
+
+  for (const severity of SEVERITIES) {
+    const group = result.findings.filter((f) => f.severity === severity);
+    if (group.length === 0) continue;
+    out.push(c.bold(`${HEADINGS[severity]} (${group.length})`), '');
+    for (const finding of group) out.push(...formatFinding(finding, c), '');
+  }
+
+  const notChecked = notCheckedSection(result);
+  if (notChecked.length) out.push(c.bold('Not checked'), ...notChecked, '');
+
+  if (result.findings.length === 0) {
+    out.push(isPartial(result) ? 'No findings in what could be checked: see "Not checked" above.' : 'No findings.', '');
+  }
+  out.push(summaryLine(result.summary));
+  return `${out.join('\n')}\n`;
+}
+
+/** Several inputs: one report each, then the total. */
+export function formatTextReports(results: readonly AuditResult[], options: TextOptions = {}): string {
+  if (results.length === 1 && results[0]) return formatText(results[0], options);
+  const reports = results.map((r) => formatText(r, options));
+  const total = summaryLine(addSummaries(results.map((r) => r.summary)));
+  return `${reports.join('\n')}\nTotal over ${plural(results.length, 'input')}: ${total}\n`;
+}
+
+function header(result: AuditResult, c: Palette): string[] {
+  const lines = [c.bold(`netaudit report for ${printableLine(result.input)}`)];
+  const { hostname, kernel, collectedAt, collector } = result.host;
+  const facts = [
+    hostname && `host ${hostname}`,
+    kernel && `kernel ${kernel}`,
+    collectedAt && `collected ${collectedAt}`,
+    collector && `by ${collector}`,
+  ].filter((x): x is string => Boolean(x));
+  if (facts.length) lines.push(c.dim(printableLine(facts.join(', '))));
+  return lines;
+}
+
+function formatFinding(finding: Finding, c: Palette): string[] {
+  const label = c[finding.severity](`[${finding.severity}]`);
+  const lines = [`${label} ${c.bold(finding.ruleId)} on ${printableLine(describeSubject(finding.subject))}`];
+  lines.push(...indent(printable(finding.message), '  '));
+  for (const ev of finding.evidence) {
+    lines.push(c.dim(`    ${printableLine(ev.source)}:${ev.line}  `) + printableLine(clip(ev.text)));
+  }
+  if (finding.remediation) lines.push(...indent(`Fix: ${printable(finding.remediation)}`, '  '));
+  return lines;
+}
+
+function notCheckedSection(result: AuditResult): string[] {
+  const lines: string[] = [];
+  for (const s of result.skipped) {
+    lines.push(`  rule ${printableLine(s.ruleId)} skipped: ${printableLine(s.reason)}`);
+  }
+  for (const source of result.summary.unavailableSources) {
+    lines.push(`  source ${printableLine(source)}`);
+  }
+  return lines;
+}
+
+function indent(text: string, prefix: string): string[] {
+  return text.split('\n').map((line) => `${prefix}${line}`);
+}

@@ -1,0 +1,117 @@
+/** `netaudit show` as text: sections a person scans top to bottom when reading a bug report. */
+import type { HostView, NamespaceView, RulesetView } from './view.js';
+
+function table(rows: string[][], indent = '    '): string[] {
+  if (rows.length === 0) return [];
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+}
+
+const orDash = (v: unknown): string => (v === undefined || v === null || v === '' ? '-' : String(v));
+
+function interfacesSection(ns: NamespaceView): string[] {
+  if (ns.interfaces.length === 0) return ['  Interfaces: none known'];
+  const rows = [['NAME', 'KIND', 'STATE', 'MTU', 'MASTER', 'FWD', 'RP', 'ADDRESSES']];
+  for (const i of ns.interfaces) {
+    const state = `${i.state}${i.adminUp ? '' : ' (admin down)'}${i.adminUp && !i.carrier && i.kind !== 'loopback' ? ' (no carrier)' : ''}`;
+    rows.push([i.name, i.kind, state, orDash(i.mtu), orDash(i.master), orDash(i.forwarding), orDash(i.rpFilter), i.addresses.join(' ') || '-']);
+  }
+  return ['  Interfaces', ...table(rows)];
+}
+
+function bridgesSection(ns: NamespaceView): string[] {
+  if (ns.bridges.length === 0) return [];
+  const out = ['  Bridges'];
+  for (const b of ns.bridges) {
+    const stp = b.stp === undefined ? '' : `, STP ${b.stp ? 'on' : 'off'}`;
+    out.push(`    ${b.name} (${b.state}) subnets ${b.subnets.join(' ') || 'none'}${stp}`);
+    if (b.ports.length === 0) out.push('      no ports');
+    for (const p of b.ports) {
+      const details = [p.state, p.up === undefined ? 'not in ip link' : p.up ? 'up' : 'down'].filter(Boolean).join(', ');
+      out.push(`      port ${p.name} (${details})`);
+    }
+  }
+  return out;
+}
+
+function vethsSection(ns: NamespaceView): string[] {
+  if (ns.veths.length === 0) return [];
+  const rows = ns.veths.map((v) => [
+    v.name,
+    v.state,
+    v.master ? `master ${v.master}` : 'no master',
+    'unresolved' in v.peer ? `peer unresolved: ${v.peer.unresolved}` : `peer ${v.peer.name} in ${v.peer.namespace}`,
+  ]);
+  return ['  veth pairs', ...table(rows)];
+}
+
+function routesSection(ns: NamespaceView): string[] {
+  if (ns.routes.length === 0) return ['  Routes: none known'];
+  const byTable = new Map<string, NamespaceView['routes']>();
+  for (const r of ns.routes) byTable.set(r.table, [...(byTable.get(r.table) ?? []), r]);
+  const out = ['  Routes'];
+  for (const [name, routes] of byTable) {
+    out.push(`    table ${name}`);
+    for (const r of routes) {
+      const parts = [r.type === 'unicast' ? '' : r.type, r.dst, r.via ? `via ${r.via}` : '', r.dev ? `dev ${r.dev}` : '', r.protocol ? `proto ${r.protocol}` : '', r.scope ? `scope ${r.scope}` : '', r.metric !== undefined ? `metric ${r.metric}` : ''];
+      out.push(`      ${parts.filter(Boolean).join(' ')}`);
+    }
+  }
+  return out;
+}
+
+function counters(p?: number, b?: number): string {
+  return p === undefined ? '' : `[${p}:${b ?? 0}]`;
+}
+
+function netfilterSection(r: RulesetView): string[] {
+  const header = [r.family, r.generator, r.backend, `${r.rules} rules`].filter(Boolean).join(', ');
+  const out = [`  Netfilter from ${r.source} (${header})`];
+  const rows = [['CHAIN', 'POLICY', 'RULES', 'COUNTERS', 'REFERENCED']];
+  for (const c of r.chains) rows.push([`${c.table}/${c.name}`, orDash(c.policy), String(c.rules), counters(c.packets, c.bytes) || '-', String(c.references)]);
+  out.push(...table(rows));
+  if (r.nat.length > 0) {
+    out.push('    NAT rules');
+    for (const n of r.nat) out.push(`      ${r.source}:${n.line}  ${n.rule}`);
+  }
+  return out;
+}
+
+function namespaceSection(ns: NamespaceView): string[] {
+  const title = ns.kind === 'host' ? 'Namespace host' : `Namespace ${ns.name} (${ns.kind}${ns.nsid !== undefined ? `, nsid ${ns.nsid}` : ''}${ns.processes?.length ? `, processes ${ns.processes.join(' ')}` : ''})`;
+  const out = [title, `  Forwarding: net.ipv4.ip_forward=${orDash(ns.forwarding.ipv4)}, net.ipv6.conf.all.forwarding=${orDash(ns.forwarding.ipv6)}`];
+  out.push(...interfacesSection(ns), ...bridgesSection(ns), ...vethsSection(ns), ...routesSection(ns));
+  for (const r of ns.netfilter) out.push(...netfilterSection(r));
+  if (ns.listeners.length > 0) {
+    out.push('  Listening TCP sockets');
+    out.push(...table(ns.listeners.map((l) => [`${l.address}:${l.port}`, l.processes.join(' ')])));
+  }
+  return out;
+}
+
+export function renderShowText(view: HostView): string {
+  const h = view.host;
+  const out: string[] = [];
+  out.push(`Host ${h.hostname ?? '(unknown hostname)'}${h.kernel ? `, kernel ${h.kernel}` : ''}`);
+  out.push(`Collected ${h.collectedAt ?? 'at an unknown time'} by ${h.collector}${h.user ? ` as ${h.user}` : ''}`);
+  for (const note of h.notes) out.push(`Collector note: ${note}`);
+
+  const unavailable = view.sources.filter((s) => s.status === 'failed' || s.status === 'not-collected' || s.parseError);
+  out.push('', 'Sources');
+  const rows = view.sources.map((s) => [s.namespace, s.source, s.parseError ? 'unreadable' : s.status, s.parseError ?? s.reason ?? '']);
+  out.push(...table(rows, '  '));
+  if (unavailable.length > 0) out.push(`  ${unavailable.length} source(s) missing, failed or unreadable: what depends on them is unknown, not healthy.`);
+
+  for (const ns of view.namespaces) out.push('', ...namespaceSection(ns));
+
+  const p = view.persistedSysctl;
+  out.push('', `Persisted sysctl (${p.status}${p.reason ? `: ${p.reason}` : ''}): ${p.files.length} file(s)`);
+  for (const s of p.settings) out.push(`  ${s.key} = ${s.value}    (${s.file}:${s.line})`);
+
+  if (view.notes.length > 0) {
+    out.push('', 'Parser notes');
+    for (const n of view.notes) out.push(`  ${n.source}${n.line !== undefined ? `:${n.line}` : ''}: ${n.message}`);
+  }
+  return `${out.join('\n')}\n`;
+}
