@@ -93,6 +93,8 @@ export interface Interface {
   routeLocalnet: EffectiveSysctl;
   /** Peer or lower device as ip -d link prints it (link / link_index / link_netnsid). */
   link?: { name?: string; index?: number; netnsId?: number };
+  /** linkinfo.info_data of ip -d link (vxlan lower device `link`, `local`/`local6`, ...), when printed. */
+  infoData?: Record<string, unknown>;
   evidence: Evidence;
 }
 
@@ -147,6 +149,8 @@ export interface Route {
   metric?: number;
   prefsrc?: string;
   nexthops: { gateway?: string; dev?: string; weight?: number }[];
+  /** Route flags as ip prints them (onlink, linkdown, ...), when the model keeps them. */
+  flags?: string[];
   evidence: Evidence;
 }
 

@@ -95,6 +95,11 @@ export interface IptChainDecl {
   /** ACCEPT / DROP for built-in chains; null for user chains ("-"). */
   policy: string | null;
   counters?: IptCounters;
+  /**
+   * True when the dump has rules for this chain but never declares it (hand-edited or truncated files):
+   * `line`/`text` are then those of its first rule, and `policy` is null because it is unknown.
+   */
+  implicit?: boolean;
   line: number;
   text: string;
 }

@@ -25,6 +25,7 @@ export function formatText(result: AuditResult, options: TextOptions = {}): stri
     out.push(c.bold(`${HEADINGS[severity]} (${group.length})`), '');
     for (const finding of group) out.push(...formatFinding(finding, c), '');
   }
+  if (result.findings.length) out.push(c.dim('Why a rule matters and how it decides: netaudit explain RULE-ID'), '');
 
   const notChecked = notCheckedSection(result);
   if (notChecked.length) out.push(c.bold('Not checked'), ...notChecked, '');

@@ -1,0 +1,330 @@
+/**
+ * What happens to a connection to a published port, table by table, as the kernel runs them:
+ *   raw, mangle, nat PREROUTING   — the packet as the client sent it (to the host's port);
+ *   mangle FORWARD, filter FORWARD, mangle and nat POSTROUTING — the packet after DNAT (to the container).
+ * A certain DROP/REJECT by a rule on the way is "dropped"; in filter FORWARD a certain drop with no
+ * ACCEPT rule for the translated connection anywhere in the filter table (Docker's per-port accept gone,
+ * or FORWARD flushed under policy DROP) is "no accept".
+ *
+ * Only connections from elsewhere cross FORWARD: a DNAT reachable only from nat OUTPUT, or restricted
+ * to a loopback address, serves the host's own connections and is "local-only".
+ */
+import { isLoopback, parseCidr, type Cidr } from '../../model/net.js';
+import type { Evidence, Namespace, NfRule, NfTable } from '../../model/types.js';
+import { bridgeContaining, isOwnAddress, lookupRoute, uplinkInterface } from '../topology.js';
+import { interfaceNameMatches, matchRule } from './match.js';
+import type { InterfaceSpec, PacketClass } from './packet.js';
+import type { PublishedPort } from './published-ports.js';
+import { chainCanDrop } from './reach.js';
+import { walkChain, type WalkResult } from './walk.js';
+
+export interface PortStage {
+  table: string;
+  chain: string;
+  walk: WalkResult;
+}
+
+export type PortForwardStatus = 'accepted' | 'dropped' | 'no-accept' | 'unknown' | 'local-only' | 'no-dnat';
+
+export interface PortForwardCheck {
+  status: PortForwardStatus;
+  /** The stage whose certain DROP/REJECT decided ('dropped' and 'no-accept'). */
+  decidedAt?: PortStage;
+  /** filter FORWARD for the translated connection (absent for local-only ports). */
+  forward?: PortStage;
+  /** ACCEPT rules of the filter table that may match the translated connection, reachable or not. */
+  matchingAccepts: NfRule[];
+  before: PacketClass;
+  after: PacketClass;
+}
+
+const BEFORE_DNAT: [string, string][] = [
+  ['raw', 'PREROUTING'],
+  ['mangle', 'PREROUTING'],
+  ['nat', 'PREROUTING'],
+];
+const AFTER_DNAT: [string, string][] = [
+  ['mangle', 'FORWARD'],
+  ['filter', 'FORWARD'],
+  ['mangle', 'POSTROUTING'],
+  ['nat', 'POSTROUTING'],
+];
+
+export function isExternallyReachable(port: PublishedPort): boolean {
+  return port.dnat !== undefined && port.hooks.includes('PREROUTING') && !(port.hostAddress && isLoopback(port.hostAddress));
+}
+
+/** The interface a client's connection arrives on: the DNAT's -i, else the uplink unless excluded. */
+function inboundInterface(ns: Namespace, port: PublishedPort): InterfaceSpec {
+  const uplink = uplinkInterface(ns, port.family);
+  if (port.inInterface) {
+    if (!port.inInterface.endsWith('+')) return { name: port.inInterface };
+    if (uplink && interfaceNameMatches(port.inInterface, uplink)) return { name: uplink };
+    return { except: port.excludedIn };
+  }
+  if (uplink && !port.excludedIn.some((x) => interfaceNameMatches(x, uplink)) && uplink !== port.bridge?.bridge.name) return { name: uplink };
+  return { except: port.excludedIn };
+}
+
+function destinationIsLocal(ns: Namespace, address: Cidr | undefined): boolean | undefined {
+  if (!address) return true;
+  if (isLoopback(address) || isOwnAddress(ns, address)) return true;
+  return ns.interfaces.length > 0 ? false : undefined;
+}
+
+export function packetClasses(ns: Namespace, port: PublishedPort): { before: PacketClass; after: PacketClass } {
+  const inbound = inboundInterface(ns, port);
+  const before: PacketClass = {
+    family: port.family,
+    in: inbound,
+    src: { internet: true },
+    srcLocal: false,
+    state: 'NEW',
+    direction: 'ORIGINAL',
+    dnat: false,
+    bridged: false,
+  };
+  const local = destinationIsLocal(ns, port.hostAddress);
+  if (local !== undefined) before.dstLocal = local;
+  if (port.hostAddress) before.dst = { cidr: port.hostAddress };
+  if (port.protocol) before.protocol = port.protocol;
+  if (port.hostPorts) before.dport = port.hostPorts.from;
+
+  const after: PacketClass = {
+    ...before,
+    dst: { cidr: port.target.address },
+    dstLocal: destinationIsLocal(ns, port.target.address) ?? false,
+    dnat: true,
+  };
+  delete after.dport;
+  if (port.targetPort !== undefined) after.dport = port.targetPort;
+  if (port.hostAddress) after.origDst = { cidr: port.hostAddress };
+  if (port.hostPorts) after.origDport = port.hostPorts.from;
+  const outDev = port.bridge?.bridge.name ?? lookupRoute(ns, port.target.address)?.dev;
+  if (outDev) after.out = { name: outDev };
+  return { before, after };
+}
+
+/** Walk a stage only when its hook chain can drop at all: nat tables of large clusters hold no DROP. */
+function walkStage(table: NfTable | undefined, chain: string, packet: PacketClass): WalkResult | undefined {
+  const start = table?.chains.get(chain);
+  if (!start || !chainCanDrop(start)) return undefined;
+  return walkChain(table, chain, packet);
+}
+
+function certainDrop(walk: WalkResult | undefined): boolean {
+  return walk !== undefined && walk.decision.kind === 'drop' && walk.certain;
+}
+
+export function checkPortForwarding(ns: Namespace, port: PublishedPort): PortForwardCheck {
+  const { before, after } = packetClasses(ns, port);
+  const result: PortForwardCheck = { status: 'unknown', matchingAccepts: [], before, after };
+  if (!port.dnat) {
+    result.status = 'no-dnat';
+    return result;
+  }
+  if (!isExternallyReachable(port) || after.dstLocal) {
+    result.status = 'local-only';
+    return result;
+  }
+  const tables = port.ruleset.tables;
+  for (const [table, chain] of BEFORE_DNAT) {
+    const walk = walkStage(tables.get(table), chain, before);
+    if (certainDrop(walk) && walk?.decision.by === 'rule') {
+      result.status = 'dropped';
+      result.decidedAt = { table, chain, walk };
+      return result;
+    }
+  }
+  for (const [table, chain] of AFTER_DNAT) {
+    const isFilter = table === 'filter';
+    const walk = isFilter ? walkChain(tables.get(table), chain, after) : walkStage(tables.get(table), chain, after);
+    if (!walk) continue;
+    if (isFilter) result.forward = { table, chain, walk };
+    if (!certainDrop(walk)) continue;
+    if (isFilter) {
+      result.matchingAccepts = matchingAccepts(tables.get('filter'), after);
+      const explicit = walk.decision.by === 'rule';
+      result.status = explicit && result.matchingAccepts.length > 0 ? 'dropped' : 'no-accept';
+    } else if (walk.decision.by === 'rule') {
+      result.status = 'dropped';
+    } else continue;
+    result.decidedAt = { table, chain, walk };
+    return result;
+  }
+  const fwd = result.forward?.walk;
+  if (!fwd || (fwd.decision.kind === 'accept' && fwd.certain)) result.status = 'accepted';
+  return result;
+}
+
+/** ACCEPT rules of a table that may match the packet, in any chain. Indexed once per table. */
+const acceptRules = new WeakMap<NfTable, NfRule[]>();
+
+function matchingAccepts(table: NfTable | undefined, packet: PacketClass): NfRule[] {
+  if (!table) return [];
+  let rules = acceptRules.get(table);
+  if (!rules) {
+    rules = [...table.chains.values()].flatMap((c) => c.rules.filter((r) => r.target?.name === 'ACCEPT'));
+    acceptRules.set(table, rules);
+  }
+  return rules.filter((r) => matchRule(r, packet) !== 'no');
+}
+
+/* ---------- is the DNAT target there at all? ---------- */
+
+export interface TargetReachability {
+  status: 'reachable' | 'unreachable' | 'unknown';
+  reason?: string;
+  /** Lines that show it: the neighbour entry, the blackhole route, the bridge. */
+  evidence: Evidence[];
+}
+
+const DEAD_NEIGHBOUR_STATES = new Set(['FAILED', 'INCOMPLETE']);
+const LIVE_NEIGHBOUR_STATES = new Set(['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT', 'NOARP']);
+const DEAD_ROUTE_TYPES = new Set(['blackhole', 'unreachable', 'prohibit']);
+
+/** Docker's own DNATs: in its nat DOCKER chain, or excluding a Docker bridge as input. */
+function isDockerDnat(port: PublishedPort): boolean {
+  if (port.dnat?.chain === 'DOCKER') return true;
+  return port.excludedIn.some((name) => name === 'docker0' || /^br-[0-9a-f]{12}$/.test(name));
+}
+
+/**
+ * `routesKnown`: ip route was collected, so "no route" means no route. Neighbour entries are only
+ * used when present: an absent entry proves nothing (they expire).
+ */
+export function checkDnatTarget(ns: Namespace, port: PublishedPort, routesKnown: boolean): TargetReachability {
+  const target = port.target.address;
+  if (isLoopback(target) || isOwnAddress(ns, target)) return { status: 'reachable', evidence: [] };
+  const neighbour = findNeighbour(ns, target);
+  const inBridge = bridgeContaining(ns, target);
+
+  if (inBridge) {
+    const { bridge, subnet } = inBridge;
+    if (neighbour && DEAD_NEIGHBOUR_STATES.has(neighbourState(neighbour.state))) {
+      return {
+        status: 'unreachable',
+        reason: `${formatTarget(port)} is in ${bridge.name}'s subnet ${subnet}, but its neighbour entry is ${neighbourState(neighbour.state)}: nothing answers ARP for it`,
+        evidence: neighbourEvidence(ns, neighbour, bridge.evidence),
+      };
+    }
+    const portsKnown = bridge.ports.length === 0 || bridge.ports.every((p) => p.interface !== undefined);
+    const live = bridge.ports.some((p) => p.interface && p.interface.adminUp && p.interface.carrier);
+    const liveNeighbour = neighbour && LIVE_NEIGHBOUR_STATES.has(neighbourState(neighbour.state));
+    if (bridge.interface && portsKnown && !live && !liveNeighbour) {
+      return {
+        status: 'unreachable',
+        reason: `${formatTarget(port)} is in ${bridge.name}'s subnet ${subnet}, but ${bridge.name} has ${bridge.ports.length === 0 ? 'no ports' : 'no port that is up with a carrier'}: no container is attached`,
+        evidence: bridge.evidence.slice(0, 2),
+      };
+    }
+    return { status: 'reachable', evidence: [] };
+  }
+
+  if (isDockerDnat(port) && ns.interfaces.length > 0) {
+    return {
+      status: 'unreachable',
+      reason: `${formatTarget(port)} is in no bridge subnet of this host: the Docker network it belonged to was removed or re-addressed`,
+      evidence: [],
+    };
+  }
+  if (!routesKnown) return { status: 'unknown', evidence: [] };
+  const route = lookupRoute(ns, target);
+  if (!route) {
+    return { status: 'unreachable', reason: `no route covers ${formatTarget(port)}, not even a default route`, evidence: [] };
+  }
+  if (DEAD_ROUTE_TYPES.has(route.type)) {
+    return { status: 'unreachable', reason: `${formatTarget(port)} is routed to a ${route.type} route (${route.dst})`, evidence: [route.evidence] };
+  }
+  if (neighbour && !route.gateway && DEAD_NEIGHBOUR_STATES.has(neighbourState(neighbour.state))) {
+    return {
+      status: 'unreachable',
+      reason: `${formatTarget(port)} is on-link via ${route.dev ?? 'its route'}, but its neighbour entry is ${neighbourState(neighbour.state)}`,
+      evidence: neighbourEvidence(ns, neighbour, [route.evidence]),
+    };
+  }
+  return { status: 'reachable', evidence: [] };
+}
+
+function formatTarget(port: PublishedPort): string {
+  return port.target.text;
+}
+
+type Neighbour = Namespace['neighbours'][number];
+
+const neighbourIndex = new WeakMap<Namespace, Map<string, Neighbour>>();
+
+function addressKey(cidr: Cidr): string {
+  return `${cidr.family}|${cidr.network}`;
+}
+
+function findNeighbour(ns: Namespace, address: Cidr): Neighbour | undefined {
+  let index = neighbourIndex.get(ns);
+  if (!index) {
+    index = new Map();
+    for (const n of ns.neighbours) {
+      const cidr = parseCidr(n.dst);
+      if (cidr) index.set(addressKey(cidr), n);
+    }
+    neighbourIndex.set(ns, index);
+  }
+  return index.get(addressKey(address));
+}
+
+/** Neighbour states print as a list (["STALE"], ["REACHABLE"]); the first is the state. */
+function neighbourState(states: string[]): string {
+  return (states[0] ?? '').toUpperCase();
+}
+
+function neighbourEvidence(ns: Namespace, neighbour: Neighbour, extra: Evidence[]): Evidence[] {
+  const source = ns.sources.get('ip-neigh')?.label ?? 'ip-neigh';
+  return [{ source, line: neighbour.line, text: neighbour.text }, ...extra];
+}
+
+/* ---------- DNAT to 127.0.0.0/8 needs route_localnet on the input interface ---------- */
+
+export interface LocalnetCheck {
+  applies: boolean;
+  /** Interfaces the connections arrive on whose effective route_localnet is not 1. */
+  missing: { name: string; value: number | undefined; evidence?: Evidence }[];
+}
+
+/**
+ * The kernel treats a packet to 127.0.0.0/8 arriving on a non-loopback interface as martian and drops it
+ * after PREROUTING's DNAT, unless net.ipv4.conf.<in-if>.route_localnet (or conf.all) is 1. Connections
+ * from the host itself (nat OUTPUT) are not affected.
+ */
+export function checkRouteLocalnet(ns: Namespace, port: PublishedPort): LocalnetCheck {
+  const applies = port.family === 4 && port.dnat !== undefined && port.hooks.includes('PREROUTING') && isLoopback(port.target.address);
+  if (!applies) return { applies: false, missing: [] };
+  const candidates = ns.interfaces.filter((iface) => {
+    if (iface.kind === 'loopback') return false;
+    if (port.inInterface) return interfaceNameMatches(port.inInterface, iface.name);
+    return false;
+  });
+  if (!port.inInterface) {
+    const uplink = uplinkInterface(ns, 4);
+    const uplinkIface = uplink ? ns.interfaceByName.get(uplink) : undefined;
+    if (uplinkIface && !port.excludedIn.includes(uplinkIface.name)) candidates.push(uplinkIface);
+    else {
+      for (const iface of ns.interfaces) {
+        if (iface.kind !== 'loopback' && iface.adminUp && iface.addresses.some((a) => a.family === 4) && !port.excludedIn.includes(iface.name)) candidates.push(iface);
+      }
+    }
+  }
+  const missing: LocalnetCheck['missing'] = [];
+  for (const iface of candidates) {
+    const value = iface.routeLocalnet.value;
+    if (value === 1) continue;
+    const entry: LocalnetCheck['missing'][number] = { name: iface.name, value };
+    if (iface.routeLocalnet.evidence) entry.evidence = iface.routeLocalnet.evidence;
+    missing.push(entry);
+  }
+  if (candidates.length === 0 && ns.interfaces.length === 0) {
+    // No interface list: conf.all is all there is to go on.
+    const all = ns.sysctl.entries.get('net.ipv4.conf.all.route_localnet');
+    const value = all ? Number(all.value) : undefined;
+    if (ns.sysctl.available && value !== 1) missing.push(all ? { name: 'all', value, evidence: all.evidence } : { name: 'all', value });
+  }
+  return { applies: true, missing };
+}

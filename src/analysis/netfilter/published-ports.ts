@@ -1,0 +1,241 @@
+/**
+ * Published ports: every DNAT reachable from nat PREROUTING or OUTPUT (Docker's DOCKER chain,
+ * kube-proxy's KUBE-SEP-* chains, hand-written port forwards), described by what it matches
+ * (protocol, host port, host address, inbound interface and its exclusions such as `! -i docker0`)
+ * and where it sends the connection, paired with the filter rules that accept the translated
+ * connection (Docker's `-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT`).
+ *
+ * Filter accepts towards a container address and port that no DNAT points at are reported too
+ * (`dnat` absent): the other half of a half-removed publication.
+ */
+import { formatAddress, type Cidr } from '../../model/net.js';
+import type { Bridge, Namespace, NfChain, NfRule, Ruleset } from '../../model/types.js';
+import { bridgeContaining } from '../topology.js';
+import { formatPortRange, type PortRange } from './ports.js';
+import {
+  excludedInterface,
+  parseNatAddress,
+  requiredInterface,
+  ruleAddress,
+  ruleDport,
+  ruleProtocol,
+  targetOption,
+  type NatAddress,
+} from './rule-fields.js';
+
+export type NatHook = 'PREROUTING' | 'OUTPUT';
+
+export interface PublishedPort {
+  /** Subject name: "tcp/8080->172.17.0.2:80", "tcp/192.0.2.10:8080->172.17.0.2:80", "tcp/none->172.17.0.2:80". */
+  name: string;
+  namespace: string;
+  family: 4 | 6;
+  ruleset: Ruleset;
+  /** The DNAT rule; absent for a filter accept that no DNAT points at. */
+  dnat?: NfRule;
+  /** Jump rules from the nat hook down to the DNAT, outermost first. */
+  via: NfRule[];
+  /** nat hooks the DNAT is reachable from: PREROUTING for traffic from elsewhere, OUTPUT for the host's own. */
+  hooks: NatHook[];
+  protocol?: string;
+  hostPorts?: PortRange;
+  /** The host address the DNAT is restricted to (-d), e.g. Docker's `-p 192.0.2.10:8080:80`. */
+  hostAddress?: Cidr;
+  /** A required inbound interface (-i eth0). */
+  inInterface?: string;
+  /** Inbound interfaces excluded (`! -i docker0`). */
+  excludedIn: string[];
+  target: NatAddress;
+  /** The target port of the first host port (the host port itself when the DNAT keeps it). */
+  targetPort?: number;
+  /** Filter ACCEPT rules towards the target address and port. */
+  accepts: NfRule[];
+  /** The bridge whose subnet holds the target address. */
+  bridge?: { bridge: Bridge; subnet: string };
+}
+
+/** Every published port of a namespace, IPv4 then IPv6, in rule order. */
+export function findPublishedPorts(ns: Namespace): PublishedPort[] {
+  const ports: PublishedPort[] = [];
+  for (const ruleset of [ns.netfilter.ipv4, ns.netfilter.ipv6]) {
+    if (ruleset) ports.push(...publishedPortsOf(ns, ruleset));
+  }
+  const seen = new Map<string, number>();
+  for (const port of ports) {
+    const count = (seen.get(port.name) ?? 0) + 1;
+    seen.set(port.name, count);
+    // Duplicated rules (seen in real dumps) give distinct subjects.
+    if (count > 1) port.name = `${port.name}#${count}`;
+  }
+  return ports;
+}
+
+function publishedPortsOf(ns: Namespace, ruleset: Ruleset): PublishedPort[] {
+  const family = ruleset.family === 'ipv6' ? 6 : 4;
+  const nat = ruleset.tables.get('nat');
+  const ports: PublishedPort[] = [];
+  const acceptIndex = indexAccepts(ruleset);
+  const claimed = new Set<NfRule>();
+
+  if (nat) {
+    const reach = reachFromHooks(nat.chains);
+    for (const chain of nat.chains.values()) {
+      const hooks = reach.hooks.get(chain);
+      if (!hooks) continue;
+      for (const rule of chain.rules) {
+        if (rule.target?.name !== 'DNAT') continue;
+        const target = parseNatAddress(targetOption(rule.target, 'to-destination') ?? '');
+        if (!target || (target.address.family === 4 ? 4 : 6) !== family) continue;
+        const via = viaRules(chain, reach.parent, nat.chains);
+        const port = describe(ns, ruleset, rule, via, [...hooks], target);
+        port.accepts = acceptsFor(acceptIndex, port);
+        for (const a of port.accepts) claimed.add(a);
+        ports.push(port);
+      }
+    }
+  }
+  for (const [, rules] of acceptIndex) {
+    for (const rule of rules) {
+      if (claimed.has(rule) || !isContainerPortAccept(rule)) continue;
+      const address = ruleAddress(rule, 'destination') as Cidr;
+      const dport = ruleDport(rule) as PortRange;
+      const protocol = ruleProtocol(rule);
+      const text = `${family === 6 ? `[${formatAddress(6, address.network)}]` : formatAddress(4, address.network)}:${formatPortRange(dport)}`;
+      const port: PublishedPort = {
+        name: `${protocol ?? 'all'}/none->${text}`,
+        namespace: ns.name,
+        family,
+        ruleset,
+        via: [],
+        hooks: [],
+        excludedIn: [],
+        target: { address, text, range: false, ports: dport },
+        targetPort: dport.from,
+        accepts: [rule],
+      };
+      if (protocol) port.protocol = protocol;
+      const bridge = bridgeContaining(ns, address);
+      if (bridge) port.bridge = bridge;
+      ports.push(port);
+    }
+  }
+  return ports;
+}
+
+/** Chains reachable from nat PREROUTING and OUTPUT, each with the first jump that reaches it. */
+function reachFromHooks(chains: Map<string, NfChain>): { hooks: Map<NfChain, Set<NatHook>>; parent: Map<NfChain, NfRule> } {
+  const hooks = new Map<NfChain, Set<NatHook>>();
+  const parent = new Map<NfChain, NfRule>();
+  for (const hook of ['PREROUTING', 'OUTPUT'] as const) {
+    const start = chains.get(hook);
+    if (!start) continue;
+    const queue: NfChain[] = [start];
+    const seen = new Set<NfChain>([start]);
+    for (let i = 0; i < queue.length; i++) {
+      const chain = queue[i] as NfChain;
+      let set = hooks.get(chain);
+      if (!set) hooks.set(chain, (set = new Set()));
+      set.add(hook);
+      for (const rule of chain.rules) {
+        const next = rule.jumpChain;
+        if (!next || seen.has(next)) continue;
+        seen.add(next);
+        if (!parent.has(next)) parent.set(next, rule);
+        queue.push(next);
+      }
+    }
+  }
+  return { hooks, parent };
+}
+
+function viaRules(chain: NfChain, parent: Map<NfChain, NfRule>, chains: Map<string, NfChain>): NfRule[] {
+  const via: NfRule[] = [];
+  const seen = new Set<NfChain>();
+  let current: NfChain | undefined = chain;
+  while (current && !seen.has(current)) {
+    seen.add(current);
+    const jump = parent.get(current);
+    if (!jump) break;
+    via.unshift(jump);
+    current = chains.get(jump.chain);
+  }
+  return via;
+}
+
+function describe(ns: Namespace, ruleset: Ruleset, dnat: NfRule, via: NfRule[], hooks: NatHook[], target: NatAddress): PublishedPort {
+  // The DNAT rule first, then the jumps nearest to it: the first that states a criterion wins.
+  const context = [dnat, ...[...via].reverse()];
+  const first = <T>(pick: (rule: NfRule) => T | undefined): T | undefined => {
+    for (const rule of context) {
+      const value = pick(rule);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+  const protocol = first(ruleProtocol);
+  const hostPorts = first(ruleDport);
+  const hostAddress = first((r) => ruleAddress(r, 'destination'));
+  const inInterface = first((r) => requiredInterface(r, 'inInterface'));
+  const excludedIn = [...new Set(context.map((r) => excludedInterface(r, 'inInterface')).filter((x): x is string => x !== undefined))];
+  const family = ruleset.family === 'ipv6' ? 6 : 4;
+
+  const port: PublishedPort = {
+    name: '',
+    namespace: ns.name,
+    family,
+    ruleset,
+    dnat,
+    via,
+    hooks,
+    excludedIn,
+    target,
+    accepts: [],
+  };
+  if (protocol) port.protocol = protocol;
+  if (hostPorts) port.hostPorts = hostPorts;
+  if (hostAddress) port.hostAddress = hostAddress;
+  if (inInterface) port.inInterface = inInterface;
+  const targetPort = target.ports ? target.ports.from : hostPorts?.from;
+  if (targetPort !== undefined) port.targetPort = targetPort;
+  const bridge = bridgeContaining(ns, target.address);
+  if (bridge) port.bridge = bridge;
+
+  const host = hostAddress ? `${family === 6 ? `[${formatAddress(6, hostAddress.network)}]` : formatAddress(4, hostAddress.network)}${hostAddress.prefixLen === (family === 6 ? 128 : 32) ? '' : `/${hostAddress.prefixLen}`}:` : '';
+  port.name = `${protocol ?? 'all'}/${host}${hostPorts ? formatPortRange(hostPorts) : '*'}->${target.text}`;
+  return port;
+}
+
+/** Filter ACCEPT rules with a single destination address, indexed by that address. */
+function indexAccepts(ruleset: Ruleset): Map<string, NfRule[]> {
+  const index = new Map<string, NfRule[]>();
+  const filter = ruleset.tables.get('filter');
+  if (!filter) return index;
+  for (const chain of filter.chains.values()) {
+    for (const rule of chain.rules) {
+      if (rule.target?.name !== 'ACCEPT') continue;
+      const dst = ruleAddress(rule, 'destination');
+      if (!dst || dst.prefixLen !== (dst.family === 4 ? 32 : 128)) continue;
+      const key = `${dst.family}|${dst.network}`;
+      const list = index.get(key);
+      if (list) list.push(rule);
+      else index.set(key, [rule]);
+    }
+  }
+  return index;
+}
+
+function acceptsFor(index: Map<string, NfRule[]>, port: PublishedPort): NfRule[] {
+  const candidates = index.get(`${port.target.address.family}|${port.target.address.network}`) ?? [];
+  return candidates.filter((rule) => {
+    const protocol = ruleProtocol(rule);
+    if (protocol && port.protocol && protocol !== port.protocol) return false;
+    const dport = ruleDport(rule);
+    if (dport && port.targetPort !== undefined && (port.targetPort < dport.from || port.targetPort > dport.to)) return false;
+    return true;
+  });
+}
+
+/** Docker's shape of a per-port accept: one address, a protocol and port, towards an interface. */
+function isContainerPortAccept(rule: NfRule): boolean {
+  return ruleProtocol(rule) !== undefined && ruleDport(rule) !== undefined && requiredInterface(rule, 'outInterface') !== undefined;
+}

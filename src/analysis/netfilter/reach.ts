@@ -1,0 +1,54 @@
+/**
+ * Structural reachability: which user chains can a packet class get into from a built-in chain,
+ * following every jump whose rule may match, regardless of what earlier rules decide. Used to tell
+ * "the jump to DOCKER is gone" apart from "something before it drops the packet".
+ */
+import type { NfChain, NfTable } from '../../model/types.js';
+import { matchRule } from './match.js';
+import type { PacketClass } from './packet.js';
+
+export function reachableChains(table: NfTable | undefined, start: string, packet: PacketClass): Set<string> {
+  const reached = new Set<string>();
+  const first = table?.chains.get(start);
+  if (!first) return reached;
+  const queue: NfChain[] = [first];
+  const seen = new Set<NfChain>([first]);
+  for (let i = 0; i < queue.length; i++) {
+    for (const rule of (queue[i] as NfChain).rules) {
+      const next = rule.jumpChain;
+      if (!next || seen.has(next) || matchRule(rule, packet) === 'no') continue;
+      seen.add(next);
+      reached.add(next.name);
+      queue.push(next);
+    }
+  }
+  return reached;
+}
+
+/** Can traversing this chain end in DROP or REJECT (or in a target whose effect is unknown)? Memoised per table. */
+const dropCapable = new WeakMap<NfChain, boolean>();
+
+export function chainCanDrop(chain: NfChain, stack = new Set<NfChain>()): boolean {
+  const known = dropCapable.get(chain);
+  if (known !== undefined) return known;
+  if (stack.has(chain)) return true;
+  stack.add(chain);
+  let result = chain.builtin && (chain.policy === 'DROP' || chain.policy === 'REJECT');
+  for (const rule of chain.rules) {
+    if (result) break;
+    const name = rule.target?.name;
+    if (!name) continue;
+    if (rule.jumpChain) result = chainCanDrop(rule.jumpChain, stack);
+    else result = !KNOWN_HARMLESS.has(name);
+  }
+  stack.delete(chain);
+  dropCapable.set(chain, result);
+  return result;
+}
+
+/** Targets that never drop: the walk can be skipped when a chain holds nothing else. */
+const KNOWN_HARMLESS = new Set([
+  'ACCEPT', 'RETURN', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'LOG', 'NFLOG', 'ULOG', 'MARK', 'CONNMARK', 'CT',
+  'NOTRACK', 'CHECKSUM', 'TCPMSS', 'TOS', 'DSCP', 'TTL', 'HL', 'ECN', 'CLASSIFY', 'SET', 'TRACE', 'AUDIT', 'SECMARK',
+  'CONNSECMARK', 'IDLETIMER', 'LED', 'RATEEST', 'TEE', 'HMARK', 'TCPOPTSTRIP', 'JOURNAL',
+]);

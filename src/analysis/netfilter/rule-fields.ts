@@ -1,0 +1,110 @@
+/**
+ * Reading single criteria out of parsed rules: the destination port a rule matches, the address of a
+ * NAT target, an option's value. Used to describe published ports, not to decide matches (match.ts).
+ */
+import { parseCidr, type Cidr } from '../../model/net.js';
+import type { IptOption, IptRule, IptTarget } from '../../parse/types.js';
+import { normaliseProtocol } from './match.js';
+import { parsePortRange, type PortRange } from './ports.js';
+
+export function findOption(options: IptOption[], ...names: string[]): IptOption | undefined {
+  return options.find((o) => names.includes(o.name));
+}
+
+export function targetOption(target: IptTarget | undefined, ...names: string[]): string | undefined {
+  return target ? findOption(target.options, ...names)?.args[0] : undefined;
+}
+
+/** The protocol a rule requires (-p tcp), lower-case; undefined when any or negated. */
+export function ruleProtocol(rule: IptRule): string | undefined {
+  if (!rule.protocol || rule.protocol.negated) return undefined;
+  const proto = normaliseProtocol(rule.protocol.value);
+  return proto === 'all' || proto === '0' ? undefined : proto;
+}
+
+/** The destination port range a rule requires (--dport, or a multiport list of one item); undefined otherwise. */
+export function ruleDport(rule: IptRule): PortRange | undefined {
+  for (const match of rule.matches) {
+    const option = findOption(match.options, 'dport', 'destination-port', 'dports', 'destination-ports');
+    if (!option || option.negated) continue;
+    const text = option.args[0] ?? '';
+    if (text.includes(',')) return undefined;
+    const range = parsePortRange(text);
+    if (range) return range;
+  }
+  return undefined;
+}
+
+/** A positive -d / -s as a CIDR. */
+export function ruleAddress(rule: IptRule, which: 'source' | 'destination'): Cidr | undefined {
+  const value = rule[which];
+  if (!value || value.negated) return undefined;
+  return parseCidr(value.value);
+}
+
+/** Interfaces a rule excludes with `! -i X` (or `! -o X`). */
+export function excludedInterface(rule: IptRule, which: 'inInterface' | 'outInterface'): string | undefined {
+  const value = rule[which];
+  return value?.negated ? value.value : undefined;
+}
+
+export function requiredInterface(rule: IptRule, which: 'inInterface' | 'outInterface'): string | undefined {
+  const value = rule[which];
+  return value && !value.negated ? value.value : undefined;
+}
+
+export interface NatAddress {
+  /** The first (often only) address of the range, as a host CIDR. */
+  address: Cidr;
+  /** As printed, e.g. "172.17.0.2:80" or "[fd00::2]:80". */
+  text: string;
+  /** Several addresses ("10.0.0.1-10.0.0.3"): the kernel picks one per connection. */
+  range: boolean;
+  ports?: PortRange;
+}
+
+/**
+ * --to-destination / --to-source: "172.17.0.2", "172.17.0.2:80", "172.17.0.2:8000-8010",
+ * "10.0.0.1-10.0.0.3:80", "[fd00::2]:80", "fd00::2". Undefined when unreadable or port-only.
+ */
+export function parseNatAddress(text: string): NatAddress | undefined {
+  let addressPart: string;
+  let portPart: string | undefined;
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close === -1) return undefined;
+    addressPart = text.slice(1, close);
+    const rest = text.slice(close + 1);
+    if (rest.startsWith('-[')) {
+      // "[a]-[b]:port": keep the first address.
+      const end = rest.indexOf(']');
+      if (end === -1) return undefined;
+      const after = rest.slice(end + 1);
+      portPart = after.startsWith(':') ? after.slice(1) : undefined;
+      return build(addressPart, portPart, text, true);
+    }
+    portPart = rest.startsWith(':') ? rest.slice(1) : undefined;
+    return build(addressPart, portPart, text, false);
+  }
+  const colons = text.split(':').length - 1;
+  if (colons > 1) return build(text, undefined, text, false);
+  const colon = text.indexOf(':');
+  addressPart = colon === -1 ? text : text.slice(0, colon);
+  portPart = colon === -1 ? undefined : text.slice(colon + 1);
+  const dash = addressPart.indexOf('-');
+  return build(dash === -1 ? addressPart : addressPart.slice(0, dash), portPart, text, dash !== -1);
+}
+
+function build(addressText: string, portText: string | undefined, text: string, range: boolean): NatAddress | undefined {
+  const address = parseCidr(addressText);
+  if (!address || address.prefixLen !== (address.family === 4 ? 32 : 128)) return undefined;
+  const result: NatAddress = { address, text, range };
+  if (portText !== undefined && portText !== '') {
+    // Newer kernels accept "port-range/base"; the base only shifts the mapping.
+    const slash = portText.indexOf('/');
+    const ports = parsePortRange(slash === -1 ? portText : portText.slice(0, slash), '-');
+    if (!ports) return undefined;
+    result.ports = ports;
+  }
+  return result;
+}

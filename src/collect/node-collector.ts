@@ -1,0 +1,258 @@
+/**
+ * `netaudit collect`: run the SOURCES commands in the host namespace (and in the namespaces asked
+ * for), read the persisted sysctl files, and return a snapshot. Never fatal: whatever fails is
+ * recorded in its source with the reason, and the snapshot always comes out.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, readlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Namespace, Snapshot, Source } from '../snapshot/schema.js';
+import { SNAPSHOT_SCHEMA_ID } from '../snapshot/schema.js';
+import { SOURCES, type SourceId, type SourceSpec } from '../snapshot/sources.js';
+import { COLLECTOR_NAME, VERSION } from '../version.js';
+import {
+  backendFromVersion,
+  IPTABLES_DUMP_IDS,
+  type IptablesDumpId,
+  type IptablesProbe,
+  iptablesGate,
+  listsTables,
+  modulesListNfTables,
+} from './iptables-gate.js';
+import { allTargets, namedTargets, type TargetNamespace } from './namespaces.js';
+import { runCommand, type RunOptions } from './run-command.js';
+import { REASON_NOT_FOUND, skippedSource, sourceFromRun } from './source-result.js';
+import { readSysctlFiles } from './sysctl-files.js';
+import { findExecutable } from './which.js';
+
+export interface CollectOptions {
+  /** Namespace names to collect besides the host, or ['all']. */
+  netns?: string[];
+  /** Per command (default 10 s). */
+  timeoutMs?: number;
+  /** Per source (default 64 MiB). */
+  maxOutputBytes?: number;
+  /** Environment of the commands, PATH included (tests put fake commands first). */
+  env?: NodeJS.ProcessEnv;
+  /** The directory standing in for /etc when reading sysctl.conf and sysctl.d/ (default /etc). */
+  sysctlRoot?: string;
+  /** Stand-in for /proc (default /proc). */
+  procRoot?: string;
+  /** Stand-in for /sys (default /sys). */
+  sysRoot?: string;
+  /** Where `ip netns` keeps its namespaces (default /run/netns). */
+  netnsRunDir?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+/** Commands run at the same time within one namespace. */
+const PARALLEL_COMMANDS = 4;
+
+export const NOT_ROOT_NOTE = 'not root: iptables-save and ss -p need root; their output may be missing or partial';
+
+interface Settings {
+  run: RunOptions;
+  env: NodeJS.ProcessEnv;
+  procRoot: string;
+  modulesLoadable: boolean;
+  nfTablesLoaded: boolean;
+}
+
+/** How to run a command in one namespace and read its /proc/net files. */
+interface Entry {
+  prefix: string[];
+  readProcNet(file: string): Promise<string | undefined>;
+}
+
+export async function collectSnapshot(options: CollectOptions = {}): Promise<Snapshot> {
+  const env = options.env ?? process.env;
+  const procRoot = options.procRoot ?? '/proc';
+  const sysRoot = options.sysRoot ?? '/sys';
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const procModules = await readOptional(path.join(procRoot, 'modules'));
+  const settings: Settings = {
+    run: { timeoutMs, maxOutputBytes, env },
+    env,
+    procRoot,
+    modulesLoadable: procModules !== undefined,
+    nfTablesLoaded: (procModules !== undefined && modulesListNfTables(procModules)) || existsSync(path.join(sysRoot, 'module', 'nf_tables')),
+  };
+  const notes: string[] = [];
+  const uid = process.getuid?.();
+  if (uid !== 0) notes.push(NOT_ROOT_NOTE);
+
+  const hostInode = await netnsInode(path.join(procRoot, 'self'));
+  const host: Namespace = {
+    name: 'host',
+    kind: 'host',
+    ...(hostInode === undefined ? {} : { inode: hostInode }),
+    sources: await collectSources(
+      { prefix: [], readProcNet: (file) => readOptional(path.join(procRoot, 'net', file)) },
+      settings,
+      true,
+    ),
+  };
+
+  const namespaces: Namespace[] = [host];
+  for (const target of await resolveTargets(options, settings)) {
+    namespaces.push(await collectTarget(target, settings, notes));
+  }
+
+  const sysctl = await readSysctlFiles(options.sysctlRoot ?? '/etc', maxOutputBytes);
+  notes.push(...sysctl.notes);
+
+  return {
+    schema: SNAPSHOT_SCHEMA_ID,
+    meta: {
+      hostname: os.hostname(),
+      kernel: os.release(),
+      collectedAt: new Date().toISOString(),
+      collector: { name: COLLECTOR_NAME, version: VERSION },
+      user: { ...(uid === undefined ? {} : { uid }), ...userName() },
+      notes,
+    },
+    namespaces,
+    sysctlFiles: sysctl.sysctl,
+  };
+}
+
+async function resolveTargets(options: CollectOptions, settings: Settings): Promise<TargetNamespace[]> {
+  const names = options.netns ?? [];
+  if (names.length === 0) return [];
+  const discover = {
+    env: settings.env,
+    timeoutMs: settings.run.timeoutMs,
+    procRoot: settings.procRoot,
+    netnsRunDir: options.netnsRunDir ?? '/run/netns',
+  };
+  if (names.includes('all')) return allTargets(discover);
+  return namedTargets([...new Set(names)], discover);
+}
+
+async function collectTarget(target: TargetNamespace, settings: Settings, notes: string[]): Promise<Namespace> {
+  const identity = {
+    name: target.name,
+    kind: target.kind,
+    ...(target.inode === undefined ? {} : { inode: target.inode }),
+    ...(target.kind === 'named' && target.nsid !== undefined ? { nsid: target.nsid } : {}),
+    ...(target.kind === 'container' ? { pids: target.pids, processes: target.processes } : {}),
+  };
+  if (target.kind === 'named') {
+    const prefix = ['ip', 'netns', 'exec', target.name];
+    if (!target.exists) {
+      notes.push(`no network namespace named "${target.name}" (ip netns list)`);
+      return { ...identity, sources: allSkipped(prefix, 'not-collected', `no network namespace named "${target.name}"`) };
+    }
+    const entry: Entry = {
+      prefix,
+      readProcNet: async (file) => {
+        const run = await runCommand([...prefix, 'cat', path.join(settings.procRoot, 'net', file)], {
+          ...settings.run,
+          maxOutputBytes: 1024 * 1024,
+        });
+        return run.exitCode === 0 ? run.stdout.toString('utf8') : undefined;
+      },
+    };
+    return { ...identity, sources: await collectSources(entry, settings, false) };
+  }
+
+  const pidDir = path.join(settings.procRoot, String(target.pids[0]));
+  const prefix = ['nsenter', `--net=${path.join(pidDir, 'ns', 'net')}`];
+  if (findExecutable('nsenter', settings.env) === undefined) {
+    return { ...identity, sources: allSkipped(prefix, 'not-collected', 'nsenter not found: cannot enter the namespace of a process') };
+  }
+  const entry: Entry = { prefix, readProcNet: (file) => readOptional(path.join(pidDir, 'net', file)) };
+  return { ...identity, sources: await collectSources(entry, settings, false) };
+}
+
+function allSkipped(prefix: string[], status: 'failed' | 'not-collected', reason: string): Record<string, Source> {
+  return Object.fromEntries(
+    SOURCES.filter((s) => !s.hostOnly).map((s) => [s.id, skippedSource(commandLine(prefix, s), status, reason)]),
+  );
+}
+
+async function collectSources(entry: Entry, settings: Settings, isHost: boolean): Promise<Record<string, Source>> {
+  const specs = SOURCES.filter((s) => isHost || !s.hostOnly);
+  const results = new Map<SourceId, Source>();
+
+  const versionSpec = specs.find((s) => s.id === 'iptables-version');
+  let versionText: string | undefined;
+  if (versionSpec) {
+    const version = await runSpec(entry, versionSpec, settings);
+    results.set(versionSpec.id, version);
+    if (version.status === 'ok' && version.stdoutEncoding === 'utf8') versionText = version.stdout;
+  }
+  const probe: IptablesProbe = {
+    modulesLoadable: settings.modulesLoadable,
+    nfTablesLoaded: settings.nfTablesLoaded,
+    legacyTables4: settings.modulesLoadable && listsTables(await entry.readProcNet('ip_tables_names')),
+    legacyTables6: settings.modulesLoadable && listsTables(await entry.readProcNet('ip6_tables_names')),
+    backend: backendFromVersion(versionText),
+  };
+
+  const pending = specs.filter((s) => !results.has(s.id));
+  await forEachLimited(pending, PARALLEL_COMMANDS, async (spec) => {
+    const dump = (IPTABLES_DUMP_IDS as readonly string[]).includes(spec.id) ? (spec.id as IptablesDumpId) : undefined;
+    const command = commandLine(entry.prefix, spec);
+    if (dump && dump !== 'iptables-save' && dump !== 'ip6tables-save' && !findExecutable(spec.argv[0]!, settings.env)) {
+      results.set(spec.id, skippedSource(command, 'not-collected', `${spec.argv[0]!} is not installed`));
+      return;
+    }
+    const gate = dump ? iptablesGate(dump, probe) : null;
+    results.set(spec.id, gate === null ? await runSpec(entry, spec, settings) : skippedSource(command, 'not-collected', gate));
+  });
+
+  // Same key order as SOURCES, whatever order the commands finished in.
+  return Object.fromEntries(specs.map((s) => [s.id, results.get(s.id)!]));
+}
+
+async function runSpec(entry: Entry, spec: SourceSpec, settings: Settings): Promise<Source> {
+  const command = commandLine(entry.prefix, spec);
+  // With a prefix (ip netns exec, nsenter) a missing tool would surface as the prefix's own error.
+  if (findExecutable(spec.argv[0]!, settings.env) === undefined) return skippedSource(command, 'failed', REASON_NOT_FOUND);
+  const run = await runCommand([...entry.prefix, ...spec.argv], settings.run);
+  return sourceFromRun(command, run, settings.run);
+}
+
+function commandLine(prefix: string[], spec: SourceSpec): string {
+  return [...prefix, ...spec.argv].join(' ');
+}
+
+async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function netnsInode(pidDir: string): Promise<number | undefined> {
+  try {
+    const m = /^net:\[(\d+)\]$/.exec(await readlink(path.join(pidDir, 'ns', 'net')));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function userName(): { name?: string } {
+  try {
+    return { name: os.userInfo().username };
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Every fact module, assembled into the registry. Add a module with one line in FACT_MODULES
+ * (see src/engine/README.md for the pattern).
+ */
+import { bridgeModule } from './bridge.js';
+import { hostModule } from './host.js';
+import { interfaceModule } from './interface.js';
+import { namespaceModule } from './namespace.js';
+import { FactRegistry, type FactDoc, type FactModule } from './registry.js';
+import { routeModule } from './route.js';
+import { sysctlModule } from './sysctl.js';
+import { vethModule } from './veth.js';
+
+export const FACT_MODULES: FactModule<unknown>[] = [
+  hostModule,
+  namespaceModule,
+  interfaceModule,
+  bridgeModule,
+  vethModule,
+  routeModule,
+  sysctlModule,
+];
+
+export const FACT_REGISTRY = new FactRegistry(FACT_MODULES);
+
+/** Every fact, for the docs generator (docs/facts.md) and `netaudit explain`. */
+export const FACT_DOCS: FactDoc[] = FACT_REGISTRY.docs();
+
+export type { FactDoc };
+export { EVIDENCE_TYPE } from './registry.js';

@@ -1,0 +1,233 @@
+/**
+ * `ip -j link|addr|route|neigh` (iproute2 JSON, 2017 to today). Only known keys are read; key sets vary a lot
+ * between versions, so every field but the identifying one is optional. An element missing its identifying
+ * field is skipped with a note; a field of the wrong type is ignored with a note.
+ */
+import type { ParseInput, ParseNote, Parsed } from './common.js';
+import { isJsonObject, JsonRecord, readJsonRecords, type JsonObject } from './json-source.js';
+import type { IpAddrEntry, IpAddrInfo, IpLinkEntry, IpNeighEntry, IpNextHop, IpRouteEntry } from './types.js';
+
+/** Fields that `ip link` and `ip addr` share (both print the link part of each interface). */
+interface LinkHeader {
+  ifindex: number;
+  ifname: string;
+  flags: string[];
+  mtu?: number;
+  operstate?: string;
+  master?: string;
+}
+
+/** Assign only defined values, so records carry no `key: undefined` noise. */
+function definedOnly<T extends object>(target: T, fields: Partial<T>): T {
+  for (const [k, v] of Object.entries(fields)) {
+    if (v !== undefined) (target as Record<string, unknown>)[k] = v;
+  }
+  return target;
+}
+
+function readLinkHeader(r: JsonRecord, what: string): LinkHeader | undefined {
+  const ifname = r.string('ifname');
+  if (ifname === undefined) {
+    r.note(`${what} without "ifname"; skipped`);
+    return undefined;
+  }
+  let ifindex = r.integer('ifindex');
+  if (ifindex === undefined) {
+    // `ip -brief -j` omits it; 0 is never a real interface index, so nothing downstream can match it.
+    r.note(`"${ifname}" has no "ifindex" (\`ip -brief\` output?); index recorded as 0`);
+    ifindex = 0;
+  }
+  return definedOnly<LinkHeader>(
+    { ifindex, ifname, flags: r.strings('flags') ?? [] },
+    { mtu: r.integer('mtu'), operstate: r.string('operstate'), master: r.string('master') },
+  );
+}
+
+function readLink(r: JsonRecord): IpLinkEntry | undefined {
+  const header = readLinkHeader(r, 'link');
+  if (!header) return undefined;
+  const linkinfo = r.object('linkinfo');
+  const infoData = linkinfo ? r.object('info_data', linkinfo) : undefined;
+  const slaveData = linkinfo ? r.object('info_slave_data', linkinfo) : undefined;
+  return definedOnly<IpLinkEntry>(
+    { ...header, line: r.line, text: r.text },
+    {
+      link: r.string('link'),
+      linkIndex: r.integer('link_index'),
+      linkNetnsId: r.integer('link_netnsid'),
+      address: r.string('address'),
+      linkType: r.string('link_type'),
+      kind: linkinfo ? r.string('info_kind', linkinfo) : undefined,
+      slaveKind: linkinfo ? r.string('info_slave_kind', linkinfo) : undefined,
+      infoData,
+      slaveData,
+      alias: r.string('ifalias'),
+    },
+  );
+}
+
+function readAddrInfo(r: JsonRecord, ifname: string, info: JsonObject): IpAddrInfo | undefined {
+  const family = r.string('family', info);
+  if (family !== 'inet' && family !== 'inet6') {
+    r.note(
+      family === undefined
+        ? `an address of "${ifname}" has no "family"; skipped`
+        : `an address of "${ifname}" of family "${family}" (not IP) skipped`,
+    );
+    return undefined;
+  }
+  // iproute2 prints "local" for the interface's own address and "address" only for a point-to-point peer.
+  const address = r.string('address', info);
+  const local = r.string('local', info) ?? address;
+  const prefixlen = r.integer('prefixlen', info);
+  if (local === undefined || prefixlen === undefined) {
+    r.note(`an ${family} address of "${ifname}" lacks "local" or "prefixlen"; skipped`);
+    return undefined;
+  }
+  return definedOnly<IpAddrInfo>(
+    { family, local, prefixlen },
+    {
+      address,
+      peer: address !== undefined && address !== local ? address : undefined,
+      scope: r.label('scope', info),
+      broadcast: r.string('broadcast', info),
+      label: r.string('label', info),
+      dynamic: r.boolean('dynamic', info),
+    },
+  );
+}
+
+function readAddr(r: JsonRecord): IpAddrEntry | undefined {
+  const header = readLinkHeader(r, 'interface');
+  if (!header) return undefined;
+  const addrs: IpAddrInfo[] = [];
+  for (const item of r.array('addr_info') ?? []) {
+    if (!isJsonObject(item)) {
+      r.note(`an entry of "addr_info" of "${header.ifname}" is not an object; skipped`);
+      continue;
+    }
+    // `ip -j addr` on some versions prints an empty {} per interface without addresses.
+    if (Object.keys(item).length === 0) continue;
+    const info = readAddrInfo(r, header.ifname, item);
+    if (info) addrs.push(info);
+  }
+  return { ...header, addrs, line: r.line, text: r.text };
+}
+
+/** "default" and CIDRs unchanged; a bare address becomes a host prefix (/32 or /128). */
+export function normaliseRouteDst(dst: string): string {
+  if (dst === 'default' || dst.includes('/')) return dst;
+  return dst.includes(':') ? `${dst}/128` : `${dst}/32`;
+}
+
+function readNextHops(r: JsonRecord): IpNextHop[] {
+  const hops: IpNextHop[] = [];
+  for (const item of r.array('nexthops') ?? []) {
+    if (!isJsonObject(item)) {
+      r.note('an entry of "nexthops" is not an object; skipped');
+      continue;
+    }
+    hops.push(definedOnly<IpNextHop>({}, { gateway: gatewayOf(r, item), dev: r.string('dev', item), weight: r.integer('weight', item) }));
+  }
+  return hops;
+}
+
+/** "gateway", or since iproute2 5.x a nexthop of the other family as "via": { family, host }. */
+function gatewayOf(r: JsonRecord, from: JsonObject): string | undefined {
+  const gateway = r.string('gateway', from);
+  if (gateway !== undefined) return gateway;
+  const via = r.object('via', from);
+  return via ? r.string('host', via) : undefined;
+}
+
+function readRoute(r: JsonRecord, family: 4 | 6): IpRouteEntry | undefined {
+  const dst = r.string('dst');
+  if (dst === undefined) {
+    r.note('route without "dst"; skipped');
+    return undefined;
+  }
+  // netplan adds a numeric "family" key to each route; it is not iproute2's and is ignored.
+  return definedOnly<IpRouteEntry>(
+    {
+      family,
+      dst: normaliseRouteDst(dst),
+      type: r.label('type') ?? 'unicast',
+      table: r.label('table') ?? 'main',
+      flags: r.strings('flags') ?? [],
+      nexthops: readNextHops(r),
+      line: r.line,
+      text: r.text,
+    },
+    {
+      gateway: gatewayOf(r, r.obj),
+      dev: r.string('dev'),
+      protocol: r.label('protocol'),
+      scope: r.label('scope'),
+      metric: r.integer('metric'),
+      prefsrc: r.string('prefsrc'),
+    },
+  );
+}
+
+function readNeigh(r: JsonRecord): IpNeighEntry | undefined {
+  const dst = r.string('dst');
+  if (dst === undefined) {
+    r.note('neighbour without "dst"; skipped');
+    return undefined;
+  }
+  // iproute2 prints the router flag as `"router": null` (a key without a value); a later proposal used true.
+  const router = r.has('router') && r.obj['router'] !== false;
+  return definedOnly<IpNeighEntry>(
+    { dst, state: r.strings('state') ?? [], router, line: r.line, text: r.text },
+    { dev: r.string('dev'), lladdr: r.string('lladdr') },
+  );
+}
+
+function parseRecords<T>(
+  input: ParseInput,
+  command: string,
+  read: (r: JsonRecord) => T | undefined,
+): Parsed<T[]> {
+  const notes: ParseNote[] = [];
+  const value: T[] = [];
+  for (const record of readJsonRecords(input, command, notes)) {
+    const entry = read(record);
+    if (entry !== undefined) value.push(entry);
+  }
+  return { value, notes };
+}
+
+export function parseIpLink(input: ParseInput): Parsed<IpLinkEntry[]> {
+  return parseRecords(input, 'ip -j -d link show', readLink);
+}
+
+export function parseIpAddr(input: ParseInput): Parsed<IpAddrEntry[]> {
+  return parseRecords(input, 'ip -j addr show', readAddr);
+}
+
+export function parseIpRoute(input: ParseInput, family: 4 | 6): Parsed<IpRouteEntry[]> {
+  const command = family === 6 ? 'ip -j -6 route show table all' : 'ip -j route show table all';
+  const parsed = parseRecords(input, command, (r) => readRoute(r, family));
+  noteFamilyMismatch(input, parsed, family);
+  return parsed;
+}
+
+/** One note, not one per route, when the routes are of the other family (e.g. IPv6 routes in the IPv4 file). */
+function noteFamilyMismatch(input: ParseInput, parsed: Parsed<IpRouteEntry[]>, family: 4 | 6): void {
+  const other = parsed.value.filter((route) => {
+    const host = route.dst === 'default' ? (route.gateway ?? route.prefsrc) : route.dst;
+    return host !== undefined && host.includes(':') === (family === 4);
+  });
+  const first = other[0];
+  if (first) {
+    parsed.notes.push({
+      source: input.source,
+      line: first.line,
+      message: `${other.length} route(s) look like IPv${family === 4 ? 6 : 4} although this source holds IPv${family} routes`,
+    });
+  }
+}
+
+export function parseIpNeigh(input: ParseInput): Parsed<IpNeighEntry[]> {
+  return parseRecords(input, 'ip -j neigh show', readNeigh);
+}

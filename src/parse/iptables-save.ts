@@ -1,0 +1,454 @@
+/**
+ * Parser for iptables-save / ip6tables-save output (with or without -c), every version seen in the wild
+ * from v1.2.4 to v1.8.11 (legacy and nf_tables). One pass over the lines; every record keeps its line.
+ */
+import { clip, fail, splitLines, stripAnsi, ANSI_ESCAPE, type ParseInput, type ParseNote, type Parsed } from './common.js';
+import type { IptChainDecl, IptCounters, IptRule, IptTable, IptablesSave } from './types.js';
+import { RuleTokenizer } from './iptables-tokens.js';
+import { NameCache, parseCount, parseRuleBody, type RuleBody } from './iptables-rule.js';
+import { RUN_IPTABLES_SAVE, wrongFormatHint, wrongFormatOf } from './iptables-format.js';
+
+const LINE_HINT = 'expected `*table`, `:CHAIN POLICY [packets:bytes]`, `-A CHAIN ...`, `COMMIT` or a `#` comment';
+
+/** Lines of one kind of tolerated oddity: counted, noted once with the first line where it was seen. */
+class Oddity {
+  count = 0;
+  first = 0;
+  /** The first such line, for the note. */
+  text = '';
+  see(line: number): void {
+    if (this.count++ === 0) this.first = line;
+  }
+}
+
+interface OpenTable {
+  table: IptTable;
+  declared: Map<string, IptChainDecl>;
+  positions: Map<string, number>;
+}
+
+class IptablesSaveParser {
+  private readonly notes: ParseNote[] = [];
+  private readonly result: IptablesSave = { family: 'unknown', tables: [], warnings: [] };
+  private open: OpenTable | undefined;
+  private readonly tableFirstLine = new Map<string, number>();
+  private readonly whitespace = new Oddity();
+  private readonly blank = new Oddity();
+  private readonly spacing = new Oddity();
+  private readonly xAppend = new Oddity();
+  private readonly junkBefore = new Oddity();
+  private readonly junkAfter = new Oddity();
+  private lines: string[] = [];
+  private readonly names = new NameCache();
+  private readonly tokenizer = new RuleTokenizer();
+  private sawIpv4 = false;
+  private sawIpv6 = false;
+
+  constructor(private readonly input: ParseInput) {}
+
+  parse(): Parsed<IptablesSave> {
+    const lines = this.readLines();
+    for (let index = 0; index < lines.length; index++) this.parseLine(lines, index);
+    this.closeAtEnd();
+    if (this.junkBefore.count > 0 && this.result.tables.length === 0) {
+      fail(this.input, `not iptables-save output (no *table line): ${clip(this.junkBefore.text)}`, this.junkBefore.first, RUN_IPTABLES_SAVE);
+    }
+    this.result.family = this.family();
+    this.noteOddities();
+    return { value: this.result, notes: this.notes };
+  }
+
+  /** Lines with ANSI colour removed; CR damage is noted here, since splitLines hides it. */
+  private readLines(): string[] {
+    let text = this.input.text;
+    if (text.includes('\u001b')) {
+      const escapes = text.match(ANSI_ESCAPE)?.length ?? 0;
+      if (escapes > 0) {
+        text = stripAnsi(text);
+        this.note(`${escapes} ANSI colour escape sequences removed (terminal capture)`);
+      }
+    }
+    if (text.includes('\r')) {
+      let crlf = 0;
+      let loneCr = 0;
+      for (let at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1)) {
+        if (text.charCodeAt(at + 1) === 0x0a) crlf++;
+        else loneCr++;
+      }
+      if (loneCr > 0) {
+        this.note(`${loneCr} lone carriage returns (CR without LF) read as line breaks: the line endings were damaged`);
+      }
+      if (crlf > 0) this.note(`${crlf} lines end in CRLF (Windows line endings)`);
+    }
+    this.lines = splitLines(text);
+    const wrap = rejoinTerminalWraps(this.lines);
+    if (wrap) {
+      this.note(
+        `${wrap.count} lines were wrapped by a terminal at column ${wrap.width} and padded with ${wrap.padding} spaces; rejoined (first at line ${wrap.first})`,
+        wrap.first,
+      );
+    }
+    return this.lines;
+  }
+
+  /**
+   * Text pasted around the dump (a shell prompt, `ip addr` output) outside any table is skipped with a note;
+   * before the first table a recognisable other format (iptables -L/-S, nft, HTML) is refused instead,
+   * and a file with no table at all is not iptables-save output.
+   */
+  private skipPasted(line: string, lineNo: number): void {
+    const before = this.result.tables.length === 0;
+    if (before) {
+      const given = wrongFormatOf(line);
+      if (given !== undefined) this.refuse(`${given}, not iptables-save output`, lineNo, line, given);
+    }
+    const junk = before ? this.junkBefore : this.junkAfter;
+    if (junk.count === 0) junk.text = line;
+    junk.see(lineNo);
+  }
+
+  private parseLine(lines: string[], index: number): void {
+    const raw = lines[index]!;
+    const lineNo = index + 1;
+    const line = raw.trim();
+    if (line.length !== raw.length) this.whitespace.see(lineNo);
+    if (line === '') {
+      this.blank.see(lineNo);
+      return;
+    }
+    const first = line.charCodeAt(0);
+    if (first === 0x23 /* # */) return this.parseComment(line, lineNo);
+    if (first === 0x2a /* * */) return this.startTable(line, lineNo);
+    if (first === 0x3a /* : */) return this.declareChain(line, lineNo);
+    if (first === 0x5b /* [ */ && !this.open && !COUNTER_PREFIX.test(line)) return this.skipPasted(line, lineNo);
+    if (line.startsWith('-A') || line.startsWith('X-A') || first === 0x5b /* [ */) return this.parseRule(line, lineNo);
+    if (line === 'COMMIT') return this.commit(lineNo);
+    if (this.result.tables.length === 0 && startsIptablesS(line)) {
+      this.refuse('`iptables -S` output, not iptables-save output', lineNo, line, '`iptables -S` output');
+    }
+    if (!this.open) return this.skipPasted(line, lineNo);
+    const given = wrongFormatOf(line);
+    if (given !== undefined) this.refuse(`${given} inside table ${this.open.table.name}`, lineNo, line, given);
+    fail(this.input, `unrecognised line in table ${this.open.table.name}: ${clip(line)}`, lineNo, LINE_HINT);
+  }
+
+  private parseComment(line: string, lineNo: number): void {
+    if (line.startsWith('# Generated by ')) {
+      if (this.result.generator === undefined) this.readGenerator(line, lineNo);
+    } else if (line.startsWith('# Warning:')) {
+      this.result.warnings.push({ line: lineNo, text: line });
+    }
+  }
+
+  /** "# Generated by iptables-save v1.8.10 (nf_tables) on Tue ..." */
+  private readGenerator(line: string, lineNo: number): void {
+    const parts = line.slice('# Generated by '.length).split(' ');
+    const program = parts[0];
+    const version = parts[1];
+    if (!program || !version?.startsWith('v') || version.length < 2) return;
+    const generator: NonNullable<IptablesSave['generator']> = { program, version: version.slice(1), line: lineNo };
+    const backend = parts[2];
+    if (backend === '(nf_tables)') generator.backend = 'nf_tables';
+    else if (backend === '(legacy)') generator.backend = 'legacy';
+    this.result.generator = generator;
+  }
+
+  private startTable(line: string, lineNo: number): void {
+    const name = line.slice(1).trim();
+    if (name === '' || /\s/.test(name)) {
+      fail(this.input, `bad table line: ${clip(line)}`, lineNo, 'expected `*filter`, `*nat`, `*mangle`, `*raw` or `*security`');
+    }
+    if (this.open) {
+      this.note(`table ${this.open.table.name} (line ${this.open.table.line}) has no COMMIT before *${name}`, lineNo);
+    }
+    const earlier = this.tableFirstLine.get(name);
+    if (earlier !== undefined) {
+      this.note(`table ${name} appears again (first at line ${earlier}); iptables-restore would keep only the last`, lineNo);
+    } else {
+      this.tableFirstLine.set(name, lineNo);
+    }
+    const table: IptTable = { name, line: lineNo, chains: [], rules: [] };
+    this.result.tables.push(table);
+    this.open = { table, declared: new Map(), positions: new Map() };
+  }
+
+  /** ":NAME POLICY [packets:bytes]" (policy "-" for user chains; the counters may be missing in hand-written files). */
+  private declareChain(line: string, lineNo: number): void {
+    const open = this.requireTable(line, lineNo, 'chain declaration');
+    const parts = line.slice(1).split(/[ \t]+/);
+    const [name, policy, counterText] = parts;
+    if (!name || !policy || parts.length > 3) {
+      fail(this.input, `bad chain declaration: ${clip(line)}`, lineNo, 'expected `:NAME POLICY [packets:bytes]`');
+    }
+    const decl: IptChainDecl = { name, builtin: policy !== '-', policy: policy === '-' ? null : policy, line: lineNo, text: line };
+    if (counterText !== undefined) decl.counters = this.readCounters(counterText, 0, counterText.length, lineNo);
+    const previous = open.declared.get(name);
+    if (previous) {
+      this.note(`chain ${name} declared again in table ${open.table.name} (first at line ${previous.line}); the first declaration is kept`, lineNo);
+      return;
+    }
+    open.declared.set(name, decl);
+    open.table.chains.push(decl);
+  }
+
+  private parseRule(line: string, lineNo: number): void {
+    let at = 0;
+    let counters: IptCounters | undefined;
+    if (line.charCodeAt(0) === 0x5b /* [ */) {
+      const close = line.indexOf(']');
+      if (close < 0) this.badCounters(line.slice(0, 40), lineNo, line);
+      counters = this.readCounters(line, 0, close + 1, lineNo);
+      at = close + 1;
+      while (line.charCodeAt(at) === 0x20 || line.charCodeAt(at) === 0x09) at++;
+    }
+    if (line.startsWith('X-A', at)) {
+      this.xAppend.see(lineNo);
+      at += 1;
+    }
+    if (!line.startsWith('-A', at)) {
+      fail(this.input, `expected -A after the counters: ${clip(line)}`, lineNo, '`[packets:bytes] -A CHAIN ...`');
+    }
+    const open = this.requireTable(line, lineNo, 'rule');
+    const tokens = this.tokenizer;
+    const tokenError = tokens.tokenize(line, at);
+    if (tokenError !== undefined) fail(this.input, `${tokenError} in rule: ${clip(line)}`, lineNo);
+    const words = tokens.words;
+    if (tokens.irregularSpacing) this.spacing.see(lineNo);
+    if (words[0] !== '-A') fail(this.input, `unrecognised line: ${clip(line)}`, lineNo, LINE_HINT);
+    const chain = words[1];
+    if (chain === undefined || chain === '' || (!tokens.isQuoted(1) && (chain.startsWith('-') || chain === '!'))) {
+      fail(this.input, `-A without a chain name: ${clip(line)}`, lineNo, '`-A CHAIN ...`');
+    }
+    const decl = open.declared.get(chain) ?? this.declareImplicitly(open, chain, lineNo, line);
+    const position = (open.positions.get(decl.name) ?? 0) + 1;
+    const rule: IptRule = { table: open.table.name, chain: decl.name, position, line: lineNo, text: line, matches: [] };
+    if (counters) rule.counters = counters;
+    const error = parseRuleBody(tokens, 2, rule, this.names);
+    if (error !== undefined) fail(this.input, `${error}: ${clip(line)}`, lineNo);
+    open.positions.set(decl.name, position);
+    this.observeFamily(rule);
+    open.table.rules.push(rule);
+  }
+
+  private declareImplicitly(open: OpenTable, chain: string, lineNo: number, line: string): IptChainDecl {
+    const decl: IptChainDecl = {
+      name: chain,
+      builtin: BUILTIN_CHAINS.has(chain),
+      policy: null,
+      implicit: true,
+      line: lineNo,
+      text: line,
+    };
+    open.declared.set(chain, decl);
+    open.table.chains.push(decl);
+    this.note(`chain ${chain} in table ${open.table.name} has rules but was never declared; declared implicitly (policy unknown)`, lineNo);
+    return decl;
+  }
+
+  private commit(lineNo: number): void {
+    if (!this.open) fail(this.input, 'COMMIT outside any *table', lineNo, LINE_HINT);
+    this.open.table.commitLine = lineNo;
+    this.open = undefined;
+  }
+
+  private closeAtEnd(): void {
+    if (!this.open) return;
+    this.note(`table ${this.open.table.name} (line ${this.open.table.line}) ends without COMMIT: the dump looks truncated`);
+    this.open = undefined;
+  }
+
+  private requireTable(line: string, lineNo: number, what: string): OpenTable {
+    if (this.open) return this.open;
+    if (this.result.tables.length > 0) {
+      return fail(this.input, `${what} after COMMIT, outside any *table: ${clip(line)}`, lineNo, LINE_HINT);
+    }
+    const hint = this.tableFollows(lineNo) ? LINE_HINT : RUN_IPTABLES_SAVE;
+    return fail(this.input, `${what} before any *table: ${clip(line)}`, lineNo, hint);
+  }
+
+  /** Whether a `*table` line comes after this one (only asked on the way to an error). */
+  private tableFollows(lineNo: number): boolean {
+    for (let k = lineNo; k < this.lines.length; k++) if (this.lines[k]!.trimStart().startsWith('*')) return true;
+    return false;
+  }
+
+  /** "[packets:bytes]" at line[from..to). */
+  private readCounters(line: string, from: number, to: number, lineNo: number): IptCounters {
+    const counters = parseCounterText(line, from, to);
+    if (counters === undefined) this.badCounters(line.slice(from, to), lineNo, line);
+    if (!Number.isSafeInteger(counters.packets) || !Number.isSafeInteger(counters.bytes)) {
+      this.note(`counter ${line.slice(from, to)} exceeds 2^53 and is rounded`, lineNo);
+    }
+    return counters;
+  }
+
+  private badCounters(text: string, lineNo: number, line: string): never {
+    return fail(this.input, `bad counters ${JSON.stringify(clip(text, 40))}: ${clip(line)}`, lineNo, 'counters are `[packets:bytes]`, two whole numbers');
+  }
+
+  private refuse(message: string, lineNo: number, line: string, given: string): never {
+    return fail(this.input, `${message}: ${clip(line)}`, lineNo, wrongFormatHint(given));
+  }
+
+  private observeFamily(body: RuleBody): void {
+    if (body.source) this.observeAddress(body.source.value);
+    if (body.destination) this.observeAddress(body.destination.value);
+    const protocol = body.protocol?.value.toLowerCase();
+    if (protocol === 'ipv6-icmp' || protocol === 'icmpv6' || protocol === 'icmp6') this.sawIpv6 = true;
+    else if (protocol === 'icmp') this.sawIpv4 = true;
+    for (const m of body.matches) {
+      if (m.module === 'icmp6') this.sawIpv6 = true;
+    }
+  }
+
+  private observeAddress(address: string): void {
+    if (address.includes(':')) this.sawIpv6 = true;
+    else if (address.includes('.')) this.sawIpv4 = true;
+  }
+
+  private family(): IptablesSave['family'] {
+    const program = this.result.generator?.program ?? '';
+    if (program.startsWith('ip6tables')) return 'ipv6';
+    if (program.startsWith('iptables')) return 'ipv4';
+    if (this.sawIpv6 && this.sawIpv4) {
+      this.note('rules use both IPv4 and IPv6 addresses: address family unknown');
+      return 'unknown';
+    }
+    if (this.sawIpv6) return 'ipv6';
+    if (this.sawIpv4) return 'ipv4';
+    return 'unknown';
+  }
+
+  private noteOddities(): void {
+    const pasted = (o: Oddity, where: string): void => {
+      if (o.count === 0) return;
+      const given = wrongFormatOf(o.text);
+      const kind = given ? `, looks like ${given}` : '';
+      this.note(`${o.count} line${o.count > 1 ? 's' : ''} ${where} skipped as pasted text (first at line ${o.first}${kind}: ${JSON.stringify(clip(o.text, 80))})`, o.first);
+    };
+    pasted(this.junkBefore, 'before the first *table');
+    pasted(this.junkAfter, 'outside any table after COMMIT');
+    const summary = (o: Oddity, what: string): void => {
+      if (o.count > 0) this.note(`${o.count} ${what} (first at line ${o.first})`, o.first);
+    };
+    summary(this.whitespace, 'lines with leading or trailing whitespace, ignored');
+    summary(this.blank, 'blank lines, ignored');
+    summary(this.spacing, 'rule lines with repeated spaces or tabs between words, read as single spaces');
+    summary(this.xAppend, 'rule lines start with "X-A" instead of "-A" (edited by hand; iptables-restore would reject them), read as -A');
+  }
+
+  private note(message: string, line?: number): void {
+    this.notes.push(line === undefined ? { source: this.input.source, message } : { source: this.input.source, line, message });
+  }
+}
+
+/** "[12:345]" at text[from..to), digits only; undefined when it is anything else. */
+function parseCounterText(text: string, from: number, to: number): IptCounters | undefined {
+  if (text.charCodeAt(from) !== 0x5b || text.charCodeAt(to - 1) !== 0x5d) return undefined;
+  let packets = 0;
+  let bytes = 0;
+  let digits = 0;
+  let colon = -1;
+  for (let k = from + 1; k < to - 1; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x3a && colon < 0 && digits > 0) {
+      colon = k;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 20) {
+      if (colon < 0) packets = packets * 10 + (c - 0x30);
+      else bytes = bytes * 10 + (c - 0x30);
+      digits++;
+    } else {
+      return undefined;
+    }
+  }
+  return colon < 0 || digits === 0 ? undefined : { packets, bytes };
+}
+
+/** "[12:345] -A": only used to tell a counter prefix from a pasted "[root@host ~]#" prompt outside a table. */
+const COUNTER_PREFIX = /^\[\d+:\d+\][ \t]/;
+
+const WRAP_PADDING_MIN = 20;
+/** Narrower "terminals" are more likely indentation or a table layout than wrapping. */
+const WRAP_WIDTH_MIN = 40;
+const WRAP_CANDIDATE = ' '.repeat(WRAP_PADDING_MIN);
+
+/**
+ * Text copied from a terminal window sometimes keeps the window's wrapping: a long line is cut at the
+ * terminal width W and the rest of that screen row is filled with P spaces (seen in a forum paste:
+ * "-j ACC<123 spaces>EPT"). iptables-save never prints a run of blanks outside quotes, so when lines
+ * have such runs at one column, cut out exactly [kW, kW+P) and keep the spaces that were real.
+ * Lines are changed in place.
+ */
+function rejoinTerminalWraps(lines: string[]): { count: number; width: number; padding: number; first: number } | undefined {
+  const starts = new Map<number, number>();
+  const lengths = new Map<number, number>();
+  const candidates: number[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    const at = line.indexOf(WRAP_CANDIDATE);
+    if (at < WRAP_WIDTH_MIN) continue;
+    const end = skipSpaces(line, at);
+    if (end >= line.length || countQuotes(line, at) % 2 === 1) continue;
+    candidates.push(index);
+    starts.set(at, (starts.get(at) ?? 0) + 1);
+    lengths.set(end - at, (lengths.get(end - at) ?? 0) + 1);
+  }
+  if (candidates.length === 0) return undefined;
+  const width = mostFrequent(starts);
+  const padding = mostFrequent(lengths);
+  let count = 0;
+  let first = 0;
+  for (const index of candidates) {
+    const line = lines[index]!;
+    const pieces: string[] = [];
+    let kept = 0;
+    // Cut k sits at k*width + (k-1)*padding in the damaged line; stop at the first place that is not padding.
+    for (let cut = width; cut + padding < line.length; cut += padding + width) {
+      if (skipSpaces(line, cut) < cut + padding || skipSpaces(line, cut + padding) >= line.length) break;
+      pieces.push(line.slice(kept, cut));
+      kept = cut + padding;
+    }
+    if (pieces.length === 0) continue;
+    pieces.push(line.slice(kept));
+    lines[index] = pieces.join('');
+    if (count++ === 0) first = index + 1;
+  }
+  return count > 0 ? { count, width, padding, first } : undefined;
+}
+
+/** The index of the first character at or after `from` that is not a space. */
+function skipSpaces(line: string, from: number): number {
+  let k = from;
+  while (line.charCodeAt(k) === 0x20) k++;
+  return k;
+}
+
+function countQuotes(line: string, end: number): number {
+  let n = 0;
+  for (let k = line.indexOf('"'); k >= 0 && k < end; k = line.indexOf('"', k + 1)) n++;
+  return n;
+}
+
+function mostFrequent(counts: Map<number, number>): number {
+  let best = 0;
+  let bestCount = -1;
+  for (const [value, count] of counts) {
+    if (count > bestCount) {
+      best = value;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+const BUILTIN_CHAINS: ReadonlySet<string> = new Set(['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'POSTROUTING']);
+
+function startsIptablesS(line: string): boolean {
+  return line.startsWith('-P ') || line.startsWith('-N ');
+}
+
+/** Parse iptables-save / ip6tables-save output. Throws ParseError (located) for what is not iptables-save text. */
+export function parseIptablesSave(input: ParseInput): Parsed<IptablesSave> {
+  return new IptablesSaveParser(input).parse();
+}

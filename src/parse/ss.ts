@@ -1,0 +1,172 @@
+/**
+ * `ss -Htlnp`: State Recv-Q Send-Q Local:Port Peer:Port [users:(("name",pid=N,fd=N),...)].
+ * Addresses: `0.0.0.0:22`, `[::]:22`, `*:80`, `127.0.0.53%lo:53`, `[fe80::1]%eth0:22`, old `:::22`.
+ * Process names are printed raw inside quotes, so they may hold commas, quotes, parentheses or spaces;
+ * the process column is therefore read with a small scanner, not split on whitespace.
+ */
+import { clip, fail, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
+import type { SsListener } from './types.js';
+import { wrongFormatHint } from './wrong-format.js';
+
+type SsProcess = SsListener['processes'][number];
+
+/** First column of `ss` when several socket kinds are listed (`ss -Htulnp`). */
+const NETIDS = new Set(['tcp', 'udp', 'raw', 'u_str', 'u_dgr', 'u_seq', 'sctp', 'mptcp', 'dccp', 'p_raw', 'p_dgr', 'nl', 'tipc', 'vsock']);
+
+/** The first `count` whitespace-separated fields and the offset where the rest of the line starts. */
+function takeFields(line: string, count: number): { fields: string[]; rest: number } {
+  const fields: string[] = [];
+  let i = 0;
+  while (fields.length < count) {
+    while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+    if (i >= line.length) break;
+    const start = i;
+    while (i < line.length && line[i] !== ' ' && line[i] !== '\t') i++;
+    fields.push(line.slice(start, i));
+  }
+  return { fields, rest: i };
+}
+
+export interface SsEndpoint {
+  address: string;
+  port: string;
+  interface?: string;
+}
+
+/** Split `addr[%if]:port`; IPv6 addresses come in brackets from iproute2 4.x on, bare (`:::22`) before. */
+export function parseSsEndpoint(text: string): SsEndpoint | undefined {
+  const colon = text.lastIndexOf(':');
+  if (colon <= 0 || colon === text.length - 1) return undefined;
+  let host = text.slice(0, colon);
+  const port = text.slice(colon + 1);
+  let iface: string | undefined;
+  if (host.startsWith('[')) {
+    const close = host.indexOf(']');
+    if (close < 0) return undefined;
+    const after = host.slice(close + 1);
+    if (after !== '' && !after.startsWith('%')) return undefined;
+    if (after.length > 1) iface = after.slice(1);
+    host = host.slice(1, close);
+  }
+  const pct = host.indexOf('%');
+  if (pct >= 0) {
+    iface = host.slice(pct + 1) || iface;
+    host = host.slice(0, pct);
+  }
+  if (host === '') return undefined;
+  return iface === undefined ? { address: host, port } : { address: host, port, interface: iface };
+}
+
+/** `",pid=812,fd=3)` or the pre-4.x `",812,3)` that ends one process entry. */
+const ENTRY_END = /",(?:pid=)?(\d+)(?:,(?:fd=)?(\d+))?\)/y;
+
+/**
+ * Read `users:(("sshd",pid=812,fd=3),("sshd",pid=900,fd=3))` starting at `from`.
+ * A name ends at the first `",pid=N...)` after it; undefined when the text is not of that shape.
+ */
+export function parseSsUsers(text: string, from = 0): SsProcess[] | undefined {
+  const PREFIX = 'users:(';
+  if (!text.startsWith(PREFIX, from)) return undefined;
+  let pos = from + PREFIX.length;
+  const processes: SsProcess[] = [];
+  for (;;) {
+    if (!text.startsWith('("', pos)) return undefined;
+    const nameStart = pos + 2;
+    let quote = text.indexOf('",', nameStart);
+    let match: RegExpExecArray | null = null;
+    while (quote >= 0) {
+      ENTRY_END.lastIndex = quote;
+      match = ENTRY_END.exec(text);
+      if (match) break;
+      quote = text.indexOf('",', quote + 1);
+    }
+    if (!match || quote < 0) return undefined;
+    const process: SsProcess = { name: text.slice(nameStart, quote), pid: Number(match[1]) };
+    if (match[2] !== undefined) process.fd = Number(match[2]);
+    processes.push(process);
+    pos = ENTRY_END.lastIndex;
+    if (text[pos] === ',') {
+      pos++;
+      continue;
+    }
+    if (text[pos] === ')') return processes;
+    return undefined;
+  }
+}
+
+function isHeader(first: string): boolean {
+  return first === 'State' || first === 'Netid';
+}
+
+export function parseSsListeners(input: ParseInput): Parsed<SsListener[]> {
+  const notes: ParseNote[] = [];
+  const listeners: SsListener[] = [];
+  const lines = splitLines(input.text);
+  let firstContentLine: number | undefined;
+  // Headers and sockets of other kinds show this is ss output even when no TCP listener is in it.
+  let recognisedOther = false;
+  const note = (line: number, message: string) => notes.push({ source: input.source, line, message });
+
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] ?? '';
+    const lineNo = i + 1;
+    if (raw.trim() === '') continue;
+    firstContentLine ??= lineNo;
+    const { fields: lead } = takeFields(raw, 1);
+    const first = lead[0] ?? '';
+    if (isHeader(first)) {
+      recognisedOther = true;
+      note(lineNo, 'header line skipped (ss run without -H)');
+      continue;
+    }
+    const netid = NETIDS.has(first) ? first : undefined;
+    if (netid !== undefined && netid !== 'tcp') {
+      recognisedOther = true;
+      note(lineNo, `${netid} socket skipped: only TCP listeners are read`);
+      continue;
+    }
+    const { fields, rest } = takeFields(raw, netid ? 6 : 5);
+    const [state, recvQ, sendQ, local, peer] = netid ? fields.slice(1) : fields;
+    if (state === undefined || recvQ === undefined || sendQ === undefined || local === undefined || peer === undefined) {
+      note(lineNo, `not an \`ss\` socket line, skipped: ${clip(raw.trim(), 80)}`);
+      continue;
+    }
+    if (!/^\d+$/.test(recvQ) || !/^\d+$/.test(sendQ)) {
+      note(lineNo, `Recv-Q/Send-Q are not numbers, line skipped: ${clip(raw.trim(), 80)}`);
+      continue;
+    }
+    const endpoint = parseSsEndpoint(local);
+    if (!endpoint) {
+      note(lineNo, `local address "${clip(local, 60)}" not understood, line skipped`);
+      continue;
+    }
+    if (!/^\d{1,5}$/.test(endpoint.port) || Number(endpoint.port) > 65535) {
+      note(lineNo, `local port "${clip(endpoint.port, 30)}" is not a number (ss run without -n?), line skipped`);
+      continue;
+    }
+    const listener: SsListener = {
+      state,
+      recvQ: Number(recvQ),
+      sendQ: Number(sendQ),
+      localAddress: endpoint.address,
+      localPort: Number(endpoint.port),
+      peer,
+      processes: [],
+      line: lineNo,
+      text: clip(raw),
+    };
+    if (endpoint.interface !== undefined) listener.localInterface = endpoint.interface;
+    const usersAt = raw.indexOf('users:(', rest);
+    if (usersAt >= 0) {
+      const processes = parseSsUsers(raw, usersAt);
+      if (processes) listener.processes = processes;
+      else note(lineNo, 'process column not understood; listener kept without processes');
+    }
+    listeners.push(listener);
+  }
+
+  if (listeners.length === 0 && firstContentLine !== undefined && !recognisedOther) {
+    fail(input, 'no `ss` socket line found', firstContentLine, wrongFormatHint(input.text) ?? 'expected the output of `ss -Htlnp`');
+  }
+  return { value: listeners, notes };
+}

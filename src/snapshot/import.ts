@@ -1,0 +1,191 @@
+/**
+ * Raw-output directories (DESIGN.md contract): command outputs pasted from a bug report, one file per
+ * source by the names in sources.ts, `sysctl.d/` for persisted sysctl files, and optional
+ * `netns/<name>/` folders holding the same files for other namespaces. Nothing in the folder is
+ * silently ignored: unexpected entries become notes in meta.notes.
+ */
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { formatBytes, MAX_SNAPSHOT_BYTES, systemMessage } from './read-bytes.js';
+import type { Namespace, PersistedFile, PersistedSysctl, Snapshot, Source } from './schema.js';
+import { SNAPSHOT_SCHEMA_ID } from './schema.js';
+import { RAW_SYSCTL_DIR, SOURCES, type SourceSpec } from './sources.js';
+import { storeBytes } from './utf8.js';
+
+export const RAW_NETNS_DIR = 'netns';
+export const IMPORT_COLLECTOR_NAME = 'netaudit import';
+
+const SPEC_BY_FILE: ReadonlyMap<string, SourceSpec> = new Map(
+  SOURCES.filter((s) => s.rawFile !== undefined).map((s) => [s.rawFile!, s]),
+);
+
+export async function importRawDir(dir: string): Promise<Snapshot> {
+  const notes: string[] = [];
+  const entries = await listDir(dir);
+  const host = await importNamespaceDir(dir, entries, notes, { host: true });
+  const namespaces: Namespace[] = [{ name: 'host', kind: 'host', sources: host.sources }];
+
+  const netnsEntry = entries.find((e) => e.name === RAW_NETNS_DIR);
+  if (netnsEntry) {
+    const netnsDir = path.join(dir, RAW_NETNS_DIR);
+    if (!(await isDirectory(netnsDir))) {
+      notes.push(`${netnsDir}: not a directory, ignored (expected netns/<name>/ folders)`);
+    } else {
+      for (const entry of (await listDir(netnsDir)).sort(byName)) {
+        const nsDir = path.join(netnsDir, entry.name);
+        if (!(await isDirectory(nsDir))) {
+          notes.push(`${nsDir}: not a directory, ignored (expected netns/<name>/ folders)`);
+        } else if (entry.name === 'host') {
+          notes.push(`${nsDir}: the name "host" is reserved for the host namespace, ignored`);
+        } else {
+          const ns = await importNamespaceDir(nsDir, await listDir(nsDir), notes, { host: false });
+          namespaces.push({ name: entry.name, kind: 'named', sources: ns.sources });
+        }
+      }
+    }
+  }
+
+  return {
+    schema: SNAPSHOT_SCHEMA_ID,
+    meta: { collector: { name: IMPORT_COLLECTOR_NAME, version: VERSION }, notes },
+    namespaces,
+    sysctlFiles: host.sysctlFiles ?? { status: 'not-collected', reason: `no ${RAW_SYSCTL_DIR}/ in ${dir}`, files: [] },
+  };
+}
+
+async function importNamespaceDir(
+  dir: string,
+  entries: Dirent[],
+  notes: string[],
+  where: { host: boolean },
+): Promise<{ sources: Record<string, Source>; sysctlFiles?: PersistedSysctl }> {
+  const present = new Map<string, string>();
+  let sysctlFiles: PersistedSysctl | undefined;
+  for (const entry of entries.sort(byName)) {
+    const full = path.join(dir, entry.name);
+    if (SPEC_BY_FILE.has(entry.name)) {
+      present.set(entry.name, full);
+    } else if (entry.name === RAW_SYSCTL_DIR) {
+      if (where.host) sysctlFiles = await importSysctlDir(full, notes);
+      else notes.push(`${full}: persisted sysctl files are read for the host only, ignored`);
+    } else if (!(where.host && entry.name === RAW_NETNS_DIR)) {
+      notes.push(`${full}: not a known raw-output file name, ignored (see \`netaudit import --help\`)`);
+    }
+  }
+  const sources: Record<string, Source> = {};
+  for (const spec of SOURCES) {
+    const file = spec.rawFile === undefined ? undefined : present.get(spec.rawFile);
+    sources[spec.id] =
+      file === undefined
+        ? notCollected(spec, `no ${spec.rawFile ?? spec.id} in ${dir}`)
+        : importedSource(spec, await readRawFile(file));
+  }
+  return { sources, ...(sysctlFiles ? { sysctlFiles } : {}) };
+}
+
+async function importSysctlDir(dir: string, notes: string[]): Promise<PersistedSysctl> {
+  if (!(await isDirectory(dir))) {
+    notes.push(`${dir}: not a directory, ignored`);
+    return { status: 'not-collected', reason: `${dir} is not a directory`, files: [] };
+  }
+  const dropIns: PersistedFile[] = [];
+  let main: PersistedFile | undefined;
+  for (const entry of (await listDir(dir)).sort(byName)) {
+    const full = path.join(dir, entry.name);
+    if (entry.name !== 'sysctl.conf' && !entry.name.endsWith('.conf')) {
+      notes.push(`${full}: not a .conf file, ignored (sysctl --system reads only *.conf)`);
+      continue;
+    }
+    if (await isDirectory(full)) {
+      notes.push(`${full}: a directory, ignored`);
+      continue;
+    }
+    const stored = storeBytes(await readRawFile(full));
+    const file: PersistedFile = {
+      path: entry.name === 'sysctl.conf' ? '/etc/sysctl.conf' : `/etc/sysctl.d/${entry.name}`,
+      content: stored.text,
+      encoding: stored.encoding,
+    };
+    if (entry.name === 'sysctl.conf') main = file;
+    else dropIns.push(file);
+  }
+  // The order `sysctl --system` applies them in: drop-ins by name, /etc/sysctl.conf last.
+  const files = main ? [...dropIns, main] : dropIns;
+  return files.length === 0 ? { status: 'empty', files } : { status: 'ok', files };
+}
+
+function importedSource(spec: SourceSpec, bytes: Buffer): Source {
+  const stored = storeBytes(bytes);
+  return {
+    status: isBlank(bytes) ? 'empty' : 'ok',
+    command: spec.argv.join(' '),
+    // A pasted file does not say how the command exited.
+    exitCode: null,
+    stdout: stored.text,
+    stdoutEncoding: stored.encoding,
+    stderr: '',
+    stderrEncoding: 'utf8',
+    durationMs: 0,
+    truncated: false,
+  };
+}
+
+export function notCollected(spec: SourceSpec, reason: string): Source {
+  return {
+    status: 'not-collected',
+    command: spec.argv.join(' '),
+    exitCode: null,
+    stdout: '',
+    stdoutEncoding: 'utf8',
+    stderr: '',
+    stderrEncoding: 'utf8',
+    durationMs: 0,
+    truncated: false,
+    reason,
+  };
+}
+
+/** Only spaces, tabs and line breaks: a pasted "no output". */
+function isBlank(bytes: Buffer): boolean {
+  for (const b of bytes) {
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  }
+  return true;
+}
+
+async function readRawFile(file: string): Promise<Buffer> {
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) throw new InputError('is a directory, expected a file of command output', { file });
+    if (info.size > MAX_SNAPSHOT_BYTES) {
+      throw new InputError(`larger than ${formatBytes(MAX_SNAPSHOT_BYTES)}, the size limit`, { file });
+    }
+    return await readFile(file);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read: ${systemMessage(err)}`, { file });
+  }
+}
+
+async function listDir(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new InputError(`cannot read directory: ${systemMessage(err)}`, { file: dir });
+  }
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function byName(a: Dirent, b: Dirent): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}

@@ -1,0 +1,88 @@
+/**
+ * Reading a snapshot's bytes with a hard size cap: plain files, stdin, and gzip (detected by its magic
+ * bytes, whatever the file is called). Inflation stops as soon as the cap is passed, so a small
+ * gzip bomb costs at most the cap in memory.
+ */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { InputError } from '../errors.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/** Largest snapshot accepted, after decompression. */
+export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Read a stream into one buffer, failing once more than maxBytes arrive. */
+export async function readStreamBounded(stream: Readable, maxBytes: number, label: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      total += buf.length;
+      if (total > maxBytes) {
+        stream.destroy();
+        throw new InputError(`larger than ${formatBytes(maxBytes)}, the size limit`, { file: label });
+      }
+      chunks.push(buf);
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read: ${systemMessage(err)}`, { file: label });
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** The bytes of a file ("-" is stdin), inflated when gzip, never more than maxBytes. */
+export async function readInputBytes(file: string, maxBytes: number, stdin: Readable = process.stdin): Promise<Buffer> {
+  const label = file === '-' ? 'stdin' : file;
+  const stream = file === '-' ? stdin : createReadStream(file);
+  // The compressed form of an acceptable snapshot is never larger than the snapshot itself.
+  const raw = await readStreamBounded(stream, maxBytes, label);
+  if (!isGzip(raw)) return raw;
+  return inflateBounded(raw, maxBytes, label);
+}
+
+export async function inflateBounded(compressed: Buffer, maxBytes: number, label: string): Promise<Buffer> {
+  try {
+    return await gunzipAsync(compressed, { maxOutputLength: maxBytes });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new InputError(`inflates to more than ${formatBytes(maxBytes)}, the size limit (gzip bomb?)`, { file: label });
+    }
+    if (code === 'Z_BUF_ERROR') {
+      throw new InputError('gzip data is truncated (unexpected end of file)', { file: label });
+    }
+    throw new InputError(`gzip data is corrupt: ${systemMessage(err)}`, { file: label });
+  }
+}
+
+export function systemMessage(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'not a directory';
+    default:
+      return e instanceof Error ? e.message : String(err);
+  }
+}

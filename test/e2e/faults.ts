@@ -1,0 +1,236 @@
+/**
+ * The faults the audit suite reproduces on the healthy lab, each with what it does to traffic
+ * (checked with bounded probes before auditing) and the finding netaudit must report for it.
+ */
+import { dockerRules, savedForm } from './docker-ruleset.js';
+import type { Lab } from './lab.js';
+import type { ProbeName } from './probes.js';
+import { DOCKER_NETWORK, TOPOLOGY } from './topology.js';
+
+const T = TOPOLOGY;
+const RULES = dockerRules(DOCKER_NETWORK);
+const C1_VETH = T.containers.c1.veth;
+const MTU_ABOVE_UPLINK = 9000;
+/** A /24 on the uplink inside docker0's /16: the host routes that part of the container subnet out of the uplink. */
+const OVERLAPPING_ADDRESS = '172.18.0.200/24';
+const LEFTOVER_PAIR = ['vethdead0a1', 'vethdead0b2'] as const;
+const WRONG_SUBNET = '172.19.0.0/16';
+
+export interface ExpectedFinding {
+  ruleId: string;
+  subject: { kind: string; name: string; namespace: string };
+  /**
+   * One evidence item must quote this source at a line whose raw text matches `line` (text sources:
+   * the evidence text is that line; JSON sources: the element it renders matches too).
+   */
+  evidence: { source: string; line: RegExp };
+}
+
+export interface Fault {
+  id: string;
+  title: string;
+  apply(lab: Lab): void;
+  /** What each probe must do with the fault in place: true = passes, false = fails. Omitted: not asserted. */
+  probes: Partial<Record<ProbeName, boolean>>;
+  expected(lab: Lab): ExpectedFinding;
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const exactLine = (s: string): RegExp => new RegExp(`^(\\[\\d+:\\d+\\] )?${escape(s)}$`);
+const ifnameIn = (name: string): RegExp => new RegExp(`"ifname":"${escape(name)}"`);
+const sysctlLine = (key: string, value: number): RegExp => new RegExp(`^${escape(key)} = ${value}$`);
+const host = (kind: string, name: string) => ({ kind, name, namespace: 'host' });
+
+export const FAULTS: Fault[] = [
+  {
+    id: 'ip-forward-off',
+    title: 'forwarding off globally (net.ipv4.ip_forward=0)',
+    apply: (lab) => lab.sysctl('host', 'net.ipv4.ip_forward', 0),
+    probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false, c1TcpC2: true },
+    expected: () => ({
+      ruleId: 'ip-forward-disabled',
+      subject: host('host', 'host'),
+      evidence: { source: 'sysctl', line: sysctlLine('net.ipv4.ip_forward', 0) },
+    }),
+  },
+  {
+    id: 'uplink-forwarding-off',
+    title: `forwarding off on the uplink only (net.ipv4.conf.${T.uplink}.forwarding=0): replies arriving on it are not forwarded`,
+    apply: (lab) => lab.sysctl('host', `net.ipv4.conf.${T.uplink}.forwarding`, 0),
+    probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false, c1TcpC2: true },
+    expected: () => ({
+      ruleId: 'iface-forwarding-disabled',
+      subject: host('interface', T.uplink),
+      evidence: { source: 'sysctl', line: sysctlLine(`net.ipv4.conf.${T.uplink}.forwarding`, 0) },
+    }),
+  },
+  {
+    id: 'masquerade-missing',
+    title: 'MASQUERADE for the bridge subnet deleted',
+    apply: (lab) => lab.iptables('-D', RULES.masquerade),
+    probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: true, c1TcpC2: true },
+    expected: () => ({
+      ruleId: 'masquerade-missing',
+      subject: host('bridge', T.bridge),
+      evidence: { source: 'ip-addr', line: ifnameIn(T.bridge) },
+    }),
+  },
+  {
+    id: 'masquerade-wrong-subnet',
+    title: `MASQUERADE written for the wrong subnet (${WRONG_SUBNET})`,
+    apply: (lab) => {
+      lab.iptables('-D', RULES.masquerade);
+      lab.iptables('-A', { ...RULES.masquerade, spec: ['-s', WRONG_SUBNET, ...RULES.masquerade.spec.slice(2)] });
+    },
+    probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: true, c1TcpC2: true },
+    expected: () => ({
+      ruleId: 'masquerade-missing',
+      subject: host('bridge', T.bridge),
+      evidence: { source: 'ip-addr', line: ifnameIn(T.bridge) },
+    }),
+  },
+  {
+    id: 'dnat-missing',
+    title: `DNAT of the published port ${T.publishedPort} deleted (the filter accept stays)`,
+    apply: (lab) => lab.iptables('-D', RULES.dnat),
+    probes: { publishedPort: false, c1TcpInternet: true },
+    expected: () => ({
+      ruleId: 'port-publish-incomplete',
+      subject: host('published-port', `${T.containers.c1.address}:${T.serverPort}/tcp`),
+      evidence: { source: 'iptables-save', line: exactLine(savedForm(RULES.publishAccept)) },
+    }),
+  },
+  {
+    id: 'publish-accept-missing',
+    title: `FORWARD accept of the published port deleted from the filter DOCKER chain (the DNAT stays)`,
+    apply: (lab) => lab.iptables('-D', RULES.publishAccept),
+    probes: { publishedPort: false, c1TcpInternet: true },
+    expected: () => ({
+      ruleId: 'port-publish-incomplete',
+      subject: host('published-port', `${T.publishedPort}/tcp`),
+      evidence: { source: 'iptables-save', line: exactLine(savedForm(RULES.dnat)) },
+    }),
+  },
+  {
+    id: 'forward-flushed',
+    title: 'FORWARD flushed under policy DROP',
+    apply: (lab) => lab.exec('host', ['iptables', '-F', 'FORWARD']),
+    // Container to container is bridged: it crosses FORWARD only where br_netfilter is active, so it is not asserted.
+    probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false },
+    expected: () => ({
+      ruleId: 'forward-drop-without-accept',
+      subject: host('netfilter-chain', 'filter/FORWARD'),
+      evidence: { source: 'iptables-save', line: /^:FORWARD DROP \[\d+:\d+\]$/ },
+    }),
+  },
+  {
+    id: 'docker-user-drop',
+    title: `DROP in DOCKER-USER for traffic from the uplink, without an ESTABLISHED accept before it`,
+    apply: (lab) => lab.iptables('-I', { table: 'filter', chain: 'DOCKER-USER', spec: ['-i', T.uplink, '-j', 'DROP'] }),
+    probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false, c1TcpC2: true },
+    expected: () => ({
+      ruleId: 'forward-established-missing',
+      subject: host('netfilter-rule', 'filter/DOCKER-USER#1'),
+      evidence: { source: 'iptables-save', line: exactLine(`-A DOCKER-USER -i ${T.uplink} -j DROP`) },
+    }),
+  },
+  {
+    id: 'veth-nomaster',
+    title: `c1's veth ${C1_VETH} taken off the bridge (nomaster)`,
+    apply: (lab) => lab.ip('host', 'link', 'set', C1_VETH, 'nomaster'),
+    probes: { c1PingInternet: false, c1TcpC2: false, publishedPort: false, c2PingInternet: true },
+    expected: () => ({
+      ruleId: 'veth-unattached',
+      subject: host('veth', C1_VETH),
+      evidence: { source: 'ip-link', line: ifnameIn(C1_VETH) },
+    }),
+  },
+  {
+    id: 'veth-down',
+    title: `c1's veth ${C1_VETH} set down`,
+    apply: (lab) => lab.ip('host', 'link', 'set', C1_VETH, 'down'),
+    probes: { c1PingInternet: false, c1TcpC2: false, publishedPort: false, c2PingInternet: true },
+    expected: () => ({
+      ruleId: 'iface-down',
+      subject: host('interface', C1_VETH),
+      evidence: { source: 'ip-link', line: ifnameIn(C1_VETH) },
+    }),
+  },
+  {
+    id: 'bridge-down',
+    title: `the bridge ${T.bridge} set down`,
+    apply: (lab) => lab.ip('host', 'link', 'set', T.bridge, 'down'),
+    probes: { c1PingInternet: false, c2PingInternet: false, c1TcpC2: false, publishedPort: false },
+    expected: () => ({
+      ruleId: 'bridge-down',
+      subject: host('bridge', T.bridge),
+      evidence: { source: 'ip-link', line: ifnameIn(T.bridge) },
+    }),
+  },
+  {
+    id: 'address-overlap',
+    title: `${OVERLAPPING_ADDRESS} added to the uplink, overlapping ${T.bridge}'s ${T.bridgeSubnet}: replies to c1 leave by the uplink`,
+    apply: (lab) => lab.ip('host', 'addr', 'add', OVERLAPPING_ADDRESS, 'dev', T.uplink),
+    probes: { c1PingInternet: false, publishedPort: false, c1TcpC2: true },
+    expected: () => ({
+      ruleId: 'address-overlap',
+      subject: host('interface', T.uplink),
+      evidence: { source: 'ip-addr', line: ifnameIn(T.uplink) },
+    }),
+  },
+  {
+    id: 'no-default-route',
+    title: 'host default route deleted',
+    apply: (lab) => lab.ip('host', 'route', 'del', 'default'),
+    // The internet is on the uplink's own subnet: the published port still answers; container egress does not.
+    probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: true, c1TcpC2: true },
+    expected: () => ({
+      ruleId: 'default-route-missing',
+      subject: host('host', 'host'),
+      evidence: { source: 'ip-route', line: /"dst":"203\.0\.113\.0\/24"/ },
+    }),
+  },
+  {
+    id: 'mtu-mismatch',
+    title: `${T.bridge} and its veths at MTU ${MTU_ABOVE_UPLINK}, above the uplink's ${T.mtu}`,
+    apply: (lab) => {
+      for (const c of ['c1', 'c2'] as const) lab.ip('host', 'link', 'set', T.containers[c].veth, 'mtu', String(MTU_ABOVE_UPLINK));
+      lab.ip('host', 'link', 'set', T.bridge, 'mtu', String(MTU_ABOVE_UPLINK));
+    },
+    // Latent: small packets and TCP (its MSS follows the smallest MTU on each side) still pass.
+    probes: { c1PingInternet: true, c1TcpInternet: true, publishedPort: true, c1TcpC2: true },
+    expected: () => ({
+      ruleId: 'mtu-mismatch',
+      subject: host('interface', T.bridge),
+      evidence: { source: 'ip-link', line: ifnameIn(T.bridge) },
+    }),
+  },
+  {
+    id: 'veth-orphan',
+    title: `a leftover veth pair ${LEFTOVER_PAIR.join('/')} in the host, in no bridge and no namespace`,
+    apply: (lab) => lab.ip('host', 'link', 'add', LEFTOVER_PAIR[0], 'type', 'veth', 'peer', 'name', LEFTOVER_PAIR[1]),
+    probes: { c1PingInternet: true, publishedPort: true, c1TcpC2: true },
+    expected: (lab) => {
+      // Reported once per pair, on the end with the lower ifindex.
+      const links = JSON.parse(lab.ip('host', '-j', 'link', 'show').stdout) as { ifname: string; ifindex: number }[];
+      const ends = links.filter((l) => (LEFTOVER_PAIR as readonly string[]).includes(l.ifname)).sort((a, b) => a.ifindex - b.ifindex);
+      const first = ends[0]?.ifname ?? LEFTOVER_PAIR[0];
+      return {
+        ruleId: 'veth-orphan',
+        subject: host('veth', first),
+        evidence: { source: 'ip-link', line: ifnameIn(first) },
+      };
+    },
+  },
+  {
+    id: 'container-no-default-route',
+    title: 'c1 without a default route',
+    apply: (lab) => lab.ip('c1', 'route', 'del', 'default'),
+    probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false, c1TcpC2: true, c2PingInternet: true },
+    expected: (lab) => ({
+      ruleId: 'netns-default-route-missing',
+      subject: { kind: 'namespace', name: lab.ns.c1, namespace: lab.ns.c1 },
+      evidence: { source: `netns:${lab.ns.c1}/ip-route`, line: /"dst":"172\.18\.0\.0\/16"/ },
+    }),
+  },
+];

@@ -1,0 +1,221 @@
+/**
+ * The network-namespace lab: builds the healthy baseline of topology.ts in namespaces named
+ * `na<tag><pid>-<role>`, resets it after each fault, and tears it down. Only namespaces it created
+ * are touched; the root namespace's interfaces, routes, sysctls and firewall never are.
+ */
+import { type ChildProcess } from 'node:child_process';
+import { dockerRuleset, type DockerLayout, type RuleSpec } from './docker-ruleset.js';
+import { inNetns, must, runSync, type RunResult } from './run.js';
+import { startServer, stopServer, type Server } from './servers.js';
+import { CONTAINERS, DOCKER_NETWORK, HOST_INTERFACES, TOPOLOGY, type ContainerKey, type NamespaceKey } from './topology.js';
+
+const T = TOPOLOGY;
+/** Servers outlive no test run: a crashed run's servers exit by themselves. */
+const SERVER_LIFETIME_MS = 240_000;
+
+export type LabNamespaces = Record<NamespaceKey, string>;
+
+function netnsNames(): string[] {
+  const r = must(runSync(['ip', 'netns', 'list']));
+  return r.stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[0] ?? '')
+    .filter((name) => name.length > 0);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Kills what runs inside one of the lab's namespaces (servers of a crashed run) and deletes it. */
+function deleteNamespace(name: string): void {
+  const pids = runSync(['ip', 'netns', 'pids', name]).stdout.split('\n').map(Number).filter((pid) => pid > 1);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  runSync(['ip', 'netns', 'del', name]);
+}
+
+/** Deletes namespaces a previous run with this tag left behind when its process died. */
+export function cleanLeftovers(tag: string): string[] {
+  const pattern = new RegExp(`^na${tag}(\\d+)-`);
+  const removed: string[] = [];
+  for (const name of netnsNames()) {
+    const match = pattern.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid !== process.pid && processAlive(pid)) continue;
+    deleteNamespace(name);
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** `ip -batch -` in one namespace: one process for many link/addr/route commands. */
+function ipBatch(ns: string, commands: string[], force = false): RunResult {
+  return runSync(['ip', ...(force ? ['-force'] : []), '-n', ns, '-batch', '-'], { input: `${commands.join('\n')}\n` });
+}
+
+export class Lab {
+  readonly prefix: string;
+  readonly ns: LabNamespaces;
+  private readonly servers = new Map<NamespaceKey, Server>();
+
+  constructor(
+    readonly tag: string,
+    readonly layout: DockerLayout = 'classic',
+  ) {
+    this.prefix = `na${tag}${process.pid}`;
+    this.ns = { host: `${this.prefix}-host`, internet: `${this.prefix}-inet`, c1: `${this.prefix}-c1`, c2: `${this.prefix}-c2` };
+  }
+
+  /** argv run inside one of the lab's namespaces; throws when it fails. */
+  exec(key: NamespaceKey, argv: readonly string[], input?: string): RunResult {
+    return must(runSync(inNetns(this.ns[key], argv), input === undefined ? {} : { input }));
+  }
+
+  ip(key: NamespaceKey, ...args: string[]): RunResult {
+    return must(runSync(['ip', '-n', this.ns[key], ...args]));
+  }
+
+  sysctl(key: NamespaceKey, name: string, value: string | number): void {
+    this.exec(key, ['sysctl', '-q', '-w', `${name}=${value}`]);
+  }
+
+  iptables(op: '-A' | '-D' | '-I', rule: RuleSpec): void {
+    this.exec('host', ['iptables', '-t', rule.table, op, rule.chain, ...rule.spec]);
+  }
+
+  async create(): Promise<void> {
+    cleanLeftovers(this.tag);
+    for (const key of ['host', 'internet'] as const) must(runSync(['ip', 'netns', 'add', this.ns[key]]));
+    must(ipBatch(this.ns.internet, ['link set lo up']));
+    must(
+      ipBatch(this.ns.host, [
+        'link set lo up',
+        `link add ${T.uplink} type veth peer name ${T.internetIf} netns ${this.ns.internet}`,
+        `link add ${T.bridge} type bridge`,
+      ]),
+    );
+    must(
+      ipBatch(this.ns.internet, [
+        `addr add ${T.internetAddress}/${T.uplinkPrefixLen} dev ${T.internetIf}`,
+        `link set ${T.internetIf} up`,
+      ]),
+    );
+    for (const c of CONTAINERS) this.createContainer(c);
+    this.reset();
+    this.servers.set('internet', await startServer(this.ns.internet, 'internet', T.serverPort, SERVER_LIFETIME_MS));
+    await this.ensureServers();
+  }
+
+  /** A container namespace and its veth pair (host end unattached: reset() plumbs it). */
+  private createContainer(c: ContainerKey): void {
+    const ns = this.ns[c];
+    if (netnsNames().includes(ns)) deleteNamespace(ns);
+    must(runSync(['ip', 'netns', 'add', ns]));
+    const veth = T.containers[c].veth;
+    if (this.hostLinks().includes(veth)) this.ip('host', 'link', 'del', veth);
+    this.ip('host', 'link', 'add', veth, 'type', 'veth', 'peer', 'name', T.containerIf, 'netns', ns);
+    this.servers.delete(c);
+  }
+
+  /** Deletes a container namespace (its server first): the kernel destroys its veth pair with it. */
+  removeContainer(c: ContainerKey): void {
+    const server = this.servers.get(c);
+    if (server) stopServer(server);
+    this.servers.delete(c);
+    deleteNamespace(this.ns[c]);
+  }
+
+  hostLinks(): string[] {
+    const links = JSON.parse(this.ip('host', '-j', 'link', 'show').stdout) as { ifname: string }[];
+    return links.map((l) => l.ifname);
+  }
+
+  private extraHostLink(): string | undefined {
+    return this.hostLinks().find((name) => !HOST_INTERFACES.includes(name));
+  }
+
+  /** Brings everything back to the healthy baseline, whatever a fault changed. Idempotent. */
+  reset(): void {
+    const links = this.hostLinks();
+    for (const c of CONTAINERS) {
+      if (!netnsNames().includes(this.ns[c]) || !links.includes(T.containers[c].veth)) this.createContainer(c);
+    }
+    // Deleting one end of a leftover veth pair deletes the other: list again after each deletion.
+    for (let extra = this.extraHostLink(); extra !== undefined; extra = this.extraHostLink()) this.ip('host', 'link', 'del', extra);
+    const veths = CONTAINERS.map((c) => T.containers[c].veth);
+    must(
+      ipBatch(this.ns.host, [
+        ...veths.map((v) => `link set ${v} mtu ${T.mtu} master ${T.bridge} up`),
+        `link set ${T.bridge} mtu ${T.mtu} up`,
+        `link set ${T.uplink} mtu ${T.mtu} up`,
+        `addr flush dev ${T.uplink} scope global`,
+        `addr add ${T.hostUplinkAddress}/${T.uplinkPrefixLen} dev ${T.uplink}`,
+        `addr flush dev ${T.bridge} scope global`,
+        `addr add ${T.bridgeAddress}/${T.bridgePrefixLen} dev ${T.bridge}`,
+        `route replace default via ${T.internetAddress} dev ${T.uplink}`,
+      ]),
+    );
+    for (const c of CONTAINERS) {
+      must(
+        ipBatch(this.ns[c], [
+          'link set lo up',
+          `link set ${T.containerIf} mtu ${T.mtu} up`,
+          `addr flush dev ${T.containerIf} scope global`,
+          `addr add ${T.containers[c].address}/${T.bridgePrefixLen} dev ${T.containerIf}`,
+          `route replace default via ${T.bridgeAddress} dev ${T.containerIf}`,
+        ]),
+      );
+    }
+    // ip_forward=1 only propagates to every interface when it changes, so each value is written.
+    const forwarding = ['all', 'default', ...HOST_INTERFACES].map((i) => `net.ipv4.conf.${i}.forwarding=1`);
+    this.exec('host', ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', ...forwarding]);
+    this.exec('host', ['iptables-restore'], dockerRuleset(DOCKER_NETWORK, this.layout));
+  }
+
+  /** reset(), then restarts the servers of recreated container namespaces. */
+  async restore(): Promise<void> {
+    this.reset();
+    await this.ensureServers();
+  }
+
+  /** Starts the TCP servers of the containers that lost theirs (a recreated namespace). */
+  async ensureServers(): Promise<void> {
+    for (const c of CONTAINERS) {
+      const server = this.servers.get(c);
+      if (server && server.process.exitCode === null && server.process.signalCode === null) continue;
+      this.servers.set(c, await startServer(this.ns[c], c, T.serverPort, SERVER_LIFETIME_MS));
+    }
+  }
+
+  serverProcesses(): ChildProcess[] {
+    return [...this.servers.values()].map((s) => s.process);
+  }
+
+  destroy(): void {
+    for (const server of this.servers.values()) stopServer(server);
+    this.servers.clear();
+    const errors: string[] = [];
+    for (const name of Object.values(this.ns)) {
+      if (!netnsNames().includes(name)) continue;
+      deleteNamespace(name);
+      if (netnsNames().includes(name)) errors.push(name);
+    }
+    if (errors.length > 0) throw new Error(`lab teardown: could not delete namespaces ${errors.join(', ')}`);
+  }
+
+  describe(): string {
+    return `lab ${this.prefix} (${this.layout} Docker rules): ${Object.values(this.ns).join(', ')}`;
+  }
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { formatJunit, formatJunitReports } from '../../src/report/junit.js';
+import { cleanResult, finding, hostSubject, mixedResult } from './results.js';
+import { childrenNamed, parseXml, type XmlElement } from './xml-tree.js';
+
+function suiteOf(root: XmlElement, name: string): XmlElement {
+  const suite = childrenNamed(root, 'testsuite').find((s) => s.attributes.name === name);
+  if (!suite) throw new Error(`no testsuite ${name}`);
+  return suite;
+}
+
+describe('junit report', () => {
+  it('has one testsuite per rule and one testcase per rule × subject, passes included', () => {
+    const root = parseXml(formatJunit(mixedResult()));
+    expect(root.name).toBe('testsuites');
+    const suites = childrenNamed(root, 'testsuite').map((s) => s.attributes.name);
+    expect(suites).toEqual([
+      'ip-forward-disabled',
+      'docker-forward-drop',
+      'veth-no-master',
+      'rp-filter-strict',
+      'published-port-unreachable',
+      'iface-forwarding-disabled',
+    ]);
+    const iface = suiteOf(root, 'iface-forwarding-disabled');
+    expect(iface.attributes).toMatchObject({ tests: '2', failures: '0', skipped: '0' });
+    const cases = childrenNamed(iface, 'testcase');
+    expect(cases.map((c) => c.attributes.name)).toEqual(['interface eth0', 'interface docker0']);
+    expect(cases.every((c) => c.attributes.classname === 'iface-forwarding-disabled' && c.children.length === 0)).toBe(true);
+
+    const veth = suiteOf(root, 'veth-no-master');
+    expect(veth.attributes).toMatchObject({ tests: '2', failures: '1' });
+    expect(childrenNamed(veth, 'testcase').map((c) => c.attributes.name)).toEqual(['veth veth1a2b3c', 'veth veth9f8e7d']);
+
+    expect(root.attributes).toMatchObject({ tests: '8', failures: '4', skipped: '1', errors: '0' });
+  });
+
+  it('puts each finding in a <failure> with its message, evidence and fix', () => {
+    const root = parseXml(formatJunit(mixedResult()));
+    const [testcase] = childrenNamed(suiteOf(root, 'docker-forward-drop'), 'testcase');
+    expect(testcase?.attributes.name).toBe('netfilter-chain filter/FORWARD');
+    const [failure] = childrenNamed(testcase!, 'failure');
+    expect(failure?.attributes).toMatchObject({ message: 'docker-forward-drop fired', type: 'error' });
+    expect(failure?.text).toContain('iptables-save:42  [0:0] -A FORWARD -j DROP');
+    expect(failure?.text).toContain('iptables-save:43  [0:0] -A FORWARD -o docker0 -j DOCKER');
+    expect(failure?.text).toContain('Fix: Fix docker-forward-drop.');
+    const [rp] = childrenNamed(suiteOf(root, 'rp-filter-strict'), 'testcase');
+    expect(rp?.attributes.name).toBe('interface eth0 (netns blue)');
+  });
+
+  it('marks a skipped rule with <skipped message=reason>', () => {
+    const suite = suiteOf(parseXml(formatJunit(mixedResult())), 'published-port-unreachable');
+    expect(suite.attributes).toMatchObject({ tests: '1', skipped: '1', failures: '0' });
+    const [skipped] = childrenNamed(childrenNamed(suite, 'testcase')[0]!, 'skipped');
+    expect(skipped?.attributes.message).toBe('source iptables-save failed in namespace host: permission denied');
+  });
+
+  it('escapes markup, quotes and control characters so the document stays well-formed', () => {
+    const nasty = 'a<b>&"c\' \u0000\u0001\u001b[31m tab\there\r\nnext \ud800 end';
+    const result = cleanResult();
+    result.findings = [
+      finding('ip-forward-disabled', 'error', { ...hostSubject, name: 'x"<y>' }, [{ source: 'iptables-save', line: 9, text: nasty }], nasty),
+    ];
+    result.skipped = [{ ruleId: 'r&d', reason: nasty }];
+    const xml = formatJunit(result);
+    // The reader is strict: raw control characters would not get through it.
+    expect(() => parseXml('<a>\u0001</a>')).toThrow();
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    const root = parseXml(xml);
+    const failure = childrenNamed(childrenNamed(suiteOf(root, 'ip-forward-disabled'), 'testcase')[0]!, 'failure')[0]!;
+    // Markup and whitespace survive exactly; characters XML cannot hold are shown as \uXXXX.
+    const visible = 'a<b>&"c\' \\u0000\\u0001\\u001b[31m tab\there\r\nnext \\ud800 end';
+    expect(failure.attributes.message).toBe(visible);
+    expect(failure.text).toContain('iptables-save:9  a<b>&"c\'');
+    expect(childrenNamed(suiteOf(root, 'r&d'), 'testcase')[0]!.children[0]!.attributes.message).toBe(visible);
+  });
+
+  it('keeps several inputs apart in one document', () => {
+    const root = parseXml(formatJunitReports([mixedResult(), cleanResult()]));
+    const forward = childrenNamed(root, 'testsuite').filter((s) => s.attributes.name === 'ip-forward-disabled');
+    expect(forward.map((s) => s.attributes.hostname)).toEqual(['web-1', 'db-2']);
+    const names = forward.flatMap((s) => childrenNamed(s, 'testcase').map((c) => c.attributes.name));
+    expect(names).toEqual(['fixtures/example/snapshot.json: host', 'clean/snapshot.json: host']);
+    expect(childrenNamed(forward[1]!, 'testcase')[0]!.attributes.file).toBe('clean/snapshot.json');
+  });
+});

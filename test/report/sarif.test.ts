@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { formatSarif, formatSarifReports, toUriReference } from '../../src/report/sarif.js';
+import { VERSION } from '../../src/version.js';
+import { cleanResult, finding, hostSubject, mixedResult, rule } from './results.js';
+import { sarifValidator } from './sarif-schema.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- SARIF logs are walked as plain JSON here */
+type Json = any;
+
+const validate = sarifValidator();
+
+function expectValid(log: Json): void {
+  const ok = validate(log);
+  expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
+  expect(ok).toBe(true);
+}
+
+describe('sarif report', () => {
+  it('validates against the official SARIF 2.1.0 schema, for findings, a clean run and several inputs', () => {
+    expectValid(JSON.parse(formatSarif(mixedResult())));
+    expectValid(JSON.parse(formatSarif(cleanResult())));
+    expectValid(JSON.parse(formatSarifReports([mixedResult(), cleanResult()])));
+  });
+
+  it('the validator does reject a log GitHub would reject', () => {
+    const log = JSON.parse(formatSarif(mixedResult()));
+    log.runs[0].results[0].level = 'fatal';
+    expect(validate(log)).toBe(false);
+  });
+
+  it('describes the tool and every rule', () => {
+    const driver = JSON.parse(formatSarif(mixedResult())).runs[0].tool.driver;
+    expect(driver.name).toBe('netaudit');
+    expect(driver.version).toBe(VERSION);
+    expect(driver.informationUri).toMatch(/^https:\/\//);
+    const ipForward = driver.rules.find((r: Json) => r.id === 'ip-forward-disabled');
+    expect(ipForward).toMatchObject({
+      name: 'IpForwardDisabled',
+      shortDescription: { text: 'Title of ip-forward-disabled' },
+      fullDescription: { text: 'Why ip-forward-disabled matters.' },
+      defaultConfiguration: { level: 'error' },
+    });
+    expect(ipForward.help.text).toContain('Fix ip-forward-disabled.');
+    expect(ipForward.help.text).toContain('docs/rules/ip-forward-disabled.md');
+    expect(ipForward.helpUri).toMatch(/docs\/rules\/ip-forward-disabled\.md$/);
+    const levels = Object.fromEntries(driver.rules.map((r: Json) => [r.id, r.defaultConfiguration.level]));
+    expect(levels['veth-no-master']).toBe('warning');
+    expect(levels['rp-filter-strict']).toBe('note');
+  });
+
+  it('points a user rule without a docs page at netaudit explain', () => {
+    const result = cleanResult();
+    result.rules = [rule('site-syncookies', 'warning', 'host', '/etc/netaudit/rules')];
+    const [siteRule] = JSON.parse(formatSarif(result)).runs[0].tool.driver.rules;
+    expect(siteRule.helpUri).toBeUndefined();
+    expect(siteRule.help.text).toContain('netaudit explain site-syncookies');
+  });
+
+  it('locates each result in the input at its evidence line, with the rest of the evidence as related locations', () => {
+    const run = JSON.parse(formatSarif(mixedResult())).runs[0];
+    const docker = run.results.find((r: Json) => r.ruleId === 'docker-forward-drop');
+    const loc = docker.locations[0].physicalLocation;
+    expect(loc.artifactLocation.uri).toBe('fixtures/example/snapshot.json');
+    expect(loc.region.startLine).toBe(42);
+    expect(loc.region.snippet.text).toBe('[0:0] -A FORWARD -j DROP');
+    expect(docker.relatedLocations[0].physicalLocation.region.startLine).toBe(43);
+    expect(docker.level).toBe('error');
+    expect(run.results.find((r: Json) => r.ruleId === 'rp-filter-strict').level).toBe('note');
+    expect(run.artifacts).toEqual([{ location: { uri: 'fixtures/example/snapshot.json' } }]);
+  });
+
+  it('still gives a finding without evidence a physical location: the input', () => {
+    const result = cleanResult();
+    result.findings = [finding('ip-forward-disabled', 'error', hostSubject, [])];
+    const log = JSON.parse(formatSarif(result));
+    expectValid(log);
+    const [res] = log.runs[0].results;
+    expect(res.locations).toHaveLength(1);
+    expect(res.locations[0].physicalLocation.artifactLocation.uri).toBe('clean/snapshot.json');
+    expect(res.locations[0].physicalLocation.region).toBeUndefined();
+  });
+
+  it('names what is wrong with logical locations', () => {
+    const results = JSON.parse(formatSarif(mixedResult())).runs[0].results;
+    const names = (ruleId: string) =>
+      results.find((r: Json) => r.ruleId === ruleId).locations[0].logicalLocations.map((l: Json) => l.fullyQualifiedName);
+    expect(names('ip-forward-disabled')).toContain('sysctl:net.ipv4.ip_forward');
+    expect(names('docker-forward-drop')).toEqual(['iptables:filter/FORWARD']);
+    expect(names('veth-no-master')).toEqual(['interface:host/veth1a2b3c']);
+    expect(names('rp-filter-strict')).toEqual(['interface:blue/eth0', 'netns:blue/sysctl:net.ipv4.conf.eth0.rp_filter']);
+  });
+
+  it('fingerprints on rule, namespace and subject, not on lines', () => {
+    const fp = (r: ReturnType<typeof mixedResult>, ruleId: string) =>
+      JSON.parse(formatSarif(r)).runs[0].results.find((x: Json) => x.ruleId === ruleId).partialFingerprints;
+    const a = mixedResult();
+    const moved = mixedResult();
+    for (const f of moved.findings) for (const e of f.evidence) e.line += 100;
+    expect(fp(moved, 'ip-forward-disabled')).toEqual(fp(a, 'ip-forward-disabled'));
+    const otherNs = mixedResult();
+    const rp = otherNs.findings.find((f) => f.ruleId === 'rp-filter-strict');
+    if (rp) rp.subject = { ...rp.subject, namespace: 'red' };
+    expect(fp(otherNs, 'rp-filter-strict')).not.toEqual(fp(a, 'rp-filter-strict'));
+    expect(fp(a, 'veth-no-master')).not.toEqual(fp(a, 'rp-filter-strict'));
+  });
+
+  it('reports skipped rules and unavailable sources as tool notifications', () => {
+    const [invocation] = JSON.parse(formatSarif(mixedResult())).runs[0].invocations;
+    expect(invocation.executionSuccessful).toBe(true);
+    const texts = invocation.toolExecutionNotifications.map((n: Json) => n.message.text);
+    expect(texts).toContain(
+      'Rule published-port-unreachable was not evaluated: source iptables-save failed in namespace host: permission denied',
+    );
+    expect(texts.some((t: string) => t.includes('host/ip6tables-save: not collected'))).toBe(true);
+    const skipped = invocation.toolExecutionNotifications.find((n: Json) => n.associatedRule);
+    expect(skipped.associatedRule).toEqual({ id: 'published-port-unreachable', index: 4 });
+  });
+
+  it('maps evidence to the raw file of a raw-output directory when asked', () => {
+    const log = JSON.parse(
+      formatSarif(mixedResult(), { artifactPath: (input, ev) => (ev?.source === 'sysctl' ? `${input}/sysctl-a.txt` : input) }),
+    );
+    expectValid(log);
+    const res = log.runs[0].results.find((r: Json) => r.ruleId === 'ip-forward-disabled');
+    expect(res.locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'fixtures/example/snapshot.json/sysctl-a.txt', index: 1 });
+  });
+
+  it('writes paths as URI references', () => {
+    expect(toUriReference('snapshots/web 1.json')).toBe('snapshots/web%201.json');
+    expect(toUriReference('a:b/c.json')).toBe('a%3Ab/c.json');
+    expect(toUriReference('/srv/snap shots/x.json')).toBe('file:///srv/snap%20shots/x.json');
+  });
+});

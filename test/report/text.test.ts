@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { wantsColour } from '../../src/report/colour.js';
+import { formatText, formatTextReports } from '../../src/report/text.js';
+import { cleanResult, finding, hostSubject, mixedResult } from './results.js';
+
+describe('text report', () => {
+  it('groups findings by severity, errors first, whatever order the engine produced them in', () => {
+    const out = formatText(mixedResult());
+    const errors = out.indexOf('Errors (2)');
+    const warnings = out.indexOf('Warnings (1)');
+    const info = out.indexOf('Info (1)');
+    expect(errors).toBeGreaterThan(-1);
+    expect(warnings).toBeGreaterThan(errors);
+    expect(info).toBeGreaterThan(warnings);
+    const ipForward = out.indexOf('[error] ip-forward-disabled on host');
+    const docker = out.indexOf('[error] docker-forward-drop on netfilter-chain filter/FORWARD');
+    const veth = out.indexOf('[warning] veth-no-master on veth veth1a2b3c');
+    expect(ipForward).toBeGreaterThan(errors);
+    expect(docker).toBeGreaterThan(errors);
+    expect(Math.max(ipForward, docker)).toBeLessThan(warnings);
+    expect(veth).toBeGreaterThan(warnings);
+    expect(veth).toBeLessThan(info);
+  });
+
+  it('quotes every evidence line with its source and line number, and gives message and fix', () => {
+    const lines = formatText(mixedResult()).split('\n');
+    expect(lines).toContain('    iptables-save:42  [0:0] -A FORWARD -j DROP');
+    expect(lines).toContain('    iptables-save:43  [0:0] -A FORWARD -o docker0 -j DOCKER');
+    expect(lines).toContain('    sysctl:812  net.ipv4.ip_forward = 0');
+    expect(lines).toContain('  net.ipv4.ip_forward is 0 but docker0 has 2 ports');
+    expect(lines).toContain('  Fix: Fix ip-forward-disabled.');
+  });
+
+  it('names the namespace of a subject outside the host namespace only', () => {
+    const out = formatText(mixedResult());
+    expect(out).toContain('[info] rp-filter-strict on interface eth0 (netns blue)');
+    expect(out).toContain('    netns:blue/sysctl:40  net.ipv4.conf.eth0.rp_filter = 1');
+    expect(out).not.toContain('(netns host)');
+  });
+
+  it('says what was not checked: skipped rules with their reasons and unavailable sources', () => {
+    const out = formatText(mixedResult());
+    expect(out).toContain('Not checked');
+    expect(out).toContain('  rule published-port-unreachable skipped: source iptables-save failed in namespace host: permission denied');
+    expect(out).toContain('  source host/ip6tables-save: not collected');
+  });
+
+  it('never reads as all clear when a partial snapshot found nothing', () => {
+    const partial = { ...mixedResult(), findings: [] };
+    const out = formatText(partial);
+    expect(out).toContain('No findings in what could be checked');
+    expect(out).not.toMatch(/^No findings\.$/m);
+    const clean = formatText(cleanResult());
+    expect(clean).toMatch(/^No findings\.$/m);
+    expect(clean).not.toContain('Not checked');
+  });
+
+  it('ends with the summary line', () => {
+    const lines = formatText(mixedResult()).trimEnd().split('\n');
+    expect(lines.at(-1)).toBe('2 errors, 1 warning, 1 info; 5 rules on 7 subjects; 1 rule skipped');
+    expect(formatText(cleanResult()).trimEnd().split('\n').at(-1)).toBe(
+      '0 errors, 0 warnings, 0 info; 1 rule on 1 subject; 0 rules skipped',
+    );
+  });
+
+  it('has no escape sequences without colour, and colours severities with it', () => {
+    const plain = formatText(mixedResult());
+    expect(plain).not.toContain('\u001b');
+    const coloured = formatText(mixedResult(), { colour: true });
+    expect(coloured).toContain('\u001b[31m[error]\u001b[39m');
+    expect(coloured).toContain('\u001b[33m[warning]\u001b[39m');
+  });
+
+  it('shows control characters from the snapshot as \\xNN instead of sending them to the terminal', () => {
+    const result = cleanResult();
+    result.findings = [
+      finding('ip-forward-disabled', 'error', hostSubject, [
+        { source: 'iptables-save', line: 3, text: '-A INPUT -m comment --comment "\u001b[2Jgotcha\u0007" -j ACCEPT' },
+      ]),
+    ];
+    const out = formatText(result);
+    expect(out).not.toContain('\u001b');
+    expect(out).not.toContain('\u0007');
+    expect(out).toContain('"\\x1b[2Jgotcha\\x07"');
+  });
+
+  it('gives several inputs one report each and a total', () => {
+    const out = formatTextReports([mixedResult(), cleanResult()]);
+    expect(out).toContain('netaudit report for fixtures/example/snapshot.json');
+    expect(out).toContain('netaudit report for clean/snapshot.json');
+    expect(out.trimEnd().split('\n').at(-1)).toBe(
+      'Total over 2 inputs: 2 errors, 1 warning, 1 info; 6 rules on 8 subjects; 1 rule skipped',
+    );
+  });
+});
+
+describe('colour decision', () => {
+  it('colours only a terminal, and never with NO_COLOR set', () => {
+    expect(wantsColour({ isTTY: false }, {})).toBe(false);
+    expect(wantsColour({ isTTY: true }, {})).toBe(true);
+    expect(wantsColour({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(wantsColour({ isTTY: true }, { NO_COLOR: '' })).toBe(false);
+  });
+});

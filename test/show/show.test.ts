@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { buildHost } from '../../src/model/build.js';
+import { renderShowText } from '../../src/show/text.js';
+import { hostView } from '../../src/show/view.js';
+import { dockerHost } from '../helpers/docker-host.js';
+
+describe('show', () => {
+  const view = hostView(buildHost(dockerHost()));
+
+  it('gives an acyclic JSON view with the topology', () => {
+    const json = JSON.parse(JSON.stringify(view));
+    const host = json.namespaces[0];
+    expect(host.forwarding).toEqual({ ipv4: 1, ipv6: 0 });
+    expect(host.bridges).toEqual([{ name: 'docker0', state: 'UP', subnets: ['172.17.0.0/16'], stp: false, ports: [{ name: 'veth1a2b3c4', up: true }] }]);
+    expect(host.veths).toContainEqual({ name: 'veth1a2b3c4', state: 'UP', master: 'docker0', peer: { namespace: 'pid:4242', name: 'eth0' } });
+    expect(host.netfilter[0].nat.map((n: { line: number }) => n.line)).toEqual([8, 9, 10]);
+    expect(host.netfilter[0].chains).toContainEqual({ table: 'filter', name: 'FORWARD', policy: 'DROP', rules: 1, packets: 5, bytes: 300, references: 0 });
+    expect(json.sources).toContainEqual({ namespace: 'host', source: 'ip6tables-save', status: 'failed', reason: 'command not found' });
+  });
+
+  it('renders the sections a bug-report reader needs', () => {
+    const text = renderShowText(view);
+    expect(text).toContain('Host test-host, kernel 6.1.0-test');
+    expect(text).toMatch(/docker0 \(UP\) subnets 172\.17\.0\.0\/16, STP off/);
+    expect(text).toMatch(/port veth1a2b3c4 \(up\)/);
+    expect(text).toMatch(/veth1a2b3c4\s+UP\s+master docker0\s+peer eth0 in pid:4242/);
+    expect(text).toMatch(/vethdead .*peer unresolved: peer ifindex 2 is in namespace id 5/);
+    expect(text).toContain('default via 192.0.2.1 dev eth0 proto dhcp metric 100');
+    expect(text).toContain('iptables-save:9  [0:0] -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE');
+    expect(text).toMatch(/host\s+ip6tables-save\s+failed\s+command not found/);
+    expect(text).toMatch(/source\(s\) missing, failed or unreadable/);
+    expect(text).toContain('net.ipv4.ip_forward = 0    (/etc/sysctl.conf:1)');
+  });
+});

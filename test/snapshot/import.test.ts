@@ -1,0 +1,142 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { importRawDir } from '../../src/snapshot/import.js';
+import { loadInput } from '../../src/snapshot/load.js';
+import { Snapshot } from '../../src/snapshot/schema.js';
+import { SOURCES } from '../../src/snapshot/sources.js';
+import { corpusAvailable, CORPUS_SKIP_REASON, corpusFiles, readCorpus } from '../helpers/corpus.js';
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'netaudit-import-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function makeDir(name: string, files: Record<string, string | Buffer>): Promise<string> {
+  const dir = path.join(root, name);
+  for (const [rel, content] of Object.entries(files)) {
+    const file = path.join(dir, rel);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, content);
+  }
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+describe('importRawDir', () => {
+  it('maps file names to sources, missing files to not-collected, blank files to empty', async () => {
+    const dir = await makeDir('basic', {
+      'sysctl-a.txt': 'net.ipv4.ip_forward = 1\n',
+      'ip-link.json': '[{"ifindex":1,"ifname":"lo"}]\n',
+      'ss-tlnp.txt': '',
+      'brctl-show.txt': '\n',
+    });
+    const snapshot = await importRawDir(dir);
+    expect(Snapshot.safeParse(snapshot).success).toBe(true);
+    const host = snapshot.namespaces[0]!;
+    expect(snapshot.namespaces).toHaveLength(1);
+    expect(host).toMatchObject({ name: 'host', kind: 'host' });
+    expect(Object.keys(host.sources).sort()).toEqual(SOURCES.map((s) => s.id).sort());
+    expect(host.sources.sysctl).toMatchObject({ status: 'ok', command: 'sysctl -a', stdout: 'net.ipv4.ip_forward = 1\n', stdoutEncoding: 'utf8' });
+    expect(host.sources['ip-link']).toMatchObject({ status: 'ok', command: 'ip -j -d link show' });
+    expect(host.sources['ss-tlnp']).toMatchObject({ status: 'empty', stdout: '' });
+    expect(host.sources['brctl-show']).toMatchObject({ status: 'empty', stdout: '\n' });
+    expect(host.sources['iptables-save']).toMatchObject({ status: 'not-collected', reason: `no iptables-save.txt in ${dir}` });
+    expect(snapshot.sysctlFiles).toEqual({ status: 'not-collected', reason: `no sysctl.d/ in ${dir}`, files: [] });
+    expect(snapshot.meta.notes).toEqual([]);
+  });
+
+  it('stores files that are not UTF-8 as base64, byte-exact', async () => {
+    const bytes = Buffer.from('-A INPUT -m comment --comment "caf\xe9" -j ACCEPT\n', 'latin1');
+    const snapshot = await importRawDir(await makeDir('latin1', { 'iptables-save.txt': bytes }));
+    const source = snapshot.namespaces[0]!.sources['iptables-save']!;
+    expect(source.stdoutEncoding).toBe('base64');
+    expect(Buffer.from(source.stdout, 'base64').equals(bytes)).toBe(true);
+  });
+
+  it('reads sysctl.d/ in the order sysctl --system applies it, and notes what it skips', async () => {
+    const dir = await makeDir('sysctld', {
+      'sysctl.d/sysctl.conf': 'net.ipv4.ip_forward = 0\n',
+      'sysctl.d/99-docker.conf': 'net.ipv4.ip_forward = 1\n',
+      'sysctl.d/10-base.conf': 'kernel.panic = 10\n',
+      'sysctl.d/README': 'not a conf file\n',
+    });
+    const snapshot = await importRawDir(dir);
+    expect(snapshot.sysctlFiles.status).toBe('ok');
+    expect(snapshot.sysctlFiles.files.map((f) => f.path)).toEqual([
+      '/etc/sysctl.d/10-base.conf',
+      '/etc/sysctl.d/99-docker.conf',
+      '/etc/sysctl.conf',
+    ]);
+    expect(snapshot.sysctlFiles.files[1]).toMatchObject({ content: 'net.ipv4.ip_forward = 1\n', encoding: 'utf8' });
+    expect(snapshot.meta.notes).toEqual([expect.stringMatching(/sysctl\.d\/README: not a \.conf file, ignored/)]);
+  });
+
+  it('an empty sysctl.d/ is empty, not missing', async () => {
+    const dir = await makeDir('emptyd', { 'sysctl-a.txt': 'a = 1\n' });
+    await mkdir(path.join(dir, 'sysctl.d'));
+    expect((await importRawDir(dir)).sysctlFiles).toEqual({ status: 'empty', files: [] });
+  });
+
+  it('turns netns/<name>/ folders into named namespaces and notes unknown files', async () => {
+    const dir = await makeDir('netns', {
+      'ip-link.json': '[]\n',
+      'notes.md': 'pasted from issue 12\n',
+      'netns/red/ip-link.json': '[{"ifindex":2,"ifname":"eth0"}]\n',
+      'netns/blue/sysctl-a.txt': 'net.ipv4.ip_forward = 0\n',
+      'netns/blue/sysctl.d/x.conf': 'a = 1\n',
+      'netns/host/ip-link.json': '[]\n',
+      'netns/stray.txt': 'x\n',
+    });
+    const snapshot = await importRawDir(dir);
+    expect(snapshot.namespaces.map((n) => [n.name, n.kind])).toEqual([
+      ['host', 'host'],
+      ['blue', 'named'],
+      ['red', 'named'],
+    ]);
+    expect(snapshot.namespaces[1]!.sources.sysctl).toMatchObject({ status: 'ok', stdout: 'net.ipv4.ip_forward = 0\n' });
+    expect(snapshot.namespaces[1]!.sources['ip-link']).toMatchObject({
+      status: 'not-collected',
+      reason: `no ip-link.json in ${path.join(dir, 'netns', 'blue')}`,
+    });
+    expect(snapshot.namespaces[2]!.sources['ip-link']?.status).toBe('ok');
+    const notes = snapshot.meta.notes.join('\n');
+    expect(notes).toContain(`${path.join(dir, 'notes.md')}: not a known raw-output file name, ignored`);
+    expect(notes).toContain(`${path.join(dir, 'netns', 'blue', 'sysctl.d')}: persisted sysctl files are read for the host only`);
+    expect(notes).toContain(`${path.join(dir, 'netns', 'host')}: the name "host" is reserved`);
+    expect(notes).toContain(`${path.join(dir, 'netns', 'stray.txt')}: not a directory`);
+    expect(snapshot.meta.notes).toHaveLength(4);
+  });
+
+  it('is what loadInput returns for a directory', async () => {
+    const dir = await makeDir('viaload', { 'sysctl-a.txt': 'a = 1\n' });
+    const loaded = await loadInput(dir);
+    expect(loaded.label).toBe(dir);
+    expect(loaded.snapshot.namespaces[0]!.sources.sysctl?.status).toBe('ok');
+  });
+
+  it('fails with InputError on an unreadable directory or a folder where a file belongs', async () => {
+    await expect(importRawDir(path.join(root, 'missing'))).rejects.toBeInstanceOf(InputError);
+    const dir = await makeDir('dirfile', {});
+    await mkdir(path.join(dir, 'sysctl-a.txt'));
+    await expect(importRawDir(dir)).rejects.toThrow(/is a directory/);
+  });
+
+  it.skipIf(!corpusAvailable)('imports real dumps unchanged', async () => {
+    const [iptName] = corpusFiles('iptables').find(([n]) => n.includes('fedora27')) ?? [];
+    const [sysctlName] = corpusFiles('sysctl').find(([n]) => n.includes('Linbing')) ?? [];
+    if (!iptName || !sysctlName) throw new Error('expected corpus files are missing');
+    const ipt = readCorpus('iptables', iptName);
+    const sysctl = readCorpus('sysctl', sysctlName);
+    const snapshot = await importRawDir(await makeDir('corpus', { 'iptables-save.txt': ipt, 'sysctl-a.txt': sysctl }));
+    expect(snapshot.namespaces[0]!.sources['iptables-save']?.stdout).toBe(ipt);
+    // The one corpus dump with non-ASCII text (UTF-8 Chinese in a comment) stays text.
+    expect(snapshot.namespaces[0]!.sources.sysctl).toMatchObject({ stdout: sysctl, stdoutEncoding: 'utf8' });
+  });
+  if (!corpusAvailable) it.skip(`corpus import: ${CORPUS_SKIP_REASON}`, () => {});
+});
