@@ -1,0 +1,98 @@
+/**
+ * Mutation testing over the real corpus: truncate, duplicate, reorder and corrupt lines of real dumps.
+ * Each mutant must either parse (tolerated damage is fine) or fail with the parser's own error,
+ * located at its source and, where the damage is on a line, that line. Nothing else may escape.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ParseError } from '../../src/errors.js';
+import type { ParseInput } from '../../src/parse/common.js';
+import { parseBrctlShow } from '../../src/parse/brctl.js';
+import { parseBridgeLink } from '../../src/parse/bridge-json.js';
+import { parseIpAddr, parseIpLink, parseIpRoute } from '../../src/parse/ip-json.js';
+import { parseIptablesSave } from '../../src/parse/iptables-save.js';
+import { parseSysctl } from '../../src/parse/sysctl.js';
+import { CORPUS_SKIP_REASON, corpusAvailable, corpusFiles, readCorpus } from '../helpers/corpus.js';
+
+type Parser = (input: ParseInput) => unknown;
+
+function parserFor(kind: string, name: string, text: string): Parser {
+  if (kind === 'iptables' || kind === 'nft') return parseIptablesSave;
+  if (kind === 'sysctl') return parseSysctl;
+  if (kind === 'bridge') return name.includes('brctl') || name.includes('linuxbridges') ? parseBrctlShow : parseBridgeLink;
+  if (/route/i.test(name)) return (input) => parseIpRoute(input, /ROUTE6|-6-/.test(name) ? 6 : 4);
+  return text.includes('addr_info') ? parseIpAddr : parseIpLink;
+}
+
+/** A mutation of a dump's lines, described so a failure names it. */
+const mutation = fc.oneof(
+  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(), keepPartial: fc.boolean() }),
+  fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 5 }) }),
+  fc.record({ kind: fc.constant('swap' as const), a: fc.nat(), b: fc.nat() }),
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('corrupt' as const), at: fc.nat(), offset: fc.nat(), junk: fc.string({ unit: 'binary', maxLength: 12 }) }),
+  fc.record({ kind: fc.constant('crlf' as const) }),
+  fc.record({ kind: fc.constant('prompt' as const), line: fc.constantFrom('root@host:~# ', '$ sudo iptables-save -c', '[root@node1 ~]# sysctl -a') }),
+);
+type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
+
+function mutate(lines: string[], m: Mutation): string {
+  const out = [...lines];
+  const pick = (n: number) => (out.length === 0 ? 0 : n % out.length);
+  switch (m.kind) {
+    case 'truncate': {
+      const at = pick(m.at);
+      const cut = out.slice(0, at);
+      if (m.keepPartial && out[at]) cut.push(out[at]!.slice(0, Math.floor(out[at]!.length / 2)));
+      return cut.join('\n');
+    }
+    case 'duplicate':
+      out.splice(pick(m.at), 0, ...new Array<string>(m.count).fill(out[pick(m.at)] ?? ''));
+      return out.join('\n');
+    case 'swap': {
+      const [a, b] = [pick(m.a), pick(m.b)];
+      [out[a], out[b]] = [out[b] ?? '', out[a] ?? ''];
+      return out.join('\n');
+    }
+    case 'delete':
+      out.splice(pick(m.at), 1);
+      return out.join('\n');
+    case 'corrupt': {
+      const at = pick(m.at);
+      const line = out[at] ?? '';
+      const offset = line.length === 0 ? 0 : m.offset % line.length;
+      out[at] = line.slice(0, offset) + m.junk + line.slice(offset);
+      return out.join('\n');
+    }
+    case 'crlf':
+      return `${out.join('\r\n')}\r\n`;
+    case 'prompt':
+      return [m.line, ...out].join('\n');
+  }
+}
+
+describe.skipIf(!corpusAvailable)(`parsers under mutation of real dumps${corpusAvailable ? '' : ` (skipped: ${CORPUS_SKIP_REASON})`}`, () => {
+  const files = ['iptables', 'nft', 'sysctl', 'ip-json', 'bridge'].flatMap((kind) => corpusFiles(kind).map(([name]) => [kind, name] as const));
+  const MUTANTS_PER_FILE = 25;
+
+  it.each(files)(`%s/%s: ${MUTANTS_PER_FILE} mutants parse or fail with a located ParseError`, (kind, name) => {
+    const text = readCorpus(kind, name);
+    const lines = text.split('\n');
+    const parse = parserFor(kind, name, text);
+    const source = `${kind}/${name}`;
+    fc.assert(
+      fc.property(mutation, (m) => {
+        const mutant = mutate(lines, m);
+        try {
+          parse({ source, text: mutant });
+        } catch (err) {
+          if (!(err instanceof ParseError)) throw new Error(`${m.kind}: escaped ${String(err)}`);
+          expect(err.location.source).toBe(source);
+          // A refusal of JSON may be about the whole document; text parsers always name a line.
+          if (kind === 'iptables' || kind === 'sysctl') expect(err.location.line, err.message).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: MUTANTS_PER_FILE, seed: 20261125 },
+    );
+  });
+});
