@@ -74,7 +74,8 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
   const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const procModules = await readOptional(path.join(procRoot, 'modules'));
   const settings: Settings = {
-    run: { timeoutMs, maxOutputBytes, env },
+    // Untranslated messages, as the parsers expect (and as the sh collector runs them).
+    run: { timeoutMs, maxOutputBytes, env: { ...env, LC_ALL: 'C' } },
     env,
     procRoot,
     modulesLoadable: procModules !== undefined,

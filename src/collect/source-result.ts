@@ -30,7 +30,8 @@ export function sourceFromRun(command: string, run: RunResult, limits: { timeout
   if (run.startError !== undefined) return { ...base, status: 'failed', reason: run.startError };
   if (run.timedOut) return { ...base, status: 'failed', reason: timeoutReason(limits.timeoutMs) };
   if (run.truncated) {
-    return { ...base, status: 'ok', reason: `output cut at ${formatBytes(limits.maxOutputBytes)}, the size limit; the command was stopped` };
+    // Stopped by the collector: whatever status it would have exited with is not its own.
+    return { ...base, exitCode: null, status: 'ok', reason: `output cut at ${formatBytes(limits.maxOutputBytes)}, the size limit; the command was stopped` };
   }
   if (run.exitCode === null) return { ...base, status: 'failed', reason: `killed by signal ${run.signal ?? 'unknown'}` };
   if (run.exitCode !== 0) return { ...base, status: 'failed', reason: exitReason(run.exitCode, run.stderr) };

@@ -61,22 +61,35 @@ const FactCondition = z
   .strict()
   .meta({ id: 'factCondition' });
 
-export const Condition: z.ZodType<ConditionShape> = z.lazy(() =>
-  z.union([AllCondition, AnyCondition, NotCondition, FactCondition]).meta({ id: 'condition' }),
-) as z.ZodType<ConditionShape>;
-
 const AllCondition = z
-  .object({ all: z.array(Condition).describe('Every condition holds (an empty list holds)'), ...Meta })
+  .object({
+    get all(): z.ZodArray<typeof Condition> {
+      return z.array(Condition).describe('Every condition holds (an empty list holds)');
+    },
+    ...Meta,
+  })
   .strict()
   .meta({ id: 'allCondition' });
 const AnyCondition = z
-  .object({ any: z.array(Condition).describe('At least one condition holds (as in json-rules-engine, an empty list holds)'), ...Meta })
+  .object({
+    get any(): z.ZodArray<typeof Condition> {
+      return z.array(Condition).describe('At least one condition holds (as in json-rules-engine, an empty list holds)');
+    },
+    ...Meta,
+  })
   .strict()
   .meta({ id: 'anyCondition' });
 const NotCondition = z
-  .object({ not: Condition.describe('The condition does not hold'), ...Meta })
+  .object({
+    get not(): typeof Condition {
+      return Condition;
+    },
+    ...Meta,
+  })
   .strict()
   .meta({ id: 'notCondition' });
+
+export const Condition: z.ZodType<ConditionShape> = z.union([AllCondition, AnyCondition, NotCondition, FactCondition]).meta({ id: 'condition' });
 
 export const TopLevelCondition = z.union([AllCondition, AnyCondition, NotCondition]).describe('all / any / not at the top, as json-rules-engine requires');
 

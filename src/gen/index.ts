@@ -4,6 +4,7 @@
  *
  *   npm run gen          regenerate docs/, schemas/, rules/rule.schema.json, the README rule table
  *   npm run gen:check    CI: fail when a committed generated file is out of date
+ *   node dist/gen/index.js [--check] rule-docs    only the named generators (module names)
  *
  * A generator returns paths relative to the project root. It may also export OWNED_DIRECTORIES: every file
  * there that it no longer generates is stale too (a removed rule's page), and deleted by `npm run gen`.
@@ -44,10 +45,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const PROJECT_ROOT = path.resolve(here, '../..');
 
 /** The generator modules beside this one (.ts when run from source, .js when built). */
-async function generatorModules(): Promise<[string, GeneratorModule][]> {
+async function generatorModules(only: readonly string[]): Promise<[string, GeneratorModule][]> {
   const ext = path.extname(fileURLToPath(import.meta.url));
   const names = (await readdir(here))
     .filter((f) => f.endsWith(ext) && !f.endsWith(`.d${ext}`) && f !== `index${ext}`)
+    .filter((f) => only.length === 0 || only.includes(path.basename(f, ext)))
     .sort();
   const modules: [string, GeneratorModule][] = [];
   for (const file of names) {
@@ -57,10 +59,14 @@ async function generatorModules(): Promise<[string, GeneratorModule][]> {
   return modules;
 }
 
-export async function runGenerators(root = PROJECT_ROOT): Promise<GenerationResult> {
+/** Run every generator, or only those named (module names: "rule-docs", "rule-schema", ...). */
+export async function runGenerators(root = PROJECT_ROOT, only: readonly string[] = []): Promise<GenerationResult> {
   const result: GenerationResult = { stale: [], orphans: [], failures: [], files: [] };
   const owned = new Set<string>();
-  for (const [name, mod] of await generatorModules()) {
+  const modules = await generatorModules(only);
+  const missing = only.filter((name) => !modules.some(([n]) => n === name));
+  if (missing.length) result.failures.push(`no generator named ${missing.join(', ')}`);
+  for (const [name, mod] of modules) {
     try {
       const files = await mod.generate({ root });
       for (const file of files) checkRelative(name, file.path);
@@ -107,7 +113,7 @@ export async function writeGenerated(root: string, result: GenerationResult): Pr
 
 async function main(argv: string[]): Promise<number> {
   const check = argv.includes('--check');
-  const result = await runGenerators();
+  const result = await runGenerators(PROJECT_ROOT, argv.filter((a) => !a.startsWith('--')));
   for (const failure of result.failures) process.stderr.write(`gen: generator failed: ${failure}\n`);
   if (check) {
     for (const rel of result.stale) process.stderr.write(`gen: stale: ${rel}\n`);

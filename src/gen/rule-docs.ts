@@ -13,7 +13,7 @@ import { OPERATOR_DOCS } from '../engine/operators.js';
 import { SUBJECT_KINDS } from '../engine/types.js';
 import { describeConditions } from '../report/conditions.js';
 import { usedFacts } from '../report/explain.js';
-import { code, fenced, table } from '../report/markdown.js';
+import { code, fenced, mdText, table } from '../report/markdown.js';
 import { SITE_RULE_EXAMPLES } from '../report/site-rule-examples.js';
 import type { GeneratedFile, GenerateContext } from './index.js';
 
@@ -37,7 +37,7 @@ export async function generate(context: GenerateContext): Promise<GeneratedFile[
 
 export function rulePage(rule: LoadedRule): string {
   const { meta, definition } = rule;
-  const suppressedBy = definition.suppressedBy ?? [];
+  const suppressedBy = definition.suppressedBy;
   const facts = new Map(FACT_DOCS.filter((d) => d.subject === meta.subject).map((d) => [d.name, d]));
   const details: [string, string][] = [
     ['Severity', code(meta.severity)],
@@ -53,13 +53,13 @@ export function rulePage(rule: LoadedRule): string {
     '',
     `# ${meta.id}`,
     '',
-    `**${meta.title}**`,
+    `**${mdText(meta.title)}**`,
     '',
     ...table(['', ''], details),
     '',
     '## What it checks',
     '',
-    `The rule reports a ${meta.subject} when:`,
+    `The rule reports each ${meta.subject} subject for which:`,
     '',
     ...fenced('text', describeConditions(definition.conditions).join('\n')),
     '',
@@ -69,16 +69,16 @@ export function rulePage(rule: LoadedRule): string {
     '',
     ...usedFacts(rule).map((name) => {
       const doc = facts.get(name);
-      return doc ? `- ${code(name)} (${code(doc.type)}): ${doc.description}` : `- ${code(name)}`;
+      return doc ? `- ${code(name)} (${code(doc.type)}): ${mdText(doc.description)}` : `- ${code(name)}`;
     }),
     '',
     '## Why it matters',
     '',
-    meta.rationale,
+    mdText(meta.rationale),
     '',
     '## How to fix it',
     '',
-    meta.remediation,
+    mdText(meta.remediation),
     '',
   ];
   if (meta.references.length) out.push('## References', '', ...meta.references.map((r) => `- <${r}>`), '');
@@ -102,7 +102,7 @@ function ruleRows(rules: readonly LoadedRule[], link: (id: string) => string): s
     `[${code(meta.id)}](${link(meta.id)})`,
     meta.severity,
     meta.subject,
-    `${meta.title}${meta.deprecated ? ' (deprecated)' : ''}`,
+    `${mdText(meta.title)}${meta.deprecated ? ' (deprecated)' : ''}`,
   ]);
 }
 
@@ -149,7 +149,7 @@ export function factsPage(): string {
     '',
   ];
   for (const example of SITE_RULE_EXAMPLES) {
-    out.push(`### ${example.heading}`, '', example.explanation, '', ...fenced('json', JSON.stringify(example.rule, null, 2)), '');
+    out.push(`### ${mdText(example.heading)}`, '', example.explanation, '', ...fenced('json', JSON.stringify(example.rule, null, 2)), '');
   }
 
   out.push('## Facts by subject', '');
@@ -160,7 +160,7 @@ export function factsPage(): string {
     out.push(
       ...table(
         ['Fact', 'Type', 'Description', 'Example'],
-        docs.map((d) => [code(d.name), code(d.type), d.description, d.example === undefined ? '' : code(JSON.stringify(d.example))]),
+        docs.map((d) => [code(d.name), code(d.type), mdText(d.description), d.example === undefined ? '' : code(JSON.stringify(d.example))]),
       ),
       '',
     );
@@ -173,7 +173,7 @@ export function factsPage(): string {
     '',
     ...table(
       ['Operator', 'Description', 'Example'],
-      OPERATOR_DOCS.map((o) => [code(o.name), o.description, code(o.example)]),
+      OPERATOR_DOCS.map((o) => [code(o.name), mdText(o.description), code(o.example)]),
     ),
     '',
   );

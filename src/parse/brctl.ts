@@ -14,10 +14,11 @@ const BRIDGE_ID = /^[0-9a-fA-F]{4}\.[0-9a-fA-F]{12}$/;
 const BRCTL_ERROR = /can't get (port \S+ )?info|does not exist|Operation not supported/;
 
 const BRCTL_ERROR_HINT =
-  'brctl could not read the bridges (it needs the bridge ioctls/sysfs of the host namespace); collect `bridge -j link show` instead';
+  'brctl could not read the bridges (it needs the bridge ioctls/sysfs of the host namespace); ' +
+  'collect `bridge -j link show` instead';
 
 function isHeader(line: string): boolean {
-  return line.startsWith('bridge name');
+  return line.trimStart().startsWith('bridge name');
 }
 
 export function parseBrctlShow(input: ParseInput): Parsed<BrctlBridge[]> {
@@ -70,7 +71,8 @@ export function parseBrctlShow(input: ParseInput): Parsed<BrctlBridge[]> {
 
   if (firstContentLine !== undefined && !sawHeader) {
     if (bridges.length === 0) {
-      fail(input, 'no `brctl show` header or bridge line found', firstContentLine, wrongFormatHint(input.text) ?? 'expected the output of `brctl show`');
+      const hint = wrongFormatHint(input.text) ?? 'expected the output of `brctl show`';
+      fail(input, 'no `brctl show` header or bridge line found', firstContentLine, hint);
     }
     note(firstContentLine, 'no "bridge name ... interfaces" header line; read as `brctl show` output anyway');
   }

@@ -4,7 +4,7 @@
  * field is skipped with a note; a field of the wrong type is ignored with a note.
  */
 import type { ParseInput, ParseNote, Parsed } from './common.js';
-import { isJsonObject, JsonRecord, readJsonRecords, type JsonObject } from './json-source.js';
+import { isJsonObject, JsonRecord, readJsonRecords, withoutPrototypes, type JsonObject } from './json-source.js';
 import type { IpAddrEntry, IpAddrInfo, IpLinkEntry, IpNeighEntry, IpNextHop, IpRouteEntry } from './types.js';
 
 /** Fields that `ip link` and `ip addr` share (both print the link part of each interface). */
@@ -17,12 +17,9 @@ interface LinkHeader {
   master?: string;
 }
 
-/** Assign only defined values, so records carry no `key: undefined` noise. */
-function definedOnly<T extends object>(target: T, fields: Partial<T>): T {
-  for (const [k, v] of Object.entries(fields)) {
-    if (v !== undefined) (target as Record<string, unknown>)[k] = v;
-  }
-  return target;
+/** Set an optional field only when the input had it, so records carry no `key: undefined`. */
+function put<T, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
 }
 
 function readLinkHeader(r: JsonRecord, what: string): LinkHeader | undefined {
@@ -37,10 +34,11 @@ function readLinkHeader(r: JsonRecord, what: string): LinkHeader | undefined {
     r.note(`"${ifname}" has no "ifindex" (\`ip -brief\` output?); index recorded as 0`);
     ifindex = 0;
   }
-  return definedOnly<LinkHeader>(
-    { ifindex, ifname, flags: r.strings('flags') ?? [] },
-    { mtu: r.integer('mtu'), operstate: r.string('operstate'), master: r.string('master') },
-  );
+  const header: LinkHeader = { ifindex, ifname, flags: r.strings('flags') ?? [] };
+  put(header, 'mtu', r.integer('mtu'));
+  put(header, 'operstate', r.string('operstate'));
+  put(header, 'master', r.string('master'));
+  return header;
 }
 
 function readLink(r: JsonRecord): IpLinkEntry | undefined {
@@ -49,21 +47,21 @@ function readLink(r: JsonRecord): IpLinkEntry | undefined {
   const linkinfo = r.object('linkinfo');
   const infoData = linkinfo ? r.object('info_data', linkinfo) : undefined;
   const slaveData = linkinfo ? r.object('info_slave_data', linkinfo) : undefined;
-  return definedOnly<IpLinkEntry>(
-    { ...header, line: r.line, text: r.text },
-    {
-      link: r.string('link'),
-      linkIndex: r.integer('link_index'),
-      linkNetnsId: r.integer('link_netnsid'),
-      address: r.string('address'),
-      linkType: r.string('link_type'),
-      kind: linkinfo ? r.string('info_kind', linkinfo) : undefined,
-      slaveKind: linkinfo ? r.string('info_slave_kind', linkinfo) : undefined,
-      infoData,
-      slaveData,
-      alias: r.string('ifalias'),
-    },
-  );
+  const entry: IpLinkEntry = { ...header, line: r.line, text: r.text };
+  put(entry, 'link', r.string('link'));
+  put(entry, 'linkIndex', r.integer('link_index'));
+  put(entry, 'linkNetnsId', r.integer('link_netnsid'));
+  put(entry, 'address', r.string('address'));
+  put(entry, 'linkType', r.string('link_type'));
+  if (linkinfo) {
+    put(entry, 'kind', r.string('info_kind', linkinfo));
+    put(entry, 'slaveKind', r.string('info_slave_kind', linkinfo));
+    // Handed on as free-form records: detached from Object.prototype so any key a rule reads is input data.
+    put(entry, 'infoData', infoData && withoutPrototypes(infoData));
+    put(entry, 'slaveData', slaveData && withoutPrototypes(slaveData));
+  }
+  put(entry, 'alias', r.string('ifalias'));
+  return entry;
 }
 
 function readAddrInfo(r: JsonRecord, ifname: string, info: JsonObject): IpAddrInfo | undefined {
@@ -84,17 +82,14 @@ function readAddrInfo(r: JsonRecord, ifname: string, info: JsonObject): IpAddrIn
     r.note(`an ${family} address of "${ifname}" lacks "local" or "prefixlen"; skipped`);
     return undefined;
   }
-  return definedOnly<IpAddrInfo>(
-    { family, local, prefixlen },
-    {
-      address,
-      peer: address !== undefined && address !== local ? address : undefined,
-      scope: r.label('scope', info),
-      broadcast: r.string('broadcast', info),
-      label: r.string('label', info),
-      dynamic: r.boolean('dynamic', info),
-    },
-  );
+  const addrInfo: IpAddrInfo = { family, local, prefixlen };
+  put(addrInfo, 'address', address);
+  if (address !== local) put(addrInfo, 'peer', address);
+  put(addrInfo, 'scope', r.label('scope', info));
+  put(addrInfo, 'broadcast', r.string('broadcast', info));
+  put(addrInfo, 'label', r.string('label', info));
+  put(addrInfo, 'dynamic', r.boolean('dynamic', info));
+  return addrInfo;
 }
 
 function readAddr(r: JsonRecord): IpAddrEntry | undefined {
@@ -127,7 +122,11 @@ function readNextHops(r: JsonRecord): IpNextHop[] {
       r.note('an entry of "nexthops" is not an object; skipped');
       continue;
     }
-    hops.push(definedOnly<IpNextHop>({}, { gateway: gatewayOf(r, item), dev: r.string('dev', item), weight: r.integer('weight', item) }));
+    const hop: IpNextHop = {};
+    put(hop, 'gateway', gatewayOf(r, item));
+    put(hop, 'dev', r.string('dev', item));
+    put(hop, 'weight', r.integer('weight', item));
+    hops.push(hop);
   }
   return hops;
 }
@@ -147,26 +146,23 @@ function readRoute(r: JsonRecord, family: 4 | 6): IpRouteEntry | undefined {
     return undefined;
   }
   // netplan adds a numeric "family" key to each route; it is not iproute2's and is ignored.
-  return definedOnly<IpRouteEntry>(
-    {
-      family,
-      dst: normaliseRouteDst(dst),
-      type: r.label('type') ?? 'unicast',
-      table: r.label('table') ?? 'main',
-      flags: r.strings('flags') ?? [],
-      nexthops: readNextHops(r),
-      line: r.line,
-      text: r.text,
-    },
-    {
-      gateway: gatewayOf(r, r.obj),
-      dev: r.string('dev'),
-      protocol: r.label('protocol'),
-      scope: r.label('scope'),
-      metric: r.integer('metric'),
-      prefsrc: r.string('prefsrc'),
-    },
-  );
+  const route: IpRouteEntry = {
+    family,
+    dst: normaliseRouteDst(dst),
+    type: r.label('type') ?? 'unicast',
+    table: r.label('table') ?? 'main',
+    flags: r.strings('flags') ?? [],
+    nexthops: readNextHops(r),
+    line: r.line,
+    text: r.text,
+  };
+  put(route, 'gateway', gatewayOf(r, r.obj));
+  put(route, 'dev', r.string('dev'));
+  put(route, 'protocol', r.label('protocol'));
+  put(route, 'scope', r.label('scope'));
+  put(route, 'metric', r.integer('metric'));
+  put(route, 'prefsrc', r.string('prefsrc'));
+  return route;
 }
 
 function readNeigh(r: JsonRecord): IpNeighEntry | undefined {
@@ -177,10 +173,10 @@ function readNeigh(r: JsonRecord): IpNeighEntry | undefined {
   }
   // iproute2 prints the router flag as `"router": null` (a key without a value); a later proposal used true.
   const router = r.has('router') && r.obj['router'] !== false;
-  return definedOnly<IpNeighEntry>(
-    { dst, state: r.strings('state') ?? [], router, line: r.line, text: r.text },
-    { dev: r.string('dev'), lladdr: r.string('lladdr') },
-  );
+  const neigh: IpNeighEntry = { dst, state: r.strings('state') ?? [], router, line: r.line, text: r.text };
+  put(neigh, 'dev', r.string('dev'));
+  put(neigh, 'lladdr', r.string('lladdr'));
+  return neigh;
 }
 
 function parseRecords<T>(
@@ -212,18 +208,19 @@ export function parseIpRoute(input: ParseInput, family: 4 | 6): Parsed<IpRouteEn
   return parsed;
 }
 
-/** One note, not one per route, when the routes are of the other family (e.g. IPv6 routes in the IPv4 file). */
+/**
+ * One note, not one per route, when the routes are of the other family (e.g. IPv6 routes in the IPv4 file).
+ * Judged on destinations only: an IPv4 default route may have an IPv6 next hop (RFC 5549).
+ */
 function noteFamilyMismatch(input: ParseInput, parsed: Parsed<IpRouteEntry[]>, family: 4 | 6): void {
-  const other = parsed.value.filter((route) => {
-    const host = route.dst === 'default' ? (route.gateway ?? route.prefsrc) : route.dst;
-    return host !== undefined && host.includes(':') === (family === 4);
-  });
+  const other = parsed.value.filter((route) => route.dst !== 'default' && route.dst.includes(':') === (family === 4));
   const first = other[0];
   if (first) {
+    const otherFamily = family === 4 ? 6 : 4;
     parsed.notes.push({
       source: input.source,
       line: first.line,
-      message: `${other.length} route(s) look like IPv${family === 4 ? 6 : 4} although this source holds IPv${family} routes`,
+      message: `${other.length} route(s) look like IPv${otherFamily} although this source holds IPv${family} routes`,
     });
   }
 }

@@ -11,8 +11,10 @@ export interface RenderOptions {
   counters?: boolean;
 }
 
-/** Options whose argument iptables-save prints with its free-text quoting rule. */
-const FREE_TEXT_OPTIONS: ReadonlySet<string> = new Set(['comment', 'log-prefix', 'nflog-prefix', 'ulog-prefix', 'string', 'hex-string']);
+/** Options whose argument iptables-save prints with its free-text quoting rule (quoted unless [A-Za-z0-9_-]+). */
+const FREE_TEXT_OPTIONS: ReadonlySet<string> = new Set(['comment', 'log-prefix', 'nflog-prefix', 'ulog-prefix']);
+/** Options whose argument libxt_string always prints in quotes. */
+const ALWAYS_QUOTED_OPTIONS: ReadonlySet<string> = new Set(['string', 'hex-string']);
 
 export function renderIptablesSave(save: IptablesSave, options: RenderOptions = {}): string {
   const counters = options.counters ?? true;
@@ -77,6 +79,10 @@ function pushMatch(parts: string[], match: IptMatch, canStayImplicit: boolean): 
 function pushOption(parts: string[], option: IptOption): void {
   if (option.negated) parts.push('!');
   parts.push(`--${option.name}`);
-  const freeText = FREE_TEXT_OPTIONS.has(option.name);
-  for (const arg of option.args) parts.push(quoteWord(arg, freeText));
+  if (ALWAYS_QUOTED_OPTIONS.has(option.name)) {
+    for (const arg of option.args) parts.push(quoteWord(arg, 'always'));
+    return;
+  }
+  const style = FREE_TEXT_OPTIONS.has(option.name) ? 'free-text' : 'when-needed';
+  for (const arg of option.args) parts.push(quoteWord(arg, style));
 }

@@ -79,13 +79,17 @@ export function implicitModuleFor(protocol: string): string {
 
 /**
  * Names repeat on every line of a large dump (modules, options, targets, protocols): one parse keeps
- * one string per name, so that 100k rules do not hold 100k copies of "comment".
+ * one string per name, so that 100k rules do not hold 100k copies of "comment". Long names
+ * (per-service chains such as KUBE-SEP-2NIF6FXTRQ7OA6YC) rarely repeat and are left alone.
  */
+const SHARED_NAME_MAX = 16;
+
 export class NameCache {
   private readonly names = new Map<string, string>();
   private readonly options = new Map<string, string>();
 
   name(word: string): string {
+    if (word.length > SHARED_NAME_MAX) return word;
     const known = this.names.get(word);
     if (known !== undefined) return known;
     this.names.set(word, word);
@@ -228,24 +232,35 @@ export function parseRuleBody(t: RuleWords, from: number, body: RuleBody, names:
       negated = true;
       i++;
     }
-    const args: string[] = [];
-    if (i < n && FREE_TEXT_OPTIONS.has(name) && !isBang(t, i)) {
-      args.push(words[i]!);
-      i++;
-    }
+    let end = i;
+    if (end < n && FREE_TEXT_OPTIONS.has(name) && !isBang(t, end)) end++;
     // Arguments run until the next "!" or flag; an unknown single-dash word (a value such as "-foo") is an argument.
-    while (i < n && !endsArguments(t, i)) {
-      args.push(words[i]!);
-      i++;
-    }
-    const option: IptOption = { name, args, negated };
+    while (end < n && !endsArguments(t, end)) end++;
+    const option: IptOption = { name, args: end > i ? words.slice(i, end) : [], negated };
     context.options.push(option);
+    i = end;
   }
   if (negateNext) return fail('"!" at the end of the rule negates nothing');
+  trimArrays(body);
 
   const comment = findComment(body.matches);
   if (comment !== undefined) body.comment = comment;
   return undefined;
+}
+
+/**
+ * Arrays filled with push keep room for 16 elements; a dump holds hundreds of thousands of these
+ * arrays, most with one or two elements. Exact copies keep the parsed dump several times smaller.
+ */
+function trimArrays(body: RuleBody): void {
+  if (body.matches.length === 0) return trimTarget(body);
+  body.matches = body.matches.slice();
+  for (const m of body.matches) if (m.options.length > 0) m.options = m.options.slice();
+  trimTarget(body);
+}
+
+function trimTarget(body: RuleBody): void {
+  if (body.target && body.target.options.length > 0) body.target.options = body.target.options.slice();
 }
 
 function findComment(matches: IptMatch[]): string | undefined {

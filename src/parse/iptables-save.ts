@@ -21,10 +21,15 @@ class Oddity {
   }
 }
 
+interface ChainState {
+  decl: IptChainDecl;
+  /** Rules seen so far: the next rule's position is one more. */
+  rules: number;
+}
+
 interface OpenTable {
   table: IptTable;
-  declared: Map<string, IptChainDecl>;
-  positions: Map<string, number>;
+  chains: Map<string, ChainState>;
 }
 
 class IptablesSaveParser {
@@ -169,7 +174,7 @@ class IptablesSaveParser {
     }
     const table: IptTable = { name, line: lineNo, chains: [], rules: [] };
     this.result.tables.push(table);
-    this.open = { table, declared: new Map(), positions: new Map() };
+    this.open = { table, chains: new Map() };
   }
 
   /** ":NAME POLICY [packets:bytes]" (policy "-" for user chains; the counters may be missing in hand-written files). */
@@ -182,12 +187,12 @@ class IptablesSaveParser {
     }
     const decl: IptChainDecl = { name, builtin: policy !== '-', policy: policy === '-' ? null : policy, line: lineNo, text: line };
     if (counterText !== undefined) decl.counters = this.readCounters(counterText, 0, counterText.length, lineNo);
-    const previous = open.declared.get(name);
+    const previous = open.chains.get(name);
     if (previous) {
-      this.note(`chain ${name} declared again in table ${open.table.name} (first at line ${previous.line}); the first declaration is kept`, lineNo);
+      this.note(`chain ${name} declared again in table ${open.table.name} (first at line ${previous.decl.line}); the first declaration is kept`, lineNo);
       return;
     }
-    open.declared.set(name, decl);
+    open.chains.set(name, { decl, rules: 0 });
     open.table.chains.push(decl);
   }
 
@@ -219,18 +224,17 @@ class IptablesSaveParser {
     if (chain === undefined || chain === '' || (!tokens.isQuoted(1) && (chain.startsWith('-') || chain === '!'))) {
       fail(this.input, `-A without a chain name: ${clip(line)}`, lineNo, '`-A CHAIN ...`');
     }
-    const decl = open.declared.get(chain) ?? this.declareImplicitly(open, chain, lineNo, line);
-    const position = (open.positions.get(decl.name) ?? 0) + 1;
-    const rule: IptRule = { table: open.table.name, chain: decl.name, position, line: lineNo, text: line, matches: [] };
+    const state = open.chains.get(chain) ?? this.declareImplicitly(open, chain, lineNo, line);
+    const rule: IptRule = { table: open.table.name, chain: state.decl.name, position: state.rules + 1, line: lineNo, text: line, matches: [] };
     if (counters) rule.counters = counters;
     const error = parseRuleBody(tokens, 2, rule, this.names);
     if (error !== undefined) fail(this.input, `${error}: ${clip(line)}`, lineNo);
-    open.positions.set(decl.name, position);
+    state.rules++;
     this.observeFamily(rule);
     open.table.rules.push(rule);
   }
 
-  private declareImplicitly(open: OpenTable, chain: string, lineNo: number, line: string): IptChainDecl {
+  private declareImplicitly(open: OpenTable, chain: string, lineNo: number, line: string): ChainState {
     const decl: IptChainDecl = {
       name: chain,
       builtin: BUILTIN_CHAINS.has(chain),
@@ -239,10 +243,11 @@ class IptablesSaveParser {
       line: lineNo,
       text: line,
     };
-    open.declared.set(chain, decl);
+    const state = { decl, rules: 0 };
+    open.chains.set(chain, state);
     open.table.chains.push(decl);
     this.note(`chain ${chain} in table ${open.table.name} has rules but was never declared; declared implicitly (policy unknown)`, lineNo);
-    return decl;
+    return state;
   }
 
   private commit(lineNo: number): void {

@@ -120,16 +120,19 @@ const SAVE_STRING_BARE = /^[A-Za-z0-9_-]+$/;
 const NEEDS_QUOTES = /[\s"'\\]/;
 
 /**
- * Quote a word so that tokenizeRule reads it back as the same single argument.
- * `freeText` applies iptables-save's own rule for comments and log prefixes (quote unless [A-Za-z0-9_-]+).
+ * Quote a word so that the tokenizer reads it back as the same single argument.
+ * - when-needed: only if it would not read back as itself (blanks, quotes, backslash, "!", a leading dash);
+ * - free-text: iptables-save's rule for comments and log prefixes, quoted unless [A-Za-z0-9_-]+;
+ * - always: as libxt_string prints its pattern.
  */
-export function quoteWord(word: string, freeText = false): string {
+export function quoteWord(word: string, style: 'when-needed' | 'free-text' | 'always' = 'when-needed'): string {
   const bare =
+    style !== 'always' &&
     word.length > 0 &&
     !NEEDS_QUOTES.test(word) &&
     word !== '!' &&
     !looksLikeFlag(word) &&
-    (!freeText || SAVE_STRING_BARE.test(word));
+    (style !== 'free-text' || SAVE_STRING_BARE.test(word));
   if (bare) return word;
   let out = '"';
   let from = 0;

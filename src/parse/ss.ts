@@ -11,7 +11,22 @@ import { wrongFormatHint } from './wrong-format.js';
 type SsProcess = SsListener['processes'][number];
 
 /** First column of `ss` when several socket kinds are listed (`ss -Htulnp`). */
-const NETIDS = new Set(['tcp', 'udp', 'raw', 'u_str', 'u_dgr', 'u_seq', 'sctp', 'mptcp', 'dccp', 'p_raw', 'p_dgr', 'nl', 'tipc', 'vsock']);
+const NETIDS = new Set([
+  'tcp',
+  'udp',
+  'raw',
+  'u_str',
+  'u_dgr',
+  'u_seq',
+  'sctp',
+  'mptcp',
+  'dccp',
+  'p_raw',
+  'p_dgr',
+  'nl',
+  'tipc',
+  'vsock',
+]);
 
 /** The first `count` whitespace-separated fields and the offset where the rest of the line starts. */
 function takeFields(line: string, count: number): { fields: string[]; rest: number } {
@@ -166,7 +181,8 @@ export function parseSsListeners(input: ParseInput): Parsed<SsListener[]> {
   }
 
   if (listeners.length === 0 && firstContentLine !== undefined && !recognisedOther) {
-    fail(input, 'no `ss` socket line found', firstContentLine, wrongFormatHint(input.text) ?? 'expected the output of `ss -Htlnp`');
+    const hint = wrongFormatHint(input.text) ?? 'expected the output of `ss -Htlnp`';
+    fail(input, 'no `ss` socket line found', firstContentLine, hint);
   }
   return { value: listeners, notes };
 }

@@ -32,7 +32,8 @@ export function parseSysctlConf(input: ParseInput): Parsed<SysctlConfEntry[]> {
     if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
     const eq = trimmed.indexOf('=');
     if (eq < 0) {
-      notes.push({ source: input.source, line: lineNo, message: `line without "=" ignored (as systemd-sysctl does): ${clip(trimmed, 80)}` });
+      const message = `line without "=" ignored (as systemd-sysctl does): ${clip(trimmed, 80)}`;
+      notes.push({ source: input.source, line: lineNo, message });
       continue;
     }
     let written = trimmed.slice(0, eq).trim();

@@ -30,20 +30,22 @@ function xmlForbidden(ch: string): string {
   return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
+const XML_TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const XML_ATTR_ESCAPES: Record<string, string> = {
+  ...XML_TEXT_ESCAPES,
+  '"': '&quot;',
+  // As references, so that attribute-value normalisation keeps them.
+  '\t': '&#9;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+};
+
 /** Element content. */
 export function xmlText(text: string): string {
-  return text
-    .replace(XML_FORBIDDEN, xmlForbidden)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  return text.replace(XML_FORBIDDEN, xmlForbidden).replace(/[&<>]/g, (ch) => XML_TEXT_ESCAPES[ch] ?? ch);
 }
 
-/** A double-quoted attribute value: tab, CR and LF as references so attribute normalisation keeps them. */
+/** A double-quoted attribute value. */
 export function xmlAttr(text: string): string {
-  return xmlText(text)
-    .replace(/"/g, '&quot;')
-    .replace(/\t/g, '&#9;')
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;');
+  return text.replace(XML_FORBIDDEN, xmlForbidden).replace(/[&<>"\t\n\r]/g, (ch) => XML_ATTR_ESCAPES[ch] ?? ch);
 }

@@ -29,7 +29,7 @@ export function explainRule(rule: LoadedRule, factDocs: readonly FactDoc[], aske
       out.push(doc ? `  ${name} (${doc.type}): ${doc.description}` : `  ${name}`);
     }
   }
-  const suppressedBy = definition.suppressedBy ?? [];
+  const suppressedBy = definition.suppressedBy;
   if (suppressedBy.length) out.push('', `Not reported when one of these fires: ${suppressedBy.join(', ')}`);
   out.push('', `Disable it: netaudit audit --disable ${meta.id} INPUT`);
   if (isBuiltinRule(meta)) out.push(`Documentation: ${ruleDocsUrl(meta.id)}`);
@@ -40,10 +40,30 @@ export function explainRule(rule: LoadedRule, factDocs: readonly FactDoc[], aske
 export function usedFacts(rule: LoadedRule): string[] {
   const { definition } = rule;
   return [
-    ...new Set([...factsUsed(definition.conditions), ...messageFacts(definition.message), ...(definition.evidence ?? [])]),
+    ...new Set([
+      ...factsUsed(definition.conditions),
+      ...messageFacts(definition.message),
+      ...definition.evidence.map((e) => (typeof e === 'string' ? e : e.fact)),
+    ]),
   ];
 }
 
+const WIDTH = 100;
+
+/** Paragraphs indented and wrapped at word boundaries; a word longer than the width stays whole. */
 function indented(text: string): string[] {
-  return text.split('\n').map((line) => `  ${line}`);
+  const out: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(' ')) {
+      if (line && line.length + 1 + word.length > WIDTH - 2) {
+        out.push(`  ${line}`);
+        line = word;
+      } else {
+        line = line ? `${line} ${word}` : word;
+      }
+    }
+    out.push(`  ${line}`);
+  }
+  return out;
 }

@@ -26,3 +26,14 @@ export function fenced(language: string, body: string): string[] {
   const fence = body.includes('```') ? '````' : '```';
   return [`${fence}${language}`, body.replace(/\n$/, ''), fence];
 }
+
+/**
+ * Plain text (rule rationale, fact descriptions) as Markdown that renders as written: "conf.<if>.forwarding"
+ * must not become an HTML tag, "cali*, cilium_*" must not turn italic. `code spans` the authors wrote stay.
+ */
+export function mdText(text: string): string {
+  return text
+    .split(/(`[^`\n]+`)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/[\\`*_<>[\]]/g, (ch) => `\\${ch}`)))
+    .join('');
+}

@@ -58,9 +58,8 @@ function sarifRun(result: AuditResult, options: SarifOptions) {
     const physicalLocation: Record<string, unknown> = {
       artifactLocation: { uri: toUriReference(file), index: artifactIndex(file) },
     };
-    if (ev && ev.line >= 1) {
-      physicalLocation.region = { startLine: ev.line, snippet: { text: ev.text } };
-    }
+    // GitHub wants region.startLine on every result (sarif-sdk rule GH1003): without evidence, the input's first line.
+    physicalLocation.region = ev && ev.line >= 1 ? { startLine: ev.line, snippet: { text: ev.text } } : { startLine: 1 };
     return physicalLocation;
   };
 

@@ -4,7 +4,7 @@
  * with the real collector and audited: the expected rule fires on the right subject, with evidence
  * quoting the right source line, and the exit code says so. Then the baseline is restored.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,7 @@ interface LabContext {
 
 function ruleSeverity(ruleId: string): Severity {
   const file = path.join(PROJECT_ROOT, 'rules', `${ruleId}.json`);
+  if (!existsSync(file)) throw new Error(`rule ${ruleId} has no file rules/${ruleId}.json`);
   return (JSON.parse(readFileSync(file, 'utf8')) as { severity: Severity }).severity;
 }
 

@@ -96,7 +96,7 @@ export const FAULTS: Fault[] = [
     probes: { publishedPort: false, c1TcpInternet: true },
     expected: () => ({
       ruleId: 'port-publish-incomplete',
-      subject: host('published-port', `${T.containers.c1.address}:${T.serverPort}/tcp`),
+      subject: host('published-port', `tcp/none->${T.containers.c1.address}:${T.serverPort}`),
       evidence: { source: 'iptables-save', line: exactLine(savedForm(RULES.publishAccept)) },
     }),
   },
@@ -107,7 +107,7 @@ export const FAULTS: Fault[] = [
     probes: { publishedPort: false, c1TcpInternet: true },
     expected: () => ({
       ruleId: 'port-publish-incomplete',
-      subject: host('published-port', `${T.publishedPort}/tcp`),
+      subject: host('published-port', `tcp/${T.publishedPort}->${T.containers.c1.address}:${T.serverPort}`),
       evidence: { source: 'iptables-save', line: exactLine(savedForm(RULES.dnat)) },
     }),
   },

@@ -98,7 +98,7 @@ export class Lab {
   async create(): Promise<void> {
     cleanLeftovers(this.tag);
     for (const key of ['host', 'internet'] as const) must(runSync(['ip', 'netns', 'add', this.ns[key]]));
-    must(ipBatch(this.ns.internet, ['link set lo up']));
+    must(ipBatch(this.ns.internet, ['link set lo up', `addr add ${T.remoteAddress}/32 dev lo`]));
     must(
       ipBatch(this.ns.host, [
         'link set lo up',

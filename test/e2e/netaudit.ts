@@ -60,15 +60,13 @@ export function writeCollectorScript(file: string): void {
 }
 
 /**
- * Runs the sh collector with dash (`sh`) or `busybox sh` inside the lab's host namespace. It takes
- * the namespaces the way `netaudit collect` does and writes the snapshot JSON to stdout.
+ * Runs the sh collector with dash (`sh`) or `busybox sh` inside the lab's host namespace, with the
+ * options its usage documents: `-o FILE --netns NAME...`.
  */
 export async function collectWithSh(lab: Lab, script: string, shell: 'sh' | 'busybox-sh', out: string): Promise<RunResult> {
   const interpreter = shell === 'sh' ? ['sh'] : ['busybox', 'sh'];
-  const argv = inNetns(lab.ns.host, [...interpreter, script, '--netns', ...containerNamespaces(lab)]);
-  const r = must(await run(argv, { timeoutMs: COLLECT_TIMEOUT_MS }));
-  writeFileSync(out, r.stdout);
-  return r;
+  const argv = inNetns(lab.ns.host, [...interpreter, script, '-o', out, '--netns', ...containerNamespaces(lab)]);
+  return must(await run(argv, { timeoutMs: COLLECT_TIMEOUT_MS }));
 }
 
 export async function collect(lab: Lab, kind: CollectorKind, out: string, script?: string): Promise<RunResult> {

@@ -48,21 +48,21 @@ const T = TOPOLOGY;
 /** The probes the suites name, each a path through the lab. */
 export const PROBES = {
   c1PingInternet: {
-    what: `ping from c1 to ${T.internetAddress}`,
-    run: (lab: Lab) => ping(lab, 'c1', T.internetAddress),
+    what: `ping from c1 to ${T.remoteAddress} on the internet`,
+    run: (lab: Lab) => ping(lab, 'c1', T.remoteAddress),
   },
   c1TcpInternet: {
-    what: `TCP from c1 to ${T.internetAddress}:${T.serverPort}, masqueraded to ${T.hostUplinkAddress}`,
+    what: `TCP from c1 to ${T.remoteAddress}:${T.serverPort}, masqueraded to ${T.hostUplinkAddress}`,
     run: async (lab: Lab) => {
-      const r = await tcp(lab, 'c1', T.internetAddress, T.serverPort);
+      const r = await tcp(lab, 'c1', T.remoteAddress, T.serverPort);
       // Without MASQUERADE the internet has no route back to the container, so no reply at all;
       // a reply showing the container's own address would mean the lab itself is wrong.
       return r.ok && r.reply !== `internet ${T.hostUplinkAddress}` ? { ok: false, detail: `${r.detail} (expected the host address as source)` } : r;
     },
   },
   c2PingInternet: {
-    what: `ping from c2 to ${T.internetAddress}`,
-    run: (lab: Lab) => ping(lab, 'c2', T.internetAddress),
+    what: `ping from c2 to ${T.remoteAddress} on the internet`,
+    run: (lab: Lab) => ping(lab, 'c2', T.remoteAddress),
   },
   publishedPort: {
     what: `TCP from the internet to the published port ${T.hostUplinkAddress}:${T.publishedPort}, answered by c1`,

@@ -20,7 +20,10 @@ export const TOPOLOGY = {
   uplink: 'eth0',
   internetIf: 'eth0',
   hostUplinkAddress: '203.0.113.2',
+  /** The internet namespace's uplink address: the host's default gateway. */
   internetAddress: '203.0.113.1',
+  /** A host beyond the gateway (on the internet namespace's loopback): reachable only through the host's default route. */
+  remoteAddress: '198.51.100.1',
   uplinkPrefixLen: 24,
   uplinkSubnet: '203.0.113.0/24',
   bridge: 'docker0',

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { ParseError } from '../../src/errors.js';
 import { clip } from '../../src/parse/common.js';
 import { parseIpAddr, parseIpLink, parseIpNeigh, parseIpRoute } from '../../src/parse/ip-json.js';
 import { readJsonArray } from '../../src/parse/json-source.js';
@@ -266,6 +267,35 @@ describe('JSON reader properties', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('locates every error JSON.parse finds: the syntax checker and JSON.parse agree on what is invalid', () => {
+    const corrupted = fc
+      .tuple(fc.array(linkRecord, { minLength: 1, maxLength: 3 }), layouts, fc.nat(), fc.nat({ max: 3 }), fc.string({ maxLength: 2 }))
+      .map(([records, layout, at, cut, insert]) => {
+        const { text } = render(records.map(compact), layout);
+        const i = 1 + (at % (text.length - 1)); // keep the opening "[" so the text is meant as an array
+        return text.slice(0, i) + insert + text.slice(i + cut);
+      });
+    fc.assert(
+      fc.property(corrupted, (text) => {
+        let nativeRejects = false;
+        try {
+          JSON.parse(text);
+        } catch {
+          nativeRejects = true;
+        }
+        let error: unknown;
+        try {
+          readJsonArray({ source: 's', text }, 'ip -j link');
+        } catch (err) {
+          error = err;
+        }
+        expect(error !== undefined).toBe(nativeRejects);
+        if (error) expect((error as ParseError).location.line).toBeGreaterThan(0);
+      }),
+      { numRuns: 1000 },
     );
   });
 

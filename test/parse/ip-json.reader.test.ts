@@ -134,8 +134,9 @@ describe('readJsonArray: broken and hostile input', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
     expect(value['polluted']).toBeUndefined();
-    expect(Object.getPrototypeOf(value)).toBeNull();
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     expect(Object.keys(value)).toEqual(['__proto__', 'constructor', 'prototype', 'nested']);
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toEqual({ polluted: 'yes' });
     expect((value['nested'] as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(el?.text).toContain('"__proto__":{"polluted":"yes"}');
   });

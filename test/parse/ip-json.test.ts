@@ -98,12 +98,22 @@ describe('parseIpLink', () => {
     ]);
   });
 
+  it('reads null as absent, without a note (iproute2 prints "link": null for tunnels)', () => {
+    const { value, notes } = link('[{"ifindex":74,"link":null,"ifname":"tun1070","flags":["BROADCAST"],"mtu":null}]');
+    expect(value[0]).toEqual({ ifindex: 74, ifname: 'tun1070', flags: ['BROADCAST'], line: 1, text: expect.any(String) as unknown as string });
+    expect(notes).toEqual([]);
+  });
+
   it('does not let __proto__ in info_data reach any prototype', () => {
     const { value } = link('[{"ifindex":2,"ifname":"x","linkinfo":{"info_kind":"veth","info_data":{"__proto__":{"polluted":1}}}}]');
     const infoData = value[0]?.infoData ?? {};
     expect(infoData['polluted']).toBeUndefined();
     expect(Object.keys(infoData)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    // Free-form data has no prototype: a rule reading "constructor" or "toString" finds nothing.
+    expect(Object.getPrototypeOf(infoData)).toBeNull();
+    expect(infoData['constructor']).toBeUndefined();
+    expect(Object.getPrototypeOf(infoData['__proto__'])).toBeNull();
   });
 
   it('rejects plain `ip link` text with a hint', () => {
@@ -245,9 +255,11 @@ describe('parseIpRoute', () => {
   });
 
   it('notes once when the routes are of the other family', () => {
-    const { value, notes } = route('[{"dst":"fe80::/64","dev":"eth0","flags":[]},\n{"dst":"default","gateway":"fe80::1","flags":[]}]', 4);
-    expect(value).toHaveLength(2);
+    const { value, notes } = route('[{"dst":"fe80::/64","dev":"eth0","flags":[]},\n{"dst":"default","gateway":"fe80::1","flags":[]},\n{"dst":"::1","flags":[]}]', 4);
+    expect(value).toHaveLength(3);
     expect(notes).toEqual([{ source: 'ip-route', line: 1, message: '2 route(s) look like IPv6 although this source holds IPv4 routes' }]);
+    // An IPv4 default route through an IPv6 next hop (RFC 5549) is no mismatch.
+    expect(route('[{"dst":"default","via":{"family":"inet6","host":"fe80::1"},"dev":"eth0","flags":[]}]', 4).notes).toEqual([]);
   });
 
   it('skips a route without dst, with a note', () => {

@@ -38,6 +38,10 @@ describe('parseSysctl', () => {
     expect(value.entries[1]?.value).toBe('Can close tray:\t\t1');
   });
 
+  it('removes only the separator\'s space, keeping a value\'s own leading whitespace', () => {
+    expect(parse('kernel.x =  two spaces\nkernel.y = \tlead tab\n').value.entries.map((e) => e.value)).toEqual([' two spaces', '\tlead tab']);
+  });
+
   it('keeps "=" inside values', () => {
     const { value } = parse('kernel.core_pattern = |/bin/hook -p%p a=b\n');
     expect(value.entries[0]).toMatchObject({ key: 'kernel.core_pattern', value: '|/bin/hook -p%p a=b' });

@@ -15,9 +15,26 @@ function expectValid(log: Json): void {
   expect(ok).toBe(true);
 }
 
+/** What GitHub code scanning needs beyond the schema: a location with a line on every result, unique rule ids. */
+function expectGithubReady(log: Json): void {
+  for (const run of log.runs) {
+    const ids = run.tool.driver.rules.map((r: Json) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const result of run.results) {
+      expect(result.locations.length).toBeGreaterThanOrEqual(1);
+      const loc = result.locations[0].physicalLocation;
+      expect(loc.artifactLocation.uri).not.toMatch(/^[a-z]+:/);
+      expect(loc.region.startLine).toBeGreaterThanOrEqual(1);
+      expect(Object.keys(result.partialFingerprints)).not.toHaveLength(0);
+      expect(ids).toContain(result.ruleId);
+    }
+  }
+}
+
 describe('sarif report', () => {
   it('validates against the official SARIF 2.1.0 schema, for findings, a clean run and several inputs', () => {
     expectValid(JSON.parse(formatSarif(mixedResult())));
+    expectGithubReady(JSON.parse(formatSarifReports([mixedResult(), cleanResult()])));
     expectValid(JSON.parse(formatSarif(cleanResult())));
     expectValid(JSON.parse(formatSarifReports([mixedResult(), cleanResult()])));
   });
@@ -69,7 +86,7 @@ describe('sarif report', () => {
     expect(run.artifacts).toEqual([{ location: { uri: 'fixtures/example/snapshot.json' } }]);
   });
 
-  it('still gives a finding without evidence a physical location: the input', () => {
+  it('still gives a finding without evidence a physical location with a line: the input', () => {
     const result = cleanResult();
     result.findings = [finding('ip-forward-disabled', 'error', hostSubject, [])];
     const log = JSON.parse(formatSarif(result));
@@ -77,7 +94,7 @@ describe('sarif report', () => {
     const [res] = log.runs[0].results;
     expect(res.locations).toHaveLength(1);
     expect(res.locations[0].physicalLocation.artifactLocation.uri).toBe('clean/snapshot.json');
-    expect(res.locations[0].physicalLocation.region).toBeUndefined();
+    expect(res.locations[0].physicalLocation.region).toEqual({ startLine: 1 });
   });
 
   it('names what is wrong with logical locations', () => {

@@ -8,12 +8,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
-import type { RuleCatalog } from '../../engine/catalog.js';
+import { runAudit, selectRules } from '../../engine/audit.js';
 import { loadRuleCatalog } from '../../engine/catalog.js';
-import { runAudit } from '../../engine/audit.js';
 import type { AuditResult, Severity } from '../../engine/types.js';
 import { SEVERITIES } from '../../engine/types.js';
-import { ExitCode, InputError, UsageError } from '../../errors.js';
+import { ExitCode, InputError } from '../../errors.js';
 import { buildHost } from '../../model/build.js';
 import type { ParseNote } from '../../parse/common.js';
 import { wantsColour } from '../../report/colour.js';
@@ -39,15 +38,19 @@ export interface AuditCommandOptions {
   output?: string;
 }
 
+/** As commander hands them over: repeatable flags are absent when not given. */
+type AuditFlags = Omit<AuditCommandOptions, 'inputs' | 'rules' | 'disable' | 'only'> &
+  Partial<Pick<AuditCommandOptions, 'rules' | 'disable' | 'only'>>;
+
 /** Notes printed per input before the rest are counted: enough to see what was tolerated, not a flood. */
 const MAX_NOTES_SHOWN = 20;
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export const registerAudit: RegisterCommand = (program, io, setExitCode) => {
   program
     .command('audit')
-    .description('audit snapshots or raw-output directories against the rule catalog')
+    .description('Audit snapshots or raw-output directories against the rule catalog')
     .argument('<input...>', 'snapshot file (.json, .json.gz), raw-output directory, or - for stdin')
     .addOption(new Option('--format <format>', 'report format').choices(REPORT_FORMATS).default('text'))
     .addOption(
@@ -55,9 +58,9 @@ export const registerAudit: RegisterCommand = (program, io, setExitCode) => {
         .choices(FAIL_ON_CHOICES)
         .default('error'),
     )
-    .option('--rules <dir>', 'also load rule files from DIR (repeatable)', collect, [])
-    .option('--disable <id>', 'do not run rule ID (repeatable)', collect, [])
-    .option('--only <id>', 'run only rule ID (repeatable)', collect, [])
+    .option('--rules <dir>', 'also load rule files from DIR (repeatable)', collect)
+    .option('--disable <id>', 'do not run rule ID (repeatable)', collect)
+    .option('--only <id>', 'run only rule ID (repeatable)', collect)
     .option('--output <file>', 'write the report to FILE instead of stdout')
     .addHelpText(
       'after',
@@ -65,15 +68,20 @@ export const registerAudit: RegisterCommand = (program, io, setExitCode) => {
         'sarif one log with a run per input, junit one document, salt one verdict for all.\n' +
         'Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad input or usage.',
     )
-    .action(async (inputs: string[], opts: Omit<AuditCommandOptions, 'inputs'>) => {
-      setExitCode(await runAuditCommand({ ...opts, inputs }, io));
+    .action(async (inputs: string[], opts: AuditFlags) => {
+      setExitCode(
+        await runAuditCommand(
+          { ...opts, inputs, rules: opts.rules ?? [], disable: opts.disable ?? [], only: opts.only ?? [] },
+          io,
+        ),
+      );
     });
 };
 
 export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): Promise<number> {
   const catalog = await loadRuleCatalog(options.rules);
-  checkRuleIds(catalog, options.only, '--only');
-  checkRuleIds(catalog, options.disable, '--disable');
+  // Unknown ids in --only / --disable fail here, before any input is read.
+  selectRules(catalog, options);
 
   const results: AuditResult[] = [];
   const rawDirectories = new Set<string>();
@@ -94,14 +102,6 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): 
   else await writeReport(options.output, report);
 
   return results.some((r) => failsAt(r, options.failOn)) ? ExitCode.findings : ExitCode.ok;
-}
-
-function checkRuleIds(catalog: RuleCatalog, ids: readonly string[], flag: string): void {
-  for (const id of ids) {
-    if (!catalog.byId.has(id)) {
-      throw new UsageError(`${flag} ${id}: no rule with this id`, {}, '`netaudit rules` lists them');
-    }
-  }
 }
 
 function reportNotes(io: CliIo, label: string, loaderNotes: readonly string[], parseNotes: readonly ParseNote[]): void {

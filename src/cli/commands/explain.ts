@@ -7,16 +7,16 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { explainRule } from '../../report/explain.js';
 import type { CliIo, RegisterCommand } from '../program.js';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export const registerExplain: RegisterCommand = (program, io, setExitCode) => {
   program
     .command('explain')
-    .description('explain a rule: what it checks, why it matters, how to fix it, which facts it reads')
+    .description('Explain a rule: what it checks, why it matters, how to fix it, which facts it reads')
     .argument('<id>', 'rule id (see `netaudit rules`)')
-    .option('--rules <dir>', 'also load rule files from DIR (repeatable)', collect, [])
-    .action(async (id: string, opts: { rules: string[] }) => {
-      setExitCode(await runExplainCommand(id, opts.rules, io));
+    .option('--rules <dir>', 'also load rule files from DIR (repeatable)', collect)
+    .action(async (id: string, opts: { rules?: string[] }) => {
+      setExitCode(await runExplainCommand(id, opts.rules ?? [], io));
     });
 };
 

@@ -1,7 +1,19 @@
 import type { RegisterCommand } from '../program.js';
+import { registerAudit } from './audit.js';
+import { registerCollect } from './collect.js';
+import { registerCollectorScript } from './collector-script.js';
+import { registerExplain } from './explain.js';
+import { registerImport } from './import.js';
+import { registerRules } from './rules.js';
 import { registerShow } from './show.js';
 
 /** Every command, in the order `netaudit --help` lists them. Each module registers one command. */
 export const COMMANDS: RegisterCommand[] = [
+  registerCollect,
+  registerCollectorScript,
+  registerImport,
   registerShow,
+  registerAudit,
+  registerRules,
+  registerExplain,
 ];

@@ -7,16 +7,16 @@ import { ExitCode } from '../../errors.js';
 import { formatRuleTable, formatRulesJson } from '../../report/rule-list.js';
 import type { CliIo, RegisterCommand } from '../program.js';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export const registerRules: RegisterCommand = (program, io, setExitCode) => {
   program
     .command('rules')
-    .description('list the rules: built-in ones and those of each --rules DIR')
+    .description('List the rules: built-in ones and those of each --rules DIR')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--rules <dir>', 'also load rule files from DIR (repeatable)', collect, [])
-    .action(async (opts: { format: 'text' | 'json'; rules: string[] }) => {
-      setExitCode(await runRulesCommand(opts.format, opts.rules, io));
+    .option('--rules <dir>', 'also load rule files from DIR (repeatable)', collect)
+    .action(async (opts: { format: 'text' | 'json'; rules?: string[] }) => {
+      setExitCode(await runRulesCommand(opts.format, opts.rules ?? [], io));
     });
 };
 

@@ -2,7 +2,7 @@
  * Subject kind `bridge`: every Linux bridge of every collected namespace.
  */
 import type { Bridge, Namespace } from '../../model/types.js';
-import { mergeEvidence } from './lib/evidence.js';
+import { mergeEvidence, summarise } from './lib/evidence.js';
 import { managedBridgeOwner } from './lib/names.js';
 import { defaultRoutes, formatAddress, l2UplinkPorts, namespacesByBridge, usableAddresses, type AttachedNamespace } from './lib/topology.js';
 import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
@@ -101,6 +101,40 @@ const facts = defineFacts<Bridge>('bridge', [
     type: EVIDENCE_TYPE,
     description: 'The default route lines of the attached namespaces (at most 3)',
     compute: (b, env) => gatewayUsers(env, b).slice(0, 3).map((u) => u.route.evidence),
+  },
+  {
+    name: 'stateProblem',
+    type: 'string',
+    description: 'Why the bridge passes no traffic, for messages: admin down with ports or an address, or up with no port in STP forwarding state (empty when neither)',
+    compute: (b) => {
+      const iface = b.interface;
+      const ports = b.ports.map((p) => p.name);
+      const addrs = iface ? usableAddresses(iface, 4).map(formatAddress) : [];
+      if (iface && !iface.adminUp && (ports.length > 0 || addrs.length > 0)) {
+        const what = [ports.length > 0 ? `${ports.length} port${ports.length === 1 ? '' : 's'} (${summarise(ports)})` : '', addrs.length > 0 ? `address ${summarise(addrs)}` : '']
+          .filter(Boolean)
+          .join(' and ');
+        return `bridge ${b.name} is admin down with ${what}: nothing crosses it and nothing reaches its address`;
+      }
+      const live = b.ports.filter((p) => p.interface?.carrier);
+      if (iface?.adminUp && live.length > 0 && b.ports.some((p) => p.state !== undefined) && !b.ports.some((p) => p.state === 'forwarding')) {
+        return `bridge ${b.name} is up but none of its ports forwards (STP states: ${summarise(b.ports.map((p) => `${p.name} ${p.state ?? 'unknown'}`))})`;
+      }
+      return '';
+    },
+  },
+  {
+    name: 'addressExpectation',
+    type: 'string',
+    description: 'Why the bridge should have an IPv4 address, for messages: the manager that gives it one, the attached namespaces that route through it',
+    compute: (b, env) => {
+      const parts: string[] = [];
+      const owner = managedBridgeOwner(b.name);
+      if (owner) parts.push(`${owner} gives this bridge the gateway address of its network`);
+      const users = gatewayUsers(env, b);
+      if (users.length > 0) parts.push(`${users.length} attached namespace${users.length === 1 ? '' : 's'} route${users.length === 1 ? 's' : ''} through a gateway on it (${summarise(users.map((u) => `${u.ns.name} via ${u.route.gateway ?? '?'}`), 2)})`);
+      return parts.join('; ');
+    },
   },
   {
     name: 'bridgeEvidence',

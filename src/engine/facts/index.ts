@@ -6,6 +6,10 @@ import { bridgeModule } from './bridge.js';
 import { hostModule } from './host.js';
 import { interfaceModule } from './interface.js';
 import { namespaceModule } from './namespace.js';
+import { netfilterBridgeModule } from './netfilter-bridge.js';
+import { netfilterHostModule } from './netfilter-host.js';
+import { bridgeSubnetModule } from './netfilter-subnet.js';
+import { publishedPortModule } from './published-port.js';
 import { FactRegistry, type FactDoc, type FactModule } from './registry.js';
 import { routeModule } from './route.js';
 import { sysctlModule } from './sysctl.js';
@@ -19,6 +23,10 @@ export const FACT_MODULES: FactModule<unknown>[] = [
   vethModule,
   routeModule,
   sysctlModule,
+  netfilterHostModule as FactModule<unknown>,
+  netfilterBridgeModule as FactModule<unknown>,
+  bridgeSubnetModule as FactModule<unknown>,
+  publishedPortModule as FactModule<unknown>,
 ];
 
 export const FACT_REGISTRY = new FactRegistry(FACT_MODULES);

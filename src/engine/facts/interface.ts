@@ -122,6 +122,31 @@ const facts = defineFacts<Interface>('interface', [
     compute: (i, env) => i.kind !== 'bridge' && i.kind !== 'veth' && i.kind !== 'loopback' && (hasL3Role(env, i) || isBridgePort(env, i)),
   },
   {
+    name: 'linkState',
+    type: 'string',
+    description: '"admin down", "up, no carrier" or "up", for messages',
+    example: 'up, no carrier',
+    compute: (i) => (!i.adminUp ? 'admin down' : i.carrier ? 'up' : 'up, no carrier'),
+  },
+  {
+    name: 'roleDescription',
+    type: 'string',
+    description: 'What the interface is used for, for messages: its addresses, its bridge, the routes through it',
+    example: 'has 192.0.2.10/24; carries the default route',
+    compute: (i, env) => {
+      const parts: string[] = [];
+      const addrs = usableAddresses(i).map(formatAddress);
+      if (addrs.length > 0) parts.push(`has ${summarise(addrs)}`);
+      if (isBridgePort(env, i)) parts.push(`is a port of bridge ${i.master ?? ''}`);
+      if (uplinks(env, ns(env)).devices.includes(i.name)) parts.push('carries the default route');
+      else {
+        const routes = configuredRoutesVia(env, ns(env), i.name);
+        if (routes.length > 0) parts.push(`carries ${routes.length} route${routes.length === 1 ? '' : 's'} (${summarise(routes.map((r) => r.dst), 2)})`);
+      }
+      return parts.join('; ');
+    },
+  },
+  {
     name: 'isUplink',
     type: 'boolean',
     description: 'An IPv4 default route (any table) leaves through it',
@@ -146,6 +171,13 @@ const facts = defineFacts<Interface>('interface', [
     description: 'net.ipv4.conf.<if>.forwarding: whether IPv4 packets received on this interface may be forwarded',
     example: 1,
     compute: (i) => i.forwarding.value,
+  },
+  {
+    name: 'forwardingKey',
+    type: 'string',
+    description: 'The sysctl key of the interface\'s forwarding switch (a dot in the name is written "/")',
+    example: 'net.ipv4.conf.eth0.forwarding',
+    compute: (i) => i.forwarding.key,
   },
   {
     name: 'forwardingEvidence',
@@ -219,6 +251,17 @@ const facts = defineFacts<Interface>('interface', [
     description: 'Which plugin the overlay device belongs to (empty when none)',
     example: 'flannel VXLAN',
     compute: (i) => overlayCniOwner(i.name) ?? '',
+  },
+  {
+    name: 'rpFilterConcern',
+    type: 'string',
+    description: 'Why a strict reverse-path check would drop legitimate traffic here: the asymmetric routes, or the overlay device it is (empty when neither)',
+    compute: (i, env) => {
+      const a = asymmetry(env, i);
+      if (a.asymmetric) return a.reason;
+      const owner = overlayCniOwner(i.name);
+      return owner ? `${i.name} is a ${owner} device: traffic from remote pods arrives encapsulated here and its reverse route may leave elsewhere` : '';
+    },
   },
   {
     name: 'addressOverlapCount',

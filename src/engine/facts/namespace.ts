@@ -5,7 +5,7 @@
 import { parseCidr } from '../../model/net.js';
 import type { Evidence, Namespace, Route } from '../../model/types.js';
 import { mergeEvidence } from './lib/evidence.js';
-import { addressIndex, defaultRoutes, formatAddress, namespacesByBridge, peerBridge, routeDevices, usableAddresses } from './lib/topology.js';
+import { addressIndex, defaultRoutes, formatAddress, l2UplinkPorts, namespacesByBridge, peerBridge, routeDevices, usableAddresses } from './lib/topology.js';
 import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
 const subjects = defineSubjects<Namespace>({
@@ -61,6 +61,8 @@ function checkGateway(env: FactEnv, ns: Namespace): GatewayCheck {
   const iface = dev ? ns.interfaceByName.get(dev) : undefined;
   const attached = iface ? peerBridge(env, ns, iface) : undefined;
   if (!attached || !attached.bridge.interface) return { problem: '', evidence: [] };
+  // A bridge that enslaves a NIC extends the LAN: the gateway lives there, not on the bridge.
+  if (l2UplinkPorts(attached.bridge).length > 0) return { problem: '', evidence: [], bridge: attached.bridge.name };
   const bridgeAddrs = usableAddresses(attached.bridge.interface, 4);
   if (bridgeAddrs.length === 0) return { problem: '', evidence: [], bridge: attached.bridge.name };
   if (bridgeAddrs.some((a) => a.address === gateway)) return { problem: '', evidence: [], bridge: attached.bridge.name };

@@ -89,6 +89,17 @@ const facts = defineFacts<VethEnd>('veth', [
     compute: (v, env) => peerInOtherNamespace(v, env.namespace),
   },
   { name: 'master', type: 'string | undefined', description: 'The bridge (or other master) this end is enslaved to', example: 'docker0', compute: (v) => v.interface.master },
+  { name: 'hasMaster', type: 'boolean', description: 'This end is enslaved to a bridge, bond or VRF', example: true, compute: (v) => v.interface.master !== undefined },
+  {
+    name: 'peerDescription',
+    type: 'string',
+    description: 'Where the peer is, for messages: "eth0 in namespace pid:4242", or what ip link tells of it when unresolved',
+    example: 'eth0 in namespace pid:4242',
+    compute: (v) =>
+      v.peer.resolved
+        ? `${v.peer.name} in namespace ${v.peer.namespace}`
+        : `peer${v.peer.index !== undefined ? ` ifindex ${v.peer.index}` : ''}${v.peer.netnsId !== undefined ? ` in namespace id ${v.peer.netnsId}` : ''}, not collected`,
+  },
   { name: 'hasAddress', type: 'boolean', description: 'This end has an address other than link-local', example: false, compute: (v) => usableAddresses(v.interface).length > 0 },
   {
     name: 'routeCount',

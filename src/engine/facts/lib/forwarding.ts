@@ -99,6 +99,19 @@ function describeNat(rules: NfRule[], family: string): ForwardingReason {
   };
 }
 
+/**
+ * The namespace's device `dev` is a veth whose peer is in `host` and enters its IP layer: the peer is not
+ * enslaved, or enslaved to a routed bridge. A peer on a bridge with a NIC port is bridged onto the LAN.
+ */
+function routedThroughHost(host: Namespace, other: Namespace, dev: string): boolean {
+  const end = other.veths.find((v) => v.interface.name === dev);
+  if (!end?.peer.resolved || end.peer.namespace !== host.name) return false;
+  const master = end.peer.interface.master;
+  if (!master) return true;
+  const bridge = host.bridgeByName.get(master);
+  return Boolean(bridge && isRoutedBridge(bridge, 4));
+}
+
 export function forwardingAnalysis(env: FactEnv, ns: Namespace): ForwardingAnalysis {
   return env.cache.perNamespace(ns, 'forwarding:ipv4', () => analyse(env, ns));
 }
@@ -139,7 +152,7 @@ function analyse(env: FactEnv, ns: Namespace): ForwardingAnalysis {
 
     for (const other of env.host.namespaces) {
       if (other === ns) continue;
-      const viaVeth = defaultRoutes(env, other, 4).find((r) => routeDevices(r).some((d) => other.interfaceByName.get(d)?.kind === 'veth'));
+      const viaVeth = defaultRoutes(env, other, 4).find((r) => routeDevices(r).some((d) => routedThroughHost(ns, other, d)));
       if (!viaVeth) continue;
       reasons.push({
         text: `namespace ${other.name} sends its default route through a veth to this host (${viaVeth.dst} via ${viaVeth.gateway ?? viaVeth.dev ?? '?'})`,

@@ -1,0 +1,107 @@
+/**
+ * The pipeline under measurement, imported at run time rather than statically: the harness times module
+ * loading as a phase of its own, and a piece that has not landed yet is reported as missing instead of
+ * breaking the benchmark.
+ */
+import type { RuleCatalog } from '../engine/catalog.js';
+import type { AuditResult } from '../engine/types.js';
+import type { Host } from '../model/types.js';
+import type { ParseInput, Parsed } from '../parse/common.js';
+import type { Snapshot, Source } from '../snapshot/schema.js';
+
+type LoadModule = typeof import('../snapshot/load.js');
+type DecodeModule = typeof import('../snapshot/decode.js');
+type BuildModule = typeof import('../model/build.js');
+type ReportModule = typeof import('../report/index.js');
+type SysctlModule = typeof import('../parse/sysctl.js');
+type IptablesModule = typeof import('../parse/iptables-save.js');
+type IpJsonModule = typeof import('../parse/ip-json.js');
+type BrctlModule = typeof import('../parse/brctl.js');
+type BridgeJsonModule = typeof import('../parse/bridge-json.js');
+type SsModule = typeof import('../parse/ss.js');
+type CatalogModule = typeof import('../engine/catalog.js');
+type AuditModule = typeof import('../engine/audit.js');
+
+export type Parser = (input: ParseInput) => Parsed<unknown>;
+
+export interface Pipeline {
+  loadInput?: (file: string) => Promise<{ snapshot: Snapshot }>;
+  sourceText?: (source: Source, label: string) => { text: string };
+  /** Parser of each source id the model reads. */
+  parsers: Map<string, Parser>;
+  buildHost?: (snapshot: Snapshot) => Host;
+  loadRuleCatalog?: () => Promise<RuleCatalog>;
+  runAudit?: (host: Host, catalog: RuleCatalog, options: { input: string }) => Promise<AuditResult>;
+  renderJson?: (result: AuditResult) => string;
+  /** "src/engine/audit.ts: runAudit (Cannot find module ...)" for each piece that could not be loaded. */
+  missing: string[];
+}
+
+async function importModule<T>(relative: string, missing: string[]): Promise<T | undefined> {
+  const specifier = new URL(relative, import.meta.url).href;
+  try {
+    return (await import(specifier)) as T;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && !(err instanceof SyntaxError)) throw err;
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    missing.push(`src/${relative.replace(/^\.\.\//, '').replace(/\.js$/, '.ts')} (${reason})`);
+    return undefined;
+  }
+}
+
+function need<T>(fn: T | undefined, name: string, file: string, missing: string[]): T | undefined {
+  if (typeof fn === 'function') return fn;
+  if (fn === undefined) missing.push(`${file}: ${name} is not exported`);
+  return undefined;
+}
+
+export async function loadPipeline(): Promise<Pipeline> {
+  const missing: string[] = [];
+  const [load, decode, build, report, sysctl, iptables, ipJson, brctl, bridgeJson, ss, catalog, audit] = await Promise.all([
+    importModule<LoadModule>('../snapshot/load.js', missing),
+    importModule<DecodeModule>('../snapshot/decode.js', missing),
+    importModule<BuildModule>('../model/build.js', missing),
+    importModule<ReportModule>('../report/index.js', missing),
+    importModule<SysctlModule>('../parse/sysctl.js', missing),
+    importModule<IptablesModule>('../parse/iptables-save.js', missing),
+    importModule<IpJsonModule>('../parse/ip-json.js', missing),
+    importModule<BrctlModule>('../parse/brctl.js', missing),
+    importModule<BridgeJsonModule>('../parse/bridge-json.js', missing),
+    importModule<SsModule>('../parse/ss.js', missing),
+    importModule<CatalogModule>('../engine/catalog.js', missing),
+    importModule<AuditModule>('../engine/audit.js', missing),
+  ]);
+
+  const parsers = new Map<string, Parser>();
+  if (sysctl) parsers.set('sysctl', sysctl.parseSysctl);
+  if (iptables) {
+    parsers.set('iptables-save', iptables.parseIptablesSave);
+    parsers.set('ip6tables-save', iptables.parseIptablesSave);
+  }
+  if (ipJson) {
+    parsers.set('ip-link', ipJson.parseIpLink);
+    parsers.set('ip-addr', ipJson.parseIpAddr);
+    parsers.set('ip-route', (input) => ipJson.parseIpRoute(input, 4));
+    parsers.set('ip6-route', (input) => ipJson.parseIpRoute(input, 6));
+    parsers.set('ip-neigh', ipJson.parseIpNeigh);
+  }
+  if (brctl) parsers.set('brctl-show', brctl.parseBrctlShow);
+  if (bridgeJson) parsers.set('bridge-link', bridgeJson.parseBridgeLink);
+  if (ss) parsers.set('ss-tlnp', ss.parseSsListeners);
+
+  const pipeline: Pipeline = { parsers, missing };
+  const loadInput = need(load?.loadInput, 'loadInput', 'src/snapshot/load.ts', missing);
+  if (loadInput) pipeline.loadInput = (file) => loadInput(file);
+  const sourceText = need(decode?.sourceText, 'sourceText', 'src/snapshot/decode.ts', missing);
+  if (sourceText) pipeline.sourceText = sourceText;
+  const buildHost = need(build?.buildHost, 'buildHost', 'src/model/build.ts', missing);
+  if (buildHost) pipeline.buildHost = buildHost;
+  const loadRuleCatalog = need(catalog?.loadRuleCatalog, 'loadRuleCatalog', 'src/engine/catalog.ts', missing);
+  if (loadRuleCatalog) pipeline.loadRuleCatalog = () => loadRuleCatalog();
+  const runAudit = need(audit?.runAudit, 'runAudit', 'src/engine/audit.ts', missing);
+  if (runAudit) pipeline.runAudit = runAudit;
+  const renderReports = need(report?.renderReports, 'renderReports', 'src/report/index.ts', missing);
+  if (renderReports) pipeline.renderJson = (result) => renderReports([result], 'json', { colour: false, failOn: 'error' });
+  return pipeline;
+}

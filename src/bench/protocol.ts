@@ -1,0 +1,36 @@
+/** What a measuring process (worker.ts) reports to the harness (run.ts). */
+
+export const WORKER_MODES = ['floor', 'cold', 'parse', 'warm'] as const;
+export type WorkerMode = (typeof WORKER_MODES)[number];
+
+export interface PhaseSample {
+  name: string;
+  iteration: number;
+  ms: number;
+  /** Peak RSS of the process up to the end of this phase. */
+  peakRssMB: number;
+  heapUsedMB: number;
+}
+
+export interface AuditSummary {
+  findings: number;
+  passed: number;
+  skipped: number;
+  subjects: number;
+  notes: number;
+  reportBytes: number;
+}
+
+export interface WorkerReport {
+  mode: WorkerMode;
+  samples: PhaseSample[];
+  missing: string[];
+  /** What the audit found, to show the run did real work. */
+  audit?: AuditSummary;
+  /** The phase that threw, and its message: the phases after it were not measured. */
+  failure?: { phase: string; message: string };
+}
+
+export function isWorkerMode(value: string | undefined): value is WorkerMode {
+  return (WORKER_MODES as readonly string[]).includes(value ?? '');
+}

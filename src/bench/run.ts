@@ -1,0 +1,197 @@
+/**
+ * `npm run bench`: generate synthetic Kubernetes nodes of several sizes, measure every phase of the audit
+ * in fresh processes (cold) and in one long-lived process (warm), the CLI end to end, and the floor; print
+ * the tables and exit 1 when a target of issue 5 is missed.
+ *
+ *   node dist/bench/run.js [--sizes 1000,10000,50000] [--runs 5] [--seed N] [--profile] [--json FILE] [--keep]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { specForServices } from './gen/cluster.js';
+import { generateNode, writeSnapshot } from './gen/node.js';
+import { measureNode, rssMethod, type ProcessSample } from './process.js';
+import { inclusiveOwnFunctions, profileNode, summariseProfile } from './profile.js';
+import type { WorkerMode, WorkerReport } from './protocol.js';
+import { phaseRows, processFigures, type Samples, type SizeResult } from './results.js';
+import { describeSize, profileText, scalingTable, sizeTable, targetsText } from './table.js';
+import { checkTargets } from './targets.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const WORKER = path.join(HERE, 'worker.js');
+const FLOOR_MAIN = path.join(HERE, 'floor-main.js');
+const CLI_MAIN = path.resolve(HERE, '../cli/main.js');
+
+interface Options {
+  sizes: number[];
+  runs: number;
+  seed?: number;
+  profile: boolean;
+  json?: string;
+  keep: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string', default: '1000,10000,50000' },
+      runs: { type: 'string', default: '5' },
+      seed: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write('usage: node dist/bench/run.js [--sizes 1000,10000,50000] [--runs 5] [--seed N] [--profile] [--json FILE] [--keep]\n');
+    process.exit(0);
+  }
+  const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
+  const runs = Number(values.runs);
+  if (sizes.some((s) => !Number.isInteger(s) || s < 3)) throw new Error(`--sizes: expected service counts (integers ≥ 3), got "${values.sizes}"`);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a positive integer, got "${values.runs}"`);
+  const options: Options = { sizes, runs, profile: values.profile, keep: values.keep };
+  if (values.seed !== undefined) options.seed = Number(values.seed);
+  if (values.json !== undefined) options.json = values.json;
+  return options;
+}
+
+function progress(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+function runWorker(mode: WorkerMode, file: string, iterations: number): WorkerReport {
+  const args = [...(mode === 'warm' ? ['--expose-gc'] : []), WORKER, mode, file, String(iterations)];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 1_800_000 });
+  if (child.error) throw child.error;
+  const last = (child.stdout ?? '').trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !last.startsWith('{')) {
+    throw new Error(`worker ${mode} failed (exit ${String(child.status)}): ${(child.stderr ?? '').trim().slice(0, 2000)}`);
+  }
+  return JSON.parse(last) as WorkerReport;
+}
+
+function cliArgs(file: string): string[] {
+  return [CLI_MAIN, 'audit', file, '--format', 'json'];
+}
+
+/** One run with its output kept: the CLI must print a netaudit/report@1 and exit 0 or 1. */
+function checkCli(file: string): string | undefined {
+  const sample = measureNode(cliArgs(file), { captureStdout: true });
+  if (sample.exitCode !== 0 && sample.exitCode !== 1) {
+    return `exit ${String(sample.exitCode)}: ${sample.stderr.trim().split('\n').slice(0, 3).join(' | ').slice(0, 600)}`;
+  }
+  try {
+    const report = JSON.parse(sample.stdout ?? '') as { schema?: unknown };
+    if (report.schema !== 'netaudit/report@1') return `stdout is not a netaudit/report@1 (schema ${JSON.stringify(report.schema)})`;
+  } catch {
+    return `stdout is not JSON: ${(sample.stdout ?? '').slice(0, 200)}`;
+  }
+  return undefined;
+}
+
+function measureSize(services: number, options: Options, dir: string): SizeResult {
+  const spec = specForServices(services, options.seed);
+  const genStart = performance.now();
+  const node = generateNode(spec);
+  const file = path.join(dir, `k8s-node-${services}.json`);
+  const fileBytes = writeSnapshot(file, node.snapshot);
+  const generateMs = performance.now() - genStart;
+  progress(`${services} services: ${file} (${(fileBytes / 1e6).toFixed(1)} MB) in ${(generateMs / 1000).toFixed(1)} s`);
+
+  const cliError = checkCli(file);
+  if (cliError) progress(`${services} services: CLI not measured: ${cliError}`);
+  const samples: Samples = { floor: [], cold: [], parse: [] };
+  const cliSamples: ProcessSample[] = [];
+  const floorSamples: ProcessSample[] = [];
+  // Interleaved, so that a burst of load from elsewhere touches every measurement alike.
+  for (let run = 1; run <= options.runs; run++) {
+    progress(`${services} services: run ${run}/${options.runs}`);
+    floorSamples.push(measureNode([FLOOR_MAIN, file]));
+    if (!cliError) cliSamples.push(measureNode(cliArgs(file)));
+    samples.floor.push(runWorker('floor', file, 1));
+    samples.cold.push(runWorker('cold', file, 1));
+    samples.parse.push(runWorker('parse', file, 1));
+  }
+  progress(`${services} services: warm process, ${options.runs} iterations after one warm-up`);
+  samples.warm = runWorker('warm', file, options.runs + 1);
+
+  const { rows, floorMs, floorWarmMs, pipelineColdMs } = phaseRows(samples);
+  const failures = [...samples.cold, ...samples.parse, samples.warm].flatMap((r) => (r.failure ? [`${r.failure.phase} failed: ${r.failure.message}`] : []));
+  const missing = [...new Set([...samples.cold.flatMap((r) => r.missing), ...failures])];
+  const result: SizeResult = {
+    spec,
+    expected: node.expected,
+    fileBytes,
+    generateMs,
+    runs: options.runs,
+    floorMs,
+    rows,
+    processFloor: processFigures(floorSamples),
+    missing,
+  };
+  if (floorWarmMs !== undefined) result.floorWarmMs = floorWarmMs;
+  if (pipelineColdMs !== undefined) result.pipelineColdMs = pipelineColdMs;
+  if (cliSamples.length > 0) {
+    result.cli = processFigures(cliSamples);
+    result.cliExitCode = cliSamples[0]!.exitCode;
+  }
+  if (cliError) result.cliError = cliError;
+  const audit = samples.cold[0]?.audit;
+  if (audit) result.audit = audit;
+
+  if (options.profile && !cliError) {
+    progress(`${services} services: CPU profile of the CLI`);
+    const profile = profileNode(cliArgs(file));
+    process.stdout.write(`\n${profileText(services, summariseProfile(profile, 30), inclusiveOwnFunctions(profile, 30))}\n`);
+  }
+  if (!options.keep) rmSync(file, { force: true });
+  return result;
+}
+
+function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, peak RSS by ${rssMethod()}`;
+}
+
+function main(): number {
+  const options = parseOptions(process.argv.slice(2));
+  const dir = mkdtempSync(path.join(tmpdir(), 'netaudit-bench-'));
+  const results: SizeResult[] = [];
+  try {
+    for (const services of options.sizes) {
+      const result = measureSize(services, options, dir);
+      results.push(result);
+      process.stdout.write(`\n${describeSize(result)}\n\n${sizeTable(result)}\n`);
+    }
+  } finally {
+    if (!options.keep) rmSync(dir, { recursive: true, force: true });
+    else progress(`snapshots kept in ${dir}`);
+  }
+
+  process.stdout.write(`\nmachine: ${machine()}\n`);
+  if (results.length > 1) process.stdout.write(`\nscaling (cold medians)\n\n${scalingTable(results)}\n`);
+  const missing = [...new Set(results.flatMap((r) => r.missing))];
+  if (missing.length > 0) process.stdout.write(`\nnot measured (pieces missing or failing):\n${missing.map((m) => `  ${m}`).join('\n')}\n`);
+  const checks = checkTargets(results);
+  process.stdout.write(`\ntargets\n${targetsText(checks)}\n`);
+  if (options.json) writeFileSync(options.json, `${JSON.stringify({ machine: machine(), results, checks }, null, 2)}\n`);
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0 || missing.length > 0) {
+    process.stdout.write(`\n${failed.length} target${failed.length === 1 ? '' : 's'} missed${missing.length > 0 ? `, ${missing.length} piece${missing.length === 1 ? '' : 's'} missing` : ''}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+try {
+  process.exitCode = main();
+} catch (err) {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 2;
+}

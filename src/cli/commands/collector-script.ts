@@ -1,0 +1,14 @@
+/** `netaudit collector-script`: print the POSIX sh collector for hosts without Node.js. */
+import { collectorScript } from '../../collect/sh-collector.js';
+import { ExitCode } from '../../errors.js';
+import type { RegisterCommand } from '../program.js';
+
+export const registerCollectorScript: RegisterCommand = (program, io, setExitCode) => {
+  program
+    .command('collector-script')
+    .description('Print the POSIX sh collector (same snapshot format as `collect`, no Node.js needed): netaudit collector-script > collect.sh; sudo sh collect.sh -o snap.json')
+    .action(() => {
+      io.stdout(collectorScript());
+      setExitCode(ExitCode.ok);
+    });
+};

@@ -1,0 +1,785 @@
+/**
+ * The POSIX sh collector that `netaudit collector-script` prints: the same snapshot as
+ * `netaudit collect`, for hosts without Node.js. Runs under dash, busybox sh and bash; needs only
+ * awk (mawk, gawk or busybox), od, sed, tr and the usual utilities.
+ *
+ * How it survives any bytes: text (printable ASCII, tab, CR, LF, and UTF-8 that an awk program
+ * checked through `od -An -v -tx1`) is escaped with sed and joined with awk, the fast way; output
+ * holding other control bytes goes through od into an awk program that validates UTF-8 and writes
+ * JSON escapes; output that is not valid UTF-8 is written base64 (`stdoutEncoding: "base64"`), by
+ * `base64` where present, else by an awk encoder.
+ *
+ * Timeouts: GNU `timeout -s KILL` when present (it kills the command's whole process group);
+ * otherwise a background watchdog that kills the command (and its process group when `setsid` is
+ * there to give it one).
+ *
+ * The source list, the iptables gating rules and their reasons come from the TypeScript modules, so
+ * both collectors run the same commands and record the same states.
+ */
+import { SOURCES } from '../snapshot/sources.js';
+import { VERSION } from '../version.js';
+import {
+  REASON_NO_BACKEND,
+  REASON_NO_LEGACY_TABLES4,
+  REASON_NO_LEGACY_TABLES6,
+  REASON_NO_NFTABLES,
+} from './iptables-gate.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS, NOT_ROOT_NOTE } from './node-collector.js';
+import { REASON_NOT_FOUND } from './source-result.js';
+
+export const SH_COLLECTOR_NAME = 'netaudit-sh';
+
+/** Single-quote a string for sh. */
+export function shQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Written as `$\{` in the templates below, since `${` would be a TypeScript interpolation. */
+const SH_BRACE = /\$\\\{/g;
+
+/** awk: od hex bytes in, a JSON string body out (exit 3 when the bytes are not valid UTF-8). */
+const AWK_UTF8_JSON = String.raw`
+BEGIN {
+  for (i = 0; i < 256; i++) { h = sprintf("%02x", i); v[h] = i; v[toupper(h)] = i }
+  for (i = 32; i < 127; i++) e[i] = sprintf("%c", i)
+  e[34] = "\\\""; e[92] = "\\\\"
+  for (i = 0; i < 32; i++) e[i] = sprintf("\\u%04x", i)
+  e[8] = "\\b"; e[9] = "\\t"; e[10] = "\\n"; e[12] = "\\f"; e[13] = "\\r"; e[127] = "\\u007f"
+  need = 0; bad = 0
+}
+{
+  s = ""
+  for (k = 1; k <= NF; k++) {
+    b = v[$k]
+    if (need == 0) {
+      if (b < 128) { s = s e[b]; continue }
+      if (b >= 194 && b <= 223) { need = 1; c = b - 192; lo = 128; hi = 191 }
+      else if (b >= 224 && b <= 239) { need = 2; c = b - 224; lo = (b == 224) ? 160 : 128; hi = (b == 237) ? 159 : 191 }
+      else if (b >= 240 && b <= 244) { need = 3; c = b - 240; lo = (b == 240) ? 144 : 128; hi = (b == 244) ? 143 : 191 }
+      else { bad = 1; exit 3 }
+    } else {
+      if (b < lo || b > hi) { bad = 1; exit 3 }
+      lo = 128; hi = 191; c = c * 64 + b - 128; need--
+      if (need == 0) {
+        if (c < 65536) s = s sprintf("\\u%04x", c)
+        else { c -= 65536; s = s sprintf("\\u%04x\\u%04x", 55296 + int(c / 1024), 56320 + c % 1024) }
+      }
+    }
+  }
+  printf "%s", s
+}
+END { if (!bad && need > 0) exit 3 }
+`;
+
+/**
+ * awk: od hex bytes in; exit 3 unless they are valid UTF-8. Lines without a byte >= 0x80 are skipped
+ * whole, so text with a few non-ASCII lines is checked quickly.
+ */
+const AWK_UTF8_VALID = String.raw`
+BEGIN { for (i = 0; i < 256; i++) { h = sprintf("%02x", i); v[h] = i; v[toupper(h)] = i }; need = 0; bad = 0 }
+need == 0 && $0 !~ /[89a-fA-F][0-9a-fA-F]/ { next }
+{
+  for (k = 1; k <= NF; k++) {
+    b = v[$k]
+    if (need == 0) {
+      if (b < 128) continue
+      if (b >= 194 && b <= 223) { need = 1; lo = 128; hi = 191 }
+      else if (b >= 224 && b <= 239) { need = 2; lo = (b == 224) ? 160 : 128; hi = (b == 237) ? 159 : 191 }
+      else if (b >= 240 && b <= 244) { need = 3; lo = (b == 240) ? 144 : 128; hi = (b == 244) ? 143 : 191 }
+      else { bad = 1; exit 3 }
+    } else {
+      if (b < lo || b > hi) { bad = 1; exit 3 }
+      lo = 128; hi = 191; need--
+    }
+  }
+}
+END { if (!bad && need > 0) exit 3 }
+`;
+
+/** awk: od hex bytes in, base64 out. */
+const AWK_BASE64 = String.raw`
+BEGIN {
+  for (i = 0; i < 256; i++) { h = sprintf("%02x", i); v[h] = i; v[toupper(h)] = i }
+  a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+  for (i = 0; i < 64; i++) t[i] = substr(a, i + 1, 1)
+  n = 0
+}
+{
+  s = ""
+  for (k = 1; k <= NF; k++) {
+    q[n++] = v[$k]
+    if (n == 3) {
+      x = q[0] * 65536 + q[1] * 256 + q[2]
+      s = s t[int(x / 262144)] t[int(x / 4096) % 64] t[int(x / 64) % 64] t[x % 64]
+      n = 0
+    }
+  }
+  printf "%s", s
+}
+END {
+  if (n == 1) { x = q[0] * 65536; printf "%s%s==", t[int(x / 262144)], t[int(x / 4096) % 64] }
+  if (n == 2) { x = q[0] * 65536 + q[1] * 256; printf "%s%s%s=", t[int(x / 262144)], t[int(x / 4096) % 64], t[int(x / 64) % 64] }
+}
+`;
+
+/** awk: `ls -l /proc/[0-9]*\/ns/net` in, "minpid inode pid pid ..." per namespace out. */
+const AWK_GROUP_NETNS = String.raw`
+BEGIN { n = split(skip, s, " "); for (i = 1; i <= n; i++) skipped[s[i]] = 1 }
+$(NF - 1) == "->" {
+  target = $NF; path = $(NF - 2)
+  if (target !~ /^net:\[[0-9]+\]$/) next
+  gsub(/[^0-9]/, "", target)
+  if (target in skipped) next
+  k = split(path, parts, "/"); pid = parts[k - 2]
+  if (pid !~ /^[0-9]+$/) next
+  pid += 0
+  pids[target] = pids[target] " " pid
+  if (!(target in low) || pid < low[target]) low[target] = pid
+}
+END { for (t in pids) print low[t], t, pids[t] }
+`;
+
+function sourceCalls(): string {
+  // iptables -V first: its backend decides which dumps run.
+  const ordered = [...SOURCES.filter((s) => s.id === 'iptables-version'), ...SOURCES.filter((s) => s.id !== 'iptables-version')];
+  return ordered
+    .map((s) => {
+      const call = `na_source ${s.id} ${s.argv.map(shQuote).join(' ')}`;
+      const line = s.hostOnly ? `[ "$NA_PFX" = host ] && ${call}` : call;
+      return s.id === 'iptables-version' ? `${line}\n  na_backend_from_version` : line;
+    })
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+export function collectorScript(): string {
+  const script = String.raw`#!/bin/sh
+# netaudit collector (POSIX sh) ${VERSION}: generated by "netaudit collector-script"; do not edit.
+#
+# Writes one netaudit/snapshot@1 JSON document, the raw output of this host's network configuration
+# commands, to stdout or to -o FILE. Audit it anywhere with "netaudit audit FILE".
+# Needs a POSIX sh (dash, busybox sh, bash), awk, od, sed, tr: no Node.js, jq or python.
+# Run it as root: iptables-save and ss -p need root.
+#
+# Read-only: it runs listing commands only and reads /etc/sysctl.conf and /etc/sysctl.d/*.conf.
+# iptables dumps that could make the kernel load modules are not run (the snapshot says why).
+
+LC_ALL=C
+export LC_ALL
+umask 077
+
+NA_VERSION=${shQuote(VERSION)}
+NA_COLLECTOR=${shQuote(SH_COLLECTOR_NAME)}
+NA_OUT=-
+NA_TIMEOUT=${Math.round(DEFAULT_TIMEOUT_MS / 1000)}
+NA_MAX_BYTES=${DEFAULT_MAX_OUTPUT_BYTES}
+NA_MAX_STDERR=1048576
+NA_ALL=0
+# Stand-ins for tests; a real run uses the defaults.
+NA_PROC=$\{NETAUDIT_PROC_ROOT:-/proc}
+NA_SYS=$\{NETAUDIT_SYS_ROOT:-/sys}
+NA_ETC=$\{NETAUDIT_SYSCTL_ROOT:-/etc}
+NA_NETNS_DIR=$\{NETAUDIT_NETNS_DIR:-/run/netns}
+
+NA_R_NOT_FOUND=${shQuote(REASON_NOT_FOUND)}
+NA_R_LEG4=${shQuote(REASON_NO_LEGACY_TABLES4)}
+NA_R_LEG6=${shQuote(REASON_NO_LEGACY_TABLES6)}
+NA_R_NFT=${shQuote(REASON_NO_NFTABLES)}
+NA_R_NONE=${shQuote(REASON_NO_BACKEND)}
+NA_NOT_ROOT=${shQuote(NOT_ROOT_NOTE)}
+
+NA_AWK_UTF8=${shQuote(AWK_UTF8_JSON)}
+NA_AWK_VALID=${shQuote(AWK_UTF8_VALID)}
+NA_AWK_B64=${shQuote(AWK_BASE64)}
+NA_AWK_GROUP=${shQuote(AWK_GROUP_NETNS)}
+
+NA_TAB=$(printf '\t')
+NA_CR=$(printf '\r')
+
+na_die() {
+  printf 'netaudit-collect: %s\n' "$1" >&2
+  exit 2
+}
+
+na_usage() {
+  cat <<'EOF'
+Usage: sh netaudit-collect.sh [-o FILE] [--netns all|NAME...] [--timeout SECONDS] [--max-bytes BYTES]
+
+Collects the raw output of this host's network configuration commands into one netaudit snapshot
+(JSON) on stdout, or in FILE with -o. Audit it with "netaudit audit FILE".
+
+  -o, --output FILE    write the snapshot to FILE instead of stdout
+  --netns NAME...      also collect inside these named network namespaces ("ip netns")
+  --netns all          every named namespace and the namespaces of running processes (containers)
+  --timeout SECONDS    per command (default 10); a command still running is killed
+  --max-bytes BYTES    per output (default 64 MiB); longer output is cut and marked truncated
+EOF
+}
+
+NA_TMP=$(mktemp -d "$\{TMPDIR:-/tmp}/netaudit.XXXXXX" 2>/dev/null) || {
+  NA_TMP=$\{TMPDIR:-/tmp}/netaudit.$$
+  mkdir "$NA_TMP" || na_die "cannot create a temporary directory"
+}
+trap 'rm -rf "$NA_TMP"' EXIT
+trap 'exit 130' HUP INT TERM
+: >"$NA_TMP/netns.wanted"
+: >"$NA_TMP/notes"
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    -o|--output)
+      [ $# -ge 2 ] || na_die "$1 needs a file name"
+      NA_OUT=$2
+      shift 2 ;;
+    --timeout)
+      [ $# -ge 2 ] || na_die "--timeout needs a number of seconds"
+      NA_TIMEOUT=$2
+      shift 2 ;;
+    --max-bytes)
+      [ $# -ge 2 ] || na_die "--max-bytes needs a number"
+      NA_MAX_BYTES=$2
+      shift 2 ;;
+    --netns)
+      shift
+      [ $# -gt 0 ] || na_die "--netns needs 'all' or namespace names"
+      while [ $# -gt 0 ]; do
+        case $1 in
+          -*) break ;;
+          all) NA_ALL=1 ;;
+          *) printf '%s\n' "$1" >>"$NA_TMP/netns.wanted" ;;
+        esac
+        shift
+      done ;;
+    -h|--help)
+      na_usage
+      exit 0 ;;
+    *) na_die "unknown argument: $1 (see --help)" ;;
+  esac
+done
+case $NA_TIMEOUT in ''|*[!0-9]*|0) na_die "--timeout wants a whole number of seconds above 0" ;; esac
+case $NA_MAX_BYTES in ''|*[!0-9]*|0) na_die "--max-bytes wants a number above 0" ;; esac
+
+if timeout --version 2>/dev/null | grep -q 'GNU coreutils'; then NA_GNU_TIMEOUT=1; else NA_GNU_TIMEOUT=0; fi
+if command -v setsid >/dev/null 2>&1; then NA_SETSID=1; else NA_SETSID=0; fi
+if head -c 1 </dev/null >/dev/null 2>&1; then NA_HEAD_C=1; else NA_HEAD_C=0; fi
+if [ "$(printf 'netaudit' | base64 2>/dev/null)" = bmV0YXVkaXQ= ]; then NA_BASE64=1; else NA_BASE64=0; fi
+
+na_note() {
+  printf '%s\n' "$1" >>"$NA_TMP/notes"
+}
+
+# Milliseconds since boot, in na_ms (10 ms resolution).
+na_now_ms() {
+  na_up=
+  { read -r na_up na_rest </proc/uptime; } 2>/dev/null
+  case $na_up in
+    *.[0-9][0-9]) na_ms=$(( $\{na_up%.*} * 1000 + 1$\{na_up#*.} * 10 - 1000 )) ;;
+    *) na_ms=$(( $(date +%s) * 1000 )) ;;
+  esac
+}
+
+# Copy stdin to stdout, at most one byte more than the cap (so that truncation shows).
+na_cap() {
+  if [ "$NA_HEAD_C" = 1 ]; then head -c $((NA_MAX_BYTES + 1)); else cat; fi
+}
+
+na_watchdog() {
+  na_i=0
+  while [ "$na_i" -lt "$NA_TIMEOUT" ]; do
+    sleep 1
+    [ -f "$NA_TMP/done" ] && exit 0
+    na_i=$((na_i + 1))
+  done
+  [ -f "$NA_TMP/done" ] && exit 0
+  : >"$NA_TMP/timedout"
+  read -r na_pid <"$NA_TMP/pid" 2>/dev/null || exit 0
+  kill -KILL "-$na_pid" 2>/dev/null || kill -KILL "$na_pid" 2>/dev/null
+}
+
+# na_run ARGV...: run a command with the deadline and the output cap. Leaves its stdout in $NA_TMP/o
+# and stderr in $NA_TMP/e; sets NA_RC (exit status, empty if unknown), NA_TIMED_OUT, NA_TRUNC, NA_MS.
+na_run() {
+  rm -f "$NA_TMP/rc" "$NA_TMP/pid" "$NA_TMP/timedout" "$NA_TMP/done"
+  na_now_ms
+  na_t0=$na_ms
+  if [ "$NA_GNU_TIMEOUT" = 1 ]; then
+    { timeout -s KILL "$NA_TIMEOUT" "$@" 2>"$NA_TMP/e" </dev/null; echo $? >"$NA_TMP/rc"; } | na_cap >"$NA_TMP/o"
+  else
+    if [ "$NA_SETSID" = 1 ]; then set -- setsid "$@"; fi
+    { "$@" 2>"$NA_TMP/e" </dev/null & echo $! >"$NA_TMP/pid"; wait $!; echo $? >"$NA_TMP/rc"; } | na_cap >"$NA_TMP/o" &
+    na_pipe=$!
+    na_watchdog &
+    na_wd=$!
+    wait "$na_pipe"
+    : >"$NA_TMP/done"
+    kill "$na_wd" 2>/dev/null
+  fi
+  na_now_ms
+  NA_MS=$((na_ms - na_t0))
+  NA_RC=
+  [ -s "$NA_TMP/rc" ] && read -r NA_RC <"$NA_TMP/rc"
+  NA_TIMED_OUT=0
+  if [ -f "$NA_TMP/timedout" ]; then
+    NA_TIMED_OUT=1
+  elif [ "$NA_GNU_TIMEOUT" = 1 ] && { [ "$NA_RC" = 137 ] || [ "$NA_RC" = 124 ]; } && [ "$NA_MS" -ge $((NA_TIMEOUT * 1000 - 20)) ]; then
+    NA_TIMED_OUT=1
+  fi
+  NA_TRUNC=0
+  na_size=$(wc -c <"$NA_TMP/o")
+  if [ $((na_size)) -gt "$NA_MAX_BYTES" ]; then
+    NA_TRUNC=1
+    if [ "$NA_HEAD_C" = 1 ]; then
+      head -c "$NA_MAX_BYTES" "$NA_TMP/o" >"$NA_TMP/o2"
+    else
+      dd if="$NA_TMP/o" of="$NA_TMP/o2" bs=1 count="$NA_MAX_BYTES" 2>/dev/null
+    fi
+    mv "$NA_TMP/o2" "$NA_TMP/o"
+  fi
+  na_size=$(wc -c <"$NA_TMP/e")
+  if [ $((na_size)) -gt "$NA_MAX_STDERR" ] && [ "$NA_HEAD_C" = 1 ]; then
+    head -c "$NA_MAX_STDERR" "$NA_TMP/e" >"$NA_TMP/e2"
+    mv "$NA_TMP/e2" "$NA_TMP/e"
+  fi
+}
+
+# Print the contents of a file as a JSON string; NA_ENC says utf8 or base64.
+# Text (printable ASCII, tab, CR, LF, and valid UTF-8 when there are no other control bytes) is
+# escaped with sed, the fast way; other control bytes go through od and awk; bytes that are not
+# UTF-8 make the whole output base64.
+na_json_file() {
+  NA_ENC=utf8
+  if [ ! -s "$1" ]; then
+    printf '""'
+    return 0
+  fi
+  na_path=sed
+  na_odd=$(tr -d '\011\012\015\040-\176' <"$1" | wc -c)
+  if [ $((na_odd)) -ne 0 ]; then
+    na_odd=$(tr -d '\011\012\015\040-\176\200-\377' <"$1" | wc -c)
+    if [ $((na_odd)) -ne 0 ]; then
+      na_path=awk
+    elif ! grep -e "[^$NA_TAB -~]" "$1" | od -An -v -tx1 | awk "$NA_AWK_VALID"; then
+      na_path=base64
+    fi
+  fi
+  if [ "$na_path" = awk ]; then
+    if od -An -v -tx1 "$1" | awk "$NA_AWK_UTF8" >"$NA_TMP/j"; then
+      printf '"'
+      cat "$NA_TMP/j"
+      printf '"'
+      return 0
+    fi
+    na_path=base64
+  fi
+  printf '"'
+  if [ "$na_path" = sed ]; then
+    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$NA_TAB/\\\\t/g" -e "s/$NA_CR/\\\\r/g" "$1" | awk '{ printf "%s%s", s, $0; s = "\\n" }'
+    [ -z "$(tail -c 1 "$1")" ] && printf '\\n'
+  else
+    NA_ENC=base64
+    if [ "$NA_BASE64" = 1 ]; then
+      base64 <"$1" | tr -d '\n'
+    else
+      od -An -v -tx1 "$1" | awk "$NA_AWK_B64"
+    fi
+  fi
+  printf '"'
+}
+
+# Print a string as JSON (text fields such as command and reason are never base64).
+na_json_str() {
+  case $1 in
+    *[\"\\]*|*[!\ -~]*)
+      printf '%s' "$1" >"$NA_TMP/s"
+      na_json_file "$NA_TMP/s" >"$NA_TMP/sj"
+      if [ "$NA_ENC" = utf8 ]; then cat "$NA_TMP/sj"; else printf '"(not valid UTF-8)"'; fi ;;
+    *) printf '"%s"' "$1" ;;
+  esac
+}
+
+# First non-blank line of stderr, trimmed, at most 200 characters.
+na_first_line() {
+  awk '{ s = $0; sub(/^[ \t\r\f\v]+/, "", s); sub(/[ \t\r\f\v]+$/, "", s); if (s == "") next; if (length(s) > 200) s = substr(s, 1, 200) "\342\200\246"; print s; exit }' "$1"
+}
+
+# na_emit ID STATUS EXITCODE REASON: one source, stdout and stderr from $NA_TMP/o and $NA_TMP/e.
+na_emit() {
+  printf '%s"%s":{"status":"%s","command":' "$NA_SEP" "$1" "$2"
+  na_json_str "$na_cmdline"
+  printf ',"exitCode":%s,"stdout":' "$3"
+  na_json_file "$NA_TMP/o"
+  printf ',"stdoutEncoding":"%s","stderr":' "$NA_ENC"
+  na_json_file "$NA_TMP/e"
+  printf ',"stderrEncoding":"%s","durationMs":%s,"truncated":%s' "$NA_ENC" "$na_ms_out" "$na_trunc_out"
+  if [ -n "$4" ]; then
+    printf ',"reason":'
+    na_json_str "$4"
+  fi
+  printf '}'
+  NA_SEP=,
+}
+
+na_emit_skipped() {
+  NA_RC=
+  : >"$NA_TMP/o"
+  : >"$NA_TMP/e"
+  na_ms_out=0
+  na_trunc_out=false
+  na_emit "$1" "$2" null "$3"
+}
+
+# na_gate ID: sets na_reason when an iptables dump must not run here (see iptables-gate.ts).
+na_gate() {
+  na_reason=
+  [ "$NA_MODULES" = 1 ] || return 0
+  case $1 in
+    ip6*) na_leg=$NA_LEG6; na_lr=$NA_R_LEG6 ;;
+    *) na_leg=$NA_LEG4; na_lr=$NA_R_LEG4 ;;
+  esac
+  case $1 in
+    *-legacy-save) [ "$na_leg" = 1 ] || na_reason=$na_lr ;;
+    *-nft-save) [ "$NA_NFT" = 1 ] || na_reason=$NA_R_NFT ;;
+    *)
+      case $NA_BACKEND in
+        legacy) [ "$na_leg" = 1 ] || na_reason=$na_lr ;;
+        nf_tables) [ "$NA_NFT" = 1 ] || na_reason=$NA_R_NFT ;;
+        *) [ "$na_leg" = 1 ] || [ "$NA_NFT" = 1 ] || na_reason=$NA_R_NONE ;;
+      esac ;;
+  esac
+}
+
+# na_source ID ARGV...: run one source in the current namespace and print it.
+na_source() {
+  na_id=$1
+  shift
+  na_cmdline="$NA_PFX_TEXT$*"
+  if [ -n "$NA_SKIP_REASON" ]; then
+    na_emit_skipped "$na_id" not-collected "$NA_SKIP_REASON"
+    return 0
+  fi
+  case $na_id in
+    *-legacy-save|*-nft-save)
+      if ! command -v "$1" >/dev/null 2>&1; then
+        na_emit_skipped "$na_id" not-collected "$1 is not installed"
+        return 0
+      fi ;;
+  esac
+  case $na_id in
+    iptables-save|ip6tables-save|*-legacy-save|*-nft-save)
+      na_gate "$na_id"
+      if [ -n "$na_reason" ]; then
+        na_emit_skipped "$na_id" not-collected "$na_reason"
+        return 0
+      fi ;;
+  esac
+  if ! command -v "$1" >/dev/null 2>&1; then
+    na_emit_skipped "$na_id" failed "$NA_R_NOT_FOUND"
+    return 0
+  fi
+  case $NA_PFX in
+    netns) set -- ip netns exec "$NA_PFX_ARG" "$@" ;;
+    nsenter) set -- nsenter "--net=$NA_PFX_ARG" "$@" ;;
+  esac
+  na_run "$@"
+  na_ms_out=$NA_MS
+  na_trunc_out=false
+  na_status=ok
+  na_code=$\{NA_RC:-null}
+  na_why=
+  if [ "$NA_TIMED_OUT" = 1 ]; then
+    na_status=failed
+    na_code=null
+    na_why="timed out after $NA_TIMEOUT s"
+  elif [ "$NA_TRUNC" = 1 ]; then
+    na_trunc_out=true
+    na_code=null
+    na_why="output cut at $(na_bytes "$NA_MAX_BYTES"), the size limit; the command was stopped"
+  elif [ -z "$NA_RC" ]; then
+    na_status=failed
+    na_code=null
+    na_why="killed by signal unknown"
+  elif [ "$NA_RC" -gt 128 ] && [ "$NA_RC" -le 192 ]; then
+    na_status=failed
+    na_code=null
+    na_why="killed by signal SIG$(kill -l "$NA_RC" 2>/dev/null)"
+  elif [ "$NA_RC" -ne 0 ]; then
+    na_status=failed
+    na_line=$(na_first_line "$NA_TMP/e")
+    if [ -n "$na_line" ]; then na_why="exit code $NA_RC: $na_line"; else na_why="exit code $NA_RC"; fi
+  elif [ ! -s "$NA_TMP/o" ]; then
+    na_status=empty
+  fi
+  na_emit "$na_id" "$na_status" "$na_code" "$na_why"
+}
+
+# "64 MiB" the way the Node collector prints sizes.
+na_bytes() {
+  if [ $(($1 % 1048576)) -eq 0 ]; then
+    printf '%s MiB' $(($1 / 1048576))
+  elif [ $(($1 % 1024)) -eq 0 ]; then
+    printf '%s KiB' $(($1 / 1024))
+  else
+    printf '%s bytes' "$1"
+  fi
+}
+
+# After iptables -V: which backend the plain iptables-save uses.
+na_backend_from_version() {
+  NA_BACKEND=unknown
+  [ -n "$NA_SKIP_REASON" ] && return 0
+  [ "$NA_RC" = 0 ] || return 0
+  grep -Eq '^ip6?tables v[0-9]' "$NA_TMP/o" || return 0
+  if grep -q '(nf_tables)' "$NA_TMP/o"; then NA_BACKEND=nf_tables; else NA_BACKEND=legacy; fi
+}
+
+# True when the current namespace's /proc/net/$1 lists at least one table.
+na_lists_tables() {
+  case $NA_PFX in
+    host) na_f=$NA_PROC/net/$1 ;;
+    nsenter) na_f=$NA_PFX_PIDDIR/net/$1 ;;
+    netns)
+      na_run ip netns exec "$NA_PFX_ARG" cat "$NA_PROC/net/$1"
+      [ "$NA_RC" = 0 ] || return 1
+      na_f=$NA_TMP/o ;;
+  esac
+  [ -r "$na_f" ] && grep -q '[^[:space:]]' "$na_f"
+}
+
+na_collect_sources() {
+  NA_LEG4=0
+  NA_LEG6=0
+  NA_BACKEND=unknown
+  NA_RC=
+  if [ -z "$NA_SKIP_REASON" ] && [ "$NA_MODULES" = 1 ]; then
+    na_lists_tables ip_tables_names && NA_LEG4=1
+    na_lists_tables ip6_tables_names && NA_LEG6=1
+  fi
+  NA_SEP=
+  printf '{'
+${sourceCalls()}
+  printf '}'
+}
+
+# "net:[4026531840]" of a /proc/<pid> directory, as the number.
+na_netns_inode() {
+  na_link=$(readlink "$1/ns/net" 2>/dev/null) || return 1
+  case $na_link in
+    net:\[*\]) na_link=$\{na_link#net:?}; printf '%s' "$\{na_link%?}" ;;
+    *) return 1 ;;
+  esac
+}
+
+na_named_list() {
+  if ip netns list >"$NA_TMP/netns.raw" 2>/dev/null </dev/null; then
+    awk '{ id = ""; if (match($0, /\(id: [0-9]+\)/)) id = substr($0, RSTART + 5, RLENGTH - 6); print $1 "\t" id }' "$NA_TMP/netns.raw"
+  else
+    ls "$NA_NETNS_DIR" 2>/dev/null | awk '{ print $0 "\t" }'
+  fi
+}
+
+# na_namespace NAME KIND: the namespace object; NA_PFX* say how to enter it.
+na_namespace() {
+  printf ',{"name":'
+  na_json_str "$1"
+  printf ',"kind":"%s"' "$2"
+  [ -n "$na_ns_inode" ] && printf ',"inode":%s' "$na_ns_inode"
+  [ -n "$na_ns_nsid" ] && printf ',"nsid":%s' "$na_ns_nsid"
+  if [ -n "$na_ns_pids" ]; then
+    printf ',"pids":['
+    na_sep=
+    for na_p in $na_ns_pids; do
+      printf '%s%s' "$na_sep" "$na_p"
+      na_sep=,
+    done
+    printf '],"processes":['
+    na_sep=
+    : >"$NA_TMP/comms"
+    for na_p in $na_ns_pids; do
+      na_comm=
+      { read -r na_comm <"$NA_PROC/$na_p/comm"; } 2>/dev/null || continue
+      grep -qxF -e "$na_comm" "$NA_TMP/comms" && continue
+      printf '%s\n' "$na_comm" >>"$NA_TMP/comms"
+      printf '%s' "$na_sep"
+      na_json_str "$na_comm"
+      na_sep=,
+    done
+    printf ']'
+  fi
+  printf ',"sources":'
+  na_collect_sources
+  printf '}'
+}
+
+na_named_namespace() {
+  na_ns_nsid=
+  na_found=0
+  while IFS="$NA_TAB" read -r na_n na_nsid <&3; do
+    if [ "$na_n" = "$1" ]; then
+      na_found=1
+      na_ns_nsid=$na_nsid
+    fi
+  done 3<"$NA_TMP/netns.all"
+  na_ns_inode=
+  if [ -e "$NA_NETNS_DIR/$1" ]; then
+    set -- "$1" $(ls -id "$NA_NETNS_DIR/$1" 2>/dev/null)
+    na_ns_inode=$\{2:-}
+  fi
+  na_ns_pids=
+  NA_PFX=netns
+  NA_PFX_ARG=$1
+  NA_PFX_TEXT="ip netns exec $1 "
+  NA_SKIP_REASON=
+  if [ "$na_found" = 0 ]; then
+    NA_SKIP_REASON="no network namespace named \"$1\""
+    na_note "no network namespace named \"$1\" (ip netns list)"
+  fi
+  na_namespace "$1" named
+}
+
+na_namespaces() {
+  NA_PFX=host
+  NA_PFX_ARG=
+  NA_PFX_TEXT=
+  NA_PFX_PIDDIR=
+  NA_SKIP_REASON=
+  na_host_inode=$(na_netns_inode "$NA_PROC/self")
+  printf '[{"name":"host","kind":"host"'
+  [ -n "$na_host_inode" ] && printf ',"inode":%s' "$na_host_inode"
+  printf ',"sources":'
+  na_collect_sources
+  printf '}'
+
+  [ "$NA_ALL" = 1 ] || [ -s "$NA_TMP/netns.wanted" ] || { printf ']'; return 0; }
+  na_named_list >"$NA_TMP/netns.all"
+  if [ "$NA_ALL" = 1 ]; then
+    cut -f 1 "$NA_TMP/netns.all" | sort >"$NA_TMP/netns.todo"
+  else
+    awk '!seen[$0]++' "$NA_TMP/netns.wanted" >"$NA_TMP/netns.todo"
+  fi
+  na_skip_inodes=$na_host_inode
+  while read -r na_name <&4; do
+    [ -n "$na_name" ] || continue
+    na_named_namespace "$na_name"
+    [ -n "$na_ns_inode" ] && na_skip_inodes="$na_skip_inodes $na_ns_inode"
+  done 4<"$NA_TMP/netns.todo"
+
+  if [ "$NA_ALL" = 1 ]; then
+    ls -l "$NA_PROC"/[0-9]*/ns/net 2>/dev/null | awk -v skip="$na_skip_inodes" "$NA_AWK_GROUP" | sort -n >"$NA_TMP/containers"
+    while read -r na_low na_inode na_pids <&5; do
+      na_ns_inode=$na_inode
+      na_ns_nsid=
+      na_ns_pids=$(printf '%s\n' $na_pids | sort -n | tr '\n' ' ')
+      NA_PFX=nsenter
+      NA_PFX_PIDDIR=$NA_PROC/$na_low
+      NA_PFX_ARG=$NA_PFX_PIDDIR/ns/net
+      NA_PFX_TEXT="nsenter --net=$NA_PFX_ARG "
+      NA_SKIP_REASON=
+      command -v nsenter >/dev/null 2>&1 || NA_SKIP_REASON='nsenter not found: cannot enter the namespace of a process'
+      na_namespace "pid:$na_low" container
+    done 5<"$NA_TMP/containers"
+  fi
+  printf ']'
+}
+
+# na_sysctl_file PATH RECORDED_AS: one persisted file into $NA_TMP/sysctl.files.
+na_sysctl_file() {
+  [ -e "$1" ] || return 0
+  [ -f "$1" ] || [ -c "$1" ] || return 0
+  if [ ! -r "$1" ] || ! cat "$1" >"$NA_TMP/sf" 2>/dev/null; then
+    printf '%s\n' "$2: permission denied" >>"$NA_TMP/sysctl.problems"
+    return 0
+  fi
+  na_size=$(wc -c <"$NA_TMP/sf")
+  if [ $((na_size)) -gt "$NA_MAX_BYTES" ]; then
+    na_note "$2: larger than $NA_MAX_BYTES bytes, not collected"
+    return 0
+  fi
+  {
+    printf '%s{"path":' "$na_fsep"
+    na_json_str "$2"
+    printf ',"content":'
+    na_json_file "$NA_TMP/sf"
+    printf ',"encoding":"%s"}' "$NA_ENC"
+  } >>"$NA_TMP/sysctl.files"
+  na_fsep=,
+}
+
+na_sysctl_files() {
+  : >"$NA_TMP/sysctl.files"
+  : >"$NA_TMP/sysctl.problems"
+  na_fsep=
+  if [ -d "$NA_ETC/sysctl.d" ] && [ ! -r "$NA_ETC/sysctl.d" ]; then
+    printf '%s\n' "/etc/sysctl.d: permission denied" >>"$NA_TMP/sysctl.problems"
+  fi
+  for na_f in "$NA_ETC"/sysctl.d/*.conf; do
+    na_sysctl_file "$na_f" "/etc/sysctl.d/$\{na_f##*/}"
+  done
+  na_sysctl_file "$NA_ETC/sysctl.conf" /etc/sysctl.conf
+  if [ -s "$NA_TMP/sysctl.problems" ] && [ -z "$na_fsep" ]; then
+    printf '{"status":"failed","reason":'
+    na_json_str "$(awk '{ printf "%s%s", s, $0; s = "; " }' "$NA_TMP/sysctl.problems")"
+    printf ',"files":[]}'
+    return 0
+  fi
+  while read -r na_problem; do
+    na_note "persisted sysctl file not read: $na_problem"
+  done <"$NA_TMP/sysctl.problems"
+  if [ -z "$na_fsep" ]; then na_st=empty; else na_st=ok; fi
+  printf '{"status":"%s","files":[' "$na_st"
+  cat "$NA_TMP/sysctl.files"
+  printf ']}'
+}
+
+na_meta() {
+  printf '{"hostname":'
+  na_json_str "$(uname -n 2>/dev/null)"
+  printf ',"kernel":'
+  na_json_str "$(uname -r 2>/dev/null)"
+  printf ',"collectedAt":"%s"' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  printf ',"collector":{"name":"%s","version":"%s"}' "$NA_COLLECTOR" "$NA_VERSION"
+  printf ',"user":{'
+  na_uid=$(id -u 2>/dev/null)
+  na_sep=
+  case $na_uid in
+    ''|*[!0-9]*) ;;
+    *) printf '"uid":%s' "$na_uid"; na_sep=, ;;
+  esac
+  na_user=$(id -un 2>/dev/null)
+  if [ -n "$na_user" ]; then
+    printf '%s"name":' "$na_sep"
+    na_json_str "$na_user"
+  fi
+  printf '},"notes":['
+  na_sep=
+  while read -r na_line; do
+    printf '%s' "$na_sep"
+    na_json_str "$na_line"
+    na_sep=,
+  done <"$NA_TMP/notes"
+  printf ']}'
+}
+
+na_main() {
+  [ "$(id -u 2>/dev/null)" = 0 ] || na_note "$NA_NOT_ROOT"
+  if [ -e "$NA_PROC/modules" ]; then NA_MODULES=1; else NA_MODULES=0; fi
+  NA_NFT=0
+  if [ "$NA_MODULES" = 1 ] && grep -q '^nf_tables ' "$NA_PROC/modules" 2>/dev/null; then NA_NFT=1; fi
+  [ -e "$NA_SYS/module/nf_tables" ] && NA_NFT=1
+  printf '{"schema":"netaudit/snapshot@1","namespaces":'
+  na_namespaces
+  printf ',"sysctlFiles":'
+  na_sysctl_files
+  printf ',"meta":'
+  na_meta
+  printf '}\n'
+}
+
+na_main >"$NA_TMP/snapshot.json"
+if [ "$NA_OUT" = - ]; then
+  cat "$NA_TMP/snapshot.json"
+else
+  cat "$NA_TMP/snapshot.json" >"$NA_OUT.tmp.$$" && mv "$NA_OUT.tmp.$$" "$NA_OUT" || na_die "cannot write $NA_OUT"
+fi
+`;
+  return script.replace(SH_BRACE, '${');
+}

@@ -1,0 +1,253 @@
+/**
+ * runAudit: every enabled rule on every subject of its kind, in every namespace the kind applies to.
+ * Subjects come from the registry's enumerators; facts are computed lazily, once per subject; the
+ * conditions run through the compiled evaluator (or json-rules-engine with engine: 'reference').
+ */
+import { InputError } from '../errors.js';
+import type { Evidence, Host, Namespace } from '../model/types.js';
+import type { LoadedRule, RuleCatalog } from './catalog.js';
+import { cachingGetter, compileConditions, type CompiledCondition, type FactGetter } from './evaluator.js';
+import { FACT_REGISTRY } from './facts/index.js';
+import { createAuditCache, type FactEnv, type FactRegistry, type NamespaceScope, type SubjectSource } from './facts/registry.js';
+import { mergeEvidence } from './facts/lib/evidence.js';
+import { interpolate } from './message.js';
+import { ReferenceEvaluator } from './reference.js';
+import { unavailableSources, unmetRequirement } from './requirements.js';
+import { REPORT_SCHEMA_ID, SEVERITY_RANK, type AuditResult, type Finding, type Skipped, type Subject, type SubjectKind } from './types.js';
+
+export interface AuditOptions {
+  /** The input as the user named it (reported back in the result). */
+  input: string;
+  /** Rule ids (or aliases) not to run. */
+  disable?: string[];
+  /** Run only these rule ids (or aliases). */
+  only?: string[];
+  /** 'compiled' (default) or 'reference' (json-rules-engine itself; slow, for verification). */
+  engine?: 'compiled' | 'reference';
+  /** The fact registry; the built-in one unless a test supplies another. */
+  registry?: FactRegistry;
+}
+
+interface ActiveRule {
+  rule: LoadedRule;
+  compiled?: CompiledCondition;
+}
+
+const compiledCache = new WeakMap<LoadedRule, CompiledCondition>();
+
+function compiledOf(rule: LoadedRule): CompiledCondition {
+  let c = compiledCache.get(rule);
+  if (!c) {
+    c = compileConditions(rule.definition.conditions);
+    compiledCache.set(rule, c);
+  }
+  return c;
+}
+
+function resolveIds(catalog: RuleCatalog, ids: string[], flag: string): Set<LoadedRule> {
+  const out = new Set<LoadedRule>();
+  for (const id of ids) {
+    const rule = catalog.byId.get(id);
+    if (!rule) throw new InputError(`unknown rule id "${id}" in ${flag}`, {}, '`netaudit rules` lists the rule ids');
+    out.add(rule);
+  }
+  return out;
+}
+
+export function selectRules(catalog: RuleCatalog, options: Pick<AuditOptions, 'only' | 'disable'>): LoadedRule[] {
+  const only = options.only && options.only.length > 0 ? resolveIds(catalog, options.only, '--only') : undefined;
+  const disabled = resolveIds(catalog, options.disable ?? [], '--disable');
+  return catalog.rules.filter((r) => !r.meta.deprecated && (!only || only.has(r)) && !disabled.has(r));
+}
+
+function namespacesFor(host: Host, scope: NamespaceScope): Namespace[] {
+  if (scope === 'host') return [host.host];
+  if (scope === 'others') return host.namespaces.filter((n) => n !== host.host);
+  return host.namespaces;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareNamespace(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === 'host') return -1;
+  if (b === 'host') return 1;
+  return compareText(a, b);
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+    compareText(a.ruleId, b.ruleId) ||
+    compareNamespace(a.subject.namespace, b.subject.namespace) ||
+    compareText(a.subject.name, b.subject.name)
+  );
+}
+
+function subjectKey(s: Subject): string {
+  return `${s.kind}\u0000${s.namespace}\u0000${s.name}`;
+}
+
+function evidenceOf(rule: LoadedRule, get: FactGetter): Evidence[] {
+  return mergeEvidence(
+    ...rule.definition.evidence.map((ref) => {
+      const value = typeof ref === 'string' ? get(ref, {}) : get(ref.fact, ref.params ?? {});
+      return Array.isArray(value) ? (value as Evidence[]) : [];
+    }),
+  );
+}
+
+function evaluationError(rule: LoadedRule, subject: Subject, err: unknown): InputError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new InputError(
+    `rule ${rule.meta.id} could not be evaluated on ${subject.kind} ${subject.name} (namespace ${subject.namespace}): ${message}`,
+    rule.file ? { file: rule.file } : {},
+    'check the operators and values of its conditions',
+  );
+}
+
+export async function runAudit(host: Host, catalog: RuleCatalog, options: AuditOptions): Promise<AuditResult> {
+  const registry = options.registry ?? FACT_REGISTRY;
+  const rules = selectRules(catalog, options);
+  const cache = createAuditCache();
+  const findings: Finding[] = [];
+  const passed: { ruleId: string; subject: Subject }[] = [];
+  const skipped: Skipped[] = [];
+  const ranRules = new Set<string>();
+  const subjectsSeen = new Set<string>();
+
+  const byKind = new Map<SubjectKind, ActiveRule[]>();
+  for (const rule of rules) {
+    const list = byKind.get(rule.meta.subject) ?? [];
+    list.push({ rule, compiled: options.engine === 'reference' ? undefined : compiledOf(rule) });
+    byKind.set(rule.meta.subject, list);
+  }
+
+  for (const [kind, active] of byKind) {
+    const source = registry.subjectSource(kind) as SubjectSource<unknown> | undefined;
+    if (!source) {
+      for (const a of active) skipped.push({ ruleId: a.rule.meta.id, reason: `no fact module provides subjects of kind ${kind}` });
+      continue;
+    }
+    const namespaces = namespacesFor(host, source.namespaces);
+    if (namespaces.length === 0) {
+      for (const a of active) skipped.push({ ruleId: a.rule.meta.id, reason: 'no namespace other than the host\'s was collected (collect with --netns all)' });
+      continue;
+    }
+    const factNames = registry.factsOf(kind).map((f) => f.name);
+    for (const ns of namespaces) {
+      const runnable: ActiveRule[] = [];
+      for (const a of active) {
+        const reason = unmetRequirement(host, ns, a.rule.meta.requires);
+        if (reason) skipped.push({ ruleId: a.rule.meta.id, reason });
+        else runnable.push(a);
+      }
+      if (runnable.length === 0) continue;
+      for (const a of runnable) ranRules.add(a.rule.meta.id);
+
+      const reference =
+        options.engine === 'reference'
+          ? new ReferenceEvaluator(
+              runnable.map((a) => ({ id: a.rule.meta.id, conditions: a.rule.definition.conditions })),
+              factNames,
+            )
+          : undefined;
+      const env: FactEnv = { host, namespace: ns, cache };
+      for (const instance of source.enumerate(env)) {
+        const subject: Subject = { kind, name: instance.name, namespace: ns.name };
+        subjectsSeen.add(subjectKey(subject));
+        const get = cachingGetter((name, params) => {
+          const def = registry.fact(kind, name);
+          if (!def) throw new Error(`unknown fact ${name}`);
+          return def.compute(instance.value, env, params);
+        });
+        let fired: Set<string> | undefined;
+        if (reference) {
+          try {
+            fired = await reference.fired(get);
+          } catch (err) {
+            throw evaluationError((runnable[0] as ActiveRule).rule, subject, err);
+          }
+        }
+        for (const a of runnable) {
+          let fires: boolean;
+          try {
+            fires = fired ? fired.has(a.rule.meta.id) : (a.compiled as CompiledCondition)(get);
+          } catch (err) {
+            throw evaluationError(a.rule, subject, err);
+          }
+          if (!fires) {
+            passed.push({ ruleId: a.rule.meta.id, subject });
+            continue;
+          }
+          findings.push({
+            ruleId: a.rule.meta.id,
+            severity: a.rule.meta.severity,
+            title: a.rule.meta.title,
+            subject,
+            message: interpolate(a.rule.definition.message, get),
+            evidence: evidenceOf(a.rule, get),
+            remediation: a.rule.meta.remediation,
+          });
+        }
+      }
+    }
+  }
+
+  const kept = suppress(findings, rules);
+  kept.sort(compareFindings);
+  passed.sort((a, b) => compareText(a.ruleId, b.ruleId) || compareNamespace(a.subject.namespace, b.subject.namespace) || compareText(a.subject.name, b.subject.name));
+
+  const count = (s: Finding['severity']) => kept.filter((f) => f.severity === s).length;
+  const result: AuditResult = {
+    schema: REPORT_SCHEMA_ID,
+    input: options.input,
+    host: {},
+    findings: kept,
+    skipped,
+    passed,
+    rules: rules.map((r) => r.meta),
+    summary: {
+      errors: count('error'),
+      warnings: count('warning'),
+      infos: count('info'),
+      rulesEvaluated: ranRules.size,
+      rulesSkipped: new Set(skipped.map((s) => s.ruleId)).size,
+      subjectsEvaluated: subjectsSeen.size,
+      unavailableSources: unavailableSources(host),
+    },
+  };
+  const meta = host.meta;
+  if (meta.hostname !== undefined) result.host.hostname = meta.hostname;
+  if (meta.kernel !== undefined) result.host.kernel = meta.kernel;
+  if (meta.collectedAt !== undefined) result.host.collectedAt = meta.collectedAt;
+  result.host.collector = `${meta.collector.name} ${meta.collector.version}`;
+  return result;
+}
+
+/**
+ * One cause, one finding: a rule's finding is dropped when a rule it names in suppressedBy fired on the
+ * same subject (same subject kind) or anywhere in the same namespace (another kind). Dropped findings
+ * count neither as findings nor as passes.
+ */
+function suppress(findings: Finding[], rules: LoadedRule[]): Finding[] {
+  const byId = new Map(rules.map((r) => [r.meta.id, r]));
+  const firedOnSubject = new Set<string>();
+  const firedInNamespace = new Set<string>();
+  for (const f of findings) {
+    firedOnSubject.add(`${f.ruleId}\u0000${subjectKey(f.subject)}`);
+    firedInNamespace.add(`${f.ruleId}\u0000${f.subject.namespace}`);
+  }
+  return findings.filter((f) => {
+    const rule = byId.get(f.ruleId);
+    for (const by of rule?.definition.suppressedBy ?? []) {
+      const suppressor = byId.get(by);
+      if (!suppressor) continue;
+      const sameKind = suppressor.meta.subject === f.subject.kind;
+      if (sameKind ? firedOnSubject.has(`${by}\u0000${subjectKey(f.subject)}`) : firedInNamespace.has(`${by}\u0000${f.subject.namespace}`)) return false;
+    }
+    return true;
+  });
+}

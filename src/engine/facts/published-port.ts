@@ -1,0 +1,232 @@
+/**
+ * Subject kind `published-port`: every DNAT reachable from nat PREROUTING or OUTPUT (Docker's published
+ * ports, kube-proxy endpoints, hand-written port forwards), and every Docker-style per-port filter accept
+ * that no DNAT points at. The analysis lives in src/analysis/netfilter; these facts expose it to rules.
+ */
+import {
+  bridgeSubnets,
+  checkDnatTarget,
+  checkPortForwarding,
+  checkRouteLocalnet,
+  findPublishedPorts,
+  isExternallyReachable,
+  masqueradeCoverage,
+  type LocalnetCheck,
+  type PortForwardCheck,
+  type PublishedPort,
+  type TargetReachability,
+} from '../../analysis/netfilter/index.js';
+import { decisionEvidence, describeDecision, packetCount, ruleText } from '../../analysis/evidence.js';
+import { formatAddress } from '../../model/net.js';
+import type { Evidence, Namespace } from '../../model/types.js';
+import { sourceUsable } from '../../model/sources.js';
+import { mergeEvidence, summarise } from './lib/evidence.js';
+import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
+
+const KEY = 'published-port:';
+
+function portsOf(env: FactEnv, ns: Namespace): PublishedPort[] {
+  return env.cache.perNamespace(ns, `${KEY}ports`, () => findPublishedPorts(ns));
+}
+
+const subjects = defineSubjects<PublishedPort>({
+  kind: 'published-port',
+  description:
+    'Every DNAT reachable from nat PREROUTING or OUTPUT (Docker published ports, kube-proxy endpoints, port forwards), named "tcp/8080->172.17.0.2:80" ("tcp/192.0.2.10:8080->…" when bound to one host address), and every Docker-style per-port filter accept no DNAT points at ("tcp/none->172.17.0.3:5432"), in IPv4 and IPv6',
+  namespaces: 'all',
+  enumerate: (env) => portsOf(env, env.namespace).map((p) => ({ name: p.name, value: p })),
+});
+
+/* ---------- shared per-port analyses, once per audit ---------- */
+
+function forwarding(env: FactEnv, port: PublishedPort): PortForwardCheck {
+  return env.cache.perNamespace(env.namespace, `${KEY}forward:${port.name}`, () => checkPortForwarding(env.namespace, port));
+}
+
+function target(env: FactEnv, port: PublishedPort): TargetReachability {
+  return env.cache.perNamespace(env.namespace, `${KEY}target:${port.name}`, () => {
+    if (!port.dnat) return { status: 'unknown', evidence: [] } satisfies TargetReachability;
+    return checkDnatTarget(env.namespace, port, sourceUsable(env.namespace.sources.get('ip-route')));
+  });
+}
+
+function localnet(env: FactEnv, port: PublishedPort): LocalnetCheck {
+  return env.cache.perNamespace(env.namespace, `${KEY}localnet:${port.name}`, () => checkRouteLocalnet(env.namespace, port));
+}
+
+function dnatEvidence(port: PublishedPort): Evidence[] {
+  return port.dnat ? [...port.via.map((r) => r.evidence), port.dnat.evidence] : [];
+}
+
+function describeDnat(port: PublishedPort): string {
+  if (!port.dnat) return '';
+  const count = packetCount(port.dnat.counters);
+  return `${ruleText(port.dnat.text)}${count ? ` (${count} translated)` : ''}`;
+}
+
+/** A per-port accept without DNAT matters only on a NAT-mode network (its subnet is masqueraded): routed-mode networks have no DNAT by design. */
+function orphanAcceptOnNatNetwork(env: FactEnv, port: PublishedPort): boolean {
+  if (port.dnat || !port.bridge) return false;
+  const subnet = bridgeSubnets(port.bridge.bridge).find((s) => s.subnet === port.bridge?.subnet);
+  return Boolean(subnet && masqueradeCoverage(env.namespace, subnet)?.covered === 'yes');
+}
+
+interface PublishProblem {
+  incomplete: boolean;
+  text: string;
+  evidence: Evidence[];
+}
+
+function publishProblem(env: FactEnv, port: PublishedPort): PublishProblem {
+  return env.cache.perNamespace(env.namespace, `${KEY}publish:${port.name}`, (): PublishProblem => {
+    if (orphanAcceptOnNatNetwork(env, port)) {
+      const accept = port.accepts[0];
+      return {
+        incomplete: true,
+        text: `filter accepts ${port.protocol ?? 'traffic'} to ${port.target.text} but no DNAT in nat PREROUTING points there: the port is half unpublished (the container was removed or re-created, or the nat rules were reloaded)`,
+        evidence: accept ? [accept.evidence] : [],
+      };
+    }
+    const check = forwarding(env, port);
+    if (check.status !== 'no-accept' || !check.decidedAt) return { incomplete: false, text: '', evidence: [] };
+    const decision = check.decidedAt.walk.decision;
+    const unreachableAccepts = check.matchingAccepts;
+    const why =
+      unreachableAccepts.length > 0
+        ? `the accept in ${unreachableAccepts[0]?.table}/${unreachableAccepts[0]?.chain} is never reached: filter FORWARD ends in ${describeDecision(decision)}`
+        : `no filter rule accepts it: FORWARD ends in ${describeDecision(decision)}`;
+    return {
+      incomplete: true,
+      text: `${describeDnat(port)} sends connections to ${port.target.text}, but ${why}`,
+      evidence: mergeEvidence(dnatEvidence(port), decisionEvidence(decision), unreachableAccepts.slice(0, 1).map((r) => r.evidence)),
+    };
+  });
+}
+
+function formatHostAddress(port: PublishedPort): string | undefined {
+  return port.hostAddress ? formatAddress(port.hostAddress.family, port.hostAddress.network) : undefined;
+}
+
+const facts = defineFacts<PublishedPort>('published-port', [
+  { name: 'protocol', type: 'string', description: 'tcp, udp, sctp, or "all" when the DNAT does not restrict it', example: 'tcp', compute: (p) => p.protocol ?? 'all' },
+  { name: 'hostPort', type: 'number | undefined', description: 'The (first) destination port the DNAT matches on the host', example: 8080, compute: (p) => p.hostPorts?.from },
+  { name: 'hostAddress', type: 'string | undefined', description: 'The host address the DNAT is restricted to (-d), e.g. Docker\'s `-p 192.0.2.10:8080:80`', example: '192.0.2.10', compute: (p) => formatHostAddress(p) },
+  { name: 'targetAddress', type: 'string', description: 'The address connections are sent to (--to-destination)', example: '172.17.0.2', compute: (p) => formatAddress(p.target.address.family, p.target.address.network) },
+  { name: 'targetPort', type: 'number | undefined', description: 'The port connections are sent to (the host port when the DNAT keeps it)', example: 80, compute: (p) => p.targetPort },
+  { name: 'target', type: 'string', description: 'The target as printed, address and port', example: '172.17.0.2:80', compute: (p) => p.target.text },
+  { name: 'family', type: 'number', description: '4 (iptables) or 6 (ip6tables)', example: 4, compute: (p) => p.family },
+  { name: 'hasDnat', type: 'boolean', description: 'A DNAT rule publishes it (false for a filter accept with no DNAT)', example: true, compute: (p) => p.dnat !== undefined },
+  { name: 'dnatChain', type: 'string | undefined', description: 'The nat chain holding the DNAT: DOCKER, KUBE-SEP-…, PREROUTING', example: 'DOCKER', compute: (p) => p.dnat?.chain },
+  { name: 'targetBridge', type: 'string | undefined', description: 'The bridge whose subnet holds the target address', example: 'docker0', compute: (p) => p.bridge?.bridge.name },
+  {
+    name: 'externallyReachable',
+    type: 'boolean',
+    description: 'The DNAT applies to connections from other hosts (reached from nat PREROUTING, not bound to a loopback address); those cross filter FORWARD',
+    example: true,
+    compute: (p) => isExternallyReachable(p),
+  },
+  {
+    name: 'forwardStatus',
+    type: 'string',
+    description:
+      'What happens to a NEW connection from the internet through the uplink: "accepted", "dropped" (a DROP/REJECT rule in raw, mangle, nat or filter decides before any accept), "no-accept" (filter FORWARD drops it and no accept for the translated connection is reached), "unknown" (ipsets, marks or rate limits decide), "local-only", "no-dnat"',
+    example: 'accepted',
+    compute: (p, env) => forwarding(env, p).status,
+  },
+  {
+    name: 'publishIncomplete',
+    type: 'boolean',
+    description:
+      'Half a publication: the DNAT has no reachable filter accept for the translated connection (filter FORWARD certainly drops it), or a Docker-style accept towards a container port on a masqueraded bridge network has no DNAT',
+    example: false,
+    compute: (p, env) => publishProblem(env, p).incomplete,
+  },
+  { name: 'publishProblem', type: 'string', description: 'The incomplete publication in one sentence (empty when complete)', compute: (p, env) => publishProblem(env, p).text },
+  {
+    name: 'publishEvidence',
+    type: EVIDENCE_TYPE,
+    description: 'The DNAT (and the jumps to it), the rule or policy that drops the translated connection, the unreachable accept or the accept without DNAT',
+    compute: (p, env) => publishProblem(env, p).evidence,
+  },
+  {
+    name: 'portDropped',
+    type: 'boolean',
+    description: 'A DROP or REJECT rule in raw, mangle, nat or filter certainly matches connections to the port before they are accepted (while an accept for them exists)',
+    example: false,
+    compute: (p, env) => forwarding(env, p).status === 'dropped',
+  },
+  {
+    name: 'dropDescription',
+    type: 'string',
+    description: 'The dropping rule, its table/chain, position and packet counter (empty when not dropped)',
+    example: 'rule 1 of filter/DOCKER-USER (-A DOCKER-USER -i eth0 -j DROP, 812 packets matched)',
+    compute: (p, env) => {
+      const c = forwarding(env, p);
+      return c.status === 'dropped' && c.decidedAt ? describeDecision(c.decidedAt.walk.decision) : '';
+    },
+  },
+  {
+    name: 'dropEvidence',
+    type: EVIDENCE_TYPE,
+    description: 'The DNAT, the jumps and the dropping rule, then the accept it comes before',
+    compute: (p, env) => {
+      const c = forwarding(env, p);
+      if (c.status !== 'dropped' || !c.decidedAt) return [];
+      return mergeEvidence(dnatEvidence(p), decisionEvidence(c.decidedAt.walk.decision), (c.matchingAccepts.length > 0 ? c.matchingAccepts : p.accepts).slice(0, 1).map((r) => r.evidence));
+    },
+  },
+  {
+    name: 'targetUnreachable',
+    type: 'boolean',
+    description:
+      'The DNAT target cannot be reached: a Docker DNAT to an address in no bridge subnet, a bridge subnet with no live port and no live neighbour, a FAILED/INCOMPLETE neighbour entry, no route, or a blackhole/unreachable/prohibit route',
+    example: false,
+    compute: (p, env) => target(env, p).status === 'unreachable',
+  },
+  { name: 'targetProblem', type: 'string', description: 'Why the target is unreachable (empty when it is not)', compute: (p, env) => target(env, p).reason ?? '' },
+  {
+    name: 'targetEvidence',
+    type: EVIDENCE_TYPE,
+    description: 'The DNAT rule, then the neighbour entry, route or bridge lines that show the target is gone',
+    compute: (p, env) => {
+      const t = target(env, p);
+      return t.status === 'unreachable' ? mergeEvidence(p.dnat ? [p.dnat.evidence] : [], t.evidence) : [];
+    },
+  },
+  {
+    name: 'routeLocalnetMissing',
+    type: 'boolean',
+    description:
+      'An IPv4 DNAT from nat PREROUTING to 127.0.0.0/8 whose input interface (the -i of the rule, else the uplink) has effective route_localnet (conf.all OR conf.<if>) other than 1: the kernel drops the translated packets as martians',
+    example: false,
+    compute: (p, env) => localnet(env, p).missing.length > 0,
+  },
+  {
+    name: 'routeLocalnetInterfaces',
+    type: 'string[]',
+    description: 'Input interfaces of a DNAT to 127.0.0.0/8 whose route_localnet is not 1',
+    example: ['eth0'],
+    compute: (p, env) => localnet(env, p).missing.map((m) => m.name),
+  },
+  {
+    name: 'routeLocalnetSummary',
+    type: 'string',
+    description: 'Those interfaces with their values, for messages: "eth0 (route_localnet = 0)"',
+    compute: (p, env) => summarise(localnet(env, p).missing.map((m) => `${m.name} (route_localnet = ${m.value ?? 'absent'})`)),
+  },
+  {
+    name: 'routeLocalnetEvidence',
+    type: EVIDENCE_TYPE,
+    description: 'The DNAT rule and the sysctl -a lines of route_localnet for those interfaces',
+    compute: (p, env) => {
+      const missing = localnet(env, p).missing;
+      if (missing.length === 0) return [];
+      return mergeEvidence(dnatEvidence(p), ...missing.map((m) => m.evidence));
+    },
+  },
+  { name: 'dnatEvidence', type: EVIDENCE_TYPE, description: 'The jumps from the nat hook and the DNAT rule', compute: (p) => dnatEvidence(p) },
+  { name: 'acceptEvidence', type: EVIDENCE_TYPE, description: 'Filter ACCEPT rules towards the target address and port', compute: (p) => p.accepts.map((r) => r.evidence) },
+  { name: 'dnatDescription', type: 'string', description: 'The DNAT rule without counters, and how many connections it translated', example: '-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80 (37 packets translated)', compute: (p) => describeDnat(p) },
+]);
+
+export const publishedPortModule: FactModule<PublishedPort> = { subjects, facts };

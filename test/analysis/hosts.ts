@@ -1,0 +1,202 @@
+/**
+ * Hosts for the netfilter analysis tests, built through the real pipeline (raw command output →
+ * snapshot → buildHost) so that the analyses see exactly what the model gives them.
+ */
+import { buildHost } from '../../src/model/build.js';
+import type { Host, Namespace } from '../../src/model/types.js';
+import { parseIptablesSave } from '../../src/parse/iptables-save.js';
+import { buildRuleset } from '../../src/model/netfilter.js';
+import type { Ruleset } from '../../src/model/types.js';
+import { makeSnapshot, type RawSources } from '../helpers/snapshot.js';
+
+export interface LinkSpec {
+  name: string;
+  index: number;
+  kind?: 'bridge' | 'veth';
+  master?: string;
+  up?: boolean;
+  carrier?: boolean;
+  /** Peer in another namespace (container veths). */
+  netnsId?: number;
+}
+
+export interface AddrSpec {
+  name: string;
+  index: number;
+  inet?: string[];
+  inet6?: string[];
+}
+
+function link(l: LinkSpec): Record<string, unknown> {
+  const up = l.up ?? true;
+  const carrier = l.carrier ?? true;
+  const flags = ['BROADCAST', 'MULTICAST', ...(up ? ['UP'] : []), ...(up && carrier ? ['LOWER_UP'] : up ? ['NO-CARRIER'] : [])];
+  const out: Record<string, unknown> = {
+    ifindex: l.index,
+    ifname: l.name,
+    flags,
+    mtu: 1500,
+    operstate: up && carrier ? 'UP' : 'DOWN',
+    link_type: 'ether',
+    address: `02:42:ac:11:00:${l.index.toString(16).padStart(2, '0')}`,
+  };
+  if (l.master) out.master = l.master;
+  if (l.netnsId !== undefined) {
+    out.link_index = 2;
+    out.link_netnsid = l.netnsId;
+  }
+  if (l.kind === 'bridge') out.linkinfo = { info_kind: 'bridge', info_data: { stp_state: 0 } };
+  if (l.kind === 'veth') out.linkinfo = { info_kind: 'veth', ...(l.master ? { info_slave_kind: 'bridge', info_slave_data: { state: 'forwarding' } } : {}) };
+  return out;
+}
+
+function addr(a: AddrSpec): Record<string, unknown> {
+  const info = [
+    ...(a.inet ?? []).map((cidr) => {
+      const [local, len] = cidr.split('/');
+      return { family: 'inet', local, prefixlen: Number(len), scope: local?.startsWith('127.') ? 'host' : 'global', label: a.name };
+    }),
+    ...(a.inet6 ?? []).map((cidr) => {
+      const [local, len] = cidr.split('/');
+      return { family: 'inet6', local, prefixlen: Number(len), scope: 'global' };
+    }),
+  ];
+  return { ifindex: a.index, ifname: a.name, flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], mtu: 1500, operstate: 'UP', addr_info: info };
+}
+
+export interface HostSpec {
+  iptables?: string;
+  ip6tables?: string;
+  links?: LinkSpec[];
+  addrs?: AddrSpec[];
+  routes?: Record<string, unknown>[];
+  neighbours?: Record<string, unknown>[];
+  sysctl?: string[];
+  ss?: string;
+  extra?: RawSources;
+}
+
+/** eth0 (192.0.2.10/24, default route), docker0 172.17.0.1/16 with one container veth. */
+export const DOCKER_LINKS: LinkSpec[] = [
+  { name: 'lo', index: 1 },
+  { name: 'eth0', index: 2 },
+  { name: 'docker0', index: 3, kind: 'bridge' },
+  { name: 'veth1a2b3c4', index: 7, kind: 'veth', master: 'docker0', netnsId: 0 },
+];
+
+export const DOCKER_ADDRS: AddrSpec[] = [
+  { name: 'lo', index: 1, inet: ['127.0.0.1/8'] },
+  { name: 'eth0', index: 2, inet: ['192.0.2.10/24'] },
+  { name: 'docker0', index: 3, inet: ['172.17.0.1/16'] },
+];
+
+export const DOCKER_ROUTES: Record<string, unknown>[] = [
+  { dst: 'default', gateway: '192.0.2.1', dev: 'eth0', protocol: 'dhcp', metric: 100, flags: [] },
+  { dst: '192.0.2.0/24', dev: 'eth0', protocol: 'kernel', scope: 'link', prefsrc: '192.0.2.10', flags: [] },
+  { dst: '172.17.0.0/16', dev: 'docker0', protocol: 'kernel', scope: 'link', prefsrc: '172.17.0.1', flags: [] },
+];
+
+export function buildTestHost(spec: HostSpec): Host {
+  const links = spec.links ?? DOCKER_LINKS;
+  const addrs = spec.addrs ?? DOCKER_ADDRS;
+  const raw: RawSources = {
+    sysctl: [...(spec.sysctl ?? ['net.ipv4.ip_forward = 1']), ''].join('\n'),
+    'ip-link': JSON.stringify(links.map(link)),
+    'ip-addr': JSON.stringify(addrs.map(addr)),
+    'ip-route': JSON.stringify(spec.routes ?? DOCKER_ROUTES),
+    ...spec.extra,
+  };
+  if (spec.iptables !== undefined) raw['iptables-save'] = spec.iptables;
+  if (spec.ip6tables !== undefined) raw['ip6tables-save'] = spec.ip6tables;
+  if (spec.neighbours) raw['ip-neigh'] = JSON.stringify(spec.neighbours);
+  if (spec.ss !== undefined) raw['ss-tlnp'] = spec.ss;
+  return buildHost(makeSnapshot(raw));
+}
+
+export function testNamespace(spec: HostSpec): Namespace {
+  return buildTestHost(spec).host;
+}
+
+/** A ruleset straight from iptables-save text, for matcher and walker tests. */
+export function rulesetOf(text: string, family: 'ipv4' | 'ipv6' = 'ipv4'): Ruleset {
+  const parsed = parseIptablesSave({ source: 'iptables-save', text });
+  return buildRuleset(parsed.value, 'iptables-save', 'iptables-save', family);
+}
+
+/** Docker 20–27 (iptables-save -c shape) for docker0 publishing 8080 → 172.17.0.2:80. */
+export const DOCKER_27 = `# Generated by iptables-save v1.8.7 on Mon Mar  3 10:00:00 2025
+*nat
+:PREROUTING ACCEPT [1200:81234]
+:INPUT ACCEPT [300:18000]
+:OUTPUT ACCEPT [900:54000]
+:POSTROUTING ACCEPT [950:57000]
+:DOCKER - [0:0]
+[410:24600] -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
+[2:120] -A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER
+[88:5280] -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE
+[0:0] -A DOCKER -i docker0 -j RETURN
+[37:2220] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+COMMIT
+*filter
+:INPUT ACCEPT [52000:8123456]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [48000:7345678]
+:DOCKER - [0:0]
+:DOCKER-ISOLATION-STAGE-1 - [0:0]
+:DOCKER-ISOLATION-STAGE-2 - [0:0]
+:DOCKER-USER - [0:0]
+[9100:7654321] -A FORWARD -j DOCKER-USER
+[9100:7654321] -A FORWARD -j DOCKER-ISOLATION-STAGE-1
+[5200:6543210] -A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+[37:2220] -A FORWARD -o docker0 -j DOCKER
+[3863:1108891] -A FORWARD -i docker0 ! -o docker0 -j ACCEPT
+[0:0] -A FORWARD -i docker0 -o docker0 -j ACCEPT
+[37:2220] -A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT
+[3863:1108891] -A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2
+[9100:7654321] -A DOCKER-ISOLATION-STAGE-1 -j RETURN
+[0:0] -A DOCKER-ISOLATION-STAGE-2 -o docker0 -j DROP
+[3863:1108891] -A DOCKER-ISOLATION-STAGE-2 -j RETURN
+[9100:7654321] -A DOCKER-USER -j RETURN
+COMMIT
+`;
+
+/** Docker 28+ chain layout (DOCKER-FORWARD, DOCKER-BRIDGE, DOCKER-CT) for the same publication. */
+export const DOCKER_28 = `# Generated by iptables-save v1.8.10 (nf_tables) on Tue Jun 10 09:00:00 2025
+*raw
+:PREROUTING ACCEPT [5000:400000]
+:OUTPUT ACCEPT [4000:300000]
+[0:0] -A PREROUTING -d 172.17.0.2/32 ! -i docker0 -j DROP
+COMMIT
+*nat
+:PREROUTING ACCEPT [120:7200]
+:INPUT ACCEPT [30:1800]
+:OUTPUT ACCEPT [90:5400]
+:POSTROUTING ACCEPT [95:5700]
+:DOCKER - [0:0]
+[41:2460] -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
+[0:0] -A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER
+[8:528] -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE
+[3:180] -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+COMMIT
+*filter
+:INPUT ACCEPT [5200:812345]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [4800:734567]
+:DOCKER - [0:0]
+:DOCKER-BRIDGE - [0:0]
+:DOCKER-CT - [0:0]
+:DOCKER-FORWARD - [0:0]
+:DOCKER-INTERNAL - [0:0]
+:DOCKER-USER - [0:0]
+[910:765432] -A FORWARD -j DOCKER-USER
+[910:765432] -A FORWARD -j DOCKER-FORWARD
+[3:180] -A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT
+[0:0] -A DOCKER ! -i docker0 -o docker0 -j DROP
+[3:180] -A DOCKER-BRIDGE -o docker0 -j DOCKER
+[520:654321] -A DOCKER-CT -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+[910:765432] -A DOCKER-FORWARD -j DOCKER-CT
+[390:111111] -A DOCKER-FORWARD -j DOCKER-INTERNAL
+[390:111111] -A DOCKER-FORWARD -j DOCKER-BRIDGE
+[387:110931] -A DOCKER-FORWARD -i docker0 -j ACCEPT
+COMMIT
+`;

@@ -1,0 +1,316 @@
+/**
+ * Both collectors (Node and POSIX sh under dash and busybox sh) against fake commands: byte-exact
+ * outputs whatever they contain, the failure states, timeouts, the output cap, and agreement
+ * between the collectors.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findExecutable } from '../../src/collect/which.js';
+import type { Snapshot } from '../../src/snapshot/schema.js';
+import { SOURCES } from '../../src/snapshot/sources.js';
+import {
+  addNamedNamespace,
+  addProcesses,
+  type CollectorKind,
+  comparable,
+  fake,
+  type FakeHost,
+  isRunning,
+  makeFakeHost,
+  readPid,
+  removeFakeHost,
+  removeTool,
+  runCollector,
+  stderrBytes,
+  stdoutBytes,
+} from './fake-host.js';
+
+const hasDash = findExecutable('dash', process.env) !== undefined;
+const hasBusybox = findExecutable('busybox', process.env) !== undefined;
+if (!hasDash) console.warn('SKIP: dash is not installed (apt-get install dash): sh collector under dash not tested');
+if (!hasBusybox) console.warn('SKIP: busybox is not installed (apt-get install busybox): sh collector under busybox sh not tested');
+
+const KINDS: CollectorKind[] = ['node', ...(hasDash ? (['dash'] as const) : []), ...(hasBusybox ? (['busybox'] as const) : [])];
+
+/** Valid UTF-8 with everything JSON must escape: quotes, backslashes, control characters, NUL, DEL, CRLF, astral plane, no final newline. */
+const TRICKY_TEXT = Buffer.from(
+  'net.ipv4.ip_forward = 1\r\nkernel.x = "quoted" \\ back\\\\slash\t\u0001\u0000\u001b[1m\u007f caf\u00e9 \u2713 \u{1F600} \u2028\u2029\u00ff end',
+  'utf8',
+);
+const ALL_BYTES = Buffer.from([...Array.from({ length: 256 }, (_, i) => i), 0x0a]);
+const CUT_SEQUENCE = Buffer.from([0x61, 0x62, 0x63, 0x0a, 0xe2, 0x82]);
+const OVERLONG_AND_SURROGATE = Buffer.from([0x78, 0xc0, 0x80, 0x79, 0xed, 0xa0, 0x80, 0x7a, 0x0a]);
+const ASCII_WITH_ESCAPES = Buffer.from('*filter\n-A INPUT -m comment --comment "a \\"q\\" \\\\ b"\t-j ACCEPT\r\nCOMMIT\n');
+const LINK_JSON = Buffer.from('[{"ifindex":2,"ifname":"eth0","ifalias":"say \\"hi\\""}]\n');
+const MANY_LINES = Buffer.from(Array.from({ length: 3000 }, (_, i) => `{"dst":"2001:db8::${i.toString(16)}/128","comment":"r\u00e9seau ${i}"}`).join('\n') + '\n', 'utf8');
+const SS_LINE = Buffer.from('LISTEN 0      4096         0.0.0.0:22        0.0.0.0:*    users:(("sshd",pid=812,fd=3))\n');
+const STDERR_NOT_UTF8 = Buffer.from([0x77, 0x61, 0x72, 0x6e, 0x20, 0xff, 0xfe, 0x0a]);
+const LATIN1_CONF = Buffer.from('# r\xe9seau\nnet.ipv4.ip_forward = 1\n', 'latin1');
+
+async function fakeTrickyHost(): Promise<FakeHost> {
+  const host = await makeFakeHost();
+  await fake(host, 'iptables -V', { out: 'iptables v1.8.9 (nf_tables)\n' });
+  await fake(host, 'sysctl -a', { out: TRICKY_TEXT });
+  await fake(host, 'iptables-save -c', { out: ALL_BYTES });
+  await fake(host, 'iptables-legacy-save -c', { out: CUT_SEQUENCE });
+  await fake(host, 'ip6tables-nft-save -c', { out: OVERLONG_AND_SURROGATE });
+  await fake(host, 'ip6tables-save -c', { out: ASCII_WITH_ESCAPES });
+  await fake(host, 'ip -j -d link show', { out: LINK_JSON });
+  await fake(host, 'ip -j addr show', { out: '[]\n', err: STDERR_NOT_UTF8 });
+  await fake(host, 'ip -j route show table all', { out: '' });
+  await fake(host, 'ip -j -6 route show table all', { out: MANY_LINES });
+  await fake(host, 'ip -j neigh show', { out: '\n' });
+  await fake(host, 'bridge -j link show', { err: 'RTNETLINK answers: Operation not supported\n', rc: 2 });
+  await fake(host, 'ss -Htlnp', { out: SS_LINE });
+  await removeTool(host, 'brctl');
+  await mkdir(path.join(host.etc, 'sysctl.d'));
+  await writeFile(path.join(host.etc, 'sysctl.conf'), 'net.ipv4.ip_forward=0\n');
+  await writeFile(path.join(host.etc, 'sysctl.d', '99-docker.conf'), 'net.ipv4.ip_forward = 1\n');
+  await writeFile(path.join(host.etc, 'sysctl.d', '10-latin1.conf'), LATIN1_CONF);
+  await writeFile(path.join(host.etc, 'sysctl.d', 'README'), 'not read\n');
+  return host;
+}
+
+describe('collectors against fake commands', () => {
+  let host: FakeHost;
+  const snapshots = new Map<CollectorKind, Snapshot>();
+
+  beforeAll(async () => {
+    host = await fakeTrickyHost();
+    for (const kind of KINDS) snapshots.set(kind, (await runCollector(kind, host, { timeoutSeconds: 5 })).snapshot);
+  });
+  afterAll(async () => {
+    if (host) await removeFakeHost(host);
+  });
+
+  describe.each(KINDS)('%s collector', (kind) => {
+    const sources = () => snapshots.get(kind)!.namespaces[0]!.sources;
+
+    it('records every source of the catalogue in the host namespace', () => {
+      const snapshot = snapshots.get(kind)!;
+      expect(snapshot.namespaces.map((n) => [n.name, n.kind])).toEqual([['host', 'host']]);
+      expect(Object.keys(sources()).sort()).toEqual(SOURCES.map((s) => s.id).sort());
+      expect(snapshot.meta.collector.name).toBe(kind === 'node' ? 'netaudit' : 'netaudit-sh');
+      expect(snapshot.meta).toMatchObject({ hostname: expect.any(String), kernel: expect.any(String), collectedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+      expect(snapshot.meta.user?.uid).toBe(process.getuid?.());
+    });
+
+    it('keeps every output byte-exact, as text where it is UTF-8 and base64 where it is not', () => {
+      const expected: [string, Buffer, 'utf8' | 'base64'][] = [
+        ['sysctl', TRICKY_TEXT, 'utf8'],
+        ['iptables-save', ALL_BYTES, 'base64'],
+        ['iptables-legacy-save', CUT_SEQUENCE, 'base64'],
+        ['ip6tables-nft-save', OVERLONG_AND_SURROGATE, 'base64'],
+        ['ip6tables-save', ASCII_WITH_ESCAPES, 'utf8'],
+        ['ip-link', LINK_JSON, 'utf8'],
+        ['ip6-route', MANY_LINES, 'utf8'],
+        ['ss-tlnp', SS_LINE, 'utf8'],
+      ];
+      for (const [id, bytes, encoding] of expected) {
+        const source = sources()[id];
+        expect({ id, status: source?.status, encoding: source?.stdoutEncoding }).toEqual({ id, status: 'ok', encoding });
+        expect(stdoutBytes(source).equals(bytes), `${id} bytes`).toBe(true);
+      }
+      expect(sources()['ip-addr']).toMatchObject({ status: 'ok', stderrEncoding: 'base64' });
+      expect(stderrBytes(sources()['ip-addr']).equals(STDERR_NOT_UTF8)).toBe(true);
+    });
+
+    it('tells empty, failed and missing tools apart', () => {
+      expect(sources()['ip-route']).toMatchObject({ status: 'empty', exitCode: 0, stdout: '' });
+      expect(sources()['ip-neigh']).toMatchObject({ status: 'ok', exitCode: 0, stdout: '\n' });
+      expect(sources()['iptables-nft-save']).toMatchObject({ status: 'empty', exitCode: 0 });
+      expect(sources()['brctl-show']).toMatchObject({ status: 'failed', exitCode: null, reason: 'command not found', command: 'brctl show' });
+      expect(sources()['bridge-link']).toMatchObject({
+        status: 'failed',
+        exitCode: 2,
+        reason: 'exit code 2: RTNETLINK answers: Operation not supported',
+        stderr: 'RTNETLINK answers: Operation not supported\n',
+        command: 'bridge -j link show',
+      });
+    });
+
+    it('reads the persisted sysctl files in application order, byte-exact', () => {
+      const files = snapshots.get(kind)!.sysctlFiles;
+      expect(files.status).toBe('ok');
+      expect(files.files.map((f) => [f.path, f.encoding])).toEqual([
+        ['/etc/sysctl.d/10-latin1.conf', 'base64'],
+        ['/etc/sysctl.d/99-docker.conf', 'utf8'],
+        ['/etc/sysctl.conf', 'utf8'],
+      ]);
+      expect(Buffer.from(files.files[0]!.content, 'base64').equals(LATIN1_CONF)).toBe(true);
+      expect(files.files[2]!.content).toBe('net.ipv4.ip_forward=0\n');
+    });
+  });
+
+  it.skipIf(KINDS.length < 2)('the collectors agree on every source (apart from timings)', () => {
+    const reference = snapshots.get('node')!;
+    for (const kind of KINDS.slice(1)) {
+      const other = snapshots.get(kind)!;
+      for (const spec of SOURCES) {
+        expect(comparable(other.namespaces[0]!.sources[spec.id]), `${kind} ${spec.id}`).toEqual(comparable(reference.namespaces[0]!.sources[spec.id]));
+      }
+      expect(other.sysctlFiles).toEqual(reference.sysctlFiles);
+      expect(other.meta.notes).toEqual(reference.meta.notes);
+    }
+  });
+});
+
+describe.each(KINDS)('%s collector: hung commands and huge outputs', (kind) => {
+  let host: FakeHost;
+  beforeAll(async () => {
+    host = await makeFakeHost();
+    // ss hangs, and so does a child it started (the whole process group must go).
+    await fake(host, 'ss -Htlnp', { sh: `sleep 30 &\necho $! >"$FAKE_DATA/ss.child"\necho partial\nwait\n` });
+    await fake(host, 'ip -j route show table all', { sh: 'exec yes 0123456789abcdef\n' });
+  });
+  afterAll(async () => {
+    if (host) await removeFakeHost(host);
+  });
+
+  it('kills a command past the timeout and cuts output at the cap, and the snapshot still comes out', async () => {
+    const started = performance.now();
+    const { snapshot } = await runCollector(kind, host, { timeoutSeconds: 1, maxOutputBytes: 100_000 });
+    const elapsed = performance.now() - started;
+    const sources = snapshot.namespaces[0]!.sources;
+    expect(sources['ss-tlnp']).toMatchObject({ status: 'failed', exitCode: null, reason: 'timed out after 1 s', stdout: 'partial\n' });
+    expect(sources['ss-tlnp']!.durationMs).toBeGreaterThanOrEqual(900);
+    expect(sources['ss-tlnp']!.durationMs).toBeLessThan(4000);
+    const child = await readPid(path.join(host.data, 'ss.child'));
+    await expect.poll(() => isRunning(child), { timeout: 2000 }).toBe(false);
+
+    const route = sources['ip-route']!;
+    expect(route).toMatchObject({
+      status: 'ok',
+      truncated: true,
+      exitCode: null,
+      reason: 'output cut at 100000 bytes, the size limit; the command was stopped',
+    });
+    const bytes = stdoutBytes(route);
+    expect(bytes.length).toBe(100_000);
+    expect(bytes.subarray(0, 34).toString()).toBe('0123456789abcdef\n0123456789abcdef\n');
+    // Everything else still ran.
+    expect(sources.sysctl?.status).toBe('empty');
+    expect(elapsed).toBeLessThan(30_000);
+  });
+});
+
+describe.each(KINDS)('%s collector: iptables dumps that could load kernel modules', (kind) => {
+  let host: FakeHost;
+  afterAll(async () => {
+    if (host) await removeFakeHost(host);
+  });
+
+  it('runs a dump only where its backend is loaded, and says why not elsewhere', async () => {
+    host = await makeFakeHost();
+    await writeFile(path.join(host.proc, 'modules'), 'nf_tables 356352 0 - Live 0x0000000000000000\nx_tables 65536 1 nf_tables, Live 0x0\n');
+    await writeFile(path.join(host.proc, 'net', 'ip_tables_names'), 'nat\nfilter\n');
+    await writeFile(path.join(host.proc, 'net', 'ip6_tables_names'), '');
+    await fake(host, 'iptables -V', { out: 'iptables v1.8.9 (legacy)\n' });
+    for (const tool of ['iptables-save', 'ip6tables-save', 'iptables-legacy-save', 'iptables-nft-save', 'ip6tables-legacy-save', 'ip6tables-nft-save']) {
+      await fake(host, `${tool} -c`, { out: `# Generated by ${tool}\n` });
+    }
+    let sources = (await runCollector(kind, host)).snapshot.namespaces[0]!.sources;
+    const statusOf = (id: string) => [sources[id]?.status, sources[id]?.reason];
+    expect(statusOf('iptables-save')).toEqual(['ok', undefined]);
+    expect(statusOf('iptables-legacy-save')).toEqual(['ok', undefined]);
+    expect(statusOf('iptables-nft-save')).toEqual(['ok', undefined]);
+    expect(statusOf('ip6tables-nft-save')).toEqual(['ok', undefined]);
+    expect(statusOf('ip6tables-save')).toEqual(['not-collected', expect.stringMatching(/^not run: no legacy ip6tables tables loaded/)]);
+    expect(statusOf('ip6tables-legacy-save')).toEqual(['not-collected', expect.stringMatching(/ip6_tables_names is empty or missing/)]);
+
+    // nf_tables backend, nothing loaded, and no iptables-legacy-save binary.
+    await writeFile(path.join(host.proc, 'modules'), 'x_tables 65536 0 - Live 0x0\n');
+    await writeFile(path.join(host.proc, 'net', 'ip_tables_names'), '');
+    await fake(host, 'iptables -V', { out: 'iptables v1.8.9 (nf_tables)\n' });
+    await removeTool(host, 'iptables-legacy-save');
+    sources = (await runCollector(kind, host)).snapshot.namespaces[0]!.sources;
+    expect(statusOf('iptables-save')).toEqual(['not-collected', expect.stringMatching(/^not run: nf_tables is not loaded/)]);
+    expect(statusOf('ip6tables-save')).toEqual(['not-collected', expect.stringMatching(/^not run: nf_tables is not loaded/)]);
+    expect(statusOf('iptables-nft-save')).toEqual(['not-collected', expect.stringMatching(/^not run: nf_tables is not loaded/)]);
+    expect(statusOf('iptables-legacy-save')).toEqual(['not-collected', 'iptables-legacy-save is not installed']);
+    expect(statusOf('ip6tables-legacy-save')).toEqual(['not-collected', expect.stringMatching(/^not run: no legacy ip6tables/)]);
+    expect(statusOf('iptables-version')).toEqual(['ok', undefined]);
+
+    // Built-in nf_tables shows in /sys/module.
+    await mkdir(path.join(host.sys, 'module', 'nf_tables'), { recursive: true });
+    sources = (await runCollector(kind, host)).snapshot.namespaces[0]!.sources;
+    expect(statusOf('iptables-save')).toEqual(['ok', undefined]);
+    expect(statusOf('ip6tables-nft-save')).toEqual(['ok', undefined]);
+  });
+});
+
+describe.each(KINDS)('%s collector: other namespaces', (kind) => {
+  let host: FakeHost;
+  let blueInode: number;
+  let redInode: number;
+  beforeAll(async () => {
+    host = await makeFakeHost();
+    blueInode = await addNamedNamespace(host, 'blue');
+    redInode = await addNamedNamespace(host, 'red');
+    await fake(host, 'ip -j netns list', { out: '[{"name":"red"},{"name":"blue","id":3}]\n' });
+    await fake(host, 'ip netns list', { out: 'red\nblue (id: 3)\n' });
+    await fake(host, 'sysctl -a', { out: 'net.ipv4.ip_forward = 1\n' });
+    await fake(host, 'sysctl -a', { out: 'net.ipv4.ip_forward = 0 # blue\n' }, 'blue');
+    await fake(host, 'sysctl -a', { out: 'net.ipv4.ip_forward = 0 # nginx\n' }, 'pid100');
+    await fake(host, 'ip -j -d link show', { out: '[{"ifindex":7,"ifname":"eth0","link_netnsid":0}]\n' }, 'pid100');
+    await addProcesses(host, [
+      { pid: 100, netnsInode: 900, comm: 'nginx' },
+      { pid: 101, netnsInode: 900, comm: 'nginx' },
+      { pid: 130, netnsInode: 900, comm: 'sidecar "x"' },
+      { pid: 102, netnsInode: 4026531840, comm: 'sshd' },
+      { pid: 103, netnsInode: blueInode, comm: 'sleep' },
+      { pid: 205, netnsInode: 901, comm: 'redis-server' },
+    ]);
+    await writeFile(path.join(host.etc, 'sysctl.conf'), 'net.ipv4.ip_forward = 1\n');
+  });
+  afterAll(async () => {
+    if (host) await removeFakeHost(host);
+  });
+
+  it('collects the named namespaces asked for, and records one that does not exist', async () => {
+    const { snapshot } = await runCollector(kind, host, { netns: ['blue', 'green'] });
+    expect(snapshot.namespaces.map((n) => n.name)).toEqual(['host', 'blue', 'green']);
+    const [, blue, green] = snapshot.namespaces;
+    expect(blue).toMatchObject({ name: 'blue', kind: 'named', nsid: 3, inode: blueInode });
+    expect(blue!.sources.sysctl).toMatchObject({ status: 'ok', command: 'ip netns exec blue sysctl -a', stdout: 'net.ipv4.ip_forward = 0 # blue\n' });
+    expect(green).toMatchObject({ name: 'green', kind: 'named' });
+    expect(green!.sources.sysctl).toMatchObject({ status: 'not-collected', reason: 'no network namespace named "green"', command: 'ip netns exec green sysctl -a' });
+    expect(snapshot.meta.notes).toContain('no network namespace named "green" (ip netns list)');
+    // Persisted sysctl files are host-only: one set for the snapshot.
+    expect(snapshot.sysctlFiles.files.map((f) => f.path)).toEqual(['/etc/sysctl.conf']);
+  });
+
+  it('with "all", adds every named namespace and each process namespace once, skipping the host and named ones', async () => {
+    const { snapshot } = await runCollector(kind, host, { netns: ['all'] });
+    expect(snapshot.namespaces.map((n) => [n.name, n.kind])).toEqual([
+      ['host', 'host'],
+      ['blue', 'named'],
+      ['red', 'named'],
+      ['pid:100', 'container'],
+      ['pid:205', 'container'],
+    ]);
+    const red = snapshot.namespaces[2]!;
+    expect(red.inode).toBe(redInode);
+    expect(red.nsid).toBeUndefined();
+    const nginx = snapshot.namespaces[3]!;
+    expect(nginx).toMatchObject({ inode: 900, pids: [100, 101, 130], processes: ['nginx', 'sidecar "x"'] });
+    expect(nginx.sources.sysctl).toMatchObject({
+      status: 'ok',
+      command: `nsenter --net=${path.join(host.proc, '100', 'ns', 'net')} sysctl -a`,
+      stdout: 'net.ipv4.ip_forward = 0 # nginx\n',
+    });
+    expect(nginx.sources['ip-link']?.stdout).toBe('[{"ifindex":7,"ifname":"eth0","link_netnsid":0}]\n');
+    expect(snapshot.namespaces[4]).toMatchObject({ pids: [205], processes: ['redis-server'] });
+  });
+
+  it('records container namespaces as not collected when nsenter is missing', async () => {
+    await removeTool(host, 'nsenter');
+    const { snapshot } = await runCollector(kind, host, { netns: ['all'] });
+    const nginx = snapshot.namespaces.find((n) => n.name === 'pid:100')!;
+    for (const source of Object.values(nginx.sources)) {
+      expect(source).toMatchObject({ status: 'not-collected', reason: 'nsenter not found: cannot enter the namespace of a process' });
+    }
+    expect(snapshot.namespaces.find((n) => n.name === 'blue')!.sources.sysctl?.status).toBe('ok');
+  });
+});
