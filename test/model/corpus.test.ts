@@ -14,7 +14,7 @@ function sourceFor(kind: string, name: string, text: string): SourceId {
   if (kind === 'nft') return 'iptables-save';
   if (kind === 'sysctl') return 'sysctl';
   if (kind === 'bridge') return name.includes('brctl') || name.includes('linuxbridges') ? 'brctl-show' : 'bridge-link';
-  if (/route/i.test(name)) return /ROUTE6|-6-/.test(name) ? 'ip6-route' : 'ip-route';
+  if (/route(?!2)/i.test(name)) return /ROUTE6|-6-/.test(name) ? 'ip6-route' : 'ip-route';
   if (/addr/i.test(name)) return 'ip-addr';
   return text.includes('addr_info') ? 'ip-addr' : 'ip-link';
 }

@@ -20,7 +20,7 @@ function parserFor(kind: string, name: string, text: string): Parser {
   if (kind === 'iptables' || kind === 'nft') return parseIptablesSave;
   if (kind === 'sysctl') return parseSysctl;
   if (kind === 'bridge') return name.includes('brctl') || name.includes('linuxbridges') ? parseBrctlShow : parseBridgeLink;
-  if (/route/i.test(name)) return (input) => parseIpRoute(input, /ROUTE6|-6-/.test(name) ? 6 : 4);
+  if (/route(?!2)/i.test(name)) return (input) => parseIpRoute(input, /ROUTE6|-6-/.test(name) ? 6 : 4);
   return text.includes('addr_info') ? parseIpAddr : parseIpLink;
 }
 

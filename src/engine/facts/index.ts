@@ -23,10 +23,10 @@ export const FACT_MODULES: FactModule<unknown>[] = [
   vethModule,
   routeModule,
   sysctlModule,
-  netfilterHostModule as FactModule<unknown>,
-  netfilterBridgeModule as FactModule<unknown>,
-  bridgeSubnetModule as FactModule<unknown>,
-  publishedPortModule as FactModule<unknown>,
+  netfilterHostModule,
+  netfilterBridgeModule,
+  bridgeSubnetModule,
+  publishedPortModule,
 ];
 
 export const FACT_REGISTRY = new FactRegistry(FACT_MODULES);

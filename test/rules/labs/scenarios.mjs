@@ -300,9 +300,11 @@ export const SCENARIOS = {
   'docker-routes-clear': docker('Docker host with routes that do not touch bridge subnets', {
     after: ['host: ip route add 10.8.0.0/16 via 192.0.2.254 dev eth0 proto static', 'host: ip route add 198.51.100.0/24 via 192.0.2.253 dev eth0 proto static'],
   }),
-  'docker-mtu-mismatch': docker('Docker host on a 1450-byte uplink with docker0 at 1500 and a VXLAN at 1450', {
-    eth0: { mtu: 1450 },
+  // The kernel refuses a VXLAN MTU above its lower device's minus 50, but does not shrink it when the
+  // lower device's MTU drops later (a DHCP MTU option, a cloud network change): that is the case built here.
+  'docker-mtu-mismatch': docker('Docker host whose uplink dropped to 1450 bytes under docker0 at 1500 and a VXLAN at 1450', {
     extra: ['host: ip link add vxlan100 type vxlan id 100 local 192.0.2.10 dev eth0 dstport 4789', 'host: ip link set vxlan100 mtu 1450', 'host: ip link set vxlan100 up'],
+    after: ['host: ip link set eth0 mtu 1450', 'wan: ip link set p-eth0 mtu 1450'],
   }),
   'docker-mtu-fits': docker('Docker host on a 1450-byte uplink with docker0 and containers at 1450 and a VXLAN at 1400', {
     eth0: { mtu: 1450 },
