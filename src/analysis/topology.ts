@@ -3,7 +3,8 @@
  * uplink, which route carries an address, which bridge subnet holds it. Routes are looked up in
  * the local and main tables, in that order, as the default policy rules do.
  */
-import { cidrContains, parseCidr, type Cidr } from '../model/net.js';
+import { parseCidr, type Cidr } from '../model/net.js';
+import { rangeContains } from './netfilter/addresses.js';
 import type { Bridge, Namespace, Route } from '../model/types.js';
 
 /** Default routes of the main table for a family, best (lowest metric) first. */
@@ -13,19 +14,26 @@ export function defaultRoutes(ns: Namespace, family: 4 | 6): Route[] {
     .sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0));
 }
 
+const uplinkCache = new WeakMap<Namespace, Map<number, string | undefined>>();
+
 /** The interface of the best default route (or of its first next hop). */
 export function uplinkInterface(ns: Namespace, family: 4 | 6): string | undefined {
+  let byFamily = uplinkCache.get(ns);
+  if (!byFamily) uplinkCache.set(ns, (byFamily = new Map()));
+  if (byFamily.has(family)) return byFamily.get(family);
+  let found: string | undefined;
   for (const route of defaultRoutes(ns, family)) {
-    const dev = route.dev ?? route.nexthops.find((h) => h.dev)?.dev;
-    if (dev) return dev;
+    found = route.dev ?? route.nexthops.find((h) => h.dev)?.dev;
+    if (found) break;
   }
-  return undefined;
+  byFamily.set(family, found);
+  return found;
 }
 
 /** Routes of one table grouped by prefix length, longest first, each keyed by its network. */
 interface PrefixTable {
   lengths: number[];
-  byLength: Map<number, Map<bigint, Route>>;
+  byLength: Map<number, Map<number | string, Route>>;
 }
 
 const routeIndex = new WeakMap<Namespace, Map<string, PrefixTable>>();
@@ -49,8 +57,9 @@ function prefixTable(ns: Namespace, family: 4 | 6, table: string): PrefixTable {
         bucket = new Map();
         index.byLength.set(dst.prefixLen, bucket);
       }
-      const existing = bucket.get(dst.network);
-      if (!existing || (route.metric ?? 0) < (existing.metric ?? 0)) bucket.set(dst.network, route);
+      const key = addressKey(dst);
+      const existing = bucket.get(key);
+      if (!existing || (route.metric ?? 0) < (existing.metric ?? 0)) bucket.set(key, route);
     }
     index.lengths = [...index.byLength.keys()].sort((a, b) => b - a);
     tables.set(key, index);
@@ -58,43 +67,74 @@ function prefixTable(ns: Namespace, family: 4 | 6, table: string): PrefixTable {
   return index;
 }
 
-function maskTo(address: Cidr, prefixLen: number): bigint {
-  const bits = BigInt(address.family === 4 ? 32 : 128);
-  const hostBits = bits - BigInt(prefixLen);
-  return (address.network >> hostBits) << hostBits;
+/** The key of the address's network at a prefix length (IPv4 in plain numbers: no BigInt work per lookup). */
+function maskedKey(address: Cidr, value4: number, prefixLen: number): number | string {
+  if (address.family === 4) {
+    const hostBits = 32 - prefixLen;
+    return hostBits === 32 ? 0 : Math.floor(value4 / 2 ** hostBits) * 2 ** hostBits;
+  }
+  const hostBits = BigInt(128 - prefixLen);
+  return `6|${(address.network >> hostBits) << hostBits}`;
 }
 
 /** Longest-prefix match for a host address in the local, then the main table; undefined when no route covers it. */
 export function lookupRoute(ns: Namespace, address: Cidr): Route | undefined {
+  const value4 = address.family === 4 ? Number(address.network) : 0;
   for (const table of ['local', 'main']) {
     const index = prefixTable(ns, address.family, table);
     for (const len of index.lengths) {
-      const route = index.byLength.get(len)?.get(maskTo(address, len));
+      const route = index.byLength.get(len)?.get(maskedKey(address, value4, len));
       if (route) return route;
     }
   }
   return undefined;
 }
 
+interface SubnetEntry {
+  bridge: Bridge;
+  subnet: string;
+  cidr: Cidr;
+}
+
+const subnetCache = new WeakMap<Namespace, SubnetEntry[]>();
+const ownCache = new WeakMap<Namespace, Set<number | string>>();
+
+/** A Map key for one address: a number for IPv4 (cheap), text for IPv6. */
+export function addressKey(cidr: Cidr): number | string {
+  return cidr.family === 4 ? Number(cidr.network) : `6|${cidr.network}`;
+}
+
 /** The bridge one of whose subnets holds the address. */
 export function bridgeContaining(ns: Namespace, address: Cidr): { bridge: Bridge; subnet: string } | undefined {
-  for (const bridge of ns.bridges) {
-    for (const subnet of bridge.subnets) {
-      const cidr = parseCidr(subnet);
-      if (cidr && cidrContains(cidr, address)) return { bridge, subnet };
+  let entries = subnetCache.get(ns);
+  if (!entries) {
+    entries = [];
+    for (const bridge of ns.bridges) {
+      for (const subnet of bridge.subnets) {
+        const cidr = parseCidr(subnet);
+        if (cidr) entries.push({ bridge, subnet, cidr });
+      }
     }
+    subnetCache.set(ns, entries);
   }
-  return undefined;
+  const hit = entries.find((e) => rangeContains(e.cidr, address));
+  return hit ? { bridge: hit.bridge, subnet: hit.subnet } : undefined;
 }
 
 /** Is this one of the namespace's own addresses? */
 export function isOwnAddress(ns: Namespace, address: Cidr): boolean {
-  return ns.interfaces.some((i) =>
-    i.addresses.some((a) => {
-      const own = parseCidr(a.address);
-      return own !== undefined && own.family === address.family && own.network === address.network;
-    }),
-  );
+  let own = ownCache.get(ns);
+  if (!own) {
+    own = new Set();
+    for (const iface of ns.interfaces) {
+      for (const a of iface.addresses) {
+        const cidr = parseCidr(a.address);
+        if (cidr) own.add(addressKey(cidr));
+      }
+    }
+    ownCache.set(ns, own);
+  }
+  return own.has(addressKey(address));
 }
 
 /** Docker's bridge names: docker0 and br-<first 12 hex digits of the network id>. */

@@ -159,8 +159,19 @@ function machine(): string {
   return `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, peak RSS by ${rssMethod()}`;
 }
 
+function legend(runs: number): string {
+  return [
+    `cold: median over ${runs} fresh processes, phases in the CLI's order; parse rows from separate fresh processes.`,
+    `warm: median of ${runs} iterations in one process after a warm-up, garbage collected between phases.`,
+    '× floor: cold time / in-process floor total (read the file, JSON.parse it, split or JSON.parse every source).',
+    "× own floor: against the phase's own input (load: read + JSON.parse; parse: that source; model: all sources; CLI: the floor process).",
+    'peak RSS: the process\'s high-water mark at the end of the phase (what a phase adds is the growth from the row above).',
+  ].join('\n');
+}
+
 function main(): number {
   const options = parseOptions(process.argv.slice(2));
+  process.stdout.write(`${legend(options.runs)}\n`);
   const dir = mkdtempSync(path.join(tmpdir(), 'netaudit-bench-'));
   const results: SizeResult[] = [];
   try {

@@ -132,10 +132,34 @@ function needsValue(t: RuleWords, k: number): boolean {
 }
 
 /**
- * Parse words[from..] of a rule line into `body` (whose `matches` starts empty).
+ * Matches and options are gathered here and copied out at their exact length: arrays grown with push
+ * keep room for 16 elements, and a large dump has hundreds of thousands of them, most holding one or two.
+ */
+const matchScratch: IptMatch[] = [];
+const optionScratch: IptOption[] = [];
+
+/**
+ * Parse words[from..] of a rule line into `body` (its `matches` are replaced).
  * Returns an error message (the caller adds the location), or undefined.
  */
 export function parseRuleBody(t: RuleWords, from: number, body: RuleBody, names: NameCache = new NameCache()): string | undefined {
+  matchScratch.length = 0;
+  optionScratch.length = 0;
+  const error = parseWords(t, from, body, names);
+  matchScratch.length = 0;
+  optionScratch.length = 0;
+  return error;
+}
+
+/** Give the options gathered so far to the context they belong to. */
+function flushOptions(context: IptMatch | IptTarget | undefined): void {
+  if (context !== undefined && optionScratch.length > 0) {
+    context.options = optionScratch.slice();
+    optionScratch.length = 0;
+  }
+}
+
+function parseWords(t: RuleWords, from: number, body: RuleBody, names: NameCache): string | undefined {
   const words = t.words;
   const n = words.length;
   /** Where options go: the last -m match, the target, or an implicit protocol match. */
@@ -184,7 +208,8 @@ export function parseRuleBody(t: RuleWords, from: number, body: RuleBody, names:
         if (negateNext) return fail(`"!" cannot negate ${word}`);
         if (needsValue(t, i + 1)) return fail(`${word} needs a module name`);
         const match: IptMatch = { module: names.name(words[i + 1]!), implicit: false, options: [] };
-        body.matches.push(match);
+        flushOptions(context);
+        matchScratch.push(match);
         context = match;
         i += 2;
         continue;
@@ -197,6 +222,7 @@ export function parseRuleBody(t: RuleWords, from: number, body: RuleBody, names:
         if (body.target) return fail('more than one target (-j/-g)');
         if (needsValue(t, i + 1)) return fail(`${word} needs a target name`);
         const target: IptTarget = { name: names.name(words[i + 1]!), goto: word === '-g' || word === '--goto', options: [] };
+        flushOptions(context);
         body.target = target;
         context = target;
         i += 2;
@@ -220,7 +246,7 @@ export function parseRuleBody(t: RuleWords, from: number, body: RuleBody, names:
         return fail(`option ${word} is not inside a -m match or a -j target`);
       }
       const implicit: IptMatch = { module: names.name(implicitModuleFor(body.protocol.value)), implicit: true, options: [] };
-      body.matches.push(implicit);
+      matchScratch.push(implicit);
       context = implicit;
     }
     const name = names.option(word);
@@ -236,31 +262,16 @@ export function parseRuleBody(t: RuleWords, from: number, body: RuleBody, names:
     if (end < n && FREE_TEXT_OPTIONS.has(name) && !isBang(t, end)) end++;
     // Arguments run until the next "!" or flag; an unknown single-dash word (a value such as "-foo") is an argument.
     while (end < n && !endsArguments(t, end)) end++;
-    const option: IptOption = { name, args: end > i ? words.slice(i, end) : [], negated };
-    context.options.push(option);
+    optionScratch.push({ name, args: end > i ? words.slice(i, end) : [], negated });
     i = end;
   }
   if (negateNext) return fail('"!" at the end of the rule negates nothing');
-  trimArrays(body);
+  flushOptions(context);
+  body.matches = matchScratch.length > 0 ? matchScratch.slice() : [];
 
   const comment = findComment(body.matches);
   if (comment !== undefined) body.comment = comment;
   return undefined;
-}
-
-/**
- * Arrays filled with push keep room for 16 elements; a dump holds hundreds of thousands of these
- * arrays, most with one or two elements. Exact copies keep the parsed dump several times smaller.
- */
-function trimArrays(body: RuleBody): void {
-  if (body.matches.length === 0) return trimTarget(body);
-  body.matches = body.matches.slice();
-  for (const m of body.matches) if (m.options.length > 0) m.options = m.options.slice();
-  trimTarget(body);
-}
-
-function trimTarget(body: RuleBody): void {
-  if (body.target && body.target.options.length > 0) body.target.options = body.target.options.slice();
 }
 
 function findComment(matches: IptMatch[]): string | undefined {

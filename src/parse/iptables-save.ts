@@ -5,7 +5,7 @@
 import { clip, fail, splitLines, stripAnsi, ANSI_ESCAPE, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import type { IptChainDecl, IptCounters, IptRule, IptTable, IptablesSave } from './types.js';
 import { RuleTokenizer } from './iptables-tokens.js';
-import { NameCache, parseCount, parseRuleBody, type RuleBody } from './iptables-rule.js';
+import { NameCache, parseRuleBody, type RuleBody } from './iptables-rule.js';
 import { RUN_IPTABLES_SAVE, wrongFormatHint, wrongFormatOf } from './iptables-format.js';
 
 const LINE_HINT = 'expected `*table`, `:CHAIN POLICY [packets:bytes]`, `-A CHAIN ...`, `COMMIT` or a `#` comment';

@@ -74,10 +74,40 @@ function notCheckedSection(result: AuditResult): string[] {
   for (const s of result.skipped) {
     lines.push(`  rule ${printableLine(s.ruleId)} skipped: ${printableLine(s.reason)}`);
   }
-  for (const source of result.summary.unavailableSources) {
-    lines.push(`  source ${printableLine(source)}`);
-  }
+  for (const group of groupUnavailable(result.summary.unavailableSources)) lines.push(`  ${printableLine(group)}`);
   return lines;
+}
+
+/**
+ * "host/iptables-save: not collected (no iptables-save.txt in DIR)" for a dozen sources reads as noise:
+ * one line per namespace and reason ("host: iptables-save, ip6-route (not collected)"), in first-seen order.
+ */
+export function groupUnavailable(entries: readonly string[]): string[] {
+  const groups = new Map<string, { where: string; reason: string; sources: string[] }>();
+  const lines: (string | { where: string; reason: string; sources: string[] })[] = [];
+  for (const entry of entries) {
+    const slash = entry.indexOf('/');
+    const colon = entry.indexOf(': ', slash + 1);
+    if (slash <= 0 || colon === -1) {
+      lines.push(entry);
+      continue;
+    }
+    const namespace = entry.slice(0, slash);
+    const reason = entry.slice(colon + 2);
+    // The trailing detail ("(no iptables-save.txt in DIR)") differs per source; the reason before it groups them.
+    const paren = reason.endsWith(')') ? reason.lastIndexOf(' (') : -1;
+    const where = namespace === 'host' ? 'host' : `netns ${namespace}`;
+    const short = paren > 0 ? reason.slice(0, paren) : reason;
+    const key = `${where}\u0000${short}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { where, reason: short, sources: [] };
+      groups.set(key, group);
+      lines.push(group);
+    }
+    group.sources.push(entry.slice(slash + 1, colon));
+  }
+  return lines.map((l) => (typeof l === 'string' ? l : `${l.where}: ${l.sources.join(', ')} (${l.reason})`));
 }
 
 function indent(text: string, prefix: string): string[] {

@@ -2,6 +2,7 @@
  * The text a parser reads from a snapshot source: base64 stdout decoded, bytes that are not UTF-8
  * replaced by U+FFFD, and notes that say so (and when the output was cut at the size limit).
  */
+import { isUtf8 } from 'node:buffer';
 import type { ParseNote } from '../parse/common.js';
 import type { Source } from './schema.js';
 import { invalidUtf8Lines } from './utf8.js';
@@ -14,7 +15,7 @@ export function sourceText(source: Source, label: string): { text: string; notes
   let text: string;
   if (source.stdoutEncoding === 'base64') {
     const bytes = Buffer.from(source.stdout, 'base64');
-    const bad = invalidUtf8Lines(bytes);
+    const bad = isUtf8(bytes) ? [] : invalidUtf8Lines(bytes);
     text = bytes.toString('utf8');
     for (const line of bad.slice(0, MAX_LINES_NAMED)) {
       notes.push({ source: label, line, message: 'bytes that are not valid UTF-8 replaced by U+FFFD' });

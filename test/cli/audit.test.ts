@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -126,6 +126,19 @@ describe('netaudit audit: reports', () => {
     expect((await cli(['audit', HOST, '--rules', RULES, '--only', ERROR_RULE], { isTTY: true })).stdout).toContain('\u001b[');
     expect((await cli(['audit', HOST, '--rules', RULES, '--only', ERROR_RULE], { isTTY: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b[');
     expect((await audit([ERROR_RULE])).stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('netaudit audit: notes', () => {
+  it('shows what the loader tolerated on stderr, leaving the report and exit code alone', async () => {
+    const dir = path.join(tmp, 'pasted');
+    cpSync(DOCKER_HOST, dir, { recursive: true });
+    writeFileSync(path.join(dir, 'notes-from-the-ticket.txt'), 'the container cannot reach the internet\n');
+    const run = await cli(['audit', dir, '--rules', RULES, '--only', WARNING_RULE]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^netaudit: note: .*notes-from-the-ticket\.txt: not a known raw-output file name, ignored/m);
+    expect(run.stdout).not.toContain('notes-from-the-ticket');
+    expect(run.stdout).toContain('[warning] test-warning-mtu on interface eth0');
   });
 });
 

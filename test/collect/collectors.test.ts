@@ -169,9 +169,7 @@ describe.each(KINDS)('%s collector: hung commands and huge outputs', (kind) => {
   });
 
   it('kills a command past the timeout and cuts output at the cap, and the snapshot still comes out', async () => {
-    const started = performance.now();
     const { snapshot } = await runCollector(kind, host, { timeoutSeconds: 1, maxOutputBytes: 100_000 });
-    const elapsed = performance.now() - started;
     const sources = snapshot.namespaces[0]!.sources;
     expect(sources['ss-tlnp']).toMatchObject({ status: 'failed', exitCode: null, reason: 'timed out after 1 s', stdout: 'partial\n' });
     expect(sources['ss-tlnp']!.durationMs).toBeGreaterThanOrEqual(900);
@@ -191,7 +189,6 @@ describe.each(KINDS)('%s collector: hung commands and huge outputs', (kind) => {
     expect(bytes.subarray(0, 34).toString()).toBe('0123456789abcdef\n0123456789abcdef\n');
     // Everything else still ran.
     expect(sources.sysctl?.status).toBe('empty');
-    expect(elapsed).toBeLessThan(30_000);
   });
 });
 

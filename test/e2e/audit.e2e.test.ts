@@ -14,7 +14,7 @@ import type { DockerLayout } from './docker-ruleset.js';
 import { FAULTS, type ExpectedFinding, type Fault } from './faults.js';
 import { Lab } from './lab.js';
 import { auditJson, collectWithNode, ensureBuilt, SnapshotText, type AuditRun } from './netaudit.js';
-import { PROBE_NAMES, PROBES, runProbes, type ProbeName } from './probes.js';
+import { PROBE_NAMES, PROBES, runProbes, type ProbeName, type ProbeResult } from './probes.js';
 import { labSupport, warnIfUnsupported } from './support.js';
 
 const support = labSupport();
@@ -42,8 +42,12 @@ type Severity = 'error' | 'warning' | 'info';
 
 interface LabContext {
   lab: Lab;
-  /** Collects the lab with the node collector and audits the snapshot (`--format json --fail-on failOn`). */
-  collectAndAudit(name: string, failOn?: Severity): Promise<{ file: string; audit: AuditRun<AuditResult> }>;
+  /** Collects the lab with the node collector inside its host namespace; returns the snapshot file. */
+  collect(name: string): Promise<string>;
+}
+
+function audit(snapshot: string, failOn: Severity): AuditRun<AuditResult> {
+  return auditJson<AuditResult>(snapshot, failOn);
 }
 
 function ruleSeverity(ruleId: string): Severity {
@@ -62,21 +66,25 @@ function expectEvidence(finding: Finding, expected: ExpectedFinding['evidence'],
     const raw = e.source === expected.source ? text.line(e.source, e.line)?.trim() : undefined;
     if (raw === undefined) return false;
     const quoted = e.text.trim();
-    // Text sources: the evidence is that line. JSON sources: the line holds the element the evidence renders.
-    const atLine = quoted.startsWith('{') || raw === quoted;
-    return atLine && expected.line.test(raw) && expected.line.test(quoted);
+    if (!quoted.startsWith('{')) return raw === quoted && expected.line.test(raw);
+    // A JSON element, compact and clipped ("… (N more characters)") when long.
+    const shown = quoted.split('…')[0] ?? '';
+    return raw.includes(shown) && expected.line.test(shown);
   });
   expect(match, `evidence of ${finding.ruleId} quoting ${expected.source} at a line matching ${expected.line}; got:\n  ${all}`).toBeDefined();
 }
 
-async function expectProbes(lab: Lab, expectations: Partial<Record<ProbeName, boolean>>, when: string): Promise<void> {
-  const names = Object.keys(expectations) as ProbeName[];
-  const results = await runProbes(lab, names);
-  for (const name of names) {
-    const shouldPass = expectations[name];
+function expectProbes(results: Map<ProbeName, ProbeResult>, expectations: Partial<Record<ProbeName, boolean>>, when: string): void {
+  for (const [name, shouldPass] of Object.entries(expectations) as [ProbeName, boolean][]) {
     const result = results.get(name);
     expect(result?.ok, `${PROBES[name].what} ${shouldPass ? 'still works' : 'fails'} when ${when} (${result?.detail})`).toBe(shouldPass);
   }
+}
+
+/** Probes and collection run together: they are independent, and probes mostly wait on timeouts. */
+async function probeAndCollect(ctx: LabContext, probes: readonly ProbeName[], name: string): Promise<{ results: Map<ProbeName, ProbeResult>; snapshot: string }> {
+  const [results, snapshot] = await Promise.all([runProbes(ctx.lab, probes), ctx.collect(name)]);
+  return { results, snapshot };
 }
 
 function labSuite(layout: DockerLayout, tag: string, body: (ctx: LabContext) => void): void {
@@ -97,10 +105,10 @@ function labSuite(layout: DockerLayout, tag: string, body: (ctx: LabContext) => 
 
     body({
       lab,
-      collectAndAudit: async (name, failOn = 'error') => {
+      collect: async (name) => {
         const file = path.join(dir, `${name}.json`);
         await collectWithNode(lab, file);
-        return { file, audit: auditJson<AuditResult>(file, failOn) };
+        return file;
       },
     });
   });
@@ -108,15 +116,16 @@ function labSuite(layout: DockerLayout, tag: string, body: (ctx: LabContext) => 
 
 function healthyBaseline(ctx: LabContext, name: string): void {
   it(`${name}: every probe passes, no error finding, none of the fault rules fires, exit 0 with --fail-on error`, async () => {
-    await expectProbes(ctx.lab, Object.fromEntries(PROBE_NAMES.map((p) => [p, true])), 'the lab is healthy');
-    const { audit } = await ctx.collectAndAudit(name.replace(/\W+/g, '-'));
-    const errors = audit.report.findings.filter((f) => f.severity === 'error');
+    const { results, snapshot } = await probeAndCollect(ctx, PROBE_NAMES, name.replace(/\W+/g, '-'));
+    expectProbes(results, Object.fromEntries(PROBE_NAMES.map((p) => [p, true])), 'the lab is healthy');
+    const run = audit(snapshot, 'error');
+    const errors = run.report.findings.filter((f) => f.severity === 'error');
     expect(errors.map(describeFinding), 'error findings on the healthy baseline').toEqual([]);
-    const faultFindings = audit.report.findings.filter((f) => FAULT_RULE_IDS.includes(f.ruleId));
+    const faultFindings = run.report.findings.filter((f) => FAULT_RULE_IDS.includes(f.ruleId));
     expect(faultFindings.map(describeFinding), 'fault rules firing on the healthy baseline').toEqual([]);
-    const skipped = audit.report.skipped.filter((s) => FAULT_RULE_IDS.includes(s.ruleId));
+    const skipped = run.report.skipped.filter((s) => FAULT_RULE_IDS.includes(s.ruleId));
     expect(skipped, 'fault rules skipped on a complete snapshot').toEqual([]);
-    expect(audit.code, audit.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
   });
 }
 
@@ -126,18 +135,19 @@ function faultCase(ctx: LabContext, fault: Fault): void {
     .join(', ');
   it(`${fault.title}: ${probeSummary}; audit reports it`, async () => {
     fault.apply(ctx.lab);
-    await expectProbes(ctx.lab, fault.probes, fault.title);
+    const { results, snapshot } = await probeAndCollect(ctx, Object.keys(fault.probes) as ProbeName[], fault.id);
+    expectProbes(results, fault.probes, fault.title);
 
     const expected = fault.expected(ctx.lab);
     const severity = ruleSeverity(expected.ruleId);
-    const { file, audit } = await ctx.collectAndAudit(fault.id, severity);
-    const finding = audit.report.findings.find(
+    const run = audit(snapshot, severity);
+    const finding = run.report.findings.find(
       (f) => f.ruleId === expected.ruleId && f.subject.kind === expected.subject.kind && f.subject.name === expected.subject.name && f.subject.namespace === expected.subject.namespace,
     );
-    expect(finding, `${expected.ruleId} on ${expected.subject.kind} ${expected.subject.namespace}/${expected.subject.name}; found: ${listFindings(audit.report)}`).toBeDefined();
+    expect(finding, `${expected.ruleId} on ${expected.subject.kind} ${expected.subject.namespace}/${expected.subject.name}; found: ${listFindings(run.report)}`).toBeDefined();
     expect(finding!.severity).toBe(severity);
-    expectEvidence(finding!, expected.evidence, new SnapshotText(file));
-    expect(audit.code, `exit code with --fail-on ${severity}`).toBe(1);
+    expectEvidence(finding!, expected.evidence, new SnapshotText(snapshot));
+    expect(run.code, `exit code with --fail-on ${severity}`).toBe(1);
   });
 }
 

@@ -20,8 +20,9 @@ export interface ExpectedFinding {
   ruleId: string;
   subject: { kind: string; name: string; namespace: string };
   /**
-   * One evidence item must quote this source at a line whose raw text matches `line` (text sources:
-   * the evidence text is that line; JSON sources: the element it renders matches too).
+   * One evidence item must quote this source at a line of the snapshot. Text sources: the evidence is
+   * that line, and it matches `line`. JSON sources: the evidence renders (maybe clipped) an element
+   * printed at that line, and what it shows of it matches `line`.
    */
   evidence: { source: string; line: RegExp };
 }
@@ -230,7 +231,7 @@ export const FAULTS: Fault[] = [
     expected: (lab) => ({
       ruleId: 'netns-default-route-missing',
       subject: { kind: 'namespace', name: lab.ns.c1, namespace: lab.ns.c1 },
-      evidence: { source: `netns:${lab.ns.c1}/ip-route`, line: /"dst":"172\.18\.0\.0\/16"/ },
+      evidence: { source: `netns:${lab.ns.c1}/ip-addr`, line: ifnameIn(T.containerIf) },
     }),
   },
 ];

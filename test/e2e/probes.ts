@@ -1,6 +1,6 @@
 /**
  * Bounded connectivity probes through the lab: one ICMP echo with a 1 s wait, TCP connects with a
- * 1.5 s timeout, each process killed if it overruns. A probe reports what happened, never throws.
+ * 1 s timeout, each process killed if it overruns. A probe reports what happened, never throws.
  */
 import type { Lab } from './lab.js';
 import { inNetns, run } from './run.js';
@@ -13,7 +13,7 @@ export interface ProbeResult {
   detail: string;
 }
 
-const TCP_TIMEOUT_MS = 1_500;
+const TCP_TIMEOUT_MS = 1_000;
 /** Kill margin over the probe's own timeout (process start-up included). */
 const HARD_TIMEOUT_MS = 5_000;
 

@@ -108,11 +108,9 @@ describe('describeWrongFormat', () => {
     expect(wrongFormatHint('hello')).toBeUndefined();
   });
 
-  it('looks only at the start: a huge input costs no more than a small one', () => {
-    const huge = IP_ADDR + 'x'.repeat(20_000_000);
-    const start = performance.now();
+  it('looks only at the start of a huge input', () => {
+    const huge = IP_ADDR + 'x'.repeat(20_000_000) + '\nChain INPUT (policy ACCEPT)\n';
     expect(describeWrongFormat(huge)?.given).toBe('`ip addr` text');
-    expect(performance.now() - start).toBeLessThan(50);
   });
 
   it('never throws, whatever the text', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { wantsColour } from '../../src/report/colour.js';
-import { formatText, formatTextReports } from '../../src/report/text.js';
+import { formatText, formatTextReports, groupUnavailable } from '../../src/report/text.js';
 import { cleanResult, finding, hostSubject, mixedResult } from './results.js';
 
 describe('text report', () => {
@@ -42,7 +42,26 @@ describe('text report', () => {
     const out = formatText(mixedResult());
     expect(out).toContain('Not checked');
     expect(out).toContain('  rule published-port-unreachable skipped: source iptables-save failed in namespace host: permission denied');
-    expect(out).toContain('  source host/ip6tables-save: not collected');
+    expect(out).toContain('  host: ip6tables-save (not collected)');
+  });
+
+  it('groups unavailable sources by namespace and reason', () => {
+    expect(
+      groupUnavailable([
+        'host/iptables-save: not collected (no iptables-save.txt in out)',
+        'host/ip6-route: not collected (no ip6-route.json in out)',
+        'host/ss-tlnp: failed: permission denied',
+        'blue/ip-link: not collected (no ip-link.json in out/netns/blue)',
+        'host/sysctl-files: persisted sysctl files (/etc/sysctl.conf, /etc/sysctl.d) not collected (no sysctl.d/ in out)',
+        'odd entry',
+      ]),
+    ).toEqual([
+      'host: iptables-save, ip6-route (not collected)',
+      'host: ss-tlnp (failed: permission denied)',
+      'netns blue: ip-link (not collected)',
+      'host: sysctl-files (persisted sysctl files (/etc/sysctl.conf, /etc/sysctl.d) not collected)',
+      'odd entry',
+    ]);
   });
 
   it('never reads as all clear when a partial snapshot found nothing', () => {

@@ -165,10 +165,8 @@ describe('hostile input', () => {
     const file = path.join(dir, 'bomb.json.gz');
     await writeFile(file, Buffer.concat(Array.from({ length: 1024 }, () => member)));
     const before = process.memoryUsage().rss;
-    const started = performance.now();
     const err = await loadError(file);
     expect(err.message).toMatch(/inflates to more than 256 MiB/);
-    expect(performance.now() - started).toBeLessThan(10_000);
     // The default limit is 256 MiB: inflating the whole bomb would need 1 GiB.
     expect(process.memoryUsage().rss - before).toBeLessThan(600 * 1024 * 1024);
   });

@@ -2,7 +2,7 @@
  * How an iptables address criterion (-s, -d, iprange, conntrack --ctorigdst) relates to the
  * addresses of a packet class.
  */
-import { cidrContains, parseCidr, type Cidr } from '../../model/net.js';
+import { parseCidr, type Cidr } from '../../model/net.js';
 import type { AddressSpec } from './packet.js';
 import type { Tri } from './tri.js';
 
@@ -23,10 +23,33 @@ export interface AddressRange {
   last: bigint;
 }
 
+const rangeCache = new WeakMap<Cidr, AddressRange>();
+
+/** First and last address of a block; computed once per Cidr object (the hot paths compare many). */
 export function cidrRange(cidr: Cidr): AddressRange {
-  const bits = BigInt(cidr.family === 4 ? 32 : 128);
-  const size = 1n << (bits - BigInt(cidr.prefixLen));
-  return { family: cidr.family, first: cidr.network, last: cidr.network + size - 1n };
+  let range = rangeCache.get(cidr);
+  if (!range) {
+    const bits = BigInt(cidr.family === 4 ? 32 : 128);
+    const size = 1n << (bits - BigInt(cidr.prefixLen));
+    range = { family: cidr.family, first: cidr.network, last: cidr.network + size - 1n };
+    rangeCache.set(cidr, range);
+  }
+  return range;
+}
+
+/** outer contains inner, without allocating (ranges are cached per Cidr). */
+export function rangeContains(outer: Cidr, inner: Cidr): boolean {
+  if (outer.family !== inner.family) return false;
+  const o = cidrRange(outer);
+  const i = cidrRange(inner);
+  return i.first >= o.first && i.last <= o.last;
+}
+
+const LOOPBACK_V4 = mustParse('127.0.0.0/8');
+const LOOPBACK_V6 = mustParse('::1/128');
+
+export function isLoopbackAddress(cidr: Cidr): boolean {
+  return rangeContains(cidr.family === 4 ? LOOPBACK_V4 : LOOPBACK_V6, cidr);
 }
 
 /** "10.0.0.1-10.0.0.9" as printed by -m iprange. */
@@ -79,19 +102,19 @@ export function matchCidr(cidr: Cidr, spec: AddressSpec | undefined): Tri {
   if ('cidr' in spec) {
     const p = spec.cidr;
     if (p.family !== cidr.family) return 'no';
-    if (cidrContains(cidr, p)) return 'yes';
-    return cidrContains(p, cidr) ? 'maybe' : 'no';
+    if (rangeContains(cidr, p)) return 'yes';
+    return rangeContains(p, cidr) ? 'maybe' : 'no';
   }
   if (cidr.family === 6) {
-    if (cidrContains(cidr, GLOBAL_UNICAST_V6)) return 'yes';
-    return cidr.prefixLen < BROAD_PREFIX[6] && cidrContains(GLOBAL_UNICAST_V6, cidr) ? 'maybe' : 'no';
+    if (rangeContains(cidr, GLOBAL_UNICAST_V6)) return 'yes';
+    return cidr.prefixLen < BROAD_PREFIX[6] && rangeContains(GLOBAL_UNICAST_V6, cidr) ? 'maybe' : 'no';
   }
   if (cidr.prefixLen >= BROAD_PREFIX[4]) return 'no';
-  return RESERVED_V4.some((r) => cidrContains(r, cidr)) ? 'no' : 'maybe';
+  return RESERVED_V4.some((r) => rangeContains(r, cidr)) ? 'no' : 'maybe';
 }
 
 /** Is this address in a private, loopback, link-local or otherwise non-internet block? */
 export function isPrivateCidr(cidr: Cidr): boolean {
-  if (cidr.family === 4) return RESERVED_V4.some((r) => cidrContains(r, cidr));
-  return !cidrContains(GLOBAL_UNICAST_V6, cidr);
+  if (cidr.family === 4) return RESERVED_V4.some((r) => rangeContains(r, cidr));
+  return !rangeContains(GLOBAL_UNICAST_V6, cidr);
 }

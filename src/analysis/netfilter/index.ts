@@ -17,3 +17,4 @@ export * from './docker.js';
 export * from './backends.js';
 export * from './published-ports.js';
 export * from './port-checks.js';
+export * from './walk-memo.js';

@@ -9,14 +9,16 @@
  * Only connections from elsewhere cross FORWARD: a DNAT reachable only from nat OUTPUT, or restricted
  * to a loopback address, serves the host's own connections and is "local-only".
  */
-import { isLoopback, parseCidr, type Cidr } from '../../model/net.js';
+import { parseCidr, type Cidr } from '../../model/net.js';
+import { isLoopbackAddress as isLoopback } from './addresses.js';
 import type { Evidence, Namespace, NfRule, NfTable } from '../../model/types.js';
-import { bridgeContaining, isOwnAddress, lookupRoute, uplinkInterface } from '../topology.js';
+import { addressKey, bridgeContaining, isOwnAddress, lookupRoute, uplinkInterface } from '../topology.js';
 import { interfaceNameMatches, matchRule } from './match.js';
 import type { InterfaceSpec, PacketClass } from './packet.js';
 import type { PublishedPort } from './published-ports.js';
 import { chainCanDrop } from './reach.js';
-import { walkChain, type WalkResult } from './walk.js';
+import type { WalkResult } from './walk.js';
+import { walkChainMemo } from './walk-memo.js';
 
 export interface PortStage {
   table: string;
@@ -73,18 +75,21 @@ function destinationIsLocal(ns: Namespace, address: Cidr | undefined): boolean |
 }
 
 export function packetClasses(ns: Namespace, port: PublishedPort): { before: PacketClass; after: PacketClass } {
-  const inbound = inboundInterface(ns, port);
+  const local = destinationIsLocal(ns, port.hostAddress);
   const before: PacketClass = {
     family: port.family,
-    in: inbound,
-    src: { internet: true },
     srcLocal: false,
     state: 'NEW',
     direction: 'ORIGINAL',
     dnat: false,
     bridged: false,
   };
-  const local = destinationIsLocal(ns, port.hostAddress);
+  // A DNAT for an address that is not the host's (a Kubernetes cluster IP, a virtual IP) is used by
+  // clients this host cannot name (pods, routers): where they come from stays open.
+  if (local !== false) {
+    before.in = inboundInterface(ns, port);
+    before.src = { internet: true };
+  }
   if (local !== undefined) before.dstLocal = local;
   if (port.hostAddress) before.dst = { cidr: port.hostAddress };
   if (port.protocol) before.protocol = port.protocol;
@@ -109,7 +114,7 @@ export function packetClasses(ns: Namespace, port: PublishedPort): { before: Pac
 function walkStage(table: NfTable | undefined, chain: string, packet: PacketClass): WalkResult | undefined {
   const start = table?.chains.get(chain);
   if (!start || !chainCanDrop(start)) return undefined;
-  return walkChain(table, chain, packet);
+  return walkChainMemo(table, chain, packet);
 }
 
 function certainDrop(walk: WalkResult | undefined): boolean {
@@ -138,7 +143,7 @@ export function checkPortForwarding(ns: Namespace, port: PublishedPort): PortFor
   }
   for (const [table, chain] of AFTER_DNAT) {
     const isFilter = table === 'filter';
-    const walk = isFilter ? walkChain(tables.get(table), chain, after) : walkStage(tables.get(table), chain, after);
+    const walk = isFilter ? walkChainMemo(tables.get(table), chain, after) : walkStage(tables.get(table), chain, after);
     if (!walk) continue;
     if (isFilter) result.forward = { table, chain, walk };
     if (!certainDrop(walk)) continue;
@@ -252,11 +257,7 @@ function formatTarget(port: PublishedPort): string {
 
 type Neighbour = Namespace['neighbours'][number];
 
-const neighbourIndex = new WeakMap<Namespace, Map<string, Neighbour>>();
-
-function addressKey(cidr: Cidr): string {
-  return `${cidr.family}|${cidr.network}`;
-}
+const neighbourIndex = new WeakMap<Namespace, Map<number | string, Neighbour>>();
 
 function findNeighbour(ns: Namespace, address: Cidr): Neighbour | undefined {
   let index = neighbourIndex.get(ns);

@@ -79,15 +79,16 @@ function publishedPortsOf(ns: Namespace, ruleset: Ruleset): PublishedPort[] {
 
   if (nat) {
     const reach = reachFromHooks(nat.chains);
+    const contexts = new Map<NfChain, ChainContext>();
     for (const chain of nat.chains.values()) {
       const hooks = reach.hooks.get(chain);
       if (!hooks) continue;
       for (const rule of chain.rules) {
         if (rule.target?.name !== 'DNAT') continue;
         const target = parseNatAddress(targetOption(rule.target, 'to-destination') ?? '');
-        if (!target || (target.address.family === 4 ? 4 : 6) !== family) continue;
-        const via = viaRules(chain, reach.parent, nat.chains);
-        const port = describe(ns, ruleset, rule, via, [...hooks], target);
+        if (!target || target.address.family !== family) continue;
+        const context = chainContext(chain, reach.parent, nat.chains, contexts);
+        const port = describe(ns, ruleset, rule, context, [...hooks], target);
         port.accepts = acceptsFor(acceptIndex, port);
         for (const a of port.accepts) claimed.add(a);
         ports.push(port);
@@ -148,60 +149,72 @@ function reachFromHooks(chains: Map<string, NfChain>): { hooks: Map<NfChain, Set
   return { hooks, parent };
 }
 
-function viaRules(chain: NfChain, parent: Map<NfChain, NfRule>, chains: Map<string, NfChain>): NfRule[] {
-  const via: NfRule[] = [];
-  const seen = new Set<NfChain>();
-  let current: NfChain | undefined = chain;
-  while (current && !seen.has(current)) {
-    seen.add(current);
-    const jump = parent.get(current);
-    if (!jump) break;
-    via.unshift(jump);
-    current = chains.get(jump.chain);
-  }
-  return via;
+/** What the jumps leading into a chain require, nearest jump first; shared by every DNAT of the chain. */
+interface ChainContext {
+  via: NfRule[];
+  protocol?: string;
+  hostPorts?: PortRange;
+  hostAddress?: Cidr;
+  inInterface?: string;
+  excludedIn: string[];
 }
 
-function describe(ns: Namespace, ruleset: Ruleset, dnat: NfRule, via: NfRule[], hooks: NatHook[], target: NatAddress): PublishedPort {
-  // The DNAT rule first, then the jumps nearest to it: the first that states a criterion wins.
-  const context = [dnat, ...[...via].reverse()];
-  const first = <T>(pick: (rule: NfRule) => T | undefined): T | undefined => {
-    for (const rule of context) {
-      const value = pick(rule);
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
-  const protocol = first(ruleProtocol);
-  const hostPorts = first(ruleDport);
-  const hostAddress = first((r) => ruleAddress(r, 'destination'));
-  const inInterface = first((r) => requiredInterface(r, 'inInterface'));
-  const excludedIn = [...new Set(context.map((r) => excludedInterface(r, 'inInterface')).filter((x): x is string => x !== undefined))];
-  const family = ruleset.family === 'ipv6' ? 6 : 4;
+function chainContext(chain: NfChain, parent: Map<NfChain, NfRule>, chains: Map<string, NfChain>, memo: Map<NfChain, ChainContext>, depth = 0): ChainContext {
+  const known = memo.get(chain);
+  if (known) return known;
+  const jump = parent.get(chain);
+  const up = jump ? chains.get(jump.chain) : undefined;
+  // Parent pointers come from a breadth-first search, so they never loop; the depth guard is for safety.
+  const outer: ChainContext = jump && up && up !== chain && depth < 64 ? chainContext(up, parent, chains, memo, depth + 1) : { via: [], excludedIn: [] };
+  const context: ChainContext = jump ? withRule(outer, jump) : outer;
+  if (jump) context.via = [...outer.via, jump];
+  memo.set(chain, context);
+  return context;
+}
 
+/** The context seen from a rule: its own criteria win over those of the jumps before it. */
+function withRule(outer: ChainContext, rule: NfRule): ChainContext {
+  const context: ChainContext = { via: outer.via, excludedIn: outer.excludedIn };
+  const protocol = ruleProtocol(rule) ?? outer.protocol;
+  const hostPorts = ruleDport(rule) ?? outer.hostPorts;
+  const hostAddress = ruleAddress(rule, 'destination') ?? outer.hostAddress;
+  const inInterface = requiredInterface(rule, 'inInterface') ?? outer.inInterface;
+  const excluded = excludedInterface(rule, 'inInterface');
+  if (protocol) context.protocol = protocol;
+  if (hostPorts) context.hostPorts = hostPorts;
+  if (hostAddress) context.hostAddress = hostAddress;
+  if (inInterface) context.inInterface = inInterface;
+  if (excluded && !outer.excludedIn.includes(excluded)) context.excludedIn = [excluded, ...outer.excludedIn];
+  return context;
+}
+
+function describe(ns: Namespace, ruleset: Ruleset, dnat: NfRule, chain: ChainContext, hooks: NatHook[], target: NatAddress): PublishedPort {
+  const c = withRule(chain, dnat);
+  const family = ruleset.family === 'ipv6' ? 6 : 4;
   const port: PublishedPort = {
     name: '',
     namespace: ns.name,
     family,
     ruleset,
     dnat,
-    via,
+    via: chain.via,
     hooks,
-    excludedIn,
+    excludedIn: c.excludedIn,
     target,
     accepts: [],
   };
-  if (protocol) port.protocol = protocol;
-  if (hostPorts) port.hostPorts = hostPorts;
-  if (hostAddress) port.hostAddress = hostAddress;
-  if (inInterface) port.inInterface = inInterface;
-  const targetPort = target.ports ? target.ports.from : hostPorts?.from;
+  if (c.protocol) port.protocol = c.protocol;
+  if (c.hostPorts) port.hostPorts = c.hostPorts;
+  if (c.hostAddress) port.hostAddress = c.hostAddress;
+  if (c.inInterface) port.inInterface = c.inInterface;
+  const targetPort = target.ports ? target.ports.from : c.hostPorts?.from;
   if (targetPort !== undefined) port.targetPort = targetPort;
   const bridge = bridgeContaining(ns, target.address);
   if (bridge) port.bridge = bridge;
 
+  const hostAddress = c.hostAddress;
   const host = hostAddress ? `${family === 6 ? `[${formatAddress(6, hostAddress.network)}]` : formatAddress(4, hostAddress.network)}${hostAddress.prefixLen === (family === 6 ? 128 : 32) ? '' : `/${hostAddress.prefixLen}`}:` : '';
-  port.name = `${protocol ?? 'all'}/${host}${hostPorts ? formatPortRange(hostPorts) : '*'}->${target.text}`;
+  port.name = `${c.protocol ?? 'all'}/${host}${c.hostPorts ? formatPortRange(c.hostPorts) : '*'}->${target.text}`;
   return port;
 }
 

@@ -111,7 +111,8 @@ function reportNotes(io: CliIo, label: string, loaderNotes: readonly string[], p
   ];
   for (const line of lines.slice(0, MAX_NOTES_SHOWN)) io.stderr(`netaudit: note: ${printableLine(`${label}: ${line}`)}\n`);
   if (lines.length > MAX_NOTES_SHOWN) {
-    io.stderr(`netaudit: note: ${printableLine(label)}: ${lines.length - MAX_NOTES_SHOWN} more notes (netaudit show lists the model)\n`);
+    const more = lines.length - MAX_NOTES_SHOWN;
+    io.stderr(`netaudit: note: ${printableLine(label)}: ${more} more notes (\`netaudit show ${printableLine(label)}\` lists them all)\n`);
   }
 }
 

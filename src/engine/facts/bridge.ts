@@ -105,12 +105,12 @@ const facts = defineFacts<Bridge>('bridge', [
   {
     name: 'stateProblem',
     type: 'string',
-    description: 'Why the bridge passes no traffic, for messages: admin down with ports or an address, or up with no port in STP forwarding state (empty when neither)',
+    description: 'Why the bridge passes no traffic, for messages: admin down with ports, or up with no port in STP forwarding state (empty when neither)',
     compute: (b) => {
       const iface = b.interface;
       const ports = b.ports.map((p) => p.name);
       const addrs = iface ? usableAddresses(iface, 4).map(formatAddress) : [];
-      if (iface && !iface.adminUp && (ports.length > 0 || addrs.length > 0)) {
+      if (iface && !iface.adminUp && ports.length > 0) {
         const what = [ports.length > 0 ? `${ports.length} port${ports.length === 1 ? '' : 's'} (${summarise(ports)})` : '', addrs.length > 0 ? `address ${summarise(addrs)}` : '']
           .filter(Boolean)
           .join(' and ');

@@ -7,7 +7,7 @@ import { forwardingAnalysis } from './lib/forwarding.js';
 import { overlayCniOwner } from './lib/names.js';
 import { mssClampRules, mtuCheck } from './lib/mtu.js';
 import { addressOverlaps } from './lib/overlaps.js';
-import { configuredRoutesVia, defaultRoutes, formatAddress, isForwardingRoute, routeDevices, routesByDevice, uplinks, usableAddresses } from './lib/topology.js';
+import { configuredRoutesVia, defaultRoutes, formatAddress, isForwardingRoute, routeDevices, routesByDevice, uplinks, usableAddresses, vethByInterface } from './lib/topology.js';
 import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
 const subjects = defineSubjects<Interface>({
@@ -144,6 +144,17 @@ const facts = defineFacts<Interface>('interface', [
         if (routes.length > 0) parts.push(`carries ${routes.length} route${routes.length === 1 ? '' : 's'} (${summarise(routes.map((r) => r.dst), 2)})`);
       }
       return parts.join('; ');
+    },
+  },
+  {
+    name: 'containerSideVeth',
+    type: 'boolean',
+    description: 'A veth end inside a namespace other than the host\'s whose peer is in the host namespace: its state is reported from the host side (veth-orphan)',
+    example: false,
+    compute: (i, env) => {
+      if (i.kind !== 'veth' || ns(env).kind === 'host') return false;
+      const end = vethByInterface(env, ns(env)).get(i.name);
+      return Boolean(end?.peer.resolved && end.peer.namespace === env.host.host.name);
     },
   },
   {

@@ -95,6 +95,13 @@ const facts = defineFacts<Namespace>('namespace', [
   },
   { name: 'hasAddresses', type: 'boolean', description: 'Has an IPv4 address on an interface other than loopback', example: true, compute: (ns) => ipv4Addresses(ns).length > 0 },
   {
+    name: 'hasAddressesUp',
+    type: 'boolean',
+    description: 'Has an IPv4 address on an interface other than loopback that is up (the kernel removes the routes of a down interface, so a missing route there is a consequence, not a cause)',
+    example: true,
+    compute: (ns) => ns.interfaces.some((i) => i.kind !== 'loopback' && i.adminUp && usableAddresses(i, 4).length > 0),
+  },
+  {
     name: 'addressEvidence',
     type: EVIDENCE_TYPE,
     description: 'The ip addr lines of those addresses',

@@ -108,6 +108,7 @@ function formatHostAddress(port: PublishedPort): string | undefined {
 }
 
 const facts = defineFacts<PublishedPort>('published-port', [
+  { name: 'name', type: 'string', description: 'The subject name: protocol, host port (and address), target', example: 'tcp/8080->172.17.0.2:80', compute: (p) => p.name },
   { name: 'protocol', type: 'string', description: 'tcp, udp, sctp, or "all" when the DNAT does not restrict it', example: 'tcp', compute: (p) => p.protocol ?? 'all' },
   { name: 'hostPort', type: 'number | undefined', description: 'The (first) destination port the DNAT matches on the host', example: 8080, compute: (p) => p.hostPorts?.from },
   { name: 'hostAddress', type: 'string | undefined', description: 'The host address the DNAT is restricted to (-d), e.g. Docker\'s `-p 192.0.2.10:8080:80`', example: '192.0.2.10', compute: (p) => formatHostAddress(p) },

@@ -52,12 +52,12 @@ function bridgeOverlap(env: FactEnv, route: Route): BridgeOverlap {
 
 const facts = defineFacts<Route>('route', [
   { name: 'dst', type: 'string', description: 'Destination in CIDR form (default is 0.0.0.0/0 or ::/0)', example: '172.17.5.0/24', compute: (r) => r.dst },
-  { name: 'family', type: 'number', description: '4 or 6', example: 4, compute: (r) => r.family },
-  { name: 'isDefault', type: 'boolean', description: 'A default route', example: false, compute: (r) => r.isDefault },
+  { name: 'family', type: 'number', description: 'Address family of the route: 4 or 6', example: 4, compute: (r) => r.family },
+  { name: 'isDefault', type: 'boolean', description: 'The route is a default route (0.0.0.0/0 or ::/0)', example: false, compute: (r) => r.isDefault },
   { name: 'prefixLength', type: 'number', description: 'Prefix length of the destination', example: 24, compute: (r) => r.prefixLen },
   { name: 'dev', type: 'string | undefined', description: 'Output device (the first nexthop\'s for multipath routes)', example: 'tun0', compute: (r) => routeDevices(r)[0] },
   { name: 'devices', type: 'string[]', description: 'Every output device, multipath nexthops included', example: ['tun0'], compute: (r) => routeDevices(r) },
-  { name: 'gateway', type: 'string | undefined', description: 'Gateway (via)', example: '192.0.2.1', compute: (r) => r.gateway ?? r.nexthops.find((h) => h.gateway)?.gateway },
+  { name: 'gateway', type: 'string | undefined', description: 'Gateway (via), or the first nexthop gateway of a multipath route', example: '192.0.2.1', compute: (r) => r.gateway ?? r.nexthops.find((h) => h.gateway)?.gateway },
   { name: 'table', type: 'string', description: 'Routing table (main unless printed)', example: 'main', compute: (r) => r.table },
   { name: 'type', type: 'string', description: 'unicast, blackhole, unreachable, prohibit, throw, ...', example: 'unicast', compute: (r) => r.type },
   { name: 'protocol', type: 'string | undefined', description: 'Who installed it: kernel, boot, static, dhcp, bird, ...', example: 'static', compute: (r) => r.protocol },

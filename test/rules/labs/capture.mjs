@@ -121,7 +121,7 @@ try {
   }
   for (const [ns, rules] of Object.entries(scenario.iptables ?? {})) runInput(ns, ['iptables-restore'], rules);
   for (const [ns, rules] of Object.entries(scenario.ip6tables ?? {})) runInput(ns, ['ip6tables-restore'], rules);
-  execFileSync('sleep', ['0.3']); // let carrier and STP states settle
+  execFileSync('sleep', ['1.5']); // let carrier, operstate and STP states settle (link watch runs about once a second)
   capture('host', outDir, scenario);
   for (const ns of scenario.captureNamespaces ?? []) capture(ns, path.join(outDir, 'netns', scenario.namespaceNames?.[ns] ?? ns), scenario);
   for (const [file, text] of Object.entries(scenario.files ?? {})) {

@@ -67,10 +67,14 @@ function isLoopbackTarget(address: string | undefined): boolean {
   return cidr.family === 4 ? (Number(cidr.network) >>> 24) === 127 : cidr.network === 1n;
 }
 
-/** NAT rules that rewrite traffic the namespace forwards (REDIRECT, and DNAT to itself or to loopback, stay local). */
-export function forwardingNatRules(env: FactEnv, ns: Namespace, ruleset: Ruleset | undefined): NfRule[] {
+/**
+ * The first NAT rules that rewrite traffic the namespace forwards (REDIRECT, and DNAT to itself or to
+ * loopback, stay local). The scan stops at `limit`: a Kubernetes node has tens of thousands of DNAT rules,
+ * and one is enough to know.
+ */
+export function forwardingNatRules(env: FactEnv, ns: Namespace, ruleset: Ruleset | undefined, limit = EVIDENCE_PER_REASON): NfRule[] {
   if (!ruleset) return [];
-  return env.cache.perNamespace(ns, `forwarding:nat:${ruleset.label}`, () => {
+  return env.cache.perNamespace(ns, `forwarding:nat:${ruleset.label}:${limit}`, () => {
     const nat = ruleset.tables.get('nat');
     if (!nat) return [];
     const local = localAddresses(env, ns);
@@ -84,6 +88,7 @@ export function forwardingNatRules(env: FactEnv, ns: Namespace, ruleset: Ruleset
           if (to && (isLoopbackTarget(to) || local.has(to))) continue;
         }
         out.push(rule);
+        if (out.length >= limit) return out;
       }
     }
     return out;
@@ -92,24 +97,11 @@ export function forwardingNatRules(env: FactEnv, ns: Namespace, ruleset: Ruleset
 
 function describeNat(rules: NfRule[], family: string): ForwardingReason {
   const first = rules[0] as NfRule;
-  const more = rules.length > 1 ? ` (and ${rules.length - 1} more)` : '';
+  const more = rules.length > 1 ? ' (and others)' : '';
   return {
     text: `${family} NAT rules rewrite forwarded traffic: ${first.table}/${first.chain} -j ${first.target?.name ?? '?'}${more}`,
     evidence: rules.slice(0, EVIDENCE_PER_REASON).map((r) => r.evidence),
   };
-}
-
-/**
- * The namespace's device `dev` is a veth whose peer is in `host` and enters its IP layer: the peer is not
- * enslaved, or enslaved to a routed bridge. A peer on a bridge with a NIC port is bridged onto the LAN.
- */
-function routedThroughHost(host: Namespace, other: Namespace, dev: string): boolean {
-  const end = other.veths.find((v) => v.interface.name === dev);
-  if (!end?.peer.resolved || end.peer.namespace !== host.name) return false;
-  const master = end.peer.interface.master;
-  if (!master) return true;
-  const bridge = host.bridgeByName.get(master);
-  return Boolean(bridge && isRoutedBridge(bridge, 4));
 }
 
 export function forwardingAnalysis(env: FactEnv, ns: Namespace): ForwardingAnalysis {
@@ -152,7 +144,7 @@ function analyse(env: FactEnv, ns: Namespace): ForwardingAnalysis {
 
     for (const other of env.host.namespaces) {
       if (other === ns) continue;
-      const viaVeth = defaultRoutes(env, other, 4).find((r) => routeDevices(r).some((d) => routedThroughHost(ns, other, d)));
+      const viaVeth = defaultRoutes(env, other, 4).find((r) => routeDevices(r).some((d) => routedThroughHost(ns, other, d, carriers)));
       if (!viaVeth) continue;
       reasons.push({
         text: `namespace ${other.name} sends its default route through a veth to this host (${viaVeth.dst} via ${viaVeth.gateway ?? viaVeth.dev ?? '?'})`,

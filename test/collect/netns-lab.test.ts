@@ -1,0 +1,198 @@
+/**
+ * A real network namespace lab (root only): one namespace plays the host (a bridge with an address,
+ * two veth pairs into two "container" namespaces, a MASQUERADE rule, a sysctl), and both collectors
+ * run inside it for real with `--netns` naming the two container namespaces. Only namespaces this
+ * test creates are touched; the root namespace's interfaces and firewall are left alone.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectorScript } from '../../src/collect/sh-collector.js';
+import { findExecutable } from '../../src/collect/which.js';
+import { loadInput } from '../../src/snapshot/load.js';
+import type { Snapshot } from '../../src/snapshot/schema.js';
+import { PROJECT_ROOT } from '../helpers/corpus.js';
+
+const PREFIX = `na${process.pid}`;
+const HOST_NS = `${PREFIX}h`;
+const NS_A = `${PREFIX}a`;
+const NS_B = `${PREFIX}b`;
+const COMMAND_TIMEOUT_MS = 20_000;
+const PATH_ENV = { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`, LC_ALL: 'C' };
+
+function run(argv: string[], timeout = COMMAND_TIMEOUT_MS): { ok: boolean; out: string; err: string } {
+  const r = spawnSync(argv[0]!, argv.slice(1), { timeout, env: PATH_ENV, encoding: 'utf8', killSignal: 'SIGKILL' });
+  return { ok: r.status === 0, out: r.stdout ?? '', err: r.stderr ?? String(r.error ?? '') };
+}
+
+function must(argv: string[]): string {
+  const r = run(argv);
+  if (!r.ok) throw new Error(`${argv.join(' ')} failed: ${r.err.trim()}`);
+  return r.out;
+}
+
+function labSkipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'netns lab needs root (creates network namespaces)';
+  for (const tool of ['ip', 'iptables', 'sysctl', 'brctl', 'bridge', 'dash']) {
+    if (!findExecutable(tool, PATH_ENV)) return `netns lab needs ${tool} (Debian packages iproute2, iptables, bridge-utils, procps, dash)`;
+  }
+  const probe = `${PREFIX}probe`;
+  const added = run(['ip', 'netns', 'add', probe], 5000);
+  if (!added.ok) return `ip netns does not work here: ${added.err.trim()}`;
+  run(['ip', 'netns', 'del', probe], 5000);
+  return undefined;
+}
+
+const skipReason = labSkipReason();
+if (skipReason) console.warn(`SKIP: ${skipReason}`);
+
+/** Transpile the collector's modules so a plain `node` can run it inside a namespace. */
+async function buildNodeCollector(outDir: string): Promise<string> {
+  const files = [
+    'src/version.ts',
+    'src/errors.ts',
+    ...(await readdir(path.join(PROJECT_ROOT, 'src/collect'))).map((f) => `src/collect/${f}`),
+    ...(await readdir(path.join(PROJECT_ROOT, 'src/snapshot'))).map((f) => `src/snapshot/${f}`),
+  ].filter((f) => f.endsWith('.ts'));
+  for (const file of files) {
+    const source = ts.sys.readFile(path.join(PROJECT_ROOT, file))!;
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+      fileName: file,
+    });
+    const out = path.join(outDir, file.replace(/^src\//, '').replace(/\.ts$/, '.js'));
+    await mkdir(path.dirname(out), { recursive: true });
+    await writeFile(out, outputText);
+  }
+  await writeFile(path.join(outDir, 'package.json'), '{"type":"module"}\n');
+  await symlink(path.join(PROJECT_ROOT, 'node_modules'), path.join(outDir, 'node_modules'));
+  const runner = path.join(outDir, 'run-collect.js');
+  await writeFile(
+    runner,
+    [
+      "import { collectSnapshot } from './collect/node-collector.js';",
+      "import { saveSnapshot } from './snapshot/save.js';",
+      'const [out, ...netns] = process.argv.slice(2);',
+      'await saveSnapshot(await collectSnapshot({ netns, timeoutMs: 10_000 }), out);',
+    ].join('\n'),
+  );
+  return runner;
+}
+
+interface LinkJson {
+  ifname: string;
+  ifindex: number;
+  master?: string;
+  link_netnsid?: number;
+  linkinfo?: { info_kind?: string };
+}
+
+describe.skipIf(skipReason !== undefined)('netns lab: both collectors on a real bridge with veths', () => {
+  let work: string;
+  const snapshots = new Map<string, Snapshot>();
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'netaudit-lab-'));
+    for (const ns of [HOST_NS, NS_A, NS_B]) must(['ip', 'netns', 'add', ns]);
+    const inHost = (...argv: string[]) => must(['ip', 'netns', 'exec', HOST_NS, ...argv]);
+    inHost('ip', 'link', 'add', 'br0', 'type', 'bridge');
+    inHost('ip', 'addr', 'add', '198.51.100.1/24', 'dev', 'br0');
+    inHost('ip', 'link', 'set', 'br0', 'up');
+    for (const [ns, veth, addr] of [[NS_A, 'veth-a', '198.51.100.2/24'], [NS_B, 'veth-b', '198.51.100.3/24']] as const) {
+      inHost('ip', 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+      inHost('ip', 'link', 'set', veth, 'master', 'br0');
+      inHost('ip', 'link', 'set', veth, 'up');
+      must(['ip', 'netns', 'exec', ns, 'ip', 'addr', 'add', addr, 'dev', 'eth0']);
+      must(['ip', 'netns', 'exec', ns, 'ip', 'link', 'set', 'eth0', 'up']);
+    }
+    inHost('iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', '198.51.100.0/24', '!', '-o', 'br0', '-j', 'MASQUERADE');
+    inHost('sysctl', '-w', 'net.ipv4.ip_forward=1');
+
+    const runner = await buildNodeCollector(path.join(work, 'node-collector'));
+    const nodeOut = path.join(work, 'node.json');
+    must(['ip', 'netns', 'exec', HOST_NS, process.execPath, runner, nodeOut, NS_A, NS_B]);
+    snapshots.set('node', (await loadInput(nodeOut)).snapshot);
+
+    const script = path.join(work, 'collect.sh');
+    await writeFile(script, collectorScript());
+    const shOut = path.join(work, 'sh.json');
+    must(['ip', 'netns', 'exec', HOST_NS, 'dash', script, '-o', shOut, '--netns', NS_A, NS_B]);
+    snapshots.set('sh', (await loadInput(shOut)).snapshot);
+  });
+
+  afterAll(async () => {
+    // Deleting the namespaces removes the bridge, the veths and the rule with them.
+    for (const ns of [HOST_NS, NS_A, NS_B]) run(['ip', 'netns', 'del', ns], 10_000);
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  describe.each(['node', 'sh'])('%s collector', (kind) => {
+    const snap = () => snapshots.get(kind)!;
+    const host = () => snap().namespaces[0]!;
+    const stdout = (ns: number, id: string) => {
+      const source = snap().namespaces[ns]!.sources[id]!;
+      expect(source.status, `${id} in namespace ${ns}: ${source.reason ?? ''}`).toBe('ok');
+      return source.stdout;
+    };
+
+    it('records the host and the two namespaces, with the ids the host gives them', () => {
+      expect(snap().namespaces.map((n) => [n.name, n.kind])).toEqual([
+        ['host', 'host'],
+        [NS_A, 'named'],
+        [NS_B, 'named'],
+      ]);
+      for (const ns of snap().namespaces.slice(1)) {
+        expect(ns.nsid).toEqual(expect.any(Number));
+        expect(ns.inode).toEqual(expect.any(Number));
+      }
+      expect(host().inode).not.toBe(snap().namespaces[1]!.inode);
+    });
+
+    it('shows the bridge, its ports and the veth peers in other namespaces', () => {
+      const links = JSON.parse(stdout(0, 'ip-link')) as LinkJson[];
+      const byName = new Map(links.map((l) => [l.ifname, l]));
+      expect(byName.get('br0')?.linkinfo?.info_kind).toBe('bridge');
+      for (const [veth, nsIndex] of [['veth-a', 1], ['veth-b', 2]] as const) {
+        const link = byName.get(veth);
+        expect(link?.linkinfo?.info_kind).toBe('veth');
+        expect(link?.master).toBe('br0');
+        // The peer lives in the container namespace: link_netnsid is the id recorded for it.
+        expect(link?.link_netnsid).toBe(snap().namespaces[nsIndex]!.nsid);
+      }
+      const brctl = stdout(0, 'brctl-show');
+      expect(brctl).toMatch(/^br0\s+\S+\s+(no|yes)\s+veth-[ab]$/m);
+      expect(brctl).toMatch(/^\s+veth-[ab]$/m);
+      const ports = (JSON.parse(stdout(0, 'bridge-link')) as LinkJson[]).filter((p) => p.master === 'br0').map((p) => p.ifname).sort();
+      expect(ports).toEqual(['veth-a', 'veth-b']);
+      const addrs = stdout(0, 'ip-addr');
+      expect(addrs).toContain('"local":"198.51.100.1","prefixlen":24');
+    });
+
+    it('shows the container side: its address and its peer back in the host namespace', () => {
+      const links = JSON.parse(stdout(1, 'ip-link')) as LinkJson[];
+      const eth0 = links.find((l) => l.ifname === 'eth0');
+      expect(eth0?.linkinfo?.info_kind).toBe('veth');
+      expect(eth0?.link_netnsid).toEqual(expect.any(Number));
+      expect(stdout(1, 'ip-addr')).toContain('"local":"198.51.100.2","prefixlen":24');
+      expect(stdout(2, 'ip-addr')).toContain('"local":"198.51.100.3","prefixlen":24');
+      expect(snap().namespaces[1]!.sources.sysctl?.stdout).toMatch(/^net\.ipv4\.ip_forward = 0$/m);
+    });
+
+    it('shows the MASQUERADE rule and the sysctl set in the host namespace', () => {
+      expect(stdout(0, 'iptables-save')).toMatch(/^\[\d+:\d+\] -A POSTROUTING -s 198\.51\.100\.0\/24 ! -o br0 -j MASQUERADE$/m);
+      expect(stdout(0, 'sysctl')).toMatch(/^net\.ipv4\.ip_forward = 1$/m);
+      expect(stdout(0, 'iptables-version')).toMatch(/^iptables v\d/);
+      // The container namespaces have no rules of their own.
+      expect(snap().namespaces[1]!.sources['iptables-save']?.stdout ?? '').not.toContain('MASQUERADE');
+    });
+  });
+});
+
+if (skipReason) {
+  describe('netns lab', () => {
+    it.skip(`skipped: ${skipReason}`, () => {});
+  });
+}
