@@ -382,7 +382,7 @@ na_run() {
   if [ "$NA_GNU_TIMEOUT" = 1 ]; then
     { timeout -s KILL "$NA_TIMEOUT" "$@" 2>"$NA_TMP/e" </dev/null; echo $? >"$NA_TMP/rc"; } | na_cap >"$NA_TMP/o"
   else
-    :
+    if [ "$NA_SETSID" = 1 ]; then set -- setsid "$@"; fi
     { "$@" 2>"$NA_TMP/e" </dev/null & echo $! >"$NA_TMP/pid"; wait $!; echo $? >"$NA_TMP/rc"; } | na_cap >"$NA_TMP/o" &
     na_pipe=$!
     na_watchdog &
