@@ -90,6 +90,29 @@ function namespaceSection(ns: NamespaceView): string[] {
   return out;
 }
 
+/** Per namespace: what was read, and each source that was not, with its reason (grouped when they share one). */
+function sourcesSection(view: HostView): string[] {
+  const out: string[] = [];
+  const byNamespace = new Map<string, HostView['sources']>();
+  for (const s of view.sources) byNamespace.set(s.namespace, [...(byNamespace.get(s.namespace) ?? []), s]);
+  let unavailable = 0;
+  for (const [namespace, sources] of byNamespace) {
+    const read = sources.filter((s) => (s.status === 'ok' || s.status === 'empty') && !s.parseError);
+    out.push(`  ${namespace}: read ${read.map((s) => (s.status === 'empty' ? `${s.source} (empty)` : s.source)).join(', ') || 'nothing'}`);
+    const byReason = new Map<string, string[]>();
+    for (const s of sources) {
+      if (read.includes(s)) continue;
+      unavailable++;
+      // "no ip-neigh.json in DIR" and "no ss-tlnp.txt in DIR" are one reason: the folder lacked those files.
+      const reason = s.parseError ? `unreadable: ${s.parseError}` : `${s.status}${s.reason ? `: ${s.reason.replace(/^no \S+ in /, 'no such file in ')}` : ''}`;
+      byReason.set(reason, [...(byReason.get(reason) ?? []), s.source]);
+    }
+    for (const [reason, ids] of byReason) out.push(`    ${ids.join(', ')}: ${reason}`);
+  }
+  if (unavailable > 0) out.push(`  ${unavailable} source(s) missing, failed or unreadable: what depends on them is unknown, not healthy.`);
+  return out;
+}
+
 export function renderShowText(view: HostView): string {
   const h = view.host;
   const out: string[] = [];
@@ -97,11 +120,7 @@ export function renderShowText(view: HostView): string {
   out.push(`Collected ${h.collectedAt ?? 'at an unknown time'} by ${h.collector}${h.user ? ` as ${h.user}` : ''}`);
   for (const note of h.notes) out.push(`Collector note: ${note}`);
 
-  const unavailable = view.sources.filter((s) => s.status === 'failed' || s.status === 'not-collected' || s.parseError);
-  out.push('', 'Sources');
-  const rows = view.sources.map((s) => [s.namespace, s.source, s.parseError ? 'unreadable' : s.status, s.parseError ?? s.reason ?? '']);
-  out.push(...table(rows, '  '));
-  if (unavailable.length > 0) out.push(`  ${unavailable.length} source(s) missing, failed or unreadable: what depends on them is unknown, not healthy.`);
+  out.push('', 'Sources', ...sourcesSection(view));
 
   for (const ns of view.namespaces) out.push('', ...namespaceSection(ns));
 

@@ -4,6 +4,9 @@
  */
 import type { Host, Interface, Namespace, NfChain, Ruleset, SourceInfo } from '../model/types.js';
 import { lookupSysctl } from '../model/sysctl.js';
+import { SOURCE_IDS } from '../snapshot/sources.js';
+
+const SOURCE_ORDER = new Map<string, number>(SOURCE_IDS.map((id, i) => [id, i]));
 
 export const SHOW_SCHEMA_ID = 'netaudit/show@1';
 
@@ -177,7 +180,9 @@ export function hostView(host: Host): HostView {
     host: info,
     namespaces: host.namespaces.map(namespaceView),
     persistedSysctl: persisted,
-    sources: host.sources.map(sourceView),
+    sources: host.namespaces.flatMap((ns) =>
+      [...ns.sources.values()].sort((a, b) => (SOURCE_ORDER.get(a.id) ?? 99) - (SOURCE_ORDER.get(b.id) ?? 99)).map(sourceView),
+    ),
     notes: host.notes.map((n) => (n.line !== undefined ? { source: n.source, line: n.line, message: n.message } : { source: n.source, message: n.message })),
   };
 }

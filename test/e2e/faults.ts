@@ -72,8 +72,9 @@ export const FAULTS: Fault[] = [
     probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: true, c1TcpC2: true },
     expected: () => ({
       ruleId: 'masquerade-missing',
-      subject: host('bridge', T.bridge),
-      evidence: { source: 'ip-addr', line: ifnameIn(T.bridge) },
+      subject: host('bridge-subnet', `${T.bridge}:${T.bridgeSubnet}`),
+      // Outbound container traffic falls through to the POSTROUTING policy.
+      evidence: { source: 'iptables-save', line: /^:POSTROUTING ACCEPT \[\d+:\d+\]$/ },
     }),
   },
   {
@@ -86,8 +87,9 @@ export const FAULTS: Fault[] = [
     probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: true, c1TcpC2: true },
     expected: () => ({
       ruleId: 'masquerade-missing',
-      subject: host('bridge', T.bridge),
-      evidence: { source: 'ip-addr', line: ifnameIn(T.bridge) },
+      subject: host('bridge-subnet', `${T.bridge}:${T.bridgeSubnet}`),
+      // The near miss: the rule that names the bridge but not its subnet.
+      evidence: { source: 'iptables-save', line: exactLine(`-A POSTROUTING -s ${WRONG_SUBNET} ! -o ${T.bridge} -j MASQUERADE`) },
     }),
   },
   {
@@ -120,7 +122,7 @@ export const FAULTS: Fault[] = [
     probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false },
     expected: () => ({
       ruleId: 'forward-drop-without-accept',
-      subject: host('netfilter-chain', 'filter/FORWARD'),
+      subject: host('bridge', T.bridge),
       evidence: { source: 'iptables-save', line: /^:FORWARD DROP \[\d+:\d+\]$/ },
     }),
   },
@@ -131,7 +133,7 @@ export const FAULTS: Fault[] = [
     probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false, c1TcpC2: true },
     expected: () => ({
       ruleId: 'forward-established-missing',
-      subject: host('netfilter-rule', 'filter/DOCKER-USER#1'),
+      subject: host('bridge', T.bridge),
       evidence: { source: 'iptables-save', line: exactLine(`-A DOCKER-USER -i ${T.uplink} -j DROP`) },
     }),
   },

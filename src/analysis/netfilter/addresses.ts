@@ -23,26 +23,38 @@ export interface AddressRange {
   last: bigint;
 }
 
-const rangeCache = new WeakMap<Cidr, AddressRange>();
-
-/** First and last address of a block; computed once per Cidr object (the hot paths compare many). */
+/** First and last address of a block (a host address allocates nothing). */
 export function cidrRange(cidr: Cidr): AddressRange {
-  let range = rangeCache.get(cidr);
-  if (!range) {
-    const bits = BigInt(cidr.family === 4 ? 32 : 128);
-    const size = 1n << (bits - BigInt(cidr.prefixLen));
-    range = { family: cidr.family, first: cidr.network, last: cidr.network + size - 1n };
-    rangeCache.set(cidr, range);
-  }
-  return range;
+  const full = cidr.family === 4 ? 32 : 128;
+  if (cidr.prefixLen === full) return { family: cidr.family, first: cidr.network, last: cidr.network };
+  const size = 1n << BigInt(full - cidr.prefixLen);
+  return { family: cidr.family, first: cidr.network, last: cidr.network + size - 1n };
 }
 
-/** outer contains inner, without allocating (ranges are cached per Cidr). */
+function lastOf(cidr: Cidr): bigint {
+  const full = cidr.family === 4 ? 32 : 128;
+  return cidr.prefixLen === full ? cidr.network : cidr.network + (1n << BigInt(full - cidr.prefixLen)) - 1n;
+}
+
+/** outer contains inner. */
 export function rangeContains(outer: Cidr, inner: Cidr): boolean {
-  if (outer.family !== inner.family) return false;
-  const o = cidrRange(outer);
-  const i = cidrRange(inner);
-  return i.first >= o.first && i.last <= o.last;
+  if (outer.family !== inner.family || outer.prefixLen > inner.prefixLen) return false;
+  return inner.network >= outer.network && lastOf(inner) <= lastOf(outer);
+}
+
+/** A block's test against address sets, with its bounds computed once (for compiled rule criteria). */
+export function cidrMatcher(cidr: Cidr): (spec: AddressSpec | undefined) => Tri {
+  if (cidr.prefixLen === 0) return (spec) => matchCidr(cidr, spec);
+  const first = cidr.network;
+  const last = lastOf(cidr);
+  return (spec) => {
+    if (!spec || !('cidr' in spec)) return matchCidr(cidr, spec);
+    const p = spec.cidr;
+    if (p.family !== cidr.family) return 'no';
+    const pLast = p.prefixLen === (p.family === 4 ? 32 : 128) ? p.network : lastOf(p);
+    if (p.network >= first && pLast <= last) return 'yes';
+    return pLast < first || p.network > last ? 'no' : 'maybe';
+  };
 }
 
 const LOOPBACK_V4 = mustParse('127.0.0.0/8');

@@ -6,7 +6,7 @@
  */
 import { parseCidr } from '../../model/net.js';
 import type { IptMatch, IptOption, IptRule, IptValue } from '../../parse/types.js';
-import { matchAddressRange, matchCidr, parseAddressRange } from './addresses.js';
+import { cidrMatcher, matchAddressRange, parseAddressRange } from './addresses.js';
 import type { AddressSpec, ConnState, InterfaceSpec, PacketClass } from './packet.js';
 import { parsePortList, parsePortRange, portInRanges, type PortRange } from './ports.js';
 import { triAnd, triNegate, triOf, type Tri } from './tri.js';
@@ -74,7 +74,8 @@ function protocolCriterion(value: IptValue): Criterion {
 function addressCriterion(value: IptValue, pick: (p: PacketClass) => AddressSpec | undefined): Criterion {
   const cidr = parseCidr(value.value);
   if (!cidr) return MAYBE;
-  return (p) => (cidr.family !== p.family ? 'maybe' : triNegate(matchCidr(cidr, pick(p)), value.negated));
+  const test = cidrMatcher(cidr);
+  return (p) => (cidr.family !== p.family ? 'maybe' : triNegate(test(pick(p)), value.negated));
 }
 
 /** iptables interface names: exact, or a prefix when ending in "+" ("veth+"). */
@@ -184,7 +185,8 @@ function addressOption(pick: (p: PacketClass) => AddressSpec | undefined): Optio
   return (option) => {
     const cidr = parseCidr(arg(option));
     if (!cidr) return MAYBE;
-    return (p) => (cidr.family !== p.family ? 'maybe' : matchCidr(cidr, pick(p)));
+    const test = cidrMatcher(cidr);
+    return (p) => (cidr.family !== p.family ? 'maybe' : test(pick(p)));
   };
 }
 

@@ -113,7 +113,7 @@ export function packetClasses(ns: Namespace, port: PublishedPort): { before: Pac
 /** Walk a stage only when its hook chain can drop at all: nat tables of large clusters hold no DROP. */
 function walkStage(table: NfTable | undefined, chain: string, packet: PacketClass): WalkResult | undefined {
   const start = table?.chains.get(chain);
-  if (!start || !chainCanDrop(start)) return undefined;
+  if (!start || !table || !chainCanDrop(start, table)) return undefined;
   return walkChainMemo(table, chain, packet);
 }
 

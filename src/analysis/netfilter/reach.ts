@@ -25,10 +25,13 @@ export function reachableChains(table: NfTable | undefined, start: string, packe
   return reached;
 }
 
-/** Can traversing this chain end in DROP or REJECT (or in a target whose effect is unknown)? Memoised per table. */
-const dropCapable = new WeakMap<NfChain, boolean>();
+/** Per table (a plain Map per table: a WeakMap entry per chain would burden every garbage collection). */
+const dropCapableByTable = new WeakMap<object, Map<NfChain, boolean>>();
 
-export function chainCanDrop(chain: NfChain, stack = new Set<NfChain>()): boolean {
+/** Can traversing this chain end in DROP or REJECT (or in a target whose effect is unknown)? Memoised per table. */
+export function chainCanDrop(chain: NfChain, table: object = chain, stack = new Set<NfChain>()): boolean {
+  let dropCapable = dropCapableByTable.get(table);
+  if (!dropCapable) dropCapableByTable.set(table, (dropCapable = new Map()));
   const known = dropCapable.get(chain);
   if (known !== undefined) return known;
   if (stack.has(chain)) return true;
@@ -38,7 +41,7 @@ export function chainCanDrop(chain: NfChain, stack = new Set<NfChain>()): boolea
     if (result) break;
     const name = rule.target?.name;
     if (!name) continue;
-    if (rule.jumpChain) result = chainCanDrop(rule.jumpChain, stack);
+    if (rule.jumpChain) result = chainCanDrop(rule.jumpChain, table, stack);
     else result = !KNOWN_HARMLESS.has(name);
   }
   stack.delete(chain);

@@ -104,6 +104,22 @@ function describeNat(rules: NfRule[], family: string): ForwardingReason {
   };
 }
 
+/**
+ * The namespace's device `dev` is a veth whose peer is in `host` and enters its IP layer (not enslaved, or
+ * enslaved to a routed bridge), and no other reason covers it already. A peer on a bridge with a NIC port
+ * is bridged onto the LAN.
+ */
+function routedThroughHost(host: Namespace, other: Namespace, dev: string, counted: Map<string, string>): boolean {
+  const end = other.veths.find((v) => v.interface.name === dev);
+  if (!end?.peer.resolved || end.peer.namespace !== host.name) return false;
+  const peer = end.peer.interface;
+  // Already a reason: its routed bridge or the routed veth itself.
+  if (counted.has(peer.name) || (peer.master !== undefined && counted.has(peer.master))) return false;
+  if (!peer.master) return true;
+  const bridge = host.bridgeByName.get(peer.master);
+  return Boolean(bridge && isRoutedBridge(bridge, 4));
+}
+
 export function forwardingAnalysis(env: FactEnv, ns: Namespace): ForwardingAnalysis {
   return env.cache.perNamespace(ns, 'forwarding:ipv4', () => analyse(env, ns));
 }
