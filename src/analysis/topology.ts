@@ -117,8 +117,7 @@ export function bridgeContaining(ns: Namespace, address: Cidr): { bridge: Bridge
     }
     subnetCache.set(ns, entries);
   }
-  const hit = entries.find((e) => rangeContains(e.cidr, address));
-  return hit ? { bridge: hit.bridge, subnet: hit.subnet } : undefined;
+  return entries.find((e) => rangeContains(e.cidr, address));
 }
 
 /** Is this one of the namespace's own addresses? */

@@ -108,114 +108,134 @@ function evaluationError(rule: LoadedRule, subject: Subject, err: unknown): Inpu
   );
 }
 
+interface Accumulator {
+  findings: Finding[];
+  passed: { ruleId: string; subject: Subject }[];
+  skipped: Skipped[];
+  ranRules: Set<string>;
+  subjectsSeen: Set<string>;
+}
+
+interface KindRun {
+  host: Host;
+  kind: SubjectKind;
+  source: SubjectSource<unknown>;
+  registry: FactRegistry;
+  engine: 'compiled' | 'reference';
+  env: FactEnv;
+}
+
+/** Every runnable rule of one kind on every subject of that kind in one namespace. */
+async function auditNamespace(run: KindRun, active: ActiveRule[], out: Accumulator): Promise<void> {
+  const { host, kind, source, registry, env } = run;
+  const ns = env.namespace;
+  const runnable: ActiveRule[] = [];
+  for (const a of active) {
+    const reason = unmetRequirement(host, ns, a.rule.meta.requires);
+    if (reason) out.skipped.push({ ruleId: a.rule.meta.id, reason });
+    else runnable.push(a);
+  }
+  if (runnable.length === 0) return;
+  for (const a of runnable) out.ranRules.add(a.rule.meta.id);
+
+  const reference =
+    run.engine === 'reference'
+      ? new ReferenceEvaluator(
+          runnable.map((a) => ({ id: a.rule.meta.id, conditions: a.rule.definition.conditions })),
+          registry.factsOf(kind).map((f) => f.name),
+        )
+      : undefined;
+  for (const instance of source.enumerate(env)) {
+    const subject: Subject = { kind, name: instance.name, namespace: ns.name };
+    out.subjectsSeen.add(subjectKey(subject));
+    const get = cachingGetter((name, params) => {
+      const def = registry.fact(kind, name);
+      if (!def) throw new Error(`unknown fact ${name}`);
+      return def.compute(instance.value, env, params);
+    });
+    let fired: Set<string> | undefined;
+    if (reference) {
+      try {
+        fired = await reference.fired(get);
+      } catch (err) {
+        throw evaluationError((runnable[0] as ActiveRule).rule, subject, err);
+      }
+    }
+    for (const a of runnable) {
+      let fires: boolean;
+      try {
+        fires = fired ? fired.has(a.rule.meta.id) : (a.compiled as CompiledCondition)(get);
+      } catch (err) {
+        throw evaluationError(a.rule, subject, err);
+      }
+      if (!fires) {
+        out.passed.push({ ruleId: a.rule.meta.id, subject });
+        continue;
+      }
+      out.findings.push({
+        ruleId: a.rule.meta.id,
+        severity: a.rule.meta.severity,
+        title: a.rule.meta.title,
+        subject,
+        message: interpolate(a.rule.definition.message, get),
+        evidence: evidenceOf(a.rule, get),
+        remediation: a.rule.meta.remediation,
+      });
+    }
+  }
+}
+
 export async function runAudit(host: Host, catalog: RuleCatalog, options: AuditOptions): Promise<AuditResult> {
   const registry = options.registry ?? FACT_REGISTRY;
+  const engine = options.engine ?? 'compiled';
   const rules = selectRules(catalog, options);
   const cache = createAuditCache();
-  const findings: Finding[] = [];
-  const passed: { ruleId: string; subject: Subject }[] = [];
-  const skipped: Skipped[] = [];
-  const ranRules = new Set<string>();
-  const subjectsSeen = new Set<string>();
+  const out: Accumulator = { findings: [], passed: [], skipped: [], ranRules: new Set(), subjectsSeen: new Set() };
 
   const byKind = new Map<SubjectKind, ActiveRule[]>();
   for (const rule of rules) {
     const list = byKind.get(rule.meta.subject) ?? [];
-    list.push({ rule, compiled: options.engine === 'reference' ? undefined : compiledOf(rule) });
+    list.push(engine === 'reference' ? { rule } : { rule, compiled: compiledOf(rule) });
     byKind.set(rule.meta.subject, list);
   }
 
   for (const [kind, active] of byKind) {
-    const source = registry.subjectSource(kind) as SubjectSource<unknown> | undefined;
+    const source = registry.subjectSource(kind);
     if (!source) {
-      for (const a of active) skipped.push({ ruleId: a.rule.meta.id, reason: `no fact module provides subjects of kind ${kind}` });
+      for (const a of active) out.skipped.push({ ruleId: a.rule.meta.id, reason: `no fact module provides subjects of kind ${kind}` });
       continue;
     }
     const namespaces = namespacesFor(host, source.namespaces);
     if (namespaces.length === 0) {
-      for (const a of active) skipped.push({ ruleId: a.rule.meta.id, reason: 'no namespace other than the host\'s was collected (collect with --netns all)' });
+      for (const a of active) out.skipped.push({ ruleId: a.rule.meta.id, reason: 'no namespace other than the host\'s was collected (collect with --netns all)' });
       continue;
     }
-    const factNames = registry.factsOf(kind).map((f) => f.name);
-    for (const ns of namespaces) {
-      const runnable: ActiveRule[] = [];
-      for (const a of active) {
-        const reason = unmetRequirement(host, ns, a.rule.meta.requires);
-        if (reason) skipped.push({ ruleId: a.rule.meta.id, reason });
-        else runnable.push(a);
-      }
-      if (runnable.length === 0) continue;
-      for (const a of runnable) ranRules.add(a.rule.meta.id);
-
-      const reference =
-        options.engine === 'reference'
-          ? new ReferenceEvaluator(
-              runnable.map((a) => ({ id: a.rule.meta.id, conditions: a.rule.definition.conditions })),
-              factNames,
-            )
-          : undefined;
-      const env: FactEnv = { host, namespace: ns, cache };
-      for (const instance of source.enumerate(env)) {
-        const subject: Subject = { kind, name: instance.name, namespace: ns.name };
-        subjectsSeen.add(subjectKey(subject));
-        const get = cachingGetter((name, params) => {
-          const def = registry.fact(kind, name);
-          if (!def) throw new Error(`unknown fact ${name}`);
-          return def.compute(instance.value, env, params);
-        });
-        let fired: Set<string> | undefined;
-        if (reference) {
-          try {
-            fired = await reference.fired(get);
-          } catch (err) {
-            throw evaluationError((runnable[0] as ActiveRule).rule, subject, err);
-          }
-        }
-        for (const a of runnable) {
-          let fires: boolean;
-          try {
-            fires = fired ? fired.has(a.rule.meta.id) : (a.compiled as CompiledCondition)(get);
-          } catch (err) {
-            throw evaluationError(a.rule, subject, err);
-          }
-          if (!fires) {
-            passed.push({ ruleId: a.rule.meta.id, subject });
-            continue;
-          }
-          findings.push({
-            ruleId: a.rule.meta.id,
-            severity: a.rule.meta.severity,
-            title: a.rule.meta.title,
-            subject,
-            message: interpolate(a.rule.definition.message, get),
-            evidence: evidenceOf(a.rule, get),
-            remediation: a.rule.meta.remediation,
-          });
-        }
-      }
+    for (const namespace of namespaces) {
+      await auditNamespace({ host, kind, source, registry, engine, env: { host, namespace, cache } }, active, out);
     }
   }
 
-  const kept = suppress(findings, rules);
-  kept.sort(compareFindings);
-  passed.sort((a, b) => compareText(a.ruleId, b.ruleId) || compareNamespace(a.subject.namespace, b.subject.namespace) || compareText(a.subject.name, b.subject.name));
-
-  const count = (s: Finding['severity']) => kept.filter((f) => f.severity === s).length;
+  const findings = suppress(out.findings, rules);
+  findings.sort(compareFindings);
+  const passed = out.passed.sort(
+    (a, b) => compareText(a.ruleId, b.ruleId) || compareNamespace(a.subject.namespace, b.subject.namespace) || compareText(a.subject.name, b.subject.name),
+  );
+  const count = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
   const result: AuditResult = {
     schema: REPORT_SCHEMA_ID,
     input: options.input,
     host: {},
-    findings: kept,
-    skipped,
+    findings,
+    skipped: out.skipped,
     passed,
     rules: rules.map((r) => r.meta),
     summary: {
       errors: count('error'),
       warnings: count('warning'),
       infos: count('info'),
-      rulesEvaluated: ranRules.size,
-      rulesSkipped: new Set(skipped.map((s) => s.ruleId)).size,
-      subjectsEvaluated: subjectsSeen.size,
+      rulesEvaluated: out.ranRules.size,
+      rulesSkipped: new Set(out.skipped.map((s) => s.ruleId)).size,
+      subjectsEvaluated: out.subjectsSeen.size,
       unavailableSources: unavailableSources(host),
     },
   };

@@ -21,15 +21,6 @@ const Path = z
   .regex(/^\$/)
   .describe('JSONPath into the fact value: "$", then ".name" and "[index]" steps, e.g. "$.length" or "$.ports[0]"');
 
-const FactReference = z
-  .object({
-    fact: z.string().min(1),
-    params: Params.optional(),
-    path: Path.optional(),
-  })
-  .strict()
-  .describe('Compare with the value of another fact of the same subject');
-
 export interface FactConditionShape {
   fact: string;
   operator: string;

@@ -37,6 +37,8 @@ export function dockerRules(n: DockerNetwork) {
       chain: 'DOCKER',
       spec: ['!', '-i', br, '-p', 'tcp', '-m', 'tcp', '--dport', String(n.hostPort), '-j', 'DNAT', '--to-destination', `${n.container}:${n.containerPort}`],
     },
+    /** Classic layout only: containers' traffic leaving the bridge. */
+    outboundAccept: { table: 'filter', chain: 'FORWARD', spec: ['-i', br, '!', '-o', br, '-j', 'ACCEPT'] },
     publishAccept: {
       table: 'filter',
       chain: 'DOCKER',
@@ -83,7 +85,7 @@ function classicFilter(n: DockerNetwork): string[] {
     '-A FORWARD -j DOCKER-ISOLATION-STAGE-1',
     `-A FORWARD -o ${br} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
     `-A FORWARD -o ${br} -j DOCKER`,
-    `-A FORWARD -i ${br} ! -o ${br} -j ACCEPT`,
+    savedForm(dockerRules(n).outboundAccept),
     `-A FORWARD -i ${br} -o ${br} -j ACCEPT`,
     savedForm(dockerRules(n).publishAccept),
     `-A DOCKER-ISOLATION-STAGE-1 -i ${br} ! -o ${br} -j DOCKER-ISOLATION-STAGE-2`,

@@ -25,6 +25,8 @@ export interface ExpectedFinding {
    * printed at that line, and what it shows of it matches `line`.
    */
   evidence: { source: string; line: RegExp };
+  /** Rules disabled for this audit (`--disable`), e.g. to see the rule a more specific one suppresses. */
+  disable?: string[];
 }
 
 export interface Fault {
@@ -33,13 +35,15 @@ export interface Fault {
   apply(lab: Lab): void;
   /** What each probe must do with the fault in place: true = passes, false = fails. Omitted: not asserted. */
   probes: Partial<Record<ProbeName, boolean>>;
-  expected(lab: Lab): ExpectedFinding;
+  /** One finding per audit run; several when the same fault is audited with different rules disabled. */
+  expected(lab: Lab): ExpectedFinding | ExpectedFinding[];
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const exactLine = (s: string): RegExp => new RegExp(`^(\\[\\d+:\\d+\\] )?${escape(s)}$`);
 const ifnameIn = (name: string): RegExp => new RegExp(`"ifname":"${escape(name)}"`);
 const sysctlLine = (key: string, value: number): RegExp => new RegExp(`^${escape(key)} = ${value}$`);
+const FORWARD_DROP_POLICY = /^:FORWARD DROP \[\d+:\d+\]$/;
 const host = (kind: string, name: string) => ({ kind, name, namespace: 'host' });
 
 export const FAULTS: Fault[] = [
@@ -116,14 +120,35 @@ export const FAULTS: Fault[] = [
   },
   {
     id: 'forward-flushed',
-    title: 'FORWARD flushed under policy DROP',
+    title: 'FORWARD flushed under policy DROP (a firewall reload that drops Docker\'s jumps)',
     apply: (lab) => lab.exec('host', ['iptables', '-F', 'FORWARD']),
     // Container to container is bridged: it crosses FORWARD only where br_netfilter is active, so it is not asserted.
     probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false },
+    expected: () => [
+      {
+        // On a Docker bridge the precise diagnosis is the lost jumps, which suppresses the generic rule…
+        ruleId: 'docker-chains-missing',
+        subject: host('bridge', T.bridge),
+        evidence: { source: 'iptables-save', line: FORWARD_DROP_POLICY },
+      },
+      {
+        // …which reports it when that rule is off (a daemon run with "iptables": false has no such chains).
+        ruleId: 'forward-drop-without-accept',
+        subject: host('bridge', T.bridge),
+        evidence: { source: 'iptables-save', line: FORWARD_DROP_POLICY },
+        disable: ['docker-chains-missing'],
+      },
+    ],
+  },
+  {
+    id: 'outbound-accept-missing',
+    title: `the FORWARD accept for traffic leaving ${T.bridge} (-i ${T.bridge} ! -o ${T.bridge}) deleted under policy DROP`,
+    apply: (lab) => lab.iptables('-D', RULES.outboundAccept),
+    probes: { c1PingInternet: false, c1TcpInternet: false, c2PingInternet: false, publishedPort: true },
     expected: () => ({
       ruleId: 'forward-drop-without-accept',
       subject: host('bridge', T.bridge),
-      evidence: { source: 'iptables-save', line: /^:FORWARD DROP \[\d+:\d+\]$/ },
+      evidence: { source: 'iptables-save', line: FORWARD_DROP_POLICY },
     }),
   },
   {

@@ -91,8 +91,8 @@ export interface AuditRun<T> {
   stderr: string;
 }
 
-export function auditJson<T>(snapshot: string, failOn: 'error' | 'warning' | 'info' | 'none' = 'error'): AuditRun<T> {
-  const r = netaudit(['audit', snapshot, '--format', 'json', '--fail-on', failOn]);
+export function auditJson<T>(snapshot: string, failOn: 'error' | 'warning' | 'info' | 'none' = 'error', disable: readonly string[] = []): AuditRun<T> {
+  const r = netaudit(['audit', snapshot, '--format', 'json', '--fail-on', failOn, ...disable.flatMap((id) => ['--disable', id])]);
   if (r.code !== 0 && r.code !== 1) throw new Error(`audit failed: ${describeRun(r)}`);
   return { code: r.code, report: JSON.parse(r.stdout) as T, stderr: r.stderr };
 }

@@ -81,14 +81,14 @@ function publishedPortsOf(ns: Namespace, ruleset: Ruleset): PublishedPort[] {
     const reach = reachFromHooks(nat.chains);
     const contexts = new Map<NfChain, ChainContext>();
     for (const chain of nat.chains.values()) {
-      const hooks = reach.hooks.get(chain);
-      if (!hooks) continue;
+      const hooks = HOOK_LISTS[reach.hooks.get(chain) ?? 0] ?? [];
+      if (hooks.length === 0) continue;
       for (const rule of chain.rules) {
         if (rule.target?.name !== 'DNAT') continue;
         const target = parseNatAddress(targetOption(rule.target, 'to-destination') ?? '');
         if (!target || target.address.family !== family) continue;
         const context = chainContext(chain, reach.parent, nat.chains, contexts);
-        const port = describe(ns, ruleset, rule, context, [...hooks], target);
+        const port = describe(ns, ruleset, rule, context, hooks, target);
         port.accepts = acceptsFor(acceptIndex, port);
         for (const a of port.accepts) claimed.add(a);
         ports.push(port);
@@ -123,24 +123,27 @@ function publishedPortsOf(ns: Namespace, ruleset: Ruleset): PublishedPort[] {
   return ports;
 }
 
-/** Chains reachable from nat PREROUTING and OUTPUT, each with the first jump that reaches it. */
-function reachFromHooks(chains: Map<string, NfChain>): { hooks: Map<NfChain, Set<NatHook>>; parent: Map<NfChain, NfRule> } {
-  const hooks = new Map<NfChain, Set<NatHook>>();
+const HOOK_BITS: Record<NatHook, number> = { PREROUTING: 1, OUTPUT: 2 };
+/** Shared hook lists by bit mask, so that thousands of ports do not each allocate one. */
+const HOOK_LISTS: NatHook[][] = [[], ['PREROUTING'], ['OUTPUT'], ['PREROUTING', 'OUTPUT']];
+
+/** Chains reachable from nat PREROUTING and OUTPUT (as a bit mask), each with the first jump that reaches it. */
+function reachFromHooks(chains: Map<string, NfChain>): { hooks: Map<NfChain, number>; parent: Map<NfChain, NfRule> } {
+  const hooks = new Map<NfChain, number>();
   const parent = new Map<NfChain, NfRule>();
   for (const hook of ['PREROUTING', 'OUTPUT'] as const) {
+    const bit = HOOK_BITS[hook];
     const start = chains.get(hook);
     if (!start) continue;
     const queue: NfChain[] = [start];
-    const seen = new Set<NfChain>([start]);
+    hooks.set(start, (hooks.get(start) ?? 0) | bit);
     for (let i = 0; i < queue.length; i++) {
-      const chain = queue[i] as NfChain;
-      let set = hooks.get(chain);
-      if (!set) hooks.set(chain, (set = new Set()));
-      set.add(hook);
-      for (const rule of chain.rules) {
+      for (const rule of (queue[i] as NfChain).rules) {
         const next = rule.jumpChain;
-        if (!next || seen.has(next)) continue;
-        seen.add(next);
+        if (!next) continue;
+        const bits = hooks.get(next) ?? 0;
+        if (bits & bit) continue;
+        hooks.set(next, bits | bit);
         if (!parent.has(next)) parent.set(next, rule);
         queue.push(next);
       }
@@ -237,8 +240,12 @@ function indexAccepts(ruleset: Ruleset): Map<string, NfRule[]> {
   return index;
 }
 
+const NO_RULES: NfRule[] = [];
+
 function acceptsFor(index: Map<string, NfRule[]>, port: PublishedPort): NfRule[] {
-  const candidates = index.get(`${port.target.address.family}|${port.target.address.network}`) ?? [];
+  if (index.size === 0) return NO_RULES;
+  const candidates = index.get(`${port.target.address.family}|${port.target.address.network}`);
+  if (!candidates) return NO_RULES;
   return candidates.filter((rule) => {
     const protocol = ruleProtocol(rule);
     if (protocol && port.protocol && protocol !== port.protocol) return false;

@@ -68,6 +68,8 @@ export interface NatAddress {
  * "10.0.0.1-10.0.0.3:80", "[fd00::2]:80", "fd00::2". Undefined when unreadable or port-only.
  */
 export function parseNatAddress(text: string): NatAddress | undefined {
+  const fast = parseV4Target(text);
+  if (fast) return fast;
   let addressPart: string;
   let portPart: string | undefined;
   if (text.startsWith('[')) {
@@ -106,5 +108,37 @@ function build(addressText: string, portText: string | undefined, text: string, 
     if (!ports) return undefined;
     result.ports = ports;
   }
+  return result;
+}
+
+/** The common case, "a.b.c.d" or "a.b.c.d:port", read without splitting or intermediate strings. */
+function parseV4Target(text: string): NatAddress | undefined {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  let i = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return undefined;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else break;
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  value = value * 256 + octet;
+  let ports: PortRange | undefined;
+  if (i < text.length) {
+    if (text.charCodeAt(i) !== 58) return undefined;
+    ports = parsePortRange(text.slice(i + 1), '-');
+    if (!ports) return undefined;
+  }
+  const result: NatAddress = { address: { family: 4, network: BigInt(value), prefixLen: 32 }, text, range: false };
+  if (ports) result.ports = ports;
   return result;
 }
