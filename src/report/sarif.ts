@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { AuditResult, Finding, RuleMeta, Severity, Subject } from '../engine/types.js';
 import type { Evidence } from '../parse/common.js';
 import { VERSION } from '../version.js';
-import { isBuiltinRule, PROJECT_URL, ruleDocsUrl } from './links.js';
+import { isBuiltinRule, ruleDocsUrl } from './links.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -109,7 +109,6 @@ function sarifRun(result: AuditResult, options: SarifOptions) {
         name: 'netaudit',
         version: VERSION,
         semanticVersion: VERSION,
-        informationUri: PROJECT_URL,
         rules: rules.map(sarifRule),
       },
     },
@@ -146,15 +145,14 @@ function ruleList(result: AuditResult): RuleMeta[] {
 function sarifRule(meta: RuleMeta) {
   const builtin = isBuiltinRule(meta);
   const more = builtin ? ruleDocsUrl(meta.id) : undefined;
-  const helpText = `${meta.remediation}\n\n${more ? `Documentation: ${more}` : `Run: netaudit explain ${meta.id}`}`;
-  const helpMarkdown = `${meta.remediation}\n\n${more ? `[Documentation](${more})` : `Run \`netaudit explain ${meta.id}\``}`;
+  const helpText = `${meta.remediation}\n\nRun: netaudit explain ${meta.id}${more ? ` (documentation: ${more} in the netaudit package)` : ''}`;
+  const helpMarkdown = `${meta.remediation}\n\nRun \`netaudit explain ${meta.id}\`${more ? ` (documentation: \`${more}\` in the netaudit package)` : ''}`;
   return {
     id: meta.id,
     name: pascalCase(meta.id),
     shortDescription: { text: meta.title },
     fullDescription: { text: meta.rationale },
     help: { text: helpText, markdown: helpMarkdown },
-    ...(more ? { helpUri: more } : {}),
     defaultConfiguration: { level: LEVEL[meta.severity] },
     // Aliases are the ids the rule had before: SARIF viewers match older results through them.
     ...(meta.aliases?.length ? { deprecatedIds: [...meta.aliases] } : {}),

@@ -290,9 +290,9 @@ const facts = defineFacts<Namespace>('host', [
   {
     name: 'defaultRoutePresent',
     type: 'boolean',
-    description: 'An IPv4 default route exists in some table other than local (an explicit unreachable or blackhole default counts: it is a decision)',
+    description: 'An IPv4 default route exists in the main table, the one traffic without a policy rule uses (an explicit unreachable or blackhole default counts: it is a decision)',
     example: true,
-    compute: (ns, env) => defaultRoutes(env, ns, 4).length > 0,
+    compute: (ns, env) => defaultRoutes(env, ns, 4).some((r) => r.table === 'main'),
   },
   {
     name: 'uplinkCandidates',

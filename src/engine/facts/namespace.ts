@@ -110,9 +110,9 @@ const facts = defineFacts<Namespace>('namespace', [
   {
     name: 'defaultRoutePresent',
     type: 'boolean',
-    description: 'An IPv4 default route exists (any table but local, any type)',
+    description: 'An IPv4 default route exists in the main table (any type)',
     example: true,
-    compute: (ns, env) => defaultRoutes(env, ns, 4).length > 0,
+    compute: (ns, env) => defaultRoutes(env, ns, 4).some((r) => r.table === 'main'),
   },
   { name: 'defaultGateway', type: 'string | undefined', description: 'Gateway of the IPv4 default route (main table first)', example: '172.17.0.1', compute: (ns, env) => gatewayOf(defaultRoute(env, ns)) },
   {
