@@ -140,8 +140,3 @@ export function isOwnAddress(ns: Namespace, address: Cidr): boolean {
 export function isDockerBridgeName(name: string): boolean {
   return name === 'docker0' || /^br-[0-9a-f]{12}$/.test(name);
 }
-
-/** A bridge that carries traffic of its own: it has ports (container or VM interfaces). */
-export function bridgeHasPorts(bridge: Bridge): boolean {
-  return bridge.ports.length > 0;
-}

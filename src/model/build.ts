@@ -68,10 +68,11 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
     bridgeLinks: reader.read('bridge-link', parseBridgeLink),
     bridgeLinkLabel: reader.label('bridge-link'),
   });
-  const routes = [
-    ...buildRoutes(reader.read('ip-route', (input) => parseIpRoute(input, 4)), reader.label('ip-route')),
-    ...buildRoutes(reader.read('ip6-route', (input) => parseIpRoute(input, 6)), reader.label('ip6-route')),
-  ];
+  const routes4 = reader.read('ip-route', (input) => parseIpRoute(input, 4));
+  const routes6 = reader.read('ip6-route', (input) => parseIpRoute(input, 6));
+  // `ip route show table all` lists IPv6 routes too on iproute2 5.x+: take those from ip6-route when it was read.
+  const fromIpRoute = routes6 ? routes4?.filter((r) => r.family === 4) : routes4;
+  const routes = [...buildRoutes(fromIpRoute, reader.label('ip-route')), ...buildRoutes(routes6, reader.label('ip6-route'))];
   const netfilter: Netfilter = { backends: new Map() };
   for (const [id, family] of NETFILTER_SOURCES) {
     const save = reader.read(id, parseIptablesSave);

@@ -139,6 +139,16 @@ function gatewayOf(r: JsonRecord, from: JsonObject): string | undefined {
   return via ? r.string('host', via) : undefined;
 }
 
+/**
+ * A route's own family, from its addresses: `ip -j route show table all` prints IPv6 routes too on
+ * iproute2 5.x and later. A `via` next hop is not looked at: an IPv4 route may have an IPv6 one (RFC 5549).
+ */
+function routeFamily(r: JsonRecord, dst: string, fallback: 4 | 6): 4 | 6 {
+  if (dst !== 'default') return dst.includes(':') ? 6 : 4;
+  const hint = r.string('gateway') ?? r.string('prefsrc');
+  return hint === undefined ? fallback : hint.includes(':') ? 6 : 4;
+}
+
 function readRoute(r: JsonRecord, family: 4 | 6): IpRouteEntry | undefined {
   const dst = r.string('dst');
   if (dst === undefined) {
@@ -147,7 +157,7 @@ function readRoute(r: JsonRecord, family: 4 | 6): IpRouteEntry | undefined {
   }
   // netplan adds a numeric "family" key to each route; it is not iproute2's and is ignored.
   const route: IpRouteEntry = {
-    family,
+    family: routeFamily(r, dst, family),
     dst: normaliseRouteDst(dst),
     type: r.label('type') ?? 'unicast',
     table: r.label('table') ?? 'main',
@@ -201,26 +211,26 @@ export function parseIpAddr(input: ParseInput): Parsed<IpAddrEntry[]> {
   return parseRecords(input, 'ip -j addr show', readAddr);
 }
 
+/**
+ * `family` is what the source was collected for: routes whose addresses do not say (a default route
+ * through a device) take it. Each route's own family comes from its addresses.
+ */
 export function parseIpRoute(input: ParseInput, family: 4 | 6): Parsed<IpRouteEntry[]> {
   const command = family === 6 ? 'ip -j -6 route show table all' : 'ip -j route show table all';
   const parsed = parseRecords(input, command, (r) => readRoute(r, family));
-  noteFamilyMismatch(input, parsed, family);
+  if (family === 6) noteIPv4InIPv6Source(input, parsed);
   return parsed;
 }
 
-/**
- * One note, not one per route, when the routes are of the other family (e.g. IPv6 routes in the IPv4 file).
- * Judged on destinations only: an IPv4 default route may have an IPv6 next hop (RFC 5549).
- */
-function noteFamilyMismatch(input: ParseInput, parsed: Parsed<IpRouteEntry[]>, family: 4 | 6): void {
-  const other = parsed.value.filter((route) => route.dst !== 'default' && route.dst.includes(':') === (family === 4));
-  const first = other[0];
+/** `ip -6` never prints IPv4 routes: IPv4 routes here mean the file is another command's output. */
+function noteIPv4InIPv6Source(input: ParseInput, parsed: Parsed<IpRouteEntry[]>): void {
+  const v4 = parsed.value.filter((route) => route.family === 4);
+  const first = v4[0];
   if (first) {
-    const otherFamily = family === 4 ? 6 : 4;
     parsed.notes.push({
       source: input.source,
       line: first.line,
-      message: `${other.length} route(s) look like IPv${otherFamily} although this source holds IPv${family} routes`,
+      message: `${v4.length} IPv4 route(s) in the output of \`ip -j -6 route\`: is this the right file?`,
     });
   }
 }

@@ -86,7 +86,7 @@ class IptablesSaveParser {
       if (crlf > 0) this.note(`${crlf} lines end in CRLF (Windows line endings)`);
     }
     this.lines = splitLines(text);
-    const wrap = rejoinTerminalWraps(this.lines);
+    const wrap = text.includes(WRAP_CANDIDATE) ? rejoinTerminalWraps(this.lines) : undefined;
     if (wrap) {
       this.note(
         `${wrap.count} lines were wrapped by a terminal at column ${wrap.width} and padded with ${wrap.padding} spaces; rejoined (first at line ${wrap.first})`,
@@ -180,7 +180,7 @@ class IptablesSaveParser {
   /** ":NAME POLICY [packets:bytes]" (policy "-" for user chains; the counters may be missing in hand-written files). */
   private declareChain(line: string, lineNo: number): void {
     const open = this.requireTable(line, lineNo, 'chain declaration');
-    const parts = line.slice(1).split(/[ \t]+/);
+    const parts = line.includes('\t') || line.includes('  ') ? line.slice(1).split(/[ \t]+/) : line.slice(1).split(' ');
     const [name, policy, counterText] = parts;
     if (!name || !policy || parts.length > 3) {
       fail(this.input, `bad chain declaration: ${clip(line)}`, lineNo, 'expected `:NAME POLICY [packets:bytes]`');

@@ -25,7 +25,13 @@ const SHORT_FLAGS: readonly string[] = Array.from({ length: 128 }, (_, c) => `-$
  * (a large dump has 100k+ lines; fresh arrays per line would only feed the garbage collector).
  */
 export class RuleTokenizer implements RuleWords {
-  readonly words: string[] = [];
+  words: string[] = [];
+  /**
+   * The previous line's words. Lines of a dump come in runs of the same shape ("-A KUBE-SEP-… -p tcp -m
+   * comment --comment … -m tcp -j DNAT --to-destination …"): a bare word equal to the previous line's word
+   * at the same index is that string again, so most lines allocate no strings for their flags and names.
+   */
+  private previous: string[] = [];
   /** Separated somewhere by more than one blank, or by a tab (hand-edited files). */
   irregularSpacing = false;
   /** quotedIn[k] === line: word k of the current line was quoted (no clearing needed between lines). */
@@ -42,8 +48,11 @@ export class RuleTokenizer implements RuleWords {
    * with indexOf, each searched for again only once the scan has passed it.
    */
   tokenize(line: string, start = 0): string | undefined {
-    const words = this.words;
+    const previous = this.words;
+    const words = this.previous;
     words.length = 0;
+    this.previous = previous;
+    this.words = words;
     this.irregularSpacing = false;
     const lineId = ++this.lineCount;
     const len = line.length;
@@ -92,11 +101,20 @@ export class RuleTokenizer implements RuleWords {
         pos = nextQuote;
         continue;
       }
-      const second = line.charCodeAt(pos + 1);
-      words.push(wordEnd - pos === 2 && c === DASH && second < 128 ? SHORT_FLAGS[second]! : line.slice(pos, wordEnd));
+      words.push(this.bareWord(line, pos, wordEnd, previous[words.length]));
       pos = wordEnd;
     }
     return undefined;
+  }
+
+  private bareWord(line: string, from: number, to: number, previous: string | undefined): string {
+    const length = to - from;
+    if (length === 2 && line.charCodeAt(from) === DASH) {
+      const second = line.charCodeAt(from + 1);
+      if (second < 128) return SHORT_FLAGS[second]!;
+    }
+    if (previous !== undefined && previous.length === length && line.startsWith(previous, from)) return previous;
+    return line.slice(from, to);
   }
 }
 

@@ -181,6 +181,21 @@ describe('checkDockerChains', () => {
     ]);
   });
 
+  it('an --internal network has no jump to DOCKER by design (Docker 27 isolation rules, Docker 28 DOCKER-INTERNAL)', () => {
+    const internal27 = DOCKER_27.replace('[5200:6543210] -A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n[37:2220] -A FORWARD -o docker0 -j DOCKER\n', '').replace(
+      '[3863:1108891] -A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2',
+      '[0:0] -A DOCKER-ISOLATION-STAGE-1 ! -s 172.17.0.0/16 -o docker0 -j DROP\n[0:0] -A DOCKER-ISOLATION-STAGE-1 ! -d 172.17.0.0/16 -i docker0 -j DROP',
+    );
+    expect(check(internal27)).toEqual([]);
+    const internal28 = DOCKER_28.replace('[61:3660] -A DOCKER-BRIDGE -o docker0 -j DOCKER\n', '').replace('[3:180] -A DOCKER-BRIDGE -o docker0 -j DOCKER\n', '').replace(
+      ':DOCKER-USER - [0:0]\n',
+      ':DOCKER-USER - [0:0]\n[0:0] -A DOCKER-INTERNAL ! -s 172.17.0.0/16 -o docker0 -j DROP\n[0:0] -A DOCKER-INTERNAL ! -d 172.17.0.0/16 -i docker0 -j DROP\n',
+    );
+    expect(check(internal28)).toEqual([]);
+    // Without the isolation rules the missing jump is reported.
+    expect(check(DOCKER_28.replace('[3:180] -A DOCKER-BRIDGE -o docker0 -j DOCKER\n', ''))).toEqual(['filter FORWARD no longer leads to DOCKER for traffic to docker0']);
+  });
+
   it('Docker 28 with DOCKER-FORWARD unhooked', () => {
     expect(check(DOCKER_28.replace('[910:765432] -A FORWARD -j DOCKER-FORWARD\n', ''))).toEqual([
       'filter FORWARD no longer leads to DOCKER for traffic to docker0',

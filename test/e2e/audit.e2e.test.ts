@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditResult, Finding } from '../../src/engine/types.js';
+import type { AuditResult, Finding, Severity } from '../../src/engine/types.js';
 import { PROJECT_ROOT } from '../helpers/corpus.js';
 import type { DockerLayout } from './docker-ruleset.js';
 import { FAULTS, type ExpectedFinding, type Fault } from './faults.js';
@@ -38,8 +38,6 @@ const FAULT_RULE_IDS = [
   'veth-orphan',
   'netns-default-route-missing',
 ];
-
-type Severity = 'error' | 'warning' | 'info';
 
 interface LabContext {
   lab: Lab;

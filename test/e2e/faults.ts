@@ -252,6 +252,17 @@ export const FAULTS: Fault[] = [
     },
   },
   {
+    id: 'veth-peer-down',
+    title: `c2's end of its veth set down inside the container: the host end ${T.containers.c2.veth} loses carrier`,
+    apply: (lab) => lab.ip('c2', 'link', 'set', T.containerIf, 'down'),
+    probes: { c2PingInternet: false, c1PingInternet: true, publishedPort: true },
+    expected: () => ({
+      ruleId: 'veth-orphan',
+      subject: host('veth', T.containers.c2.veth),
+      evidence: { source: 'ip-link', line: ifnameIn(T.containers.c2.veth) },
+    }),
+  },
+  {
     id: 'container-no-default-route',
     title: 'c1 without a default route',
     apply: (lab) => lab.ip('c1', 'route', 'del', 'default'),

@@ -3,14 +3,13 @@
  * `na<tag><pid>-<role>`, resets it after each fault, and tears it down. Only namespaces it created
  * are touched; the root namespace's interfaces, routes, sysctls and firewall never are.
  */
-import { type ChildProcess } from 'node:child_process';
 import { dockerRuleset, type DockerLayout, type RuleSpec } from './docker-ruleset.js';
 import { inNetns, must, runSync, type RunResult } from './run.js';
 import { startServer, stopServer, type Server } from './servers.js';
 import { CONTAINERS, DOCKER_NETWORK, HOST_INTERFACES, TOPOLOGY, type ContainerKey, type NamespaceKey } from './topology.js';
 
 const T = TOPOLOGY;
-/** Servers outlive no test run: a crashed run's servers exit by themselves. */
+/** Each server exits by itself after this long, so a crashed run cannot leave one running for good. */
 const SERVER_LIFETIME_MS = 240_000;
 
 export type LabNamespaces = Record<NamespaceKey, string>;
@@ -61,8 +60,8 @@ export function cleanLeftovers(tag: string): string[] {
 }
 
 /** `ip -batch -` in one namespace: one process for many link/addr/route commands. */
-function ipBatch(ns: string, commands: string[], force = false): RunResult {
-  return runSync(['ip', ...(force ? ['-force'] : []), '-n', ns, '-batch', '-'], { input: `${commands.join('\n')}\n` });
+function ipBatch(ns: string, commands: string[]): RunResult {
+  return runSync(['ip', '-n', ns, '-batch', '-'], { input: `${commands.join('\n')}\n` });
 }
 
 export class Lab {
@@ -96,7 +95,8 @@ export class Lab {
   }
 
   async create(): Promise<void> {
-    cleanLeftovers(this.tag);
+    const leftovers = cleanLeftovers(this.tag);
+    if (leftovers.length > 0) console.warn(`netns lab: deleted namespaces left by a crashed run: ${leftovers.join(', ')}`);
     for (const key of ['host', 'internet'] as const) must(runSync(['ip', 'netns', 'add', this.ns[key]]));
     must(ipBatch(this.ns.internet, ['link set lo up', `addr add ${T.remoteAddress}/32 dev lo`]));
     must(
@@ -199,10 +199,6 @@ export class Lab {
     }
   }
 
-  serverProcesses(): ChildProcess[] {
-    return [...this.servers.values()].map((s) => s.process);
-  }
-
   destroy(): void {
     for (const server of this.servers.values()) stopServer(server);
     this.servers.clear();
@@ -213,9 +209,5 @@ export class Lab {
       if (netnsNames().includes(name)) errors.push(name);
     }
     if (errors.length > 0) throw new Error(`lab teardown: could not delete namespaces ${errors.join(', ')}`);
-  }
-
-  describe(): string {
-    return `lab ${this.prefix} (${this.layout} Docker rules): ${Object.values(this.ns).join(', ')}`;
   }
 }

@@ -26,22 +26,6 @@ export function netaudit(args: readonly string[], timeoutMs = COLLECT_TIMEOUT_MS
   return runSync([process.execPath, CLI, ...args], { timeoutMs });
 }
 
-/** Commands the built CLI registers, from `netaudit --help`. */
-export function cliCommands(): Set<string> {
-  const help = netaudit(['--help']).stdout;
-  const commands = new Set<string>();
-  let inCommands = false;
-  for (const line of help.split('\n')) {
-    if (/^Commands:/.test(line)) inCommands = true;
-    else if (inCommands && /^\S/.test(line)) inCommands = false;
-    else if (inCommands) {
-      const name = /^\s+([a-z][\w-]*)/.exec(line)?.[1];
-      if (name) commands.add(name);
-    }
-  }
-  return commands;
-}
-
 export type CollectorKind = 'node' | 'sh' | 'busybox-sh';
 
 /** The namespaces of the containers as the collectors take them on their command lines. */

@@ -148,6 +148,19 @@ describe.skipIf(!support.ok)('netaudit show on snapshots collected in a live net
       }
     });
 
+    it('lists every route once (IPv6 routes come from ip6-route only)', () => {
+      for (const ns of view.namespaces) {
+        const seen = new Set<string>();
+        const repeated: string[] = [];
+        for (const r of ns.routes) {
+          const key = `${r.table} ${r.type} ${r.dst} ${r.dev ?? ''} ${r.via ?? ''} ${r.metric ?? ''}`;
+          if (seen.has(key)) repeated.push(key);
+          seen.add(key);
+        }
+        expect(repeated, `routes listed more than once in ${ns.name}`).toEqual([]);
+      }
+    });
+
     it('shows the TCP server listening in c1', () => {
       expect(namespace(view, lab.ns.c1).listeners.map((l) => l.port)).toContain(T.serverPort);
     });

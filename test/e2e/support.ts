@@ -15,6 +15,7 @@ function failure(what: string, r: RunResult): LabSupport {
 }
 
 function probeNamespace(name: string): LabSupport {
+  runSync(['ip', 'netns', 'del', name]); // a crashed run's, should the pid be reused
   const add = runSync(['ip', 'netns', 'add', name]);
   if (add.code !== 0) return failure('`ip netns add` failed', add);
   try {

@@ -103,3 +103,21 @@ describe('buildHost with unreadable sources', () => {
     expect(host.notes.some((n) => n.source === 'ip-link' && /unreadable/.test(n.message))).toBe(true);
   });
 });
+
+describe('buildHost with both route sources', () => {
+  const both = JSON.stringify([
+    { dst: 'default', gateway: '192.0.2.1', dev: 'eth0', flags: [] },
+    { dst: 'fe80::/64', dev: 'eth0', protocol: 'kernel', metric: 256, flags: [] },
+  ]);
+  const v6 = JSON.stringify([{ dst: 'fe80::/64', dev: 'eth0', protocol: 'kernel', metric: 256, flags: [] }]);
+
+  it('takes IPv6 routes from ip6-route only, so none is listed twice', () => {
+    const routes = buildHost(makeSnapshot({ 'ip-route': both, 'ip6-route': v6 })).host.routes;
+    expect(routes.map((r) => `${r.family} ${r.dst} ${r.evidence.source}`)).toEqual(['4 0.0.0.0/0 ip-route', '6 fe80::/64 ip6-route']);
+  });
+
+  it('keeps IPv6 routes of ip-route when ip6-route was not collected', () => {
+    const routes = buildHost(makeSnapshot({ 'ip-route': both })).host.routes;
+    expect(routes.map((r) => `${r.family} ${r.dst}`)).toEqual(['4 0.0.0.0/0', '6 fe80::/64']);
+  });
+});

@@ -254,12 +254,18 @@ describe('parseIpRoute', () => {
     expect(notes).toEqual([]);
   });
 
-  it('notes once when the routes are of the other family', () => {
-    const { value, notes } = route('[{"dst":"fe80::/64","dev":"eth0","flags":[]},\n{"dst":"default","gateway":"fe80::1","flags":[]},\n{"dst":"::1","flags":[]}]', 4);
-    expect(value).toHaveLength(3);
-    expect(notes).toEqual([{ source: 'ip-route', line: 1, message: '2 route(s) look like IPv6 although this source holds IPv4 routes' }]);
-    // An IPv4 default route through an IPv6 next hop (RFC 5549) is no mismatch.
-    expect(route('[{"dst":"default","via":{"family":"inet6","host":"fe80::1"},"dev":"eth0","flags":[]}]', 4).notes).toEqual([]);
+  it('gives each route its own family: `ip -j route show table all` lists IPv6 routes too', () => {
+    const { value, notes } = route('[{"dst":"fe80::/64","dev":"eth0","flags":[]},\n{"dst":"default","gateway":"fe80::1","flags":[]},\n{"dst":"default","dev":"wg0","flags":[]},\n{"dst":"10.0.0.0/8","dev":"eth0","flags":[]}]', 4);
+    expect(value.map((r) => r.family)).toEqual([6, 6, 4, 4]);
+    expect(notes).toEqual([]);
+    // An IPv4 default route through an IPv6 next hop (RFC 5549) stays IPv4.
+    expect(route('[{"dst":"default","via":{"family":"inet6","host":"fe80::1"},"dev":"eth0","flags":[]}]', 4).value[0]!.family).toBe(4);
+  });
+
+  it('notes IPv4 routes in the output of ip -6 route: another command\'s file', () => {
+    const { value, notes } = route('[{"dst":"::1","dev":"lo","flags":[]},\n{"dst":"10.0.0.0/8","dev":"eth0","flags":[]}]', 6);
+    expect(value.map((r) => r.family)).toEqual([6, 4]);
+    expect(notes).toEqual([{ source: 'ip6-route', line: 2, message: '1 IPv4 route(s) in the output of `ip -j -6 route`: is this the right file?' }]);
   });
 
   it('skips a route without dst, with a note', () => {

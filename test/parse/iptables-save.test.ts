@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
 import type { IptRule } from '../../src/parse/types.js';
-import { tokenizeRule } from '../../src/parse/iptables-tokens.js';
+import { RuleTokenizer, tokenizeRule } from '../../src/parse/iptables-tokens.js';
 import { dump, parse, SOURCE } from './iptables-helpers.js';
 
 /** The rules of the only table of a one-table dump. */
@@ -223,6 +223,18 @@ describe('parseIptablesSave: quoting', () => {
     expect(tokenizeRule('-A  X\t-j')).toMatchObject({ words: ['-A', 'X', '-j'], irregularSpacing: true });
     expect(tokenizeRule('-A X "open')).toEqual({ error: 'unterminated quote' });
     expect(tokenizeRule('-A X "ends in backslash\\')).toEqual({ error: 'unterminated quote' });
+  });
+
+  it('reuses one tokenizer across lines without carrying words or quotes over', () => {
+    const tokenizer = new RuleTokenizer();
+    expect(tokenizer.tokenize('-A X -m comment --comment "a b" --dport 80')).toBeUndefined();
+    expect([...tokenizer.words]).toEqual(['-A', 'X', '-m', 'comment', '--comment', 'a b', '--dport', '80']);
+    expect(tokenizer.isQuoted(5)).toBe(true);
+    expect(tokenizer.tokenize('-A Y -m comments --commenx abc --sport 81')).toBeUndefined();
+    expect([...tokenizer.words]).toEqual(['-A', 'Y', '-m', 'comments', '--commenx', 'abc', '--sport', '81']);
+    expect(tokenizer.isQuoted(5)).toBe(false);
+    expect(tokenizer.tokenize('-A Y')).toBeUndefined();
+    expect([...tokenizer.words]).toEqual(['-A', 'Y']);
   });
 });
 

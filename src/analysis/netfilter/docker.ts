@@ -8,11 +8,23 @@
  *  - every entry chain that exists (DOCKER-USER, DOCKER-FORWARD, DOCKER-ISOLATION-STAGE-1, the pre-17.06
  *    DOCKER-ISOLATION) reached from FORWARD.
  */
-import type { Evidence, Namespace, Ruleset } from '../../model/types.js';
+import type { Evidence, Namespace, NfTable, Ruleset } from '../../model/types.js';
 import type { BridgeSubnet } from './bridge-traffic.js';
 import { outboundClass, uplinkSpec } from './bridge-traffic.js';
 import type { PacketClass } from './packet.js';
 import { reachableChains } from './reach.js';
+
+/** Where Docker isolates --internal networks: DOCKER-ISOLATION-STAGE-1 until 27, DOCKER-INTERNAL since 28. */
+const INTERNAL_CHAINS = ['DOCKER-ISOLATION-STAGE-1', 'DOCKER-INTERNAL'];
+
+/** Docker's isolation DROPs for an --internal network name its bridge (`-o br-x ! -s <subnet> -j DROP`). */
+function isInternalNetwork(filter: NfTable, bridgeName: string): boolean {
+  return INTERNAL_CHAINS.some((name) =>
+    (filter.chains.get(name)?.rules ?? []).some(
+      (r) => r.target?.name === 'DROP' && [r.inInterface, r.outInterface].some((i) => i !== undefined && !i.negated && i.value === bridgeName) && (r.source?.negated || r.destination?.negated),
+    ),
+  );
+}
 
 /** Chains FORWARD itself jumps to in some Docker version; if one exists, FORWARD must lead to it. */
 const FORWARD_ENTRY_CHAINS = ['DOCKER-USER', 'DOCKER-FORWARD', 'DOCKER-ISOLATION-STAGE-1', 'DOCKER-ISOLATION'];
@@ -55,7 +67,8 @@ export function checkDockerChains(ns: Namespace, ruleset: Ruleset, bridgeName: s
     problems.push({ text: 'filter chain DOCKER is missing', evidence: declOr(forwardDecl) });
   } else {
     const reached = reachableChains(filter, 'FORWARD', towardsBridge);
-    if (!reached.has('DOCKER')) {
+    // --internal networks never get the jump to DOCKER: they cannot publish ports.
+    if (!reached.has('DOCKER') && !isInternalNetwork(filter, bridgeName)) {
       problems.push({ text: `filter FORWARD no longer leads to DOCKER for traffic to ${bridgeName}`, evidence: [...declOr(forwardDecl), ...declOr(filter.chains.get('DOCKER')?.evidence)] });
     }
     const reachedAny = new Set([...reached, ...reachableChains(filter, 'FORWARD', fromBridge)]);

@@ -43,8 +43,3 @@ export interface PacketClass {
   /** A non-first fragment (matched by -f). Undefined is read as "not a fragment". */
   fragment?: boolean;
 }
-
-export function describeInterface(spec: InterfaceSpec | undefined): string {
-  if (!spec) return 'any interface';
-  return 'name' in spec ? spec.name : `any interface but ${spec.except.join(', ')}`;
-}

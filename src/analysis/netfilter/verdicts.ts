@@ -42,7 +42,3 @@ export function targetEffect(name: string): TargetEffect {
 export function verdictKind(verdict: string): VerdictKind {
   return Object.hasOwn(TERMINAL, verdict) ? (TERMINAL[verdict] as VerdictKind) : 'unknown';
 }
-
-export function isDropVerdict(verdict: string): boolean {
-  return verdictKind(verdict) === 'drop';
-}

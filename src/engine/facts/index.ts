@@ -8,6 +8,7 @@ import { interfaceModule } from './interface.js';
 import { namespaceModule } from './namespace.js';
 import { netfilterBridgeModule } from './netfilter-bridge.js';
 import { netfilterHostModule } from './netfilter-host.js';
+import { netfilterChainModule, netfilterRuleModule } from './netfilter-rule.js';
 import { bridgeSubnetModule } from './netfilter-subnet.js';
 import { publishedPortModule } from './published-port.js';
 import { FactRegistry, type FactDoc, type FactModule } from './registry.js';
@@ -27,6 +28,8 @@ export const FACT_MODULES: FactModule<unknown>[] = [
   netfilterBridgeModule,
   bridgeSubnetModule,
   publishedPortModule,
+  netfilterRuleModule,
+  netfilterChainModule,
 ];
 
 export const FACT_REGISTRY = new FactRegistry(FACT_MODULES);

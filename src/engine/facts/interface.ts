@@ -7,7 +7,7 @@ import { forwardingAnalysis } from './lib/forwarding.js';
 import { overlayCniOwner } from './lib/names.js';
 import { mssClampRules, mtuCheck } from './lib/mtu.js';
 import { addressOverlaps } from './lib/overlaps.js';
-import { configuredRoutesVia, defaultRoutes, formatAddress, isForwardingRoute, routeDevices, routesByDevice, uplinks, usableAddresses, vethByInterface } from './lib/topology.js';
+import { configuredRoutesVia, defaultRoutes, familyOf, formatAddress, isForwardingRoute, routeDevices, routesByDevice, uplinks, usableAddresses, vethByInterface } from './lib/topology.js';
 import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
 const subjects = defineSubjects<Interface>({
@@ -56,7 +56,7 @@ function asymmetry(env: FactEnv, iface: Interface): Asymmetry {
       evidence: defaults.slice(0, 3).map((r) => r.evidence),
     };
   }
-  const policy = (routesByDevice(env, namespace).get(iface.name) ?? []).filter((r) => r.family === 4 && !MAIN_TABLES.has(r.table) && isForwardingRoute(r));
+  const policy = (routesByDevice(env, namespace).get(iface.name) ?? []).filter((r) => familyOf(r) === 4 && !MAIN_TABLES.has(r.table) && isForwardingRoute(r));
   const elsewhere = defaults.filter((r) => !routeDevices(r).includes(iface.name));
   if (policy.length > 0 && elsewhere.length > 0) {
     const first = policy[0] as Route;

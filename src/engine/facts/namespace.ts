@@ -5,7 +5,7 @@
 import { parseCidr } from '../../model/net.js';
 import type { Evidence, Namespace, Route } from '../../model/types.js';
 import { mergeEvidence } from './lib/evidence.js';
-import { addressIndex, defaultRoutes, formatAddress, l2UplinkPorts, namespacesByBridge, peerBridge, routeDevices, usableAddresses } from './lib/topology.js';
+import { addressIndex, defaultRoutes, familyOf, formatAddress, l2UplinkPorts, namespacesByBridge, peerBridge, routeDevices, usableAddresses } from './lib/topology.js';
 import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
 const subjects = defineSubjects<Namespace>({
@@ -34,8 +34,8 @@ function gatewayReachable(env: FactEnv, ns: Namespace, route: Route, gateway: st
   if (!cidr) return false;
   if (addressIndex(env, ns).overlapping(cidr).length > 0) return true;
   return ns.routes.some((r) => {
-    if (r.isDefault || r.table === 'local' || r.scope !== 'link' || r.family !== cidr.family) return false;
-    const dst = parseCidr(r.dst, r.family);
+    if (r.isDefault || r.table === 'local' || r.scope !== 'link' || familyOf(r) !== cidr.family) return false;
+    const dst = parseCidr(r.dst, familyOf(r));
     return Boolean(dst && dst.prefixLen <= cidr.prefixLen && (cidr.network >> BigInt((cidr.family === 4 ? 32 : 128) - dst.prefixLen)) === dst.network >> BigInt((cidr.family === 4 ? 32 : 128) - dst.prefixLen));
   });
 }

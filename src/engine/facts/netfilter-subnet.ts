@@ -50,9 +50,9 @@ function missing(env: FactEnv, s: BridgeSubnet): MasqueradeCoverage | undefined 
 }
 
 const facts = defineFacts<BridgeSubnet>('bridge-subnet', [
-  { name: 'bridge', type: 'string', description: 'The bridge', example: 'docker0', compute: (s) => s.bridge.name },
-  { name: 'subnet', type: 'string', description: 'The subnet, canonical CIDR', example: '172.17.0.0/16', compute: (s) => s.subnet },
-  { name: 'family', type: 'number', description: '4 or 6', example: 4, compute: (s) => s.family },
+  { name: 'bridge', type: 'string', description: 'The bridge the subnet belongs to', example: 'docker0', compute: (s) => s.bridge.name },
+  { name: 'subnet', type: 'string', description: 'The subnet, as canonical CIDR text', example: '172.17.0.0/16', compute: (s) => s.subnet },
+  { name: 'family', type: 'number', description: 'The address family of the subnet: 4 or 6', example: 4, compute: (s) => s.family },
   {
     name: 'privateSubnet',
     type: 'boolean',

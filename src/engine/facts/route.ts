@@ -5,7 +5,7 @@
 import { parseCidr } from '../../model/net.js';
 import type { Bridge, Evidence, Route } from '../../model/types.js';
 import { mergeEvidence } from './lib/evidence.js';
-import { bridgeSubnetIndex, routeDevices } from './lib/topology.js';
+import { bridgeSubnetIndex, familyOf, routeDevices } from './lib/topology.js';
 import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
 /** "172.17.5.0/24 dev tun0", "0.0.0.0/0 dev eth0 table 100", "blackhole 10.244.1.0/26" */
@@ -36,7 +36,7 @@ interface BridgeOverlap {
 function bridgeOverlap(env: FactEnv, route: Route): BridgeOverlap {
   const none: BridgeOverlap = { bridges: [], evidence: [] };
   if (route.isDefault) return none;
-  const cidr = parseCidr(route.dst, route.family);
+  const cidr = parseCidr(route.dst, familyOf(route));
   if (!cidr) return none;
   const devs = new Set(routeDevices(route));
   const bridges = new Map<string, Bridge>();
@@ -52,7 +52,7 @@ function bridgeOverlap(env: FactEnv, route: Route): BridgeOverlap {
 
 const facts = defineFacts<Route>('route', [
   { name: 'dst', type: 'string', description: 'Destination in CIDR form (default is 0.0.0.0/0 or ::/0)', example: '172.17.5.0/24', compute: (r) => r.dst },
-  { name: 'family', type: 'number', description: 'Address family of the route: 4 or 6', example: 4, compute: (r) => r.family },
+  { name: 'family', type: 'number', description: 'Address family of the route: 4 or 6 (from its destination and gateway)', example: 4, compute: (r) => familyOf(r) },
   { name: 'isDefault', type: 'boolean', description: 'The route is a default route (0.0.0.0/0 or ::/0)', example: false, compute: (r) => r.isDefault },
   { name: 'prefixLength', type: 'number', description: 'Prefix length of the destination', example: 24, compute: (r) => r.prefixLen },
   { name: 'dev', type: 'string | undefined', description: 'Output device (the first nexthop\'s for multipath routes)', example: 'tun0', compute: (r) => routeDevices(r)[0] },

@@ -5,6 +5,7 @@
  * directory the way a user would paste them (ip -j -p, bridge -j -p, sysctl -a, iptables-save -c).
  *
  *   sudo node test/rules/labs/capture.mjs <scenario> <output-dir>     (Linux, root, iproute2, iptables)
+ *   sudo node test/rules/labs/capture.mjs --all fixtures/rules         (every fixture of FIXTURE_SCENARIOS)
  *   node test/rules/labs/capture.mjs --list
  *
  * Not part of the test run: the fixtures it wrote are committed, and the tests read those. Edits made
@@ -13,11 +14,24 @@
  * as nf_conntrack_count; `sysctlKeep` trims sysctl -a to the keys the rules read).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SCENARIOS } from './scenarios.mjs';
+import { fileURLToPath } from 'node:url';
+import { FIXTURE_SCENARIOS, SCENARIOS } from './scenarios.mjs';
 
 const [, , name, outDir] = process.argv;
+if (name === '--all' && outDir) {
+  // Recapture every fixture listed in FIXTURE_SCENARIOS, one process per scenario; expected.json is kept.
+  const self = fileURLToPath(import.meta.url);
+  for (const [rule, sides] of Object.entries(FIXTURE_SCENARIOS)) {
+    for (const [side, scenario] of Object.entries(sides)) {
+      const dir = path.join(outDir, rule, side);
+      if (existsSync(dir)) for (const entry of readdirSync(dir)) if (entry !== 'expected.json') rmSync(path.join(dir, entry), { recursive: true });
+      execFileSync(process.execPath, [self, scenario, dir], { stdio: 'inherit' });
+    }
+  }
+  process.exit(0);
+}
 if (name === '--list' || !name) {
   for (const [id, s] of Object.entries(SCENARIOS)) console.log(`${id}\t${s.description}`);
   process.exit(name ? 0 : 2);

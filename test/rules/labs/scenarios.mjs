@@ -360,3 +360,25 @@ export const SCENARIOS = {
 
 // docker0 without an address: the bridge helper adds none when cidr is empty.
 SCENARIOS['docker-bridge-no-address'].setup = SCENARIOS['docker-bridge-no-address'].setup.filter((s) => s !== 'host: ip addr add 172.17.0.1/16 dev docker0');
+
+/** Which scenario each rule fixture was captured from: `capture.mjs --all fixtures/rules` recaptures them. */
+export const FIXTURE_SCENARIOS = {
+  'ip-forward-disabled': { fail: 'docker-forward-off', pass: 'plain-server' },
+  'iface-forwarding-disabled': { fail: 'docker-uplink-forwarding-off', pass: 'docker-port-forwarding-off' },
+  'ipv6-forwarding-disabled': { fail: 'docker-ipv6-off', pass: 'docker-ipv6-linklocal-only' },
+  'bridge-nf-call-disabled': { fail: 'kube-no-br-netfilter', pass: 'kube-br-netfilter' },
+  'rp-filter-strict': { fail: 'multihomed-strict', pass: 'multihomed-loose' },
+  'sysctl-drift': { fail: 'sysctl-drift', pass: 'sysctl-in-sync' },
+  'conntrack-table-full': { fail: 'conntrack-full', pass: 'conntrack-busy' },
+  'veth-orphan': { fail: 'docker-orphans', pass: 'docker-veth-pair-in-use' },
+  'veth-unattached': { fail: 'docker-unattached', pass: 'calico-routed' },
+  'iface-down': { fail: 'iface-down', pass: 'spare-nic-down' },
+  'bridge-down': { fail: 'docker-bridge-down', pass: 'docker-empty-bridge' },
+  'bridge-no-address': { fail: 'docker-bridge-no-address', pass: 'l2-bridge' },
+  'address-overlap': { fail: 'docker-address-overlap', pass: 'docker-vip' },
+  'route-overlap': { fail: 'docker-route-overlap', pass: 'docker-routes-clear' },
+  'default-route-missing': { fail: 'plain-server-no-default', pass: 'isolated-server' },
+  'mtu-mismatch': { fail: 'docker-mtu-mismatch', pass: 'docker-mtu-fits' },
+  'netns-default-route-missing': { fail: 'docker-netns-no-route', pass: 'docker-netns-lo-only' },
+  'netns-gateway-mismatch': { fail: 'docker-gateway-mismatch', pass: 'calico-routed' },
+};

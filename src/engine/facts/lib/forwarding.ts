@@ -68,8 +68,8 @@ function isLoopbackTarget(address: string | undefined): boolean {
 }
 
 /**
- * The first NAT rules that rewrite traffic the namespace forwards (REDIRECT, and DNAT to itself or to
- * loopback, stay local). The scan stops at `limit`: a Kubernetes node has tens of thousands of DNAT rules,
+ * The first NAT rules that rewrite traffic the namespace forwards (REDIRECT, DNAT to itself or to
+ * loopback, and source NAT of loopback traffic stay local). The scan stops at `limit`: a Kubernetes node has tens of thousands of DNAT rules,
  * and one is enough to know.
  */
 export function forwardingNatRules(env: FactEnv, ns: Namespace, ruleset: Ruleset | undefined, limit = EVIDENCE_PER_REASON): NfRule[] {
@@ -86,6 +86,10 @@ export function forwardingNatRules(env: FactEnv, ns: Namespace, ruleset: Ruleset
         if (target === 'DNAT') {
           const to = natTargetAddress(rule);
           if (to && (isLoopbackTarget(to) || local.has(to))) continue;
+        } else if (rule.source && !rule.source.negated && isLoopbackTarget(rule.source.value.split('/')[0])) {
+          // Source NAT of loopback traffic never leaves the namespace: Docker's embedded DNS inside every
+          // container on a user network (-s 127.0.0.11/32 -j SNAT --to-source :53).
+          continue;
         }
         out.push(rule);
         if (out.length >= limit) return out;

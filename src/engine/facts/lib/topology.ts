@@ -16,9 +16,19 @@ export function isForwardingRoute(route: Route): boolean {
   return route.type === 'unicast';
 }
 
+/**
+ * The family a route really has. `ip route show table all` prints IPv6 routes too on current iproute2,
+ * and they then arrive in the IPv4 source: an IPv6 destination or gateway tells them apart.
+ */
+export function familyOf(route: Route): 4 | 6 {
+  if (route.gateway?.includes(':') || route.nexthops.some((h) => h.gateway?.includes(':'))) return 6;
+  if (!route.isDefault && route.dst.includes(':')) return 6;
+  return route.family;
+}
+
 /** Default routes of a family in any table but local, of any type (an explicit `unreachable default` counts). */
 export function defaultRoutes(env: FactEnv, ns: Namespace, family: 4 | 6): Route[] {
-  return env.cache.perNamespace(ns, `${KEY}default${family}`, () => ns.routes.filter((r) => r.family === family && r.isDefault && r.table !== 'local'));
+  return env.cache.perNamespace(ns, `${KEY}default${family}`, () => ns.routes.filter((r) => r.isDefault && r.table !== 'local' && familyOf(r) === family));
 }
 
 /** Devices of a route: its dev and its nexthops' devs. */
