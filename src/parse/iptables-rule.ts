@@ -7,7 +7,7 @@
  * (old style, `-s ! x`, `--dport ! 80`). Options after `-p PROTO` with no `-m` belong to the
  * protocol's implicit match (`-p tcp --dport 80`, old dumps and hand-written files).
  */
-import type { IptMatch, IptOption, IptRule, IptTarget } from './types.js';
+import type { IptMatch, IptOption, IptRule, IptTarget, IptValue } from './types.js';
 import { looksLikeFlag, type RuleWords } from './iptables-tokens.js';
 
 /** The part of a rule its words describe; parseRuleBody fills it in (an IptRule being built, usually). */
@@ -131,6 +131,42 @@ function needsValue(t: RuleWords, k: number): boolean {
   return k >= t.words.length || isFlag(t, k) || isBang(t, k);
 }
 
+// Named property accesses, not body[field]: a computed key makes every access to rules megamorphic.
+function valueOf(body: RuleBody, field: ValueField): IptValue | undefined {
+  switch (field) {
+    case 'protocol':
+      return body.protocol;
+    case 'source':
+      return body.source;
+    case 'destination':
+      return body.destination;
+    case 'inInterface':
+      return body.inInterface;
+    case 'outInterface':
+      return body.outInterface;
+  }
+}
+
+function setValue(body: RuleBody, field: ValueField, value: IptValue): void {
+  switch (field) {
+    case 'protocol':
+      body.protocol = value;
+      break;
+    case 'source':
+      body.source = value;
+      break;
+    case 'destination':
+      body.destination = value;
+      break;
+    case 'inInterface':
+      body.inInterface = value;
+      break;
+    case 'outInterface':
+      body.outInterface = value;
+      break;
+  }
+}
+
 /**
  * Matches and options are gathered here and copied out at their exact length: arrays grown with push
  * keep room for 16 elements, and a large dump has hundreds of thousands of them, most holding one or two.
@@ -179,7 +215,7 @@ function parseWords(t: RuleWords, from: number, body: RuleBody, names: NameCache
 
     const field = VALUE_FLAGS.get(word);
     if (field !== undefined) {
-      if (body[field] !== undefined) return fail(`${word} given twice`);
+      if (valueOf(body, field) !== undefined) return fail(`${word} given twice`);
       let negated = negateNext;
       negateNext = false;
       i++;
@@ -189,8 +225,7 @@ function parseWords(t: RuleWords, from: number, body: RuleBody, names: NameCache
         i++;
       }
       if (needsValue(t, i)) return fail(`${word} needs a value`);
-      const value = field === 'protocol' ? names.name(words[i]!) : words[i]!;
-      body[field] = { value, negated };
+      setValue(body, field, { value: field === 'protocol' ? names.name(words[i]!) : words[i]!, negated });
       i++;
       continue;
     }

@@ -95,11 +95,25 @@ function conntrackMaxKey(ns: Namespace): string {
 
 const UPLINK_CANDIDATE_KINDS = new Set(['physical', 'bond', 'vlan']);
 
-/** Interfaces that connect the host to a network beyond it: NICs, bonds, VLANs and bridges enslaving one, up, with a global IPv4 address. */
+/**
+ * The uplink of a nested host (a kind node, Docker-in-Docker, an LXC container running containers) is a
+ * veth whose peer sits in the parent's namespace: an unbridged veth with a global address and its peer elsewhere.
+ */
+function isNestedUplink(ns: Namespace, iface: Interface): boolean {
+  if (iface.kind !== 'veth' || iface.master !== undefined) return false;
+  const peer = ns.veths.find((v) => v.interface === iface)?.peer;
+  if (!peer) return false;
+  return peer.resolved ? peer.namespace !== ns.name : peer.netnsId !== undefined;
+}
+
+/**
+ * Interfaces that connect the host to a network beyond it, up, with a global IPv4 address: NICs, bonds,
+ * VLANs, bridges enslaving one, and the veth uplink of a nested host.
+ */
 function uplinkCandidates(ns: Namespace): Interface[] {
   return ns.interfaces.filter((iface) => {
     if (!iface.adminUp || usableAddresses(iface, 4).length === 0) return false;
-    if (UPLINK_CANDIDATE_KINDS.has(iface.kind)) return true;
+    if (UPLINK_CANDIDATE_KINDS.has(iface.kind) || isNestedUplink(ns, iface)) return true;
     const bridge = iface.kind === 'bridge' ? ns.bridgeByName.get(iface.name) : undefined;
     return Boolean(bridge && l2UplinkPorts(bridge).some((p) => UPLINK_CANDIDATE_KINDS.has(p.kind)));
   });
@@ -297,7 +311,7 @@ const facts = defineFacts<Namespace>('host', [
   {
     name: 'uplinkCandidates',
     type: 'string[]',
-    description: 'Interfaces that could lead beyond the host: NICs, bonds, VLANs (or bridges enslaving one) that are up with a global IPv4 address',
+    description: 'Interfaces that could lead beyond the host: NICs, bonds, VLANs (or bridges enslaving one), and the unbridged veth uplink of a nested host whose peer is in another namespace, that are up with a global IPv4 address',
     example: ['eth0'],
     compute: (ns) => uplinkCandidates(ns).map((i) => i.name),
   },
