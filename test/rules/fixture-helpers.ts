@@ -25,11 +25,11 @@ export function fixtureInput(ruleId: string, side: 'fail' | 'pass'): string {
 
 export function fixtureExists(ruleId: string, side: 'fail' | 'pass'): boolean {
   const dir = path.join(FIXTURES_DIR, ruleId, side);
-  return existsSync(dir) && readdirSync(dir).some((f) => f !== 'expected.json');
+  return existsSync(dir) && readdirSync(dir).length > 0;
 }
 
 export function readExpected(ruleId: string): ExpectedFinding[] {
-  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, ruleId, 'fail', 'expected.json'), 'utf8')) as ExpectedFinding[];
+  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, ruleId, 'expected.json'), 'utf8')) as ExpectedFinding[];
 }
 
 export async function auditFixture(catalog: RuleCatalog, ruleId: string, side: 'fail' | 'pass', options: Partial<AuditOptions> = {}): Promise<AuditResult> {

@@ -34,11 +34,11 @@ describe('rule catalog', () => {
 describe.each(catalog.rules.filter((r) => r.meta.origin === 'built-in').map((r) => r))('$meta.id', (rule) => {
   const id = rule.meta.id;
 
-  it('has a fail fixture with expected.json and a pass fixture', () => {
+  it('has a fail fixture, its expected.json beside it, and a pass fixture', () => {
     expect(fixtureExists(id, 'fail'), `fixtures/rules/${id}/fail`).toBe(true);
     expect(fixtureExists(id, 'pass'), `fixtures/rules/${id}/pass`).toBe(true);
-    const expectedFile = path.join(FIXTURES_DIR, id, 'fail', 'expected.json');
-    expect(existsSync(expectedFile), `fixtures/rules/${id}/fail/expected.json`).toBe(true);
+    const expectedFile = path.join(FIXTURES_DIR, id, 'expected.json');
+    expect(existsSync(expectedFile), `fixtures/rules/${id}/expected.json`).toBe(true);
     const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as unknown[];
     expect(Array.isArray(expected) && expected.length > 0).toBe(true);
     for (const e of expected as { subject: { kind: string; name: string; namespace: string }; evidence: { source: string; line: number }[] }[]) {
