@@ -145,9 +145,11 @@ function analyse(env: FactEnv, ns: Namespace): ForwardingAnalysis {
 
   if (ns.kind === 'host') {
     const routed: Interface[] = [];
+    // A nested host's uplink is a veth to its parent's namespace: it is the uplink, not a routed container.
+    const uplinkDevices = new Set(uplinks(env, ns).devices);
     for (const end of ns.veths) {
       const iface = end.interface;
-      if (iface.master) continue;
+      if (iface.master || uplinkDevices.has(iface.name)) continue;
       const toOther = end.peer.resolved ? end.peer.namespace !== ns.name : iface.link?.netnsId !== undefined;
       if (!toOther) continue;
       if (usableAddresses(iface, 4).length === 0 && configuredRoutesVia(env, ns, iface.name).length === 0) continue;
