@@ -100,7 +100,8 @@ export function cachingGetter(compute: (name: string, params: FactParams) => unk
   };
 }
 
-function stableJson(value: unknown): string {
+/** JSON with object keys sorted: equal params give equal text. */
+export function stableJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   const obj = value as Record<string, unknown>;

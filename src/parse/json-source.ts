@@ -120,11 +120,53 @@ function endOfString(text: string, open: number): number {
   }
 }
 
+/** How many lines of paste damage (prompts, the command line) are looked past at each end. */
+const MAX_PASTE_LINES = 3;
+
+/** `[root@node1 ~]# ip -j addr` starts with a bracket but is a shell prompt, not JSON. */
+const BRACKETED_PROMPT = /^\[[^\]"]*\][#$%>]/;
+
+function startsJson(line: string): boolean {
+  const t = line.trimStart();
+  return (t.startsWith('[') && !BRACKETED_PROMPT.test(t)) || t.startsWith('{');
+}
+
+/**
+ * Shell prompts or the command line pasted before the JSON, and a prompt after it: blanked (line numbers
+ * kept) with a note naming them. Undefined when there is nothing to blank or the text is not a pasted array.
+ */
+function withoutPasteDamage(input: ParseInput, notes: ParseNote[] | undefined): ParseInput | undefined {
+  const text = input.text;
+  const firstLineEnd = text.indexOf('\n');
+  const trimmedEnd = text.trimEnd();
+  // The usual case, decided without splitting a large text: it starts and ends like an array.
+  if (startsJson(firstLineEnd < 0 ? text : text.slice(0, firstLineEnd)) && (trimmedEnd.endsWith(']') || trimmedEnd.endsWith('}'))) return undefined;
+  const lines = text.split('\n');
+  const nonBlank = lines.map((l, i) => [l, i] as const).filter(([l]) => l.trim() !== '');
+  const head = nonBlank.slice(0, MAX_PASTE_LINES + 1);
+  const jsonStart = head.findIndex(([l]) => startsJson(l));
+  const tail = nonBlank.slice(-(MAX_PASTE_LINES + 1)).reverse();
+  const jsonEnd = tail.findIndex(([l]) => /[\]}]\s*$/.test(l) && !BRACKETED_PROMPT.test(l.trimStart()));
+  if (jsonStart <= 0 && jsonEnd <= 0) return undefined;
+  if (jsonStart < 0 || jsonEnd < 0 || (head[jsonStart]?.[0].trimStart()[0] ?? '') !== '[') return undefined;
+  const skipped = [...head.slice(0, jsonStart), ...tail.slice(0, jsonEnd)];
+  for (const [, index] of skipped) lines[index] = lines[index]?.endsWith('\r') ? '\r' : '';
+  for (const [line, index] of skipped) {
+    notes?.push({ source: input.source, line: index + 1, message: `not JSON, skipped as paste damage: ${clip(line.trim(), 80)}` });
+  }
+  return { source: input.source, text: lines.join('\n') };
+}
+
 /**
  * Parse the JSON array printed by `command` (named in messages and hints). Empty or blank text gives [].
- * Throws ParseError, with the line, for anything that is not one well-formed JSON array.
+ * Prompt lines pasted around the array are skipped with a note. Throws ParseError, with the line, for
+ * anything else that is not one well-formed JSON array.
  */
-export function readJsonArray(input: ParseInput, command: string): JsonElement[] {
+export function readJsonArray(input: ParseInput, command: string, notes?: ParseNote[]): JsonElement[] {
+  return readCleanJsonArray(withoutPasteDamage(input, notes) ?? input, command);
+}
+
+function readCleanJsonArray(input: ParseInput, command: string): JsonElement[] {
   const text = input.text;
   const first = firstToken(text);
   if (first === undefined) return [];
@@ -255,7 +297,7 @@ export function describeJson(value: JsonValue): string {
  */
 export function readJsonRecords(input: ParseInput, command: string, notes: ParseNote[]): JsonRecord[] {
   const records: JsonRecord[] = [];
-  for (const el of readJsonArray(input, command)) {
+  for (const el of readJsonArray(input, command, notes)) {
     if (isJsonObject(el.value)) {
       records.push(new JsonRecord(el.value, el.line, el.text, input, notes));
     } else {

@@ -106,7 +106,9 @@ describe('readJsonArray: broken and hostile input', () => {
     const err = catchError(() => read('[{"a":1}]\n[{"a":2}]\n'));
     expect(err.location.line).toBe(2);
     expect(err.hint).toMatch(/more than one JSON document/);
-    expect(catchError(() => read('[]\nroot@host:~# ')).message).toMatch(/after the end of the JSON array/);
+    expect(catchError(() => read('[]\n{"a":1}\n')).message).toMatch(/after the end of the JSON array/);
+    // A prompt after the array is paste damage, skipped with a note (see below), not an error.
+    expect(read('[]\nroot@host:~# ')).toEqual([]);
   });
 
   it('says what plain text is instead of JSON', () => {
@@ -162,5 +164,25 @@ describe('readJsonRecords', () => {
     expect(r?.has('toString')).toBe(false);
     expect(r?.object('__proto__')).toBeUndefined();
     expect(notes).toEqual([]);
+  });
+});
+
+describe('readJsonArray: paste damage around the array', () => {
+  const array = '[{"ifindex":1,"ifname":"lo"},\n{"ifindex":2,"ifname":"eth0"}]';
+
+  it('skips shell prompts and the command line before and after, keeping line numbers', () => {
+    for (const prompt of ['root@host:~# ip -j -d link show', '[root@node1 ~]# ip -j -d link show', '$ sudo ip -j link']) {
+      const notes: ParseNote[] = [];
+      const text = `${prompt}\n${array}\n[root@node1 ~]# \n`;
+      const elements = readJsonArray({ source: SOURCE, text }, 'ip -j -d link show', notes);
+      expect(elements.map((e) => e.line)).toEqual([2, 3]);
+      expect(notes.map((n) => n.line)).toEqual([1, 4]);
+      expect(notes[0]!.message).toContain('skipped as paste damage');
+    }
+  });
+
+  it('still refuses text that is not a pasted array', () => {
+    expect(() => read('1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536\n    link/loopback 00:00:00:00:00:00\n')).toThrow(ParseError);
+    expect(() => read('root@host:~# ip -j link\n{"ifname":"lo"}\n')).toThrow(ParseError);
   });
 });
