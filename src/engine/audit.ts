@@ -6,12 +6,13 @@
 import { InputError } from '../errors.js';
 import type { Evidence, Host, Namespace } from '../model/types.js';
 import type { LoadedRule, RuleCatalog } from './catalog.js';
-import { cachingGetter, compileConditions, type CompiledCondition, type FactGetter } from './evaluator.js';
+import { compileConditions, type CompiledCondition, type FactGetter } from './evaluator.js';
 import { FACT_REGISTRY } from './facts/index.js';
 import { createAuditCache, type FactEnv, type FactRegistry, type NamespaceScope, type SubjectSource } from './facts/registry.js';
 import { mergeEvidence } from './facts/lib/evidence.js';
 import { interpolate } from './message.js';
 import { ReferenceEvaluator } from './reference.js';
+import { SubjectFacts } from './subject-facts.js';
 import { unavailableSources, unmetRequirement } from './requirements.js';
 import { REPORT_SCHEMA_ID, SEVERITY_RANK, type AuditResult, type Finding, type Skipped, type Subject, type SubjectKind } from './types.js';
 
@@ -108,12 +109,23 @@ function evaluationError(rule: LoadedRule, subject: Subject, err: unknown): Inpu
   );
 }
 
+/**
+ * What one kind × namespace evaluated: its subjects, its rules, and which (subject, rule) pairs fired,
+ * as `subject * rules.length + rule`, ascending. Passes are everything else, listed only when asked for.
+ */
+interface Evaluated {
+  kind: SubjectKind;
+  namespace: string;
+  names: string[];
+  ruleIds: string[];
+  fired: number[];
+}
+
 interface Accumulator {
   findings: Finding[];
-  passed: { ruleId: string; subject: Subject }[];
+  evaluated: Evaluated[];
   skipped: Skipped[];
   ranRules: Set<string>;
-  subjectsSeen: Set<string>;
 }
 
 interface KindRun {
@@ -137,6 +149,8 @@ async function auditNamespace(run: KindRun, active: ActiveRule[], out: Accumulat
   }
   if (runnable.length === 0) return;
   for (const a of runnable) out.ranRules.add(a.rule.meta.id);
+  const record: Evaluated = { kind, namespace: ns.name, names: [], ruleIds: runnable.map((a) => a.rule.meta.id), fired: [] };
+  out.evaluated.push(record);
 
   const reference =
     run.engine === 'reference'
@@ -145,38 +159,38 @@ async function auditNamespace(run: KindRun, active: ActiveRule[], out: Accumulat
           registry.factsOf(kind).map((f) => f.name),
         )
       : undefined;
+  const facts = new SubjectFacts(registry, kind, env);
+  const get = facts.get;
+  const ruleCount = runnable.length;
   for (const instance of source.enumerate(env)) {
-    const subject: Subject = { kind, name: instance.name, namespace: ns.name };
-    out.subjectsSeen.add(subjectKey(subject));
-    const get = cachingGetter((name, params) => {
-      const def = registry.fact(kind, name);
-      if (!def) throw new Error(`unknown fact ${name}`);
-      return def.compute(instance.value, env, params);
-    });
+    const index = record.names.length;
+    record.names.push(instance.name);
+    facts.moveTo(instance.value);
+    // Built for findings only: passes are listed from `record` when asked for.
+    let subject: Subject | undefined;
     let fired: Set<string> | undefined;
     if (reference) {
       try {
         fired = await reference.fired(get);
       } catch (err) {
-        throw evaluationError((runnable[0] as ActiveRule).rule, subject, err);
+        throw evaluationError((runnable[0] as ActiveRule).rule, { kind, name: instance.name, namespace: ns.name }, err);
       }
     }
-    for (const a of runnable) {
+    for (let r = 0; r < ruleCount; r++) {
+      const a = runnable[r] as ActiveRule;
       let fires: boolean;
       try {
         fires = fired ? fired.has(a.rule.meta.id) : (a.compiled as CompiledCondition)(get);
       } catch (err) {
-        throw evaluationError(a.rule, subject, err);
+        throw evaluationError(a.rule, { kind, name: instance.name, namespace: ns.name }, err);
       }
-      if (!fires) {
-        out.passed.push({ ruleId: a.rule.meta.id, subject });
-        continue;
-      }
+      if (!fires) continue;
+      record.fired.push(index * ruleCount + r);
       out.findings.push({
         ruleId: a.rule.meta.id,
         severity: a.rule.meta.severity,
         title: a.rule.meta.title,
-        subject,
+        subject: (subject ??= { kind, name: instance.name, namespace: ns.name }),
         message: interpolate(a.rule.definition.message, get),
         evidence: evidenceOf(a.rule, get),
         remediation: a.rule.meta.remediation,
@@ -185,12 +199,57 @@ async function auditNamespace(run: KindRun, active: ActiveRule[], out: Accumulat
   }
 }
 
+/** Every (rule, subject) evaluated that did not fire, in evaluation order. */
+function passesOf(evaluated: Evaluated[]): { ruleId: string; subject: Subject }[] {
+  const passed: { ruleId: string; subject: Subject }[] = [];
+  for (const { kind, namespace, names, ruleIds, fired } of evaluated) {
+    let next = 0;
+    let firedAt = fired[0] ?? -1;
+    for (let s = 0; s < names.length; s++) {
+      const subject: Subject = { kind, name: names[s] as string, namespace };
+      for (let r = 0; r < ruleIds.length; r++) {
+        if (s * ruleIds.length + r === firedAt) {
+          firedAt = fired[++next] ?? -1;
+          continue;
+        }
+        passed.push({ ruleId: ruleIds[r] as string, subject });
+      }
+    }
+  }
+  return passed.sort(
+    (a, b) => compareText(a.ruleId, b.ruleId) || compareNamespace(a.subject.namespace, b.subject.namespace) || compareText(a.subject.name, b.subject.name),
+  );
+}
+
+function distinctSubjects(evaluated: Evaluated[]): number {
+  // A kind runs once per namespace: subjects of different records never coincide.
+  let count = 0;
+  for (const e of evaluated) count += new Set(e.names).size;
+  return count;
+}
+
+/**
+ * `passed` is listed on first use (JUnit reads it; the other formats do not): on a large node it is
+ * hundreds of thousands of entries. Assigning to it replaces it.
+ */
+function definePassed(result: Omit<AuditResult, 'passed'>, evaluated: Evaluated[]): AuditResult {
+  let passed: AuditResult['passed'] | undefined;
+  return Object.defineProperty(result, 'passed', {
+    enumerable: true,
+    configurable: true,
+    get: () => (passed ??= passesOf(evaluated)),
+    set: (value: AuditResult['passed']) => {
+      passed = value;
+    },
+  }) as AuditResult;
+}
+
 export async function runAudit(host: Host, catalog: RuleCatalog, options: AuditOptions): Promise<AuditResult> {
   const registry = options.registry ?? FACT_REGISTRY;
   const engine = options.engine ?? 'compiled';
   const rules = selectRules(catalog, options);
   const cache = createAuditCache();
-  const out: Accumulator = { findings: [], passed: [], skipped: [], ranRules: new Set(), subjectsSeen: new Set() };
+  const out: Accumulator = { findings: [], evaluated: [], skipped: [], ranRules: new Set() };
 
   const byKind = new Map<SubjectKind, ActiveRule[]>();
   for (const rule of rules) {
@@ -217,28 +276,34 @@ export async function runAudit(host: Host, catalog: RuleCatalog, options: AuditO
 
   const findings = suppress(out.findings, rules);
   findings.sort(compareFindings);
-  const passed = out.passed.sort(
-    (a, b) => compareText(a.ruleId, b.ruleId) || compareNamespace(a.subject.namespace, b.subject.namespace) || compareText(a.subject.name, b.subject.name),
-  );
-  const count = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
-  const result: AuditResult = {
-    schema: REPORT_SCHEMA_ID,
-    input: options.input,
-    host: {},
-    findings,
-    skipped: out.skipped,
-    passed,
-    rules: rules.map((r) => r.meta),
-    summary: {
-      errors: count('error'),
-      warnings: count('warning'),
-      infos: count('info'),
-      rulesEvaluated: out.ranRules.size,
-      rulesSkipped: new Set(out.skipped.map((s) => s.ruleId)).size,
-      subjectsEvaluated: out.subjectsSeen.size,
-      unavailableSources: unavailableSources(host),
+  let errors = 0;
+  let warnings = 0;
+  let infos = 0;
+  for (const f of findings) {
+    if (f.severity === 'error') errors++;
+    else if (f.severity === 'warning') warnings++;
+    else infos++;
+  }
+  const result = definePassed(
+    {
+      schema: REPORT_SCHEMA_ID,
+      input: options.input,
+      host: {},
+      findings,
+      skipped: out.skipped,
+      rules: rules.map((r) => r.meta),
+      summary: {
+        errors,
+        warnings,
+        infos,
+        rulesEvaluated: out.ranRules.size,
+        rulesSkipped: new Set(out.skipped.map((s) => s.ruleId)).size,
+        subjectsEvaluated: distinctSubjects(out.evaluated),
+        unavailableSources: unavailableSources(host),
+      },
     },
-  };
+    out.evaluated,
+  );
   const meta = host.meta;
   if (meta.hostname !== undefined) result.host.hostname = meta.hostname;
   if (meta.kernel !== undefined) result.host.kernel = meta.kernel;

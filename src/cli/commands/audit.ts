@@ -2,7 +2,8 @@
  * `netaudit audit INPUT...`: load each input, build its host model, run the rule catalog, print one report.
  *
  * Several inputs: every input is loaded and audited before anything is printed (a bad one exits 2 with
- * nothing on stdout). text prints one report per input and a total; json prints JSON Lines (one
+ * nothing on stdout). A source inside an input that its parser refuses is reported on stderr and makes
+ * the exit code 2 after the report: the rules that needed it were skipped, so no verdict is complete. text prints one report per input and a total; json prints JSON Lines (one
  * `netaudit/report@1` object per line); sarif one log with one run per input; junit one document;
  * salt one object with a single verdict.
  */
@@ -85,10 +86,12 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): 
 
   const results: AuditResult[] = [];
   const rawDirectories = new Set<string>();
+  const unreadable: string[] = [];
   for (const input of options.inputs) {
     const loaded = await loadInput(input);
     const host = buildHost(loaded.snapshot);
     reportNotes(io, loaded.label, [...loaded.notes, ...loaded.snapshot.meta.notes], host.notes);
+    for (const source of host.sources) if (source.parseError) unreadable.push(`${loaded.label}: ${source.parseError}`);
     if (loaded.snapshot.meta.collector.name === IMPORT_COLLECTOR_NAME) rawDirectories.add(loaded.label);
     results.push(await runAudit(host, catalog, { input: loaded.label, disable: options.disable, only: options.only }));
   }
@@ -101,6 +104,9 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): 
   if (options.output === undefined) io.stdout(report);
   else await writeReport(options.output, report);
 
+  // An output the parsers refused is bad input: the report above covers the rest, but a gate must not pass it.
+  for (const message of unreadable) io.stderr(`netaudit: unreadable source, its rules were skipped: ${printableLine(message)}\n`);
+  if (unreadable.length > 0) return ExitCode.badInput;
   return results.some((r) => failsAt(r, options.failOn)) ? ExitCode.findings : ExitCode.ok;
 }
 

@@ -1,0 +1,35 @@
+/**
+ * A partial snapshot is never a pass: an output its parser refuses (here `ip link` text pasted where JSON
+ * belongs) is named on stderr with its line, the rules that needed it are listed as skipped, and the exit
+ * code is 2 even with --fail-on none, so a CI gate or a Salt state cannot mistake it for a healthy host.
+ */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, DOCKER_HOST } from '../cli/run.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'netaudit-unreadable-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('an unreadable source in the input', () => {
+  const input = path.join(dir, 'host');
+  cpSync(DOCKER_HOST, input, { recursive: true });
+  writeFileSync(path.join(input, 'ip-link.json'), '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT\n');
+
+  for (const format of ['text', 'json', 'salt']) {
+    it(`exits 2 after the ${format} report, naming the source and line on stderr`, async () => {
+      const run = await cli(['audit', input, '--format', format, '--fail-on', 'none']);
+      expect(run.code).toBe(2);
+      expect(run.stdout.length).toBeGreaterThan(0);
+      expect(run.stderr).toContain('unreadable source, its rules were skipped');
+      expect(run.stderr).toMatch(/ip-link: line 1: not JSON.*run `ip -j -d link show`/);
+    });
+  }
+
+  it('lists the skipped rules with the reason in the JSON report', async () => {
+    const run = await cli(['audit', input, '--format', 'json', '--fail-on', 'none']);
+    const report = JSON.parse(run.stdout) as { skipped: { ruleId: string; reason: string }[] };
+    expect(report.skipped.find((s) => s.ruleId === 'iface-down')?.reason).toMatch(/ip-link unreadable/);
+  });
+});
