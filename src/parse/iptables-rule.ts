@@ -9,6 +9,11 @@
  */
 import type { IptMatch, IptOption, IptRule, IptTarget, IptValue } from './types.js';
 import { looksLikeFlag, type RuleWords } from './iptables-tokens.js';
+import { NO_MATCHES } from './iptables-records.js';
+
+/** Shared empty lists (frozen): most targets and many matches have no options, many options no arguments. */
+const NO_OPTIONS: IptOption[] = Object.freeze([]) as unknown as IptOption[];
+const NO_ARGS: string[] = Object.freeze([]) as unknown as string[];
 
 /** The part of a rule its words describe; parseRuleBody fills it in (an IptRule being built, usually). */
 export type RuleBody = Pick<
@@ -242,7 +247,7 @@ function parseWords(t: RuleWords, from: number, body: RuleBody, names: NameCache
       case '--match': {
         if (negateNext) return fail(`"!" cannot negate ${word}`);
         if (needsValue(t, i + 1)) return fail(`${word} needs a module name`);
-        const match: IptMatch = { module: names.name(words[i + 1]!), implicit: false, options: [] };
+        const match: IptMatch = { module: names.name(words[i + 1]!), implicit: false, options: NO_OPTIONS };
         flushOptions(context);
         matchScratch.push(match);
         context = match;
@@ -256,7 +261,7 @@ function parseWords(t: RuleWords, from: number, body: RuleBody, names: NameCache
         if (negateNext) return fail(`"!" cannot negate ${word}`);
         if (body.target) return fail('more than one target (-j/-g)');
         if (needsValue(t, i + 1)) return fail(`${word} needs a target name`);
-        const target: IptTarget = { name: names.name(words[i + 1]!), goto: word === '-g' || word === '--goto', options: [] };
+        const target: IptTarget = { name: names.name(words[i + 1]!), goto: word === '-g' || word === '--goto', options: NO_OPTIONS };
         flushOptions(context);
         body.target = target;
         context = target;
@@ -280,7 +285,7 @@ function parseWords(t: RuleWords, from: number, body: RuleBody, names: NameCache
       if (body.protocol === undefined) {
         return fail(`option ${word} is not inside a -m match or a -j target`);
       }
-      const implicit: IptMatch = { module: names.name(implicitModuleFor(body.protocol.value)), implicit: true, options: [] };
+      const implicit: IptMatch = { module: names.name(implicitModuleFor(body.protocol.value)), implicit: true, options: NO_OPTIONS };
       matchScratch.push(implicit);
       context = implicit;
     }
@@ -297,12 +302,12 @@ function parseWords(t: RuleWords, from: number, body: RuleBody, names: NameCache
     if (end < n && FREE_TEXT_OPTIONS.has(name) && !isBang(t, end)) end++;
     // Arguments run until the next "!" or flag; an unknown single-dash word (a value such as "-foo") is an argument.
     while (end < n && !endsArguments(t, end)) end++;
-    optionScratch.push({ name, args: end > i ? words.slice(i, end) : [], negated });
+    optionScratch.push({ name, args: end > i ? words.slice(i, end) : NO_ARGS, negated });
     i = end;
   }
   if (negateNext) return fail('"!" at the end of the rule negates nothing');
   flushOptions(context);
-  body.matches = matchScratch.length > 0 ? matchScratch.slice() : [];
+  body.matches = matchScratch.length > 0 ? matchScratch.slice() : NO_MATCHES;
 
   const comment = findComment(body.matches);
   if (comment !== undefined) body.comment = comment;

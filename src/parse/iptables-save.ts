@@ -3,7 +3,8 @@
  * from v1.2.4 to v1.8.11 (legacy and nf_tables). One pass over the lines; every record keeps its line.
  */
 import { clip, fail, splitLines, stripAnsi, ANSI_ESCAPE, type ParseInput, type ParseNote, type Parsed } from './common.js';
-import type { IptChainDecl, IptCounters, IptRule, IptTable, IptablesSave } from './types.js';
+import type { IptChainDecl, IptCounters, IptTable, IptablesSave } from './types.js';
+import { IptChainRecord, IptRuleRecord } from './iptables-records.js';
 import { RuleTokenizer } from './iptables-tokens.js';
 import { NameCache, parseRuleBody, type RuleBody } from './iptables-rule.js';
 import { RUN_IPTABLES_SAVE, wrongFormatHint, wrongFormatOf } from './iptables-format.js';
@@ -185,7 +186,7 @@ class IptablesSaveParser {
     if (!name || !policy || parts.length > 3) {
       fail(this.input, `bad chain declaration: ${clip(line)}`, lineNo, 'expected `:NAME POLICY [packets:bytes]`');
     }
-    const decl: IptChainDecl = { name, builtin: policy !== '-', policy: policy === '-' ? null : policy, line: lineNo, text: line };
+    const decl = new IptChainRecord(name, policy !== '-', policy === '-' ? null : policy, lineNo, line);
     if (counterText !== undefined) decl.counters = this.readCounters(counterText, 0, counterText.length, lineNo);
     const previous = open.chains.get(name);
     if (previous) {
@@ -225,8 +226,8 @@ class IptablesSaveParser {
       fail(this.input, `-A without a chain name: ${clip(line)}`, lineNo, '`-A CHAIN ...`');
     }
     const state = open.chains.get(chain) ?? this.declareImplicitly(open, chain, lineNo, line);
-    const rule: IptRule = { table: open.table.name, chain: state.decl.name, position: state.rules + 1, line: lineNo, text: line, matches: [] };
-    if (counters) rule.counters = counters;
+    const rule = new IptRuleRecord(open.table.name, state.decl.name, state.rules + 1, lineNo, line, this.input.source);
+    rule.counters = counters;
     const error = parseRuleBody(tokens, 2, rule, this.names);
     if (error !== undefined) fail(this.input, `${error}: ${clip(line)}`, lineNo);
     state.rules++;
@@ -235,14 +236,8 @@ class IptablesSaveParser {
   }
 
   private declareImplicitly(open: OpenTable, chain: string, lineNo: number, line: string): ChainState {
-    const decl: IptChainDecl = {
-      name: chain,
-      builtin: BUILTIN_CHAINS.has(chain),
-      policy: null,
-      implicit: true,
-      line: lineNo,
-      text: line,
-    };
+    const decl = new IptChainRecord(chain, BUILTIN_CHAINS.has(chain), null, lineNo, line);
+    decl.implicit = true;
     const state = { decl, rules: 0 };
     open.chains.set(chain, state);
     open.table.chains.push(decl);

@@ -23,10 +23,11 @@ import { sourceUsable } from '../../model/sources.js';
 import { mergeEvidence, summarise } from './lib/evidence.js';
 import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
-const KEY = 'published-port:';
+const PORTS_KEY = 'published-port:ports';
+const MEMO_KEY = 'published-port:memo';
 
 function portsOf(env: FactEnv, ns: Namespace): PublishedPort[] {
-  return env.cache.perNamespace(ns, `${KEY}ports`, () => findPublishedPorts(ns));
+  return env.cache.perNamespace(ns, PORTS_KEY, () => findPublishedPorts(ns));
 }
 
 const subjects = defineSubjects<PublishedPort>({
@@ -39,19 +40,37 @@ const subjects = defineSubjects<PublishedPort>({
 
 /* ---------- shared per-port analyses, once per audit ---------- */
 
+/** The analyses of one port that several facts share. */
+interface PortMemo {
+  forwarding?: PortForwardCheck;
+  target?: TargetReachability;
+  localnet?: LocalnetCheck;
+  publish?: PublishProblem;
+}
+
+/** Per port object (ports are found once per namespace and audit): no key text built per lookup. */
+function memoOf(env: FactEnv, port: PublishedPort): PortMemo {
+  const memos = env.cache.perNamespace(env.namespace, MEMO_KEY, () => new Map<PublishedPort, PortMemo>());
+  let memo = memos.get(port);
+  if (!memo) memos.set(port, (memo = {}));
+  return memo;
+}
+
 function forwarding(env: FactEnv, port: PublishedPort): PortForwardCheck {
-  return env.cache.perNamespace(env.namespace, `${KEY}forward:${port.name}`, () => checkPortForwarding(env.namespace, port));
+  const memo = memoOf(env, port);
+  return (memo.forwarding ??= checkPortForwarding(env.namespace, port));
 }
 
 function target(env: FactEnv, port: PublishedPort): TargetReachability {
-  return env.cache.perNamespace(env.namespace, `${KEY}target:${port.name}`, () => {
-    if (!port.dnat) return { status: 'unknown', evidence: [] } satisfies TargetReachability;
-    return checkDnatTarget(env.namespace, port, sourceUsable(env.namespace.sources.get('ip-route')));
-  });
+  const memo = memoOf(env, port);
+  return (memo.target ??= port.dnat
+    ? checkDnatTarget(env.namespace, port, sourceUsable(env.namespace.sources.get('ip-route')))
+    : { status: 'unknown', evidence: [] });
 }
 
 function localnet(env: FactEnv, port: PublishedPort): LocalnetCheck {
-  return env.cache.perNamespace(env.namespace, `${KEY}localnet:${port.name}`, () => checkRouteLocalnet(env.namespace, port));
+  const memo = memoOf(env, port);
+  return (memo.localnet ??= checkRouteLocalnet(env.namespace, port));
 }
 
 function dnatEvidence(port: PublishedPort): Evidence[] {
@@ -78,29 +97,32 @@ interface PublishProblem {
 }
 
 function publishProblem(env: FactEnv, port: PublishedPort): PublishProblem {
-  return env.cache.perNamespace(env.namespace, `${KEY}publish:${port.name}`, (): PublishProblem => {
-    if (orphanAcceptOnNatNetwork(env, port)) {
-      const accept = port.accepts[0];
-      return {
-        incomplete: true,
-        text: `filter accepts ${port.protocol ?? 'traffic'} to ${port.target.text} but no DNAT in nat PREROUTING points there: the port is half unpublished (the container was removed or re-created, or the nat rules were reloaded)`,
-        evidence: accept ? [accept.evidence] : [],
-      };
-    }
-    const check = forwarding(env, port);
-    if (check.status !== 'no-accept' || !check.decidedAt) return { incomplete: false, text: '', evidence: [] };
-    const decision = check.decidedAt.walk.decision;
-    const unreachableAccepts = check.matchingAccepts;
-    const why =
-      unreachableAccepts.length > 0
-        ? `the accept in ${unreachableAccepts[0]?.table}/${unreachableAccepts[0]?.chain} is never reached: filter FORWARD ends in ${describeDecision(decision)}`
-        : `no filter rule accepts it: FORWARD ends in ${describeDecision(decision)}`;
+  const memo = memoOf(env, port);
+  return (memo.publish ??= findPublishProblem(env, port));
+}
+
+function findPublishProblem(env: FactEnv, port: PublishedPort): PublishProblem {
+  if (orphanAcceptOnNatNetwork(env, port)) {
+    const accept = port.accepts[0];
     return {
       incomplete: true,
-      text: `${describeDnat(port)} sends connections to ${port.target.text}, but ${why}`,
-      evidence: mergeEvidence(dnatEvidence(port), decisionEvidence(decision), unreachableAccepts.slice(0, 1).map((r) => r.evidence)),
+      text: `filter accepts ${port.protocol ?? 'traffic'} to ${port.target.text} but no DNAT in nat PREROUTING points there: the port is half unpublished (the container was removed or re-created, or the nat rules were reloaded)`,
+      evidence: accept ? [accept.evidence] : [],
     };
-  });
+  }
+  const check = forwarding(env, port);
+  if (check.status !== 'no-accept' || !check.decidedAt) return { incomplete: false, text: '', evidence: [] };
+  const decision = check.decidedAt.walk.decision;
+  const unreachableAccepts = check.matchingAccepts;
+  const why =
+    unreachableAccepts.length > 0
+      ? `the accept in ${unreachableAccepts[0]?.table}/${unreachableAccepts[0]?.chain} is never reached: filter FORWARD ends in ${describeDecision(decision)}`
+      : `no filter rule accepts it: FORWARD ends in ${describeDecision(decision)}`;
+  return {
+    incomplete: true,
+    text: `${describeDnat(port)} sends connections to ${port.target.text}, but ${why}`,
+    evidence: mergeEvidence(dnatEvidence(port), decisionEvidence(decision), unreachableAccepts.slice(0, 1).map((r) => r.evidence)),
+  };
 }
 
 function formatHostAddress(port: PublishedPort): string | undefined {
