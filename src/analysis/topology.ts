@@ -117,7 +117,8 @@ export function bridgeContaining(ns: Namespace, address: Cidr): { bridge: Bridge
     }
     subnetCache.set(ns, entries);
   }
-  return entries.find((e) => rangeContains(e.cidr, address));
+  for (const e of entries) if (rangeContains(e.cidr, address)) return e;
+  return undefined;
 }
 
 /** Is this one of the namespace's own addresses? */

@@ -107,16 +107,13 @@ export function phaseRows(samples: Samples): { rows: PhaseRow[]; floorMs: number
     row('module load', cold.get('module load')),
     row('load (read, JSON, schema)', cold.get('load'), 'load', readAndParse),
   ];
-  let parseCold = 0;
-  let parseWarm = 0;
-  for (const name of [...cold.keys()].filter((n) => n.startsWith('parse: '))) {
-    const id = name.slice('parse: '.length);
-    const r = row(name, cold.get(name), name, floorOf(id));
-    parseCold += r.coldMs ?? 0;
-    parseWarm += r.warmMs ?? 0;
-    rows.push(r);
+  const parseRows = [...cold.keys()].filter((n) => n.startsWith('parse: ')).map((name) => row(name, cold.get(name), name, floorOf(name.slice('parse: '.length))));
+  rows.push(...parseRows);
+  if (parseRows.length > 0) {
+    const all: PhaseRow = { name: 'parse: all sources', coldMs: parseRows.reduce((sum, r) => sum + (r.coldMs ?? 0), 0), ownFloorMs: sourcesFloor };
+    if (parseRows.every((r) => r.warmMs !== undefined)) all.warmMs = parseRows.reduce((sum, r) => sum + (r.warmMs ?? 0), 0);
+    rows.push(all);
   }
-  if (parseCold > 0) rows.push({ name: 'parse: all sources', coldMs: parseCold, warmMs: parseWarm, ownFloorMs: sourcesFloor });
   rows.push(
     row('model (buildHost, parsing included)', cold.get('model'), 'model', sourcesFloor),
     row('rule catalog', cold.get('rule catalog')),

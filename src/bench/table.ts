@@ -56,7 +56,7 @@ export function sizeTable(r: SizeResult): string {
       fmtMB(r.cli.maxRssMB),
     ]);
   } else {
-    rows.push(['CLI end to end (audit --format json)', 'not measured', '', '', '', '']);
+    rows.push(['CLI end to end (audit --format json): not measured', '', '', '', '', '']);
   }
   const header = ['phase', 'cold ms', 'warm ms', '× floor', '× own floor', 'peak RSS MB'];
   const notes: string[] = [];

@@ -28,9 +28,12 @@ class PhaseFailure extends Error {
   }
 }
 
+/** An InputError's own one-line description; for anything else (a bug), the message and where it was thrown. */
 function describeError(err: unknown): string {
   if (err && typeof err === 'object' && 'describe' in err && typeof err.describe === 'function') return String(err.describe());
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  if (!(err instanceof Error)) return String(err);
+  const frames = (err.stack ?? '').split('\n').filter((l) => l.trimStart().startsWith('at ')).slice(0, 3);
+  return [`${err.name}: ${err.message}`, ...frames.map((f) => f.trim())].join(' | ');
 }
 
 class Recorder {

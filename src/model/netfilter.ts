@@ -2,75 +2,47 @@
  * Netfilter rulesets from iptables-save: tables, chains (declared or implied), rules in chain order,
  * and jumps resolved to chains with back-references, all in one pass.
  *
- * Rules are the parser's own records (src/parse/iptables-records.ts), which already have the shape of
- * an NfRule: the model only fills `jumpChain` in, so 100k rules are neither copied nor reshaped.
+ * Rules are the parser's own records, which already hold (empty) `evidence` and `jumpChain` slots
+ * (src/parse/iptables-records.ts): the model fills them in without copying or reshaping 100k objects.
  */
 import type { Evidence } from '../parse/common.js';
-import { IptRuleRecord } from '../parse/iptables-records.js';
-import type { IptChainDecl, IptCounters, IptRule, IptablesSave } from '../parse/types.js';
+import type { IptChainDecl, IptablesSave } from '../parse/types.js';
 import type { NetfilterFamily, NfChain, NfRule, NfTable, Ruleset } from './types.js';
 
-/** A chain of the model; its evidence (the declaration line) is made on first use. */
-class NetfilterChain implements NfChain {
-  readonly rules: NfRule[] = [];
-  readonly referencedBy: NfRule[] = [];
-  readonly name: string;
-  readonly builtin: boolean;
-  readonly policy: string | null;
-  readonly counters: IptCounters | undefined;
-  readonly #label: string;
-  #evidence: Evidence | undefined = undefined;
-
-  constructor(
-    readonly table: string,
-    readonly declaration: IptChainDecl,
-    label: string,
-  ) {
-    this.#label = label;
-    this.name = declaration.name;
-    this.builtin = declaration.builtin;
-    this.policy = declaration.policy;
-    this.counters = declaration.counters;
-  }
-
-  get evidence(): Evidence {
-    return (this.#evidence ??= { source: this.#label, line: this.declaration.line, text: this.declaration.text });
-  }
-}
-
-/** The parser's record as an NfRule quoting `label`; a hand-built plain rule gets its evidence added. */
-function asNfRule(r: IptRule, label: string): NfRule {
-  if (r instanceof IptRuleRecord) {
-    const rule = r as IptRuleRecord<NfChain>;
-    rule.evidenceSource = label;
-    return rule;
-  }
-  const rule = r as NfRule;
-  rule.evidence = { source: label, line: r.line, text: r.text };
-  return rule;
+function newChain(table: string, decl: IptChainDecl, label: string): NfChain {
+  return {
+    name: decl.name,
+    table,
+    builtin: decl.builtin,
+    policy: decl.policy,
+    counters: decl.counters,
+    declaration: decl,
+    evidence: { source: label, line: decl.line, text: decl.text },
+    rules: [],
+    referencedBy: [],
+  };
 }
 
 export function buildRuleset(save: IptablesSave, sourceId: string, label: string, family: NetfilterFamily): Ruleset {
   const tables = new Map<string, NfTable>();
   let ruleCount = 0;
   for (const t of save.tables) {
-    const chains = new Map<string, NetfilterChain>();
-    for (const decl of t.chains) chains.set(decl.name, new NetfilterChain(t.name, decl, label));
-    for (const r of t.rules) {
-      const rule = asNfRule(r, label);
+    const chains = new Map<string, NfChain>();
+    for (const decl of t.chains) chains.set(decl.name, newChain(t.name, decl, label));
+    const rules = t.rules as NfRule[];
+    for (const rule of rules) {
+      rule.evidence = { source: label, line: rule.line, text: rule.text };
       // The parser declares undeclared chains itself; this is a guard for hand-built inputs.
-      chains.get(r.chain)?.rules.push(rule);
+      chains.get(rule.chain)?.rules.push(rule);
     }
-    // Back-references in file order, as the rules come.
-    for (const r of t.rules) {
-      const rule = r as NfRule;
+    for (const rule of rules) {
       const target = rule.target ? chains.get(rule.target.name) : undefined;
       if (target && !target.builtin) {
         rule.jumpChain = target;
         target.referencedBy.push(rule);
       }
     }
-    ruleCount += t.rules.length;
+    ruleCount += rules.length;
     tables.set(t.name, {
       name: t.name,
       chains,

@@ -1,76 +1,89 @@
 /**
- * The records parseIptablesSave returns, built once in their final shape.
+ * The rule and chain records parseIptablesSave returns, each built by one object literal with all its
+ * fields, once the whole line is read.
  *
- * A large dump holds 100k+ rules: plain literals grown one optional property at a time end up with
- * dozens of hidden classes (one per combination of fields) and an out-of-object property store each,
- * and the model used to add `evidence` and `jumpChain` afterwards, changing the shape of every rule again.
- * Here every field exists from construction (absent ones hold undefined, which `toEqual` and
- * JSON.stringify treat as absent), and the evidence line is made only when someone asks for it.
+ * A large dump holds 100k+ rules. Literals grown one optional property at a time end up with a hidden
+ * class per combination of fields and an out-of-object property store each; and the model used to add
+ * `evidence` and `jumpChain` afterwards, reshaping every rule again. Here absent fields hold undefined
+ * (which `toEqual` and JSON.stringify treat as absent), and the two slots the model fills in
+ * (src/model/netfilter.ts) are there from the start. One literal per shape also lets V8 see that these
+ * objects live long and allocate them where the young-generation collector does not copy them.
  */
 import type { Evidence } from './common.js';
 import type { IptChainDecl, IptCounters, IptMatch, IptRule, IptTarget, IptValue } from './types.js';
 
-/** The shared value of fields that hold no items: frozen, so that nobody can fill it for every rule at once. */
-export const NO_MATCHES: IptMatch[] = Object.freeze([]) as unknown as IptMatch[];
-
-/**
- * One `-A` line. `Link` is what a consumer resolves the target to (the model's chain).
- * `evidence` is a getter on the prototype, made on first use and kept.
- */
-export class IptRuleRecord<Link extends object = object> implements IptRule {
-  counters: IptCounters | undefined = undefined;
-  protocol: IptValue | undefined = undefined;
-  source: IptValue | undefined = undefined;
-  destination: IptValue | undefined = undefined;
-  inInterface: IptValue | undefined = undefined;
-  outInterface: IptValue | undefined = undefined;
-  fragment: { negated: boolean } | undefined = undefined;
-  matches: IptMatch[] = NO_MATCHES;
-  target: IptTarget | undefined = undefined;
-  comment: string | undefined = undefined;
-  /** The user chain the target names, once a consumer resolved it (src/model/netfilter.ts). */
-  jumpChain: Link | undefined = undefined;
-  #evidenceSource: string;
-  #evidence: Evidence | undefined = undefined;
-
-  constructor(
-    public table: string,
-    public chain: string,
-    public position: number,
-    public line: number,
-    public text: string,
-    evidenceSource: string,
-  ) {
-    this.#evidenceSource = evidenceSource;
-  }
-
-  /** The source label quoted in `evidence`. */
-  get evidenceSource(): string {
-    return this.#evidenceSource;
-  }
-
-  /** Quote this rule under another source label (the model's label, when it differs from the parser's). */
-  set evidenceSource(source: string) {
-    if (source === this.#evidenceSource) return;
-    this.#evidenceSource = source;
-    this.#evidence = undefined;
-  }
-
-  get evidence(): Evidence {
-    return (this.#evidence ??= { source: this.#evidenceSource, line: this.line, text: this.text });
-  }
+/** The parts of a rule read from its words (src/parse/iptables-rule.ts). */
+export interface RuleParts {
+  counters: IptCounters | undefined;
+  protocol: IptValue | undefined;
+  source: IptValue | undefined;
+  destination: IptValue | undefined;
+  inInterface: IptValue | undefined;
+  outInterface: IptValue | undefined;
+  fragment: { negated: boolean } | undefined;
+  matches: IptMatch[];
+  target: IptTarget | undefined;
+  comment: string | undefined;
 }
 
-/** One `:CHAIN POLICY [packets:bytes]` line, or a chain the dump uses without declaring it (`implicit`). */
-export class IptChainRecord implements IptChainDecl {
-  counters: IptCounters | undefined = undefined;
-  implicit: boolean | undefined = undefined;
+/** An IptRule with the slots a consumer fills in: its evidence line and the chain its target names. */
+export interface IptRuleRecord extends IptRule {
+  evidence: Evidence | undefined;
+  jumpChain: object | undefined;
+}
 
-  constructor(
-    public name: string,
-    public builtin: boolean,
-    public policy: string | null,
-    public line: number,
-    public text: string,
-  ) {}
+/** A rule record; a rule without -j/-g has no `target` key at all (as before: `'target' in rule` is false). */
+export function newRuleRecord(table: string, chain: string, position: number, line: number, text: string, p: RuleParts): IptRuleRecord {
+  if (p.target === undefined) return newCountingRule(table, chain, position, line, text, p);
+  return {
+    table,
+    chain,
+    position,
+    line,
+    text,
+    counters: p.counters,
+    protocol: p.protocol,
+    source: p.source,
+    destination: p.destination,
+    inInterface: p.inInterface,
+    outInterface: p.outInterface,
+    fragment: p.fragment,
+    matches: p.matches,
+    target: p.target,
+    comment: p.comment,
+    evidence: undefined,
+    jumpChain: undefined,
+  };
+}
+
+/** A rule that only counts packets (rare): no target. */
+function newCountingRule(table: string, chain: string, position: number, line: number, text: string, p: RuleParts): IptRuleRecord {
+  return {
+    table,
+    chain,
+    position,
+    line,
+    text,
+    counters: p.counters,
+    protocol: p.protocol,
+    source: p.source,
+    destination: p.destination,
+    inInterface: p.inInterface,
+    outInterface: p.outInterface,
+    fragment: p.fragment,
+    matches: p.matches,
+    comment: p.comment,
+    evidence: undefined,
+    jumpChain: undefined,
+  };
+}
+
+/** A `:CHAIN POLICY [packets:bytes]` line. */
+export function newChainDecl(name: string, policy: string | null, counters: IptCounters | undefined, line: number, text: string): IptChainDecl {
+  return { name, builtin: policy !== null, policy, counters, line, text };
+}
+
+/** A chain the dump uses without declaring it: its line and text are those of its first rule. */
+export function newImplicitChainDecl(name: string, builtin: boolean, line: number, text: string): IptChainDecl {
+  return { name, builtin, policy: null, implicit: true, line, text };
 }

@@ -7,36 +7,30 @@
  * (old style, `-s ! x`, `--dport ! 80`). Options after `-p PROTO` with no `-m` belong to the
  * protocol's implicit match (`-p tcp --dport 80`, old dumps and hand-written files).
  */
-import type { IptMatch, IptOption, IptRule, IptTarget, IptValue } from './types.js';
+import type { IptCounters, IptMatch, IptTarget, IptValue } from './types.js';
 import { looksLikeFlag, type RuleWords } from './iptables-tokens.js';
-import { NO_MATCHES } from './iptables-records.js';
+import { PendingOptions, type SharedParts } from './iptables-shared.js';
 
-/** Shared empty lists (frozen): most targets and many matches have no options, many options no arguments. */
-const NO_OPTIONS: IptOption[] = Object.freeze([]) as unknown as IptOption[];
-const NO_ARGS: string[] = Object.freeze([]) as unknown as string[];
-
-/** The part of a rule its words describe; parseRuleBody fills it in (an IptRule being built, usually). */
-export type RuleBody = Pick<
-  IptRule,
-  'counters' | 'protocol' | 'source' | 'destination' | 'inInterface' | 'outInterface' | 'fragment' | 'matches' | 'target' | 'comment'
->;
-
-type ValueField = 'protocol' | 'source' | 'destination' | 'inInterface' | 'outInterface';
+const PROTOCOL = 0;
+const SOURCE = 1;
+const DESTINATION = 2;
+const IN_INTERFACE = 3;
+const OUT_INTERFACE = 4;
 
 /** Built-in flags (short and long forms) that take one value. */
-const VALUE_FLAGS: ReadonlyMap<string, ValueField> = new Map([
-  ['-s', 'source'],
-  ['--source', 'source'],
-  ['--src', 'source'],
-  ['-d', 'destination'],
-  ['--destination', 'destination'],
-  ['--dst', 'destination'],
-  ['-i', 'inInterface'],
-  ['--in-interface', 'inInterface'],
-  ['-o', 'outInterface'],
-  ['--out-interface', 'outInterface'],
-  ['-p', 'protocol'],
-  ['--protocol', 'protocol'],
+const VALUE_FLAGS: ReadonlyMap<string, number> = new Map([
+  ['-s', SOURCE],
+  ['--source', SOURCE],
+  ['--src', SOURCE],
+  ['-d', DESTINATION],
+  ['--destination', DESTINATION],
+  ['--dst', DESTINATION],
+  ['-i', IN_INTERFACE],
+  ['--in-interface', IN_INTERFACE],
+  ['-o', OUT_INTERFACE],
+  ['--out-interface', OUT_INTERFACE],
+  ['-p', PROTOCOL],
+  ['--protocol', PROTOCOL],
 ]);
 
 /** Every flag that is not an option of a match or target: it ends the argument list of the option before it. */
@@ -82,34 +76,6 @@ export function implicitModuleFor(protocol: string): string {
   return IMPLICIT_MODULE.get(lower) ?? lower;
 }
 
-/**
- * Names repeat on every line of a large dump (modules, options, targets, protocols): one parse keeps
- * one string per name, so that 100k rules do not hold 100k copies of "comment". Long names
- * (per-service chains such as KUBE-SEP-2NIF6FXTRQ7OA6YC) rarely repeat and are left alone.
- */
-const SHARED_NAME_MAX = 16;
-
-export class NameCache {
-  private readonly names = new Map<string, string>();
-  private readonly options = new Map<string, string>();
-
-  name(word: string): string {
-    if (word.length > SHARED_NAME_MAX) return word;
-    const known = this.names.get(word);
-    if (known !== undefined) return known;
-    this.names.set(word, word);
-    return word;
-  }
-
-  /** "--dport" → "dport". */
-  option(flag: string): string {
-    const known = this.options.get(flag);
-    if (known !== undefined) return known;
-    const name = flag.slice(2);
-    this.options.set(flag, name);
-    return name;
-  }
-}
 
 function isBang(t: RuleWords, k: number): boolean {
   return k < t.words.length && t.words[k] === '!' && !t.isQuoted(k);
@@ -136,183 +102,215 @@ function needsValue(t: RuleWords, k: number): boolean {
   return k >= t.words.length || isFlag(t, k) || isBang(t, k);
 }
 
-// Named property accesses, not body[field]: a computed key makes every access to rules megamorphic.
-function valueOf(body: RuleBody, field: ValueField): IptValue | undefined {
-  switch (field) {
-    case 'protocol':
-      return body.protocol;
-    case 'source':
-      return body.source;
-    case 'destination':
-      return body.destination;
-    case 'inInterface':
-      return body.inInterface;
-    case 'outInterface':
-      return body.outInterface;
-  }
-}
-
-function setValue(body: RuleBody, field: ValueField, value: IptValue): void {
-  switch (field) {
-    case 'protocol':
-      body.protocol = value;
-      break;
-    case 'source':
-      body.source = value;
-      break;
-    case 'destination':
-      body.destination = value;
-      break;
-    case 'inInterface':
-      body.inInterface = value;
-      break;
-    case 'outInterface':
-      body.outInterface = value;
-      break;
-  }
-}
+const NO_CONTEXT = 0;
+const MATCH = 1;
+const TARGET = 2;
 
 /**
- * Matches and options are gathered here and copied out at their exact length: arrays grown with push
- * keep room for 16 elements, and a large dump has hundreds of thousands of them, most holding one or two.
+ * Parses the words after `-A CHAIN` of one line after another, leaving each rule's parts in its fields
+ * for the caller to build the rule from. One instance serves a whole dump: its scratch space is reused,
+ * and the parts come from `shared`, so that a part seen before is not allocated again.
  */
-const matchScratch: IptMatch[] = [];
-const optionScratch: IptOption[] = [];
+export class RuleBodyParser {
+  counters: IptCounters | undefined = undefined;
+  protocol: IptValue | undefined = undefined;
+  source: IptValue | undefined = undefined;
+  destination: IptValue | undefined = undefined;
+  inInterface: IptValue | undefined = undefined;
+  outInterface: IptValue | undefined = undefined;
+  fragment: { negated: boolean } | undefined = undefined;
+  matches: IptMatch[] = [];
+  target: IptTarget | undefined = undefined;
+  comment: string | undefined = undefined;
 
-/**
- * Parse words[from..] of a rule line into `body` (its `matches` are replaced).
- * Returns an error message (the caller adds the location), or undefined.
- */
-export function parseRuleBody(t: RuleWords, from: number, body: RuleBody, names: NameCache = new NameCache()): string | undefined {
-  matchScratch.length = 0;
-  optionScratch.length = 0;
-  const error = parseWords(t, from, body, names);
-  matchScratch.length = 0;
-  optionScratch.length = 0;
-  return error;
-}
+  /** The match or target whose options are being read: what it is, its name, and its options so far. */
+  private context = NO_CONTEXT;
+  private contextName = '';
+  private contextFlag = false;
+  private readonly pending = new PendingOptions();
+  private readonly matchScratch: IptMatch[] = [];
+  private matchCount = 0;
 
-/** Give the options gathered so far to the context they belong to. */
-function flushOptions(context: IptMatch | IptTarget | undefined): void {
-  if (context !== undefined && optionScratch.length > 0) {
-    context.options = optionScratch.slice();
-    optionScratch.length = 0;
+  constructor(private readonly shared: SharedParts) {}
+
+  /**
+   * Parse words[from..] of a rule line. `counters` are those of a `[packets:bytes]` prefix, if any.
+   * Returns an error message (the caller adds the location), or undefined.
+   */
+  parse(t: RuleWords, from: number, counters: IptCounters | undefined): string | undefined {
+    this.counters = counters;
+    this.protocol = undefined;
+    this.source = undefined;
+    this.destination = undefined;
+    this.inInterface = undefined;
+    this.outInterface = undefined;
+    this.fragment = undefined;
+    this.target = undefined;
+    this.comment = undefined;
+    this.context = NO_CONTEXT;
+    this.pending.count = 0;
+    this.matchCount = 0;
+    const error = this.parseWords(t, from);
+    if (error !== undefined) return error;
+    this.matches = this.shared.matchList(this.matchScratch, this.matchCount);
+    this.comment = findComment(this.matches);
+    return undefined;
   }
-}
 
-function parseWords(t: RuleWords, from: number, body: RuleBody, names: NameCache): string | undefined {
-  const words = t.words;
-  const n = words.length;
-  /** Where options go: the last -m match, the target, or an implicit protocol match. */
-  let context: IptMatch | IptTarget | undefined;
-  let negateNext = false;
-  let i = from;
-
-  while (i < n) {
-    const word = words[i]!;
-    if (isBang(t, i)) {
-      if (negateNext) return fail('"!" given twice');
-      negateNext = true;
-      i++;
-      continue;
+  private valueOf(field: number): IptValue | undefined {
+    switch (field) {
+      case PROTOCOL:
+        return this.protocol;
+      case SOURCE:
+        return this.source;
+      case DESTINATION:
+        return this.destination;
+      case IN_INTERFACE:
+        return this.inInterface;
+      default:
+        return this.outInterface;
     }
-    if (!isFlag(t, i)) return fail(`unexpected argument ${JSON.stringify(word)}`);
+  }
 
-    const field = VALUE_FLAGS.get(word);
-    if (field !== undefined) {
-      if (valueOf(body, field) !== undefined) return fail(`${word} given twice`);
+  private setValue(field: number, value: IptValue): void {
+    switch (field) {
+      case PROTOCOL:
+        this.protocol = value;
+        break;
+      case SOURCE:
+        this.source = value;
+        break;
+      case DESTINATION:
+        this.destination = value;
+        break;
+      case IN_INTERFACE:
+        this.inInterface = value;
+        break;
+      default:
+        this.outInterface = value;
+    }
+  }
+
+  private open(kind: number, name: string, flag: boolean, words: readonly string[]): void {
+    this.close(words);
+    this.context = kind;
+    this.contextName = name;
+    this.contextFlag = flag;
+  }
+
+  /** Turn the open context and the options gathered for it into its (shared) match or target. */
+  private close(words: readonly string[]): void {
+    if (this.context === MATCH) {
+      this.matchScratch[this.matchCount] = this.shared.match(this.matchCount, this.contextName, this.contextFlag, words, this.pending);
+      this.matchCount++;
+    } else if (this.context === TARGET) {
+      this.target = this.shared.target(this.contextName, this.contextFlag, words, this.pending);
+    }
+    this.context = NO_CONTEXT;
+    this.pending.count = 0;
+  }
+
+  private parseWords(t: RuleWords, from: number): string | undefined {
+    const words = t.words;
+    const n = words.length;
+    let negateNext = false;
+    let hasTarget = false;
+    let i = from;
+
+    while (i < n) {
+      const word = words[i]!;
+      if (isBang(t, i)) {
+        if (negateNext) return '"!" given twice';
+        negateNext = true;
+        i++;
+        continue;
+      }
+      if (!isFlag(t, i)) return `unexpected argument ${JSON.stringify(word)}`;
+
+      const field = VALUE_FLAGS.get(word);
+      if (field !== undefined) {
+        if (this.valueOf(field) !== undefined) return `${word} given twice`;
+        let negated = negateNext;
+        negateNext = false;
+        i++;
+        if (isOldStyleBang(t, i)) {
+          if (negated) return `${word} negated twice`;
+          negated = true;
+          i++;
+        }
+        if (needsValue(t, i)) return `${word} needs a value`;
+        this.setValue(field, this.shared.value(field, field === PROTOCOL ? this.shared.name(words[i]!) : words[i]!, negated));
+        i++;
+        continue;
+      }
+
+      switch (word) {
+        case '-f':
+        case '--fragment':
+          if (this.fragment) return `${word} given twice`;
+          this.fragment = negateNext ? NEGATED_FRAGMENT : FRAGMENT;
+          negateNext = false;
+          i++;
+          continue;
+        case '-m':
+        case '--match':
+          if (negateNext) return `"!" cannot negate ${word}`;
+          if (needsValue(t, i + 1)) return `${word} needs a module name`;
+          this.open(MATCH, words[i + 1]!, false, words);
+          i += 2;
+          continue;
+        case '-j':
+        case '--jump':
+        case '-g':
+        case '--goto':
+          if (negateNext) return `"!" cannot negate ${word}`;
+          if (hasTarget) return 'more than one target (-j/-g)';
+          if (needsValue(t, i + 1)) return `${word} needs a target name`;
+          this.open(TARGET, words[i + 1]!, word === '-g' || word === '--goto', words);
+          hasTarget = true;
+          i += 2;
+          continue;
+        case '-c':
+        case '--set-counters': {
+          const packets = i + 1 < n ? parseCount(words[i + 1]!) : undefined;
+          const bytes = i + 2 < n ? parseCount(words[i + 2]!) : undefined;
+          if (packets === undefined || bytes === undefined) return `${word} needs two counts`;
+          if (this.counters) return 'counters given twice';
+          this.counters = this.shared.counters(packets, bytes);
+          i += 3;
+          continue;
+        }
+      }
+
+      if (word.charCodeAt(1) !== 0x2d) return `unknown flag ${word}`;
+      if (this.context === NO_CONTEXT) {
+        if (this.protocol === undefined) return `option ${word} is not inside a -m match or a -j target`;
+        this.open(MATCH, implicitModuleFor(this.protocol.value), true, words);
+      }
+      const name = this.shared.optionName(word);
       let negated = negateNext;
       negateNext = false;
       i++;
       if (isOldStyleBang(t, i)) {
-        if (negated) return fail(`${word} negated twice`);
+        if (negated) return `${word} negated twice`;
         negated = true;
         i++;
       }
-      if (needsValue(t, i)) return fail(`${word} needs a value`);
-      setValue(body, field, { value: field === 'protocol' ? names.name(words[i]!) : words[i]!, negated });
-      i++;
-      continue;
+      let end = i;
+      if (end < n && FREE_TEXT_OPTIONS.has(name) && !isBang(t, end)) end++;
+      // Arguments run until the next "!" or flag; an unknown single-dash word (a value such as "-foo") is an argument.
+      while (end < n && !endsArguments(t, end)) end++;
+      this.pending.add(name, negated, i, end);
+      i = end;
     }
-
-    switch (word) {
-      case '-f':
-      case '--fragment':
-        if (body.fragment) return fail(`${word} given twice`);
-        body.fragment = { negated: negateNext };
-        negateNext = false;
-        i++;
-        continue;
-      case '-m':
-      case '--match': {
-        if (negateNext) return fail(`"!" cannot negate ${word}`);
-        if (needsValue(t, i + 1)) return fail(`${word} needs a module name`);
-        const match: IptMatch = { module: names.name(words[i + 1]!), implicit: false, options: NO_OPTIONS };
-        flushOptions(context);
-        matchScratch.push(match);
-        context = match;
-        i += 2;
-        continue;
-      }
-      case '-j':
-      case '--jump':
-      case '-g':
-      case '--goto': {
-        if (negateNext) return fail(`"!" cannot negate ${word}`);
-        if (body.target) return fail('more than one target (-j/-g)');
-        if (needsValue(t, i + 1)) return fail(`${word} needs a target name`);
-        const target: IptTarget = { name: names.name(words[i + 1]!), goto: word === '-g' || word === '--goto', options: NO_OPTIONS };
-        flushOptions(context);
-        body.target = target;
-        context = target;
-        i += 2;
-        continue;
-      }
-      case '-c':
-      case '--set-counters': {
-        const packets = i + 1 < n ? parseCount(words[i + 1]!) : undefined;
-        const bytes = i + 2 < n ? parseCount(words[i + 2]!) : undefined;
-        if (packets === undefined || bytes === undefined) return fail(`${word} needs two counts`);
-        if (body.counters) return fail('counters given twice');
-        body.counters = { packets, bytes };
-        i += 3;
-        continue;
-      }
-    }
-
-    if (word.charCodeAt(1) !== 0x2d) return fail(`unknown flag ${word}`);
-    if (context === undefined) {
-      if (body.protocol === undefined) {
-        return fail(`option ${word} is not inside a -m match or a -j target`);
-      }
-      const implicit: IptMatch = { module: names.name(implicitModuleFor(body.protocol.value)), implicit: true, options: NO_OPTIONS };
-      matchScratch.push(implicit);
-      context = implicit;
-    }
-    const name = names.option(word);
-    let negated = negateNext;
-    negateNext = false;
-    i++;
-    if (isOldStyleBang(t, i)) {
-      if (negated) return fail(`${word} negated twice`);
-      negated = true;
-      i++;
-    }
-    let end = i;
-    if (end < n && FREE_TEXT_OPTIONS.has(name) && !isBang(t, end)) end++;
-    // Arguments run until the next "!" or flag; an unknown single-dash word (a value such as "-foo") is an argument.
-    while (end < n && !endsArguments(t, end)) end++;
-    optionScratch.push({ name, args: end > i ? words.slice(i, end) : NO_ARGS, negated });
-    i = end;
+    if (negateNext) return '"!" at the end of the rule negates nothing';
+    this.close(words);
+    return undefined;
   }
-  if (negateNext) return fail('"!" at the end of the rule negates nothing');
-  flushOptions(context);
-  body.matches = matchScratch.length > 0 ? matchScratch.slice() : NO_MATCHES;
-
-  const comment = findComment(body.matches);
-  if (comment !== undefined) body.comment = comment;
-  return undefined;
 }
+
+const FRAGMENT: { negated: boolean } = Object.freeze({ negated: false });
+const NEGATED_FRAGMENT: { negated: boolean } = Object.freeze({ negated: true });
 
 function findComment(matches: IptMatch[]): string | undefined {
   for (const m of matches) {
@@ -330,8 +328,4 @@ export function parseCount(text: string): number | undefined {
     if (c < 0x30 || c > 0x39) return undefined;
   }
   return Number(text);
-}
-
-function fail(error: string): string {
-  return error;
 }

@@ -4,9 +4,10 @@
  */
 import { clip, fail, splitLines, stripAnsi, ANSI_ESCAPE, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import type { IptChainDecl, IptCounters, IptTable, IptablesSave } from './types.js';
-import { IptChainRecord, IptRuleRecord } from './iptables-records.js';
 import { RuleTokenizer } from './iptables-tokens.js';
-import { NameCache, parseRuleBody, type RuleBody } from './iptables-rule.js';
+import { RuleBodyParser } from './iptables-rule.js';
+import { newChainDecl, newImplicitChainDecl, newRuleRecord, type RuleParts } from './iptables-records.js';
+import { SharedParts } from './iptables-shared.js';
 import { RUN_IPTABLES_SAVE, wrongFormatHint, wrongFormatOf } from './iptables-format.js';
 
 const LINE_HINT = 'expected `*table`, `:CHAIN POLICY [packets:bytes]`, `-A CHAIN ...`, `COMMIT` or a `#` comment';
@@ -45,8 +46,9 @@ class IptablesSaveParser {
   private readonly junkBefore = new Oddity();
   private readonly junkAfter = new Oddity();
   private lines: string[] = [];
-  private readonly names = new NameCache();
+  private readonly shared = new SharedParts();
   private readonly tokenizer = new RuleTokenizer();
+  private readonly body = new RuleBodyParser(this.shared);
   private sawIpv4 = false;
   private sawIpv6 = false;
 
@@ -181,13 +183,13 @@ class IptablesSaveParser {
   /** ":NAME POLICY [packets:bytes]" (policy "-" for user chains; the counters may be missing in hand-written files). */
   private declareChain(line: string, lineNo: number): void {
     const open = this.requireTable(line, lineNo, 'chain declaration');
-    const parts = line.includes('\t') || line.includes('  ') ? line.slice(1).split(/[ \t]+/) : line.slice(1).split(' ');
-    const [name, policy, counterText] = parts;
-    if (!name || !policy || parts.length > 3) {
+    const fields = chainFields(line);
+    if (fields === undefined) {
       fail(this.input, `bad chain declaration: ${clip(line)}`, lineNo, 'expected `:NAME POLICY [packets:bytes]`');
     }
-    const decl = new IptChainRecord(name, policy !== '-', policy === '-' ? null : policy, lineNo, line);
-    if (counterText !== undefined) decl.counters = this.readCounters(counterText, 0, counterText.length, lineNo);
+    const { name, policy, counterText } = fields;
+    const counters = counterText === undefined ? undefined : this.readCounters(counterText, 0, counterText.length, lineNo);
+    const decl = newChainDecl(name, policy === '-' ? null : this.shared.name(policy), counters, lineNo, line);
     const previous = open.chains.get(name);
     if (previous) {
       this.note(`chain ${name} declared again in table ${open.table.name} (first at line ${previous.decl.line}); the first declaration is kept`, lineNo);
@@ -226,18 +228,16 @@ class IptablesSaveParser {
       fail(this.input, `-A without a chain name: ${clip(line)}`, lineNo, '`-A CHAIN ...`');
     }
     const state = open.chains.get(chain) ?? this.declareImplicitly(open, chain, lineNo, line);
-    const rule = new IptRuleRecord(open.table.name, state.decl.name, state.rules + 1, lineNo, line, this.input.source);
-    rule.counters = counters;
-    const error = parseRuleBody(tokens, 2, rule, this.names);
+    const body = this.body;
+    const error = body.parse(tokens, 2, counters);
     if (error !== undefined) fail(this.input, `${error}: ${clip(line)}`, lineNo);
     state.rules++;
-    this.observeFamily(rule);
-    open.table.rules.push(rule);
+    this.observeFamily(body);
+    open.table.rules.push(newRuleRecord(open.table.name, state.decl.name, state.rules, lineNo, line, body));
   }
 
   private declareImplicitly(open: OpenTable, chain: string, lineNo: number, line: string): ChainState {
-    const decl = new IptChainRecord(chain, BUILTIN_CHAINS.has(chain), null, lineNo, line);
-    decl.implicit = true;
+    const decl = newImplicitChainDecl(chain, BUILTIN_CHAINS.has(chain), lineNo, line);
     const state = { decl, rules: 0 };
     open.chains.set(chain, state);
     open.table.chains.push(decl);
@@ -274,7 +274,7 @@ class IptablesSaveParser {
 
   /** "[packets:bytes]" at line[from..to). */
   private readCounters(line: string, from: number, to: number, lineNo: number): IptCounters {
-    const counters = parseCounterText(line, from, to);
+    const counters = parseCounterText(line, from, to, this.shared);
     if (counters === undefined) this.badCounters(line.slice(from, to), lineNo, line);
     if (!Number.isSafeInteger(counters.packets) || !Number.isSafeInteger(counters.bytes)) {
       this.note(`counter ${line.slice(from, to)} exceeds 2^53 and is rounded`, lineNo);
@@ -290,7 +290,7 @@ class IptablesSaveParser {
     return fail(this.input, `${message}: ${clip(line)}`, lineNo, wrongFormatHint(given));
   }
 
-  private observeFamily(body: RuleBody): void {
+  private observeFamily(body: RuleParts): void {
     if (body.source) this.observeAddress(body.source.value);
     if (body.destination) this.observeAddress(body.destination.value);
     const protocol = body.protocol?.value.toLowerCase();
@@ -343,7 +343,7 @@ class IptablesSaveParser {
 }
 
 /** "[12:345]" at text[from..to), digits only; undefined when it is anything else. */
-function parseCounterText(text: string, from: number, to: number): IptCounters | undefined {
+function parseCounterText(text: string, from: number, to: number, shared: SharedParts): IptCounters | undefined {
   if (text.charCodeAt(from) !== 0x5b || text.charCodeAt(to - 1) !== 0x5d) return undefined;
   let packets = 0;
   let bytes = 0;
@@ -362,7 +362,7 @@ function parseCounterText(text: string, from: number, to: number): IptCounters |
       return undefined;
     }
   }
-  return colon < 0 || digits === 0 ? undefined : { packets, bytes };
+  return colon < 0 || digits === 0 ? undefined : shared.counters(packets, bytes);
 }
 
 /** "[12:345] -A": only used to tell a counter prefix from a pasted "[root@host ~]#" prompt outside a table. */
@@ -440,6 +440,26 @@ function mostFrequent(counts: Map<number, number>): number {
     }
   }
   return best;
+}
+
+/**
+ * The words of ":NAME POLICY [packets:bytes]" (the counters may be missing in hand-written files);
+ * undefined when the name or policy is missing or there are more words.
+ */
+function chainFields(line: string): { name: string; policy: string; counterText: string | undefined } | undefined {
+  if (line.includes('\t') || line.includes('  ')) {
+    const parts = line.slice(1).split(/[ \t]+/);
+    const [name, policy, counterText] = parts;
+    return !name || !policy || parts.length > 3 ? undefined : { name, policy, counterText };
+  }
+  const nameEnd = line.indexOf(' ', 1);
+  if (nameEnd <= 1) return undefined;
+  const policyEnd = line.indexOf(' ', nameEnd + 1);
+  const policy = policyEnd < 0 ? line.slice(nameEnd + 1) : line.slice(nameEnd + 1, policyEnd);
+  if (policy === '') return undefined;
+  const counterText = policyEnd < 0 ? undefined : line.slice(policyEnd + 1);
+  if (counterText !== undefined && counterText.includes(' ')) return undefined;
+  return { name: line.slice(1, nameEnd), policy, counterText };
 }
 
 const BUILTIN_CHAINS: ReadonlySet<string> = new Set(['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'POSTROUTING']);

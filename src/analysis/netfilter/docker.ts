@@ -12,7 +12,7 @@ import type { Evidence, Namespace, NfTable, Ruleset } from '../../model/types.js
 import type { BridgeSubnet } from './bridge-traffic.js';
 import { outboundClass, uplinkSpec } from './bridge-traffic.js';
 import type { PacketClass } from './packet.js';
-import { reachableChains } from './reach.js';
+import { reachableChains, reachesChain } from './reach.js';
 
 /** Where Docker isolates --internal networks: DOCKER-ISOLATION-STAGE-1 until 27, DOCKER-INTERNAL since 28. */
 const INTERNAL_CHAINS = ['DOCKER-ISOLATION-STAGE-1', 'DOCKER-INTERNAL'];
@@ -84,7 +84,7 @@ export function checkDockerChains(ns: Namespace, ruleset: Ruleset, bridgeName: s
     problems.push({ text: 'nat chain DOCKER is missing (published ports are not translated)', evidence: declOr(preroutingDecl) });
   } else {
     const toHost: PacketClass = { family, in: uplinkSpec(ns, bridgeName, family), src: { internet: true }, dstLocal: true, protocol: 'tcp', state: 'NEW' };
-    if (!reachableChains(nat, 'PREROUTING', toHost).has('DOCKER')) {
+    if (!reachesChain(nat, 'PREROUTING', toHost, 'DOCKER')) {
       problems.push({ text: 'nat PREROUTING no longer jumps to DOCKER', evidence: [...declOr(preroutingDecl), ...declOr(nat.chains.get('DOCKER')?.evidence)] });
     }
   }

@@ -95,13 +95,21 @@ export function packetClasses(ns: Namespace, port: PublishedPort): { before: Pac
   if (port.protocol) before.protocol = port.protocol;
   if (port.hostPorts) before.dport = port.hostPorts.from;
 
+  // Built field by field rather than spread from `before` and trimmed with delete: a deleted field would
+  // leave this object slow to read in every rule it is matched against.
   const after: PacketClass = {
-    ...before,
+    family: before.family,
+    srcLocal: false,
+    state: 'NEW',
+    direction: 'ORIGINAL',
+    dnat: true,
+    bridged: false,
     dst: { cidr: port.target.address },
     dstLocal: destinationIsLocal(ns, port.target.address) ?? false,
-    dnat: true,
   };
-  delete after.dport;
+  if (before.in) after.in = before.in;
+  if (before.src) after.src = before.src;
+  if (before.protocol) after.protocol = before.protocol;
   if (port.targetPort !== undefined) after.dport = port.targetPort;
   if (port.hostAddress) after.origDst = { cidr: port.hostAddress };
   if (port.hostPorts) after.origDport = port.hostPorts.from;

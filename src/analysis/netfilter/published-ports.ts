@@ -79,16 +79,18 @@ function publishedPortsOf(ns: Namespace, ruleset: Ruleset): PublishedPort[] {
 
   if (nat) {
     const reach = reachFromHooks(nat.chains);
-    const contexts = new Map<NfChain, ChainContext>();
+    const hostTexts = new Map<Cidr, string>();
     for (const chain of nat.chains.values()) {
-      const hooks = HOOK_LISTS[reach.hooks.get(chain) ?? 0] ?? [];
+      const state = reach.get(chain);
+      if (!state) continue;
+      const hooks = HOOK_LISTS[state.hooks] ?? [];
       if (hooks.length === 0) continue;
       for (const rule of chain.rules) {
         if (rule.target?.name !== 'DNAT') continue;
         const target = parseNatAddress(targetOption(rule.target, 'to-destination') ?? '');
         if (!target || target.address.family !== family) continue;
-        const context = chainContext(chain, reach.parent, nat.chains, contexts);
-        const port = describe(ns, ruleset, rule, context, hooks, target);
+        const context = chainContext(chain, reach);
+        const port = describe(ns, ruleset, rule, context, hooks, target, hostTexts);
         port.accepts = acceptsFor(acceptIndex, port);
         for (const a of port.accepts) claimed.add(a);
         ports.push(port);
@@ -127,29 +129,49 @@ const HOOK_BITS: Record<NatHook, number> = { PREROUTING: 1, OUTPUT: 2 };
 /** Shared hook lists by bit mask, so that thousands of ports do not each allocate one. */
 const HOOK_LISTS: NatHook[][] = [[], ['PREROUTING'], ['OUTPUT'], ['PREROUTING', 'OUTPUT']];
 
-/** Chains reachable from nat PREROUTING and OUTPUT (as a bit mask), each with the first jump that reaches it. */
-function reachFromHooks(chains: Map<string, NfChain>): { hooks: Map<NfChain, number>; parent: Map<NfChain, NfRule> } {
-  const hooks = new Map<NfChain, number>();
-  const parent = new Map<NfChain, NfRule>();
+/** How the nat hooks reach a chain: which of them (bit mask), and the first jump that does, with its chain. */
+interface ChainReach {
+  hooks: number;
+  jump?: NfRule;
+  from?: NfChain;
+  /** What the jumps leading here require; filled in on first use. */
+  context?: ChainContext;
+}
+
+/**
+ * Chains reachable from nat PREROUTING and OUTPUT, breadth-first from each hook in turn. One Map entry per
+ * chain holds everything the ports need: a Kubernetes nat table has tens of thousands of chains.
+ */
+function reachFromHooks(chains: Map<string, NfChain>): Map<NfChain, ChainReach> {
+  const reach = new Map<NfChain, ChainReach>();
   for (const hook of ['PREROUTING', 'OUTPUT'] as const) {
     const bit = HOOK_BITS[hook];
     const start = chains.get(hook);
     if (!start) continue;
+    const first = reach.get(start);
+    if (first) first.hooks |= bit;
+    else reach.set(start, { hooks: bit });
     const queue: NfChain[] = [start];
-    hooks.set(start, (hooks.get(start) ?? 0) | bit);
     for (let i = 0; i < queue.length; i++) {
-      for (const rule of (queue[i] as NfChain).rules) {
+      const chain = queue[i] as NfChain;
+      for (const rule of chain.rules) {
         const next = rule.jumpChain;
         if (!next) continue;
-        const bits = hooks.get(next) ?? 0;
-        if (bits & bit) continue;
-        hooks.set(next, bits | bit);
-        if (!parent.has(next)) parent.set(next, rule);
+        const known = reach.get(next);
+        if (!known) reach.set(next, { hooks: bit, jump: rule, from: chain });
+        else if (known.hooks & bit) continue;
+        else {
+          known.hooks |= bit;
+          if (!known.jump) {
+            known.jump = rule;
+            known.from = chain;
+          }
+        }
         queue.push(next);
       }
     }
   }
-  return { hooks, parent };
+  return reach;
 }
 
 /** What the jumps leading into a chain require, nearest jump first; shared by every DNAT of the chain. */
@@ -162,16 +184,19 @@ interface ChainContext {
   excludedIn: string[];
 }
 
-function chainContext(chain: NfChain, parent: Map<NfChain, NfRule>, chains: Map<string, NfChain>, memo: Map<NfChain, ChainContext>, depth = 0): ChainContext {
-  const known = memo.get(chain);
-  if (known) return known;
-  const jump = parent.get(chain);
-  const up = jump ? chains.get(jump.chain) : undefined;
-  // Parent pointers come from a breadth-first search, so they never loop; the depth guard is for safety.
-  const outer: ChainContext = jump && up && up !== chain && depth < 64 ? chainContext(up, parent, chains, memo, depth + 1) : { via: [], excludedIn: [] };
+function chainContext(chain: NfChain, reach: Map<NfChain, ChainReach>, depth = 0): ChainContext {
+  const state = reach.get(chain);
+  if (state?.context) return state.context;
+  const jump = state?.jump;
+  const up = state?.from;
+  // The first jumps come from a breadth-first search, so they never loop; the depth guard is for safety.
+  const outer: ChainContext = jump && up && up !== chain && depth < 64 ? chainContext(up, reach, depth + 1) : { via: [], excludedIn: [] };
   const context: ChainContext = jump ? withRule(outer, jump) : outer;
-  if (jump) context.via = [...outer.via, jump];
-  memo.set(chain, context);
+  if (jump) {
+    context.via = outer.via.slice();
+    context.via.push(jump);
+  }
+  if (state) state.context = context;
   return context;
 }
 
@@ -191,7 +216,21 @@ function withRule(outer: ChainContext, rule: NfRule): ChainContext {
   return context;
 }
 
-function describe(ns: Namespace, ruleset: Ruleset, dnat: NfRule, chain: ChainContext, hooks: NatHook[], target: NatAddress): PublishedPort {
+/** "192.0.2.10:", "[2001:db8::1]:", "10.0.0.0/8:": the host address part of a port's name. */
+function hostText(address: Cidr, family: 4 | 6): string {
+  const text = family === 6 ? `[${formatAddress(6, address.network)}]` : formatAddress(4, address.network);
+  return `${text}${address.prefixLen === (family === 6 ? 128 : 32) ? '' : `/${address.prefixLen}`}:`;
+}
+
+function describe(
+  ns: Namespace,
+  ruleset: Ruleset,
+  dnat: NfRule,
+  chain: ChainContext,
+  hooks: NatHook[],
+  target: NatAddress,
+  hostTexts: Map<Cidr, string>,
+): PublishedPort {
   const c = withRule(chain, dnat);
   const family = ruleset.family === 'ipv6' ? 6 : 4;
   const port: PublishedPort = {
@@ -215,8 +254,13 @@ function describe(ns: Namespace, ruleset: Ruleset, dnat: NfRule, chain: ChainCon
   const bridge = bridgeContaining(ns, target.address);
   if (bridge) port.bridge = bridge;
 
-  const hostAddress = c.hostAddress;
-  const host = hostAddress ? `${family === 6 ? `[${formatAddress(6, hostAddress.network)}]` : formatAddress(4, hostAddress.network)}${hostAddress.prefixLen === (family === 6 ? 128 : 32) ? '' : `/${hostAddress.prefixLen}`}:` : '';
+  // Many ports share the address of their service's jump: format each address once.
+  let host = '';
+  if (c.hostAddress) {
+    const known = hostTexts.get(c.hostAddress);
+    host = known ?? hostText(c.hostAddress, family);
+    if (known === undefined) hostTexts.set(c.hostAddress, host);
+  }
   port.name = `${c.protocol ?? 'all'}/${host}${c.hostPorts ? formatPortRange(c.hostPorts) : '*'}->${target.text}`;
   return port;
 }

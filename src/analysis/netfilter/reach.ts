@@ -9,8 +9,25 @@ import type { PacketClass } from './packet.js';
 
 export function reachableChains(table: NfTable | undefined, start: string, packet: PacketClass): Set<string> {
   const reached = new Set<string>();
+  searchChains(table, start, packet, (chain) => {
+    reached.add(chain.name);
+    return false;
+  });
+  return reached;
+}
+
+/**
+ * Can the packet class get from `start` into chain `wanted`? Stops as soon as it does: on a Kubernetes
+ * node nat PREROUTING jumps to DOCKER next to KUBE-SERVICES, whose tens of thousands of chains need no visit.
+ */
+export function reachesChain(table: NfTable | undefined, start: string, packet: PacketClass, wanted: string): boolean {
+  return searchChains(table, start, packet, (chain) => chain.name === wanted);
+}
+
+/** Breadth-first over the jumps that may match; `visit` sees each chain reached once and returns true to stop. */
+function searchChains(table: NfTable | undefined, start: string, packet: PacketClass, visit: (chain: NfChain) => boolean): boolean {
   const first = table?.chains.get(start);
-  if (!first) return reached;
+  if (!first) return false;
   const queue: NfChain[] = [first];
   const seen = new Set<NfChain>([first]);
   for (let i = 0; i < queue.length; i++) {
@@ -18,20 +35,26 @@ export function reachableChains(table: NfTable | undefined, start: string, packe
       const next = rule.jumpChain;
       if (!next || seen.has(next) || matchRule(rule, packet) === 'no') continue;
       seen.add(next);
-      reached.add(next.name);
+      if (visit(next)) return true;
       queue.push(next);
     }
   }
-  return reached;
+  return false;
 }
 
 /** Per table (a plain Map per table: a WeakMap entry per chain would burden every garbage collection). */
 const dropCapableByTable = new WeakMap<object, Map<NfChain, boolean>>();
 
 /** Can traversing this chain end in DROP or REJECT (or in a target whose effect is unknown)? Memoised per table. */
-export function chainCanDrop(chain: NfChain, table: object = chain, stack = new Set<NfChain>()): boolean {
+export function chainCanDrop(chain: NfChain, table: object = chain): boolean {
   let dropCapable = dropCapableByTable.get(table);
   if (!dropCapable) dropCapableByTable.set(table, (dropCapable = new Map()));
+  const known = dropCapable.get(chain);
+  if (known !== undefined) return known;
+  return searchDrop(chain, dropCapable, new Set());
+}
+
+function searchDrop(chain: NfChain, dropCapable: Map<NfChain, boolean>, stack: Set<NfChain>): boolean {
   const known = dropCapable.get(chain);
   if (known !== undefined) return known;
   if (stack.has(chain)) return true;
@@ -41,7 +64,7 @@ export function chainCanDrop(chain: NfChain, table: object = chain, stack = new 
     if (result) break;
     const name = rule.target?.name;
     if (!name) continue;
-    if (rule.jumpChain) result = chainCanDrop(rule.jumpChain, table, stack);
+    if (rule.jumpChain) result = searchDrop(rule.jumpChain, dropCapable, stack);
     else result = !KNOWN_HARMLESS.has(name);
   }
   stack.delete(chain);

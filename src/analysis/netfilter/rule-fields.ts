@@ -22,10 +22,19 @@ export function ruleProtocol(rule: IptRule): string | undefined {
   return proto === 'all' || proto === '0' ? undefined : proto;
 }
 
+const DPORT_OPTIONS = new Set(['dport', 'destination-port', 'dports', 'destination-ports']);
+
 /** The destination port range a rule requires (--dport, or a multiport list of one item); undefined otherwise. */
 export function ruleDport(rule: IptRule): PortRange | undefined {
+  // Plain loops: this runs for every jump and DNAT of a Kubernetes nat table.
   for (const match of rule.matches) {
-    const option = findOption(match.options, 'dport', 'destination-port', 'dports', 'destination-ports');
+    let option: IptOption | undefined;
+    for (const o of match.options) {
+      if (DPORT_OPTIONS.has(o.name)) {
+        option = o;
+        break;
+      }
+    }
     if (!option || option.negated) continue;
     const text = option.args[0] ?? '';
     if (text.includes(',')) return undefined;
