@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // netns lab tests share kernel state (namespace names, iptables in them): run files one at a time where they ask to
     pool: 'forks',
+    setupFiles: ['test/setup/count-cases.ts'],
   },
 });

@@ -4,9 +4,11 @@
  *
  * Rules are the parser's own records, which already hold (empty) `evidence` and `jumpChain` slots
  * (src/parse/iptables-records.ts): the model fills them in without copying or reshaping 100k objects.
+ * A Kubernetes node has tens of thousands of chains of one to three rules each, so their lists are
+ * made at their exact length (an array grown by push from empty keeps room for 17).
  */
 import type { Evidence } from '../parse/common.js';
-import type { IptChainDecl, IptablesSave } from '../parse/types.js';
+import type { IptChainDecl, IptRule, IptablesSave } from '../parse/types.js';
 import type { NetfilterFamily, NfChain, NfRule, NfTable, Ruleset } from './types.js';
 
 function newChain(table: string, decl: IptChainDecl, label: string): NfChain {
@@ -18,9 +20,51 @@ function newChain(table: string, decl: IptChainDecl, label: string): NfChain {
     counters: decl.counters,
     declaration: decl,
     evidence: { source: label, line: decl.line, text: decl.text },
-    rules: [],
-    referencedBy: [],
+    rules: NO_RULES,
+    referencedBy: NO_RULES,
   };
+}
+
+/** Chains without rules, or without references, share this (frozen) list. */
+const NO_RULES: NfRule[] = Object.freeze([]) as unknown as NfRule[];
+
+/** `list` with `rule` added: a new exact-length list for the first few, push after that. */
+function withRule(list: NfRule[], rule: NfRule): NfRule[] {
+  switch (list.length) {
+    case 0:
+      return [rule];
+    case 1:
+      return [list[0]!, rule];
+    case 2:
+      return [list[0]!, list[1]!, rule];
+    default:
+      list.push(rule);
+      return list;
+  }
+}
+
+/**
+ * Give each chain its rules in file order. iptables-save prints a chain's rules together, so a run of
+ * rules of one chain becomes one slice; rules of a chain that come in several runs (hand-edited files)
+ * are appended.
+ */
+function assignRules(rules: NfRule[], chains: Map<string, NfChain>): void {
+  let runStart = 0;
+  for (let i = 1; i <= rules.length; i++) {
+    const name = rules[runStart]!.chain;
+    if (i < rules.length && rules[i]!.chain === name) continue;
+    // The parser declares undeclared chains itself; a missing chain is a guard for hand-built inputs.
+    const chain = chains.get(name);
+    if (chain) chain.rules = chain.rules.length === 0 ? rules.slice(runStart, i) : chain.rules.concat(rules.slice(runStart, i));
+    runStart = i;
+  }
+}
+
+/** The parser's records fill their evidence slot; a hand-built plain rule gets the property added. */
+function withEvidence(rule: IptRule, label: string): NfRule {
+  const nf = rule as NfRule;
+  nf.evidence = { source: label, line: rule.line, text: rule.text };
+  return nf;
 }
 
 export function buildRuleset(save: IptablesSave, sourceId: string, label: string, family: NetfilterFamily): Ruleset {
@@ -30,16 +74,13 @@ export function buildRuleset(save: IptablesSave, sourceId: string, label: string
     const chains = new Map<string, NfChain>();
     for (const decl of t.chains) chains.set(decl.name, newChain(t.name, decl, label));
     const rules = t.rules as NfRule[];
-    for (const rule of rules) {
-      rule.evidence = { source: label, line: rule.line, text: rule.text };
-      // The parser declares undeclared chains itself; this is a guard for hand-built inputs.
-      chains.get(rule.chain)?.rules.push(rule);
-    }
+    for (const rule of t.rules) withEvidence(rule, label);
+    assignRules(rules, chains);
     for (const rule of rules) {
       const target = rule.target ? chains.get(rule.target.name) : undefined;
       if (target && !target.builtin) {
         rule.jumpChain = target;
-        target.referencedBy.push(rule);
+        target.referencedBy = withRule(target.referencedBy, rule);
       }
     }
     ruleCount += rules.length;

@@ -90,11 +90,17 @@ function isOldStyleBang(t: RuleWords, k: number): boolean {
   return isBang(t, k) && k + 1 < t.words.length && !isFlag(t, k + 1) && !isBang(t, k + 1);
 }
 
-/** Whether word k ends the arguments of an option: "!", or a flag that is not an unknown single-dash word. */
+/**
+ * Whether word k ends the arguments of an option: "!", or a flag that is not an unknown single-dash word.
+ * Most words are plain values: they are told apart by their first character before anything else.
+ */
 function endsArguments(t: RuleWords, k: number): boolean {
-  if (isBang(t, k)) return true;
-  if (!isFlag(t, k)) return false;
   const word = t.words[k]!;
+  const first = word.charCodeAt(0);
+  if (first !== 0x2d /* - */ && first !== 0x21 /* ! */) return false;
+  if (t.isQuoted(k)) return false;
+  if (first === 0x21) return word.length === 1;
+  if (!looksLikeFlag(word)) return false;
   return word.charCodeAt(1) === 0x2d || STRUCTURAL_FLAGS.has(word);
 }
 

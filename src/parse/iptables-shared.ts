@@ -4,8 +4,9 @@
  * A Kubernetes node's dump repeats the same pieces on 100k lines: `-p tcp`, `-m tcp`, `-j KUBE-MARK-MASQ`,
  * the service's `-m comment --comment "ns/svc:port"` on each of its rules, `-m statistic --mode random
  * --probability 0.5`. Parsed once per distinct text, each is one object instead of one per line (fewer
- * objects for the garbage collector to copy and mark, and less memory). The shared objects are frozen:
- * nothing downstream may edit a rule's parts in place, and a mistake that tried would throw.
+ * objects for the garbage collector to copy and mark, and less memory). Nothing downstream may edit a
+ * rule's parts in place (the shared empty lists are frozen; freezing every part would cost a runtime
+ * call each, for 100k parts).
  *
  * Repeats are found without hashing text: a part is compared with the last one made for the same place
  * (runs of rules of one shape), and parts without options are looked up by their name, a string the
@@ -51,7 +52,7 @@ export class PendingOptions {
 export class SharedParts {
   private readonly names = new Map<string, string>();
   private readonly optionNames = new Map<string, string>();
-  /** Options-free matches and targets by name: `-m tcp`, `-j KUBE-MARK-MASQ`, `-j KUBE-SVC-…`. */
+  /** Options-free matches and targets by name: `-m tcp`, `-j KUBE-MARK-MASQ` (not the one-off `-j KUBE-SEP-…`). */
   private readonly bareMatches = new Map<string, IptMatch>();
   private readonly bareImplicitMatches = new Map<string, IptMatch>();
   private readonly bareJumps = new Map<string, IptTarget>();
@@ -87,7 +88,7 @@ export class SharedParts {
   value(field: number, value: string, negated: boolean): IptValue {
     const last = this.lastValues[field];
     if (last !== undefined && last.value === value && last.negated === negated) return last;
-    const made: IptValue = Object.freeze({ value, negated });
+    const made: IptValue = { value, negated };
     this.lastValues[field] = made;
     return made;
   }
@@ -108,7 +109,10 @@ export class SharedParts {
   target(name: string, goto: boolean, words: readonly string[], options: PendingOptions): IptTarget {
     const last = this.lastTarget;
     if (last !== undefined && last.name === name && last.goto === goto && sameOptions(last.options, words, options)) return last;
-    const made = options.count === 0 ? this.bareTarget(name, goto) : Object.freeze({ name: this.name(name), goto, options: this.optionList(words, options) });
+    const made: IptTarget =
+      options.count === 0 && name.length <= SHARED_NAME_MAX
+        ? this.bareTarget(name, goto)
+        : { name: this.name(name), goto, options: this.optionList(words, options) };
     this.lastTarget = made;
     return made;
   }
@@ -122,25 +126,25 @@ export class SharedParts {
     if (count === 1) {
       list = this.singleMatchLists.get(matches[0]!);
       if (list === undefined) {
-        list = Object.freeze([matches[0]!]) as IptMatch[];
+        list = [matches[0]!];
         this.singleMatchLists.set(matches[0]!, list);
       }
     } else {
-      list = Object.freeze(copyList(matches, count)) as IptMatch[];
+      list = copyList(matches, count);
     }
     this.lastMatchList = list;
     return list;
   }
 
   private newMatch(module: string, implicit: boolean, words: readonly string[], options: PendingOptions): IptMatch {
-    return Object.freeze({ module: this.name(module), implicit, options: this.optionList(words, options) });
+    return { module: this.name(module), implicit, options: this.optionList(words, options) };
   }
 
   private bareMatch(module: string, implicit: boolean): IptMatch {
     const matches = implicit ? this.bareImplicitMatches : this.bareMatches;
     let shared = matches.get(module);
     if (shared === undefined) {
-      shared = Object.freeze({ module: this.name(module), implicit, options: NO_OPTIONS });
+      shared = { module: this.name(module), implicit, options: NO_OPTIONS };
       matches.set(module, shared);
     }
     return shared;
@@ -150,7 +154,7 @@ export class SharedParts {
     const targets = goto ? this.bareGotos : this.bareJumps;
     let shared = targets.get(name);
     if (shared === undefined) {
-      shared = Object.freeze({ name: this.name(name), goto, options: NO_OPTIONS });
+      shared = { name: this.name(name), goto, options: NO_OPTIONS };
       targets.set(name, shared);
     }
     return shared;
@@ -161,14 +165,14 @@ export class SharedParts {
     if (n === 0) return NO_OPTIONS;
     const list: IptOption[] = n === 1 ? [this.option(words, options, 0)] : [];
     for (let k = list.length; k < n; k++) list.push(this.option(words, options, k));
-    return Object.freeze(list) as IptOption[];
+    return list;
   }
 
   private option(words: readonly string[], options: PendingOptions, k: number): IptOption {
     const from = options.from[k]!;
     const to = options.to[k]!;
     const args = to === from ? NO_ARGS : to === from + 1 ? [words[from]!] : words.slice(from, to);
-    return Object.freeze({ name: options.names[k]!, args: Object.freeze(args) as string[], negated: options.negated[k]! });
+    return { name: options.names[k]!, args, negated: options.negated[k]! };
   }
 }
 
