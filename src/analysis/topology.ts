@@ -36,16 +36,17 @@ interface PrefixTable {
   byLength: Map<number, Map<number | string, Route>>;
 }
 
-const routeIndex = new WeakMap<Namespace, Map<string, PrefixTable>>();
+/** Per namespace, per family (index 4 or 6), per routing table: built on first use. */
+const routeIndex = new WeakMap<Namespace, Map<string, PrefixTable>[]>();
 
 function prefixTable(ns: Namespace, family: 4 | 6, table: string): PrefixTable {
-  let tables = routeIndex.get(ns);
-  if (!tables) {
-    tables = new Map();
-    routeIndex.set(ns, tables);
+  let byFamily = routeIndex.get(ns);
+  if (!byFamily) {
+    byFamily = [];
+    routeIndex.set(ns, byFamily);
   }
-  const key = `${family}/${table}`;
-  let index = tables.get(key);
+  const tables = (byFamily[family] ??= new Map());
+  let index = tables.get(table);
   if (!index) {
     index = { lengths: [], byLength: new Map() };
     for (const route of ns.routes) {
@@ -62,7 +63,7 @@ function prefixTable(ns: Namespace, family: 4 | 6, table: string): PrefixTable {
       if (!existing || (route.metric ?? 0) < (existing.metric ?? 0)) bucket.set(key, route);
     }
     index.lengths = [...index.byLength.keys()].sort((a, b) => b - a);
-    tables.set(key, index);
+    tables.set(table, index);
   }
   return index;
 }
@@ -77,10 +78,12 @@ function maskedKey(address: Cidr, value4: number, prefixLen: number): number | s
   return `6|${(address.network >> hostBits) << hostBits}`;
 }
 
+const LOOKUP_TABLES = ['local', 'main'];
+
 /** Longest-prefix match for a host address in the local, then the main table; undefined when no route covers it. */
 export function lookupRoute(ns: Namespace, address: Cidr): Route | undefined {
   const value4 = address.family === 4 ? Number(address.network) : 0;
-  for (const table of ['local', 'main']) {
+  for (const table of LOOKUP_TABLES) {
     const index = prefixTable(ns, address.family, table);
     for (const len of index.lengths) {
       const route = index.byLength.get(len)?.get(maskedKey(address, value4, len));

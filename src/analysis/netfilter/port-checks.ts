@@ -16,7 +16,7 @@ import { addressKey, bridgeContaining, isOwnAddress, lookupRoute, uplinkInterfac
 import { interfaceNameMatches, matchRule } from './match.js';
 import type { InterfaceSpec, PacketClass } from './packet.js';
 import type { PublishedPort } from './published-ports.js';
-import { chainCanDrop } from './reach.js';
+import { chainCanDrop, tableCanDrop } from './reach.js';
 import type { WalkResult } from './walk.js';
 import { walkChainMemo } from './walk-memo.js';
 
@@ -121,7 +121,7 @@ export function packetClasses(ns: Namespace, port: PublishedPort): { before: Pac
 /** Walk a stage only when its hook chain can drop at all: nat tables of large clusters hold no DROP. */
 function walkStage(table: NfTable | undefined, chain: string, packet: PacketClass): WalkResult | undefined {
   const start = table?.chains.get(chain);
-  if (!start || !table || !chainCanDrop(start, table)) return undefined;
+  if (!start || !table || !tableCanDrop(table) || !chainCanDrop(start, table)) return undefined;
   return walkChainMemo(table, chain, packet);
 }
 

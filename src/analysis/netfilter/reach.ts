@@ -72,6 +72,35 @@ function searchDrop(chain: NfChain, dropCapable: Map<NfChain, boolean>, stack: S
   return result;
 }
 
+const dropSourceByTable = new WeakMap<NfTable, boolean>();
+
+/**
+ * Does the table hold anything that can drop a packet: a built-in chain with a DROP/REJECT policy, or a rule
+ * whose target is neither a jump nor known to be harmless? One linear pass per table, where chainCanDrop
+ * follows the jumps: a Kubernetes nat table (tens of thousands of chains, no DROP) is then settled at once.
+ * Without any, no walk of the table can end in a certain drop.
+ */
+export function tableCanDrop(table: NfTable): boolean {
+  let known = dropSourceByTable.get(table);
+  if (known !== undefined) return known;
+  known = false;
+  search: for (const chain of table.chains.values()) {
+    if (chain.builtin && (chain.policy === 'DROP' || chain.policy === 'REJECT')) {
+      known = true;
+      break;
+    }
+    for (const rule of chain.rules) {
+      if (rule.jumpChain || !rule.target) continue;
+      if (!KNOWN_HARMLESS.has(rule.target.name)) {
+        known = true;
+        break search;
+      }
+    }
+  }
+  dropSourceByTable.set(table, known);
+  return known;
+}
+
 /** Targets that never drop: the walk can be skipped when a chain holds nothing else. */
 const KNOWN_HARMLESS = new Set([
   'ACCEPT', 'RETURN', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'LOG', 'NFLOG', 'ULOG', 'MARK', 'CONNMARK', 'CT',

@@ -30,7 +30,9 @@ export function ruleDport(rule: IptRule): PortRange | undefined {
   for (const match of rule.matches) {
     let option: IptOption | undefined;
     for (const o of match.options) {
-      if (DPORT_OPTIONS.has(o.name)) {
+      // The length first: most options (comment, mode, probability) are ruled out without reading their text.
+      const length = o.name.length;
+      if ((length === 5 || length === 6 || length === 16 || length === 17) && DPORT_OPTIONS.has(o.name)) {
         option = o;
         break;
       }

@@ -18,7 +18,7 @@ const PORT_OPTIONS = new Set(['dport', 'destination-port', 'dports', 'destinatio
 
 interface TableAtoms {
   /** Host blocks (/32, /128) named anywhere in the table, by address key, each with an index. */
-  hosts: Map<string, number>;
+  hosts: Map<number | string, number>;
   /** Every other block or range. */
   ranges: AddressRange[];
   /** Distinct port ranges, as "from:to". */
@@ -28,21 +28,22 @@ interface TableAtoms {
 
 const atomsByTable = new WeakMap<NfTable, TableAtoms>();
 
-function key(range: AddressRange): string {
-  return `${range.family}|${range.first}`;
+/** A host address as a Map key: a number for IPv4 (no text built per lookup), text for IPv6. */
+function hostKey(family: 4 | 6, value: bigint): number | string {
+  return family === 4 ? Number(value) : `6|${value}`;
 }
 
 function tableAtoms(table: NfTable): TableAtoms {
   let atoms = atomsByTable.get(table);
   if (atoms) return atoms;
-  const hosts = new Map<string, number>();
+  const hosts = new Map<number | string, number>();
   const ranges: AddressRange[] = [];
   const seenRanges = new Set<string>();
   const ports = new Map<string, PortRange>();
   const addRange = (range: AddressRange | undefined): void => {
     if (!range) return;
     if (range.first === range.last) {
-      const k = key(range);
+      const k = hostKey(range.family, range.first);
       if (!hosts.has(k)) hosts.set(k, hosts.size);
       return;
     }
@@ -89,7 +90,7 @@ function addressClass(atoms: TableAtoms, spec: AddressSpec | undefined): string 
   const full = cidr.family === 4 ? 32 : 128;
   if (cidr.prefixLen !== full) return `block:${cidr.family}:${cidr.network}/${cidr.prefixLen}`;
   const value = cidr.network;
-  let out = `${cidr.family}:${atoms.hosts.get(`${cidr.family}|${value}`) ?? 'x'}:`;
+  let out = `${cidr.family}:${atoms.hosts.get(hostKey(cidr.family, value)) ?? 'x'}:`;
   for (const r of atoms.ranges) out += r.family === cidr.family && value >= r.first && value <= r.last ? '1' : '0';
   return out;
 }

@@ -152,7 +152,8 @@ export function createAuditCache(): AuditCache {
   const byNamespace = new Map<Namespace, Map<string, unknown>>();
   const hostWide = new Map<string, unknown>();
   const memo = <T>(map: Map<string, unknown>, key: string, compute: () => T): T => {
-    if (map.has(key)) return map.get(key) as T;
+    const known = map.get(key);
+    if (known !== undefined || map.has(key)) return known as T;
     const value = compute();
     map.set(key, value);
     return value;
