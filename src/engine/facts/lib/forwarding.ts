@@ -72,6 +72,41 @@ function isLoopbackTarget(address: string | undefined): boolean {
  * loopback, and source NAT of loopback traffic stay local). The scan stops at `limit`: a Kubernetes node has tens of thousands of DNAT rules,
  * and one is enough to know.
  */
+/** The mark a `-m mark ! --mark V[/M] -j RETURN` requires of the packets that go on in its chain. */
+function requiredMark(rule: NfRule): string | undefined {
+  if (rule.target?.name !== 'RETURN') return undefined;
+  for (const m of rule.matches) {
+    if (m.module !== 'mark') continue;
+    const option = m.options.find((o) => o.name === 'mark');
+    if (option?.negated && option.args[0]) return option.args[0];
+  }
+  return undefined;
+}
+
+/**
+ * Whether a rule in a chain that is hooked or jumped to sets `mark` (MARK --set-xmark/--set-mark/--or-mark).
+ * The gated chain itself does not count: its MARK rules after the gate see only packets already marked
+ * (kube-proxy clears the mark there with --set-xmark 0x4000/0x0).
+ */
+function markIsSet(ruleset: Ruleset, mark: string, gated: string): boolean {
+  const value = mark.split('/')[0];
+  for (const table of ruleset.tables.values()) {
+    for (const chain of table.chains.values()) {
+      if (chain.name === gated || (!chain.builtin && chain.referencedBy.length === 0)) continue;
+      for (const rule of chain.rules) {
+        if (rule.target?.name !== 'MARK') continue;
+        if (rule.target.options.some((o) => o.args[0]?.split('/')[0] === value)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * NAT rules that rewrite forwarded traffic. A rule behind `-m mark ! --mark M -j RETURN` acts only on
+ * packets carrying M: when nothing reachable sets M it never acts. kube-proxy writes such a skeleton into
+ * ip6tables on every node, single-stack clusters included (KUBE-POSTROUTING, with KUBE-MARK-MASQ unused).
+ */
 export function forwardingNatRules(env: FactEnv, ns: Namespace, ruleset: Ruleset | undefined, limit = EVIDENCE_PER_REASON): NfRule[] {
   if (!ruleset) return [];
   return env.cache.perNamespace(ns, `forwarding:nat:${ruleset.label}:${limit}`, () => {
@@ -80,7 +115,11 @@ export function forwardingNatRules(env: FactEnv, ns: Namespace, ruleset: Ruleset
     const local = localAddresses(env, ns);
     const out: NfRule[] = [];
     for (const chain of nat.chains.values()) {
+      let gatedByUnsetMark = false;
       for (const rule of chain.rules) {
+        const mark = requiredMark(rule);
+        if (mark !== undefined && !markIsSet(ruleset, mark, chain.name)) gatedByUnsetMark = true;
+        if (gatedByUnsetMark) continue;
         const target = rule.target?.name;
         if (!target || !NAT_TARGETS.has(target)) continue;
         if (target === 'DNAT') {
