@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../src/errors.js';
 import { parseBrctlShow } from '../../src/parse/brctl.js';
+import { catchError } from '../helpers/errors.js';
 
 const parse = (text: string) => parseBrctlShow({ source: 'brctl-show', text });
 const HEADER = 'bridge name\tbridge id\t\tSTP enabled\tinterfaces';
 
-function catchError(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a ParseError');
-}
 
 describe('parseBrctlShow', () => {
   it('reads bridges, their ports on continuation lines, and lines', () => {

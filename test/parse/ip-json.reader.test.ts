@@ -3,19 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
 import { MAX_JSON_DEPTH, readJsonArray, readJsonRecords } from '../../src/parse/json-source.js';
 import type { ParseNote } from '../../src/parse/common.js';
+import { catchError } from '../helpers/errors.js';
 
 const SOURCE = 'ip-link';
 const read = (text: string) => readJsonArray({ source: SOURCE, text }, 'ip -j -d link show');
 
-function catchError(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a ParseError');
-}
 
 describe('readJsonArray: layouts and lines', () => {
   it('compact one-line output: every element on line 1', () => {

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../src/errors.js';
 import { normaliseRouteDst, parseIpAddr, parseIpLink, parseIpNeigh, parseIpRoute } from '../../src/parse/ip-json.js';
+import { catchError } from '../helpers/errors.js';
 
 const link = (text: string) => parseIpLink({ source: 'ip-link', text });
 const addr = (text: string) => parseIpAddr({ source: 'ip-addr', text });
 const route = (text: string, family: 4 | 6 = 4) => parseIpRoute({ source: family === 4 ? 'ip-route' : 'ip6-route', text }, family);
 const neigh = (text: string) => parseIpNeigh({ source: 'ip-neigh', text });
 
-function catchError(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a ParseError');
-}
 
 /** `ip -j -d link show` of a Docker host (iproute2 6.x field set), one element per line as `jq -c` would print. */
 const DOCKER_LINKS = [

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../src/errors.js';
 import { parseSsEndpoint, parseSsListeners, parseSsUsers } from '../../src/parse/ss.js';
+import { catchError } from '../helpers/errors.js';
 
 const parse = (text: string) => parseSsListeners({ source: 'ss-tlnp', text });
 
-function catchError(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a ParseError');
-}
 
 describe('parseSsListeners', () => {
   it('reads a listener with its process', () => {

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
 import { parseSysctl } from '../../src/parse/sysctl.js';
+import { catchError } from '../helpers/errors.js';
 
 const parse = (text: string) => parseSysctl({ source: 'sysctl', text });
 
-function catchError(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a ParseError');
-}
 
 describe('parseSysctl', () => {
   it('reads key = value lines with their line numbers and text', () => {
