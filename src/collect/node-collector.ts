@@ -22,7 +22,8 @@ import {
 } from './iptables-gate.js';
 import { allTargets, namedTargets, type TargetNamespace } from './namespaces.js';
 import { runCommand, type RunOptions } from './run-command.js';
-import { REASON_NOT_FOUND, skippedSource, sourceFromRun } from './source-result.js';
+import { unavailableSource } from '../snapshot/unavailable.js';
+import { REASON_NOT_FOUND, sourceFromRun } from './source-result.js';
 import { readSysctlFiles } from './sysctl-files.js';
 import { findExecutable } from './which.js';
 
@@ -171,7 +172,7 @@ async function collectTarget(target: TargetNamespace, settings: Settings, notes:
 
 function allSkipped(prefix: string[], status: 'failed' | 'not-collected', reason: string): Record<string, Source> {
   return Object.fromEntries(
-    SOURCES.filter((s) => !s.hostOnly).map((s) => [s.id, skippedSource(commandLine(prefix, s), status, reason)]),
+    SOURCES.filter((s) => !s.hostOnly).map((s) => [s.id, unavailableSource(commandLine(prefix, s), status, reason)]),
   );
 }
 
@@ -199,11 +200,11 @@ async function collectSources(entry: Entry, settings: Settings, isHost: boolean)
     const dump = (IPTABLES_DUMP_IDS as readonly string[]).includes(spec.id) ? (spec.id as IptablesDumpId) : undefined;
     const command = commandLine(entry.prefix, spec);
     if (dump && dump !== 'iptables-save' && dump !== 'ip6tables-save' && !findExecutable(spec.argv[0]!, settings.env)) {
-      results.set(spec.id, skippedSource(command, 'not-collected', `${spec.argv[0]!} is not installed`));
+      results.set(spec.id, unavailableSource(command, 'not-collected', `${spec.argv[0]!} is not installed`));
       return;
     }
     const gate = dump ? iptablesGate(dump, probe) : null;
-    results.set(spec.id, gate === null ? await runSpec(entry, spec, settings) : skippedSource(command, 'not-collected', gate));
+    results.set(spec.id, gate === null ? await runSpec(entry, spec, settings) : unavailableSource(command, 'not-collected', gate));
   });
 
   // Same key order as SOURCES, whatever order the commands finished in.
@@ -213,7 +214,7 @@ async function collectSources(entry: Entry, settings: Settings, isHost: boolean)
 async function runSpec(entry: Entry, spec: SourceSpec, settings: Settings): Promise<Source> {
   const command = commandLine(entry.prefix, spec);
   // With a prefix (ip netns exec, nsenter) a missing tool would surface as the prefix's own error.
-  if (findExecutable(spec.argv[0]!, settings.env) === undefined) return skippedSource(command, 'failed', REASON_NOT_FOUND);
+  if (findExecutable(spec.argv[0]!, settings.env) === undefined) return unavailableSource(command, 'failed', REASON_NOT_FOUND);
   const run = await runCommand([...entry.prefix, ...spec.argv], settings.run);
   return sourceFromRun(command, run, settings.run);
 }

@@ -48,18 +48,3 @@ export function exitReason(exitCode: number, stderr: Buffer): string {
   if (firstLine === undefined) return `exit code ${exitCode}`;
   return `exit code ${exitCode}: ${firstLine.length > 200 ? `${firstLine.slice(0, 200)}…` : firstLine}`;
 }
-
-export function skippedSource(command: string, status: 'failed' | 'not-collected', reason: string): Source {
-  return {
-    status,
-    command,
-    exitCode: null,
-    stdout: '',
-    stdoutEncoding: 'utf8',
-    stderr: '',
-    stderrEncoding: 'utf8',
-    durationMs: 0,
-    truncated: false,
-    reason,
-  };
-}

@@ -14,6 +14,7 @@ import type { Namespace, PersistedFile, PersistedSysctl, Snapshot, Source } from
 import { SNAPSHOT_SCHEMA_ID } from './schema.js';
 import { RAW_SYSCTL_DIR, SOURCES, type SourceSpec } from './sources.js';
 import { storeBytes } from './utf8.js';
+import { unavailableSource } from './unavailable.js';
 
 export const RAW_NETNS_DIR = 'netns';
 export const IMPORT_COLLECTOR_NAME = 'netaudit import';
@@ -134,18 +135,7 @@ function importedSource(spec: SourceSpec, bytes: Buffer): Source {
 }
 
 export function notCollected(spec: SourceSpec, reason: string): Source {
-  return {
-    status: 'not-collected',
-    command: spec.argv.join(' '),
-    exitCode: null,
-    stdout: '',
-    stdoutEncoding: 'utf8',
-    stderr: '',
-    stderrEncoding: 'utf8',
-    durationMs: 0,
-    truncated: false,
-    reason,
-  };
+  return unavailableSource(spec.argv.join(' '), 'not-collected', reason);
 }
 
 /** Only spaces, tabs and line breaks: a pasted "no output". */
