@@ -2,27 +2,44 @@
  * Netfilter rulesets from iptables-save: tables, chains (declared or implied), rules in chain order,
  * and jumps resolved to chains with back-references, all in one pass.
  *
- * Rules are the parser's own records, which already hold (empty) `evidence` and `jumpChain` slots
- * (src/parse/iptables-records.ts): the model fills them in without copying or reshaping 100k objects.
+ * Rules are the parser's own records, which already quote themselves as evidence and hold an empty
+ * `jumpChain` slot (src/parse/iptables-records.ts): the model fills it in without copying or reshaping
+ * 100k objects. Chains, likewise, make their evidence line when asked for it.
  * A Kubernetes node has tens of thousands of chains of one to three rules each, so their lists are
  * made at their exact length (an array grown by push from empty keeps room for 17).
  */
 import type { Evidence } from '../parse/common.js';
-import type { IptChainDecl, IptRule, IptablesSave } from '../parse/types.js';
+import { evidenceSourceOf } from '../parse/iptables-records.js';
+import type { IptChainDecl, IptCounters, IptRule, IptablesSave } from '../parse/types.js';
 import type { NetfilterFamily, NfChain, NfRule, NfTable, Ruleset } from './types.js';
 
-function newChain(table: string, decl: IptChainDecl, label: string): NfChain {
-  return {
-    name: decl.name,
-    table,
-    builtin: decl.builtin,
-    policy: decl.policy,
-    counters: decl.counters,
-    declaration: decl,
-    evidence: { source: label, line: decl.line, text: decl.text },
-    rules: NO_RULES,
-    referencedBy: NO_RULES,
-  };
+/** A chain of the model; its evidence (the declaration line) is made when asked for. */
+class NetfilterChain implements NfChain {
+  declare name: string;
+  declare table: string;
+  declare builtin: boolean;
+  declare policy: string | null;
+  declare counters: IptCounters | undefined;
+  declare declaration: IptChainDecl;
+  declare rules: NfRule[];
+  declare referencedBy: NfRule[];
+  readonly #label: string;
+
+  constructor(label: string, table: string, decl: IptChainDecl) {
+    this.name = decl.name;
+    this.table = table;
+    this.builtin = decl.builtin;
+    this.policy = decl.policy;
+    this.counters = decl.counters;
+    this.declaration = decl;
+    this.rules = NO_RULES;
+    this.referencedBy = NO_RULES;
+    this.#label = label;
+  }
+
+  get evidence(): Evidence {
+    return { source: this.#label, line: this.declaration.line, text: this.declaration.text };
+  }
 }
 
 /** Chains without rules, or without references, share this (frozen) list. */
@@ -60,11 +77,14 @@ function assignRules(rules: NfRule[], chains: Map<string, NfChain>): void {
   }
 }
 
-/** The parser's records fill their evidence slot; a hand-built plain rule gets the property added. */
-function withEvidence(rule: IptRule, label: string): NfRule {
-  const nf = rule as NfRule;
-  nf.evidence = { source: label, line: rule.line, text: rule.text };
-  return nf;
+/**
+ * Make sure `rule.evidence` quotes `label`: the parser's records already do when they were parsed under
+ * that label; others (hand-built rules, or records parsed under another label) get their own.
+ */
+function quoteAs(rule: IptRule, label: string): void {
+  if (evidenceSourceOf(rule) === label) return;
+  const evidence: Evidence = { source: label, line: rule.line, text: rule.text };
+  Object.defineProperty(rule, 'evidence', { value: evidence, writable: true, enumerable: true, configurable: true });
 }
 
 export function buildRuleset(save: IptablesSave, sourceId: string, label: string, family: NetfilterFamily): Ruleset {
@@ -72,9 +92,9 @@ export function buildRuleset(save: IptablesSave, sourceId: string, label: string
   let ruleCount = 0;
   for (const t of save.tables) {
     const chains = new Map<string, NfChain>();
-    for (const decl of t.chains) chains.set(decl.name, newChain(t.name, decl, label));
+    for (const decl of t.chains) chains.set(decl.name, new NetfilterChain(label, t.name, decl));
     const rules = t.rules as NfRule[];
-    for (const rule of t.rules) withEvidence(rule, label);
+    for (const rule of t.rules) quoteAs(rule, label);
     assignRules(rules, chains);
     for (const rule of rules) {
       const target = rule.target ? chains.get(rule.target.name) : undefined;

@@ -1,13 +1,14 @@
 /**
- * The rule and chain records parseIptablesSave returns, each built by one object literal with all its
- * fields, once the whole line is read.
+ * The rule and chain records parseIptablesSave returns, each built at once with all its fields, after
+ * the whole line is read.
  *
  * A large dump holds 100k+ rules. Literals grown one optional property at a time end up with a hidden
  * class per combination of fields and an out-of-object property store each; and the model used to add
  * `evidence` and `jumpChain` afterwards, reshaping every rule again. Here absent fields hold undefined
- * (which `toEqual` and JSON.stringify treat as absent), and the two slots the model fills in
- * (src/model/netfilter.ts) are there from the start. One literal per shape also lets V8 see that these
- * objects live long and allocate them where the young-generation collector does not copy them.
+ * (which `toEqual` and JSON.stringify treat as absent), the `jumpChain` slot the model fills in
+ * (src/model/netfilter.ts) is there from the start, and `evidence` is a getter: the evidence line is
+ * made for the few rules a report quotes, not for 100k, and the label it names is a private field that
+ * no comparison or serialisation sees.
  */
 import type { Evidence } from './common.js';
 import type { IptChainDecl, IptCounters, IptMatch, IptRule, IptTarget, IptValue } from './types.js';
@@ -26,56 +27,121 @@ export interface RuleParts {
   comment: string | undefined;
 }
 
-/** An IptRule with the slots a consumer fills in: its evidence line and the chain its target names. */
+/** An IptRule quoting itself as evidence, with the slot for the chain its target names. */
 export interface IptRuleRecord extends IptRule {
-  evidence: Evidence | undefined;
+  readonly evidence: Evidence;
   jumpChain: object | undefined;
 }
 
-/** A rule record; a rule without -j/-g has no `target` key at all (as before: `'target' in rule` is false). */
-export function newRuleRecord(table: string, chain: string, position: number, line: number, text: string, p: RuleParts): IptRuleRecord {
-  if (p.target === undefined) return newCountingRule(table, chain, position, line, text, p);
-  return {
-    table,
-    chain,
-    position,
-    line,
-    text,
-    counters: p.counters,
-    protocol: p.protocol,
-    source: p.source,
-    destination: p.destination,
-    inInterface: p.inInterface,
-    outInterface: p.outInterface,
-    fragment: p.fragment,
-    matches: p.matches,
-    target: p.target,
-    comment: p.comment,
-    evidence: undefined,
-    jumpChain: undefined,
-  };
+/** A rule with a target: every field assigned in one order, the label private (not a field anyone sees). */
+class TargetRule {
+  declare table: string;
+  declare chain: string;
+  declare position: number;
+  declare line: number;
+  declare text: string;
+  declare counters: IptCounters | undefined;
+  declare protocol: IptValue | undefined;
+  declare source: IptValue | undefined;
+  declare destination: IptValue | undefined;
+  declare inInterface: IptValue | undefined;
+  declare outInterface: IptValue | undefined;
+  declare fragment: { negated: boolean } | undefined;
+  declare matches: IptMatch[];
+  declare target: IptTarget | undefined;
+  declare comment: string | undefined;
+  declare jumpChain: object | undefined;
+  readonly #source: string;
+
+  constructor(source: string, table: string, chain: string, position: number, line: number, text: string, p: RuleParts) {
+    this.table = table;
+    this.chain = chain;
+    this.position = position;
+    this.line = line;
+    this.text = text;
+    this.counters = p.counters;
+    this.protocol = p.protocol;
+    this.source = p.source;
+    this.destination = p.destination;
+    this.inInterface = p.inInterface;
+    this.outInterface = p.outInterface;
+    this.fragment = p.fragment;
+    this.matches = p.matches;
+    this.target = p.target;
+    this.comment = p.comment;
+    this.jumpChain = undefined;
+    this.#source = source;
+  }
+
+  get evidenceSource(): string {
+    return this.#source;
+  }
+
+  get evidence(): Evidence {
+    return { source: this.#source, line: this.line, text: this.text };
+  }
 }
 
-/** A rule that only counts packets (rare): no target. */
-function newCountingRule(table: string, chain: string, position: number, line: number, text: string, p: RuleParts): IptRuleRecord {
-  return {
-    table,
-    chain,
-    position,
-    line,
-    text,
-    counters: p.counters,
-    protocol: p.protocol,
-    source: p.source,
-    destination: p.destination,
-    inInterface: p.inInterface,
-    outInterface: p.outInterface,
-    fragment: p.fragment,
-    matches: p.matches,
-    comment: p.comment,
-    evidence: undefined,
-    jumpChain: undefined,
-  };
+/** A rule that only counts packets (rare): no `target` key at all (`'target' in rule` is false). */
+class CountingRule {
+  declare table: string;
+  declare chain: string;
+  declare position: number;
+  declare line: number;
+  declare text: string;
+  declare counters: IptCounters | undefined;
+  declare protocol: IptValue | undefined;
+  declare source: IptValue | undefined;
+  declare destination: IptValue | undefined;
+  declare inInterface: IptValue | undefined;
+  declare outInterface: IptValue | undefined;
+  declare fragment: { negated: boolean } | undefined;
+  declare matches: IptMatch[];
+  declare comment: string | undefined;
+  declare jumpChain: object | undefined;
+  readonly #source: string;
+
+  constructor(source: string, table: string, chain: string, position: number, line: number, text: string, p: RuleParts) {
+    this.table = table;
+    this.chain = chain;
+    this.position = position;
+    this.line = line;
+    this.text = text;
+    this.counters = p.counters;
+    this.protocol = p.protocol;
+    this.source = p.source;
+    this.destination = p.destination;
+    this.inInterface = p.inInterface;
+    this.outInterface = p.outInterface;
+    this.fragment = p.fragment;
+    this.matches = p.matches;
+    this.comment = p.comment;
+    this.jumpChain = undefined;
+    this.#source = source;
+  }
+
+  get evidenceSource(): string {
+    return this.#source;
+  }
+
+  get evidence(): Evidence {
+    return { source: this.#source, line: this.line, text: this.text };
+  }
+}
+
+/** The label a parsed rule's evidence names; undefined for a rule that was not made here (hand-built). */
+export function evidenceSourceOf(rule: IptRule): string | undefined {
+  return rule instanceof TargetRule || rule instanceof CountingRule ? rule.evidenceSource : undefined;
+}
+
+/**
+ * A rule record whose evidence names `source`; a rule without -j/-g has no `target` key at all
+ * (`'target' in rule` is false).
+ */
+export function newRuleRecord(source: string, table: string, chain: string, position: number, line: number, text: string, p: RuleParts): IptRuleRecord {
+  return p.target === undefined
+    ? new CountingRule(source, table, chain, position, line, text, p)
+    : new TargetRule(source, table, chain, position, line, text, p);
 }
 
 /** A `:CHAIN POLICY [packets:bytes]` line. */

@@ -9,7 +9,7 @@
  */
 import type { IptCounters, IptMatch, IptTarget, IptValue } from './types.js';
 import { looksLikeFlag, type RuleWords } from './iptables-tokens.js';
-import { PendingOptions, type SharedParts } from './iptables-shared.js';
+import { FREE_TEXT_OPTIONS, PendingOptions, type SharedParts } from './iptables-shared.js';
 
 const PROTOCOL = 0;
 const SOURCE = 1;
@@ -46,16 +46,6 @@ const STRUCTURAL_FLAGS: ReadonlySet<string> = new Set([
   '--goto',
   '-c',
   '--set-counters',
-]);
-
-/** Free-text options that always take the next word as their argument, even one that starts with a dash. */
-const FREE_TEXT_OPTIONS: ReadonlySet<string> = new Set([
-  'comment',
-  'log-prefix',
-  'nflog-prefix',
-  'ulog-prefix',
-  'string',
-  'hex-string',
 ]);
 
 /** The module of a protocol's implicit match: `-p tcp --dport 80` loads the tcp match. */

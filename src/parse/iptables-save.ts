@@ -233,7 +233,7 @@ class IptablesSaveParser {
     if (error !== undefined) fail(this.input, `${error}: ${clip(line)}`, lineNo);
     state.rules++;
     this.observeFamily(body);
-    open.table.rules.push(newRuleRecord(open.table.name, state.decl.name, state.rules, lineNo, line, body));
+    open.table.rules.push(newRuleRecord(this.input.source, open.table.name, state.decl.name, state.rules, lineNo, line, body));
   }
 
   private declareImplicitly(open: OpenTable, chain: string, lineNo: number, line: string): ChainState {

@@ -1,16 +1,18 @@
 /**
  * One object per distinct part of a rule, shared by every rule of a dump that has it.
  *
- * A Kubernetes node's dump repeats the same pieces on 100k lines: `-p tcp`, `-m tcp`, `-j KUBE-MARK-MASQ`,
- * the service's `-m comment --comment "ns/svc:port"` on each of its rules, `-m statistic --mode random
- * --probability 0.5`. Parsed once per distinct text, each is one object instead of one per line (fewer
- * objects for the garbage collector to copy and mark, and less memory). Nothing downstream may edit a
+ * A Kubernetes node's dump repeats the same pieces on 100k lines: `-p tcp`, `-m tcp --dport 443`,
+ * `-j KUBE-MARK-MASQ`, `-m statistic --mode random --probability 0.5`, a service's comment on its
+ * consecutive rules. Each such piece is one object instead of one per line (fewer objects for the
+ * garbage collector to copy and mark, and less memory). Nothing downstream may edit a
  * rule's parts in place (the shared empty lists are frozen; freezing every part would cost a runtime
  * call each, for 100k parts).
  *
- * Repeats are found without hashing text: a part is compared with the last one made for the same place
- * (runs of rules of one shape), and parts without options are looked up by their name, a string the
- * tokenizer usually hands over again from the line before, with its hash already computed.
+ * Repeats are found cheaply: a part is first compared with the last one made for the same place (runs
+ * of rules of one shape); options with one argument are looked up by name and argument, except free
+ * text and names whose arguments turn out not to repeat; a match or target whose options are all shared
+ * is looked up by its name and the identity of those options. Nothing is keyed by text built for the
+ * purpose.
  */
 import type { IptCounters, IptMatch, IptOption, IptTarget, IptValue } from './types.js';
 
@@ -20,6 +22,34 @@ export const NO_OPTIONS: IptOption[] = Object.freeze([]) as unknown as IptOption
 export const NO_ARGS: string[] = Object.freeze([]) as unknown as string[];
 
 const ZERO_COUNTERS: IptCounters = Object.freeze({ packets: 0, bytes: 0 });
+
+/** Free-text options (comments, log prefixes, strings): nearly always different, never looked up. */
+export const FREE_TEXT_OPTIONS: ReadonlySet<string> = new Set(['comment', 'log-prefix', 'nflog-prefix', 'ulog-prefix', 'string', 'hex-string']);
+
+/**
+ * Options of one name and negation with one argument, by argument (`--dport 80`, `--probability 0.5`).
+ * A name whose arguments hardly repeat (`--to-destination 10.244.3.7:8080` on every endpoint) stops
+ * being looked up once that is clear: `byArg` is dropped.
+ */
+interface OptionTable {
+  lookups: number;
+  hits: number;
+  byArg: Map<string, IptOption> | undefined;
+}
+
+/** Lookups after which an option name with fewer than one hit in four is no longer looked up. */
+const OPTION_TRIAL = 256;
+
+/** A node of the tree of shared matches (or targets): by name, then by each of its (shared) options. */
+interface PartNode {
+  match: IptMatch | undefined;
+  target: IptTarget | undefined;
+  readonly next: Map<IptOption, PartNode>;
+}
+
+function newNode(): PartNode {
+  return { match: undefined, target: undefined, next: new Map() };
+}
 
 /**
  * Names repeat on every line (modules, options, targets, protocols): one string per name, so that
@@ -58,6 +88,18 @@ export class SharedParts {
   private readonly bareJumps = new Map<string, IptTarget>();
   private readonly bareGotos = new Map<string, IptTarget>();
   private readonly singleMatchLists = new Map<IptMatch, IptMatch[]>();
+  private readonly optionTables = new Map<string, OptionTable>();
+  private readonly negatedOptionTables = new Map<string, OptionTable>();
+  private readonly noArgOptions = new Map<string, IptOption>();
+  private readonly negatedNoArgOptions = new Map<string, IptOption>();
+  /** Matches and targets whose options are all shared, by name: `-m tcp --dport 80`, `-j REJECT --reject-with …`. */
+  private readonly matchRoots = new Map<string, PartNode>();
+  private readonly implicitMatchRoots = new Map<string, PartNode>();
+  private readonly jumpRoots = new Map<string, PartNode>();
+  private readonly gotoRoots = new Map<string, PartNode>();
+  /** The options of the part being made, and whether option() returned a shared one. */
+  private readonly optionScratch: IptOption[] = [];
+  private lastOptionShared = false;
   /**
    * The last part made for each place: rules come in runs of one shape (a chain's rules, a service's
    * endpoints), so comparing with the previous one finds most repeats without hashing any text.
@@ -112,7 +154,9 @@ export class SharedParts {
     const made: IptTarget =
       options.count === 0 && name.length <= SHARED_NAME_MAX
         ? this.bareTarget(name, goto)
-        : { name: this.name(name), goto, options: this.optionList(words, options) };
+        : options.count === 0
+          ? { name, goto, options: NO_OPTIONS }
+          : this.newTarget(name, goto, words, options);
     this.lastTarget = made;
     return made;
   }
@@ -137,7 +181,46 @@ export class SharedParts {
   }
 
   private newMatch(module: string, implicit: boolean, words: readonly string[], options: PendingOptions): IptMatch {
-    return { module: this.name(module), implicit, options: this.optionList(words, options) };
+    const n = options.count;
+    if (!this.gatherOptions(words, options)) return { module: this.name(module), implicit, options: copyList(this.optionScratch, n) };
+    const node = this.nodeOf(implicit ? this.implicitMatchRoots : this.matchRoots, module, n);
+    return (node.match ??= { module: this.name(module), implicit, options: copyList(this.optionScratch, n) });
+  }
+
+  private newTarget(name: string, goto: boolean, words: readonly string[], options: PendingOptions): IptTarget {
+    const n = options.count;
+    if (!this.gatherOptions(words, options)) return { name: this.name(name), goto, options: copyList(this.optionScratch, n) };
+    const node = this.nodeOf(goto ? this.gotoRoots : this.jumpRoots, name, n);
+    return (node.target ??= { name: this.name(name), goto, options: copyList(this.optionScratch, n) });
+  }
+
+  /** The node for `name` and the first n options in optionScratch. */
+  private nodeOf(roots: Map<string, PartNode>, name: string, n: number): PartNode {
+    let node: PartNode | undefined = roots.get(name);
+    if (node === undefined) {
+      node = newNode();
+      roots.set(name, node);
+    }
+    for (let k = 0; k < n; k++) {
+      const option = this.optionScratch[k]!;
+      let next: PartNode | undefined = node.next.get(option);
+      if (next === undefined) {
+        next = newNode();
+        node.next.set(option, next);
+      }
+      node = next;
+    }
+    return node;
+  }
+
+  /** Make the pending options into optionScratch; true when every one of them is shared. */
+  private gatherOptions(words: readonly string[], options: PendingOptions): boolean {
+    let allShared = true;
+    for (let k = 0; k < options.count; k++) {
+      this.optionScratch[k] = this.option(words, options, k);
+      if (!this.lastOptionShared) allShared = false;
+    }
+    return allShared;
   }
 
   private bareMatch(module: string, implicit: boolean): IptMatch {
@@ -160,19 +243,49 @@ export class SharedParts {
     return shared;
   }
 
-  private optionList(words: readonly string[], options: PendingOptions): IptOption[] {
-    const n = options.count;
-    if (n === 0) return NO_OPTIONS;
-    const list: IptOption[] = n === 1 ? [this.option(words, options, 0)] : [];
-    for (let k = list.length; k < n; k++) list.push(this.option(words, options, k));
-    return list;
-  }
-
   private option(words: readonly string[], options: PendingOptions, k: number): IptOption {
+    const name = options.names[k]!;
+    const negated = options.negated[k]!;
     const from = options.from[k]!;
     const to = options.to[k]!;
-    const args = to === from ? NO_ARGS : to === from + 1 ? [words[from]!] : words.slice(from, to);
-    return { name: options.names[k]!, args, negated: options.negated[k]! };
+    this.lastOptionShared = false;
+    if (to === from) return this.noArgOption(name, negated);
+    if (to > from + 1 || FREE_TEXT_OPTIONS.has(name)) return { name, args: words.slice(from, to), negated };
+    const tables = negated ? this.negatedOptionTables : this.optionTables;
+    let table = tables.get(name);
+    if (table === undefined) {
+      table = { lookups: 0, hits: 0, byArg: new Map() };
+      tables.set(name, table);
+    }
+    const arg = words[from]!;
+    const byArg = table.byArg;
+    if (byArg === undefined) return { name, args: [arg], negated };
+    table.lookups++;
+    const known = byArg.get(arg);
+    if (known !== undefined) {
+      table.hits++;
+      this.lastOptionShared = true;
+      return known;
+    }
+    const made: IptOption = { name, args: [arg], negated };
+    if (table.lookups >= OPTION_TRIAL && table.hits * 4 < table.lookups) {
+      table.byArg = undefined;
+    } else {
+      byArg.set(arg, made);
+      this.lastOptionShared = true;
+    }
+    return made;
+  }
+
+  private noArgOption(name: string, negated: boolean): IptOption {
+    const known = negated ? this.negatedNoArgOptions : this.noArgOptions;
+    let option = known.get(name);
+    if (option === undefined) {
+      option = { name, args: NO_ARGS, negated };
+      known.set(name, option);
+    }
+    this.lastOptionShared = true;
+    return option;
   }
 }
 

@@ -49,8 +49,10 @@ export class RuleTokenizer implements RuleWords {
    */
   tokenize(line: string, start = 0): string | undefined {
     const previous = this.words;
+    // The older array is overwritten in place and cut to length at the end (cutting is a runtime call:
+    // lines of one shape in a row need none).
     const words = this.previous;
-    words.length = 0;
+    let count = 0;
     this.previous = previous;
     this.words = words;
     this.irregularSpacing = false;
@@ -81,15 +83,16 @@ export class RuleTokenizer implements RuleWords {
         for (;;) {
           if (nextQuote < from) nextQuote = indexOrEnd(line, '"', from);
           if (nextBackslash < from) nextBackslash = indexOrEnd(line, '\\', from);
-          if (nextQuote === len) return 'unterminated quote';
+          if (nextQuote === len) return this.failAt(count, 'unterminated quote');
           if (nextBackslash > nextQuote) break;
           // A backslash inside the quotes: the character after it is taken as it is.
-          if (nextBackslash + 1 >= len) return 'unterminated quote';
+          if (nextBackslash + 1 >= len) return this.failAt(count, 'unterminated quote');
           text += line.slice(from, nextBackslash) + line.charAt(nextBackslash + 1);
           from = nextBackslash + 2;
         }
-        this.quotedIn[words.length] = lineId;
-        words.push(text + line.slice(from, nextQuote));
+        this.quotedIn[count] = lineId;
+        words[count] = text === '' ? this.sameAsBefore(line, from, nextQuote, previous[count]) : text + line.slice(from, nextQuote);
+        count++;
         // iptables-restore ends the word at the closing quote, whatever follows.
         pos = nextQuote + 1;
         continue;
@@ -101,10 +104,18 @@ export class RuleTokenizer implements RuleWords {
         pos = nextQuote;
         continue;
       }
-      words.push(this.bareWord(line, pos, wordEnd, previous[words.length]));
+      words[count] = this.bareWord(line, pos, wordEnd, previous[count]);
+      count++;
       pos = wordEnd;
     }
+    if (words.length !== count) words.length = count;
     return undefined;
+  }
+
+  /** Keep the words read before the error, as a failed line leaves them. */
+  private failAt(count: number, error: string): string {
+    this.words.length = count;
+    return error;
   }
 
   private bareWord(line: string, from: number, to: number, previous: string | undefined): string {
@@ -113,7 +124,12 @@ export class RuleTokenizer implements RuleWords {
       const second = line.charCodeAt(from + 1);
       if (second < 128) return SHORT_FLAGS[second]!;
     }
-    if (previous !== undefined && previous.length === length && line.startsWith(previous, from)) return previous;
+    return this.sameAsBefore(line, from, to, previous);
+  }
+
+  /** line[from..to), as the previous line's word at this index when it is the same text. */
+  private sameAsBefore(line: string, from: number, to: number, previous: string | undefined): string {
+    if (previous !== undefined && previous.length === to - from && line.startsWith(previous, from)) return previous;
     return line.slice(from, to);
   }
 }

@@ -3,6 +3,7 @@
  * `__proto__` keys, zod validation reported as one message with a JSON path, and the checks the
  * schema cannot express (host first, unique namespace names, base64 that is base64).
  */
+import { isAscii } from 'node:buffer';
 import type { core } from 'zod';
 import { InputError } from '../errors.js';
 import { SNAPSHOT_SCHEMA_ID, Snapshot } from './schema.js';
@@ -18,6 +19,9 @@ export function decodeSnapshotBytes(bytes: Buffer, label: string): { text: strin
   const notes: string[] = [];
   const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const body = bytes.subarray(start);
+  // Snapshots are nearly always plain ASCII: then a byte-for-byte copy is the exact text, without the
+  // UTF-8 decoder's work (a few ms on 20 MB).
+  if (isAscii(body)) return { text: body.toString('latin1'), notes };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), notes };
   } catch {
