@@ -62,3 +62,4 @@ export function addSummaries(summaries: readonly AuditSummary[]): AuditSummary {
   }
   return total;
 }
+
