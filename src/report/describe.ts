@@ -62,4 +62,3 @@ export function addSummaries(summaries: readonly AuditSummary[]): AuditSummary {
   }
   return total;
 }
-
