@@ -4,7 +4,7 @@
  * the local and main tables, in that order, as the default policy rules do.
  */
 import { parseCidr, type Cidr } from '../model/net.js';
-import { rangeContains } from './netfilter/addresses.js';
+import { cidrRange, type AddressRange } from './netfilter/addresses.js';
 import type { Bridge, Namespace, Route } from '../model/types.js';
 
 /** Default routes of the main table for a family, best (lowest metric) first. */
@@ -99,7 +99,13 @@ interface SubnetEntry {
   cidr: Cidr;
 }
 
-const subnetCache = new WeakMap<Namespace, SubnetEntry[]>();
+/** Bridge subnets with their bounds computed once: every published port asks, some of them twice. */
+interface SubnetIndex {
+  entries: SubnetEntry[];
+  ranges: AddressRange[];
+}
+
+const subnetCache = new WeakMap<Namespace, SubnetIndex>();
 const ownCache = new WeakMap<Namespace, Set<number | string>>();
 
 /** A Map key for one address: a number for IPv4 (cheap), text for IPv6. */
@@ -109,18 +115,29 @@ export function addressKey(cidr: Cidr): number | string {
 
 /** The bridge one of whose subnets holds the address. */
 export function bridgeContaining(ns: Namespace, address: Cidr): { bridge: Bridge; subnet: string } | undefined {
-  let entries = subnetCache.get(ns);
-  if (!entries) {
-    entries = [];
+  let index = subnetCache.get(ns);
+  if (!index) {
+    index = { entries: [], ranges: [] };
     for (const bridge of ns.bridges) {
       for (const subnet of bridge.subnets) {
         const cidr = parseCidr(subnet);
-        if (cidr) entries.push({ bridge, subnet, cidr });
+        if (!cidr) continue;
+        index.entries.push({ bridge, subnet, cidr });
+        index.ranges.push(cidrRange(cidr));
       }
     }
-    subnetCache.set(ns, entries);
+    subnetCache.set(ns, index);
   }
-  for (const e of entries) if (rangeContains(e.cidr, address)) return e;
+  const { entries, ranges } = index;
+  // rangeContains(entry.cidr, address), with the subnet's bounds read rather than recomputed.
+  let last: bigint | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as SubnetEntry;
+    const range = ranges[i] as AddressRange;
+    if (entry.cidr.family !== address.family || entry.cidr.prefixLen > address.prefixLen || address.network < range.first) continue;
+    last ??= cidrRange(address).last;
+    if (last <= range.last) return entry;
+  }
   return undefined;
 }
 

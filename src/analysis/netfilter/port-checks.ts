@@ -14,7 +14,7 @@ import { isLoopbackAddress as isLoopback } from './addresses.js';
 import type { Evidence, Namespace, NfRule, NfTable } from '../../model/types.js';
 import { addressKey, bridgeContaining, isOwnAddress, lookupRoute, uplinkInterface } from '../topology.js';
 import { interfaceNameMatches, matchRule } from './match.js';
-import type { InterfaceSpec, PacketClass } from './packet.js';
+import type { AddressSpec, InterfaceSpec, PacketClass } from './packet.js';
 import type { PublishedPort } from './published-ports.js';
 import { chainCanDrop, tableCanDrop } from './reach.js';
 import type { WalkResult } from './walk.js';
@@ -56,15 +56,29 @@ export function isExternallyReachable(port: PublishedPort): boolean {
   return port.dnat !== undefined && port.hooks.includes('PREROUTING') && !(port.hostAddress && isLoopback(port.hostAddress));
 }
 
+/** The source of connections from elsewhere; never modified, so every packet class shares it. */
+const FROM_INTERNET: AddressSpec = { internet: true };
+
+const interfaceSpecs = new WeakMap<Namespace, Map<string, InterfaceSpec>>();
+
+/** `{ name }`, one object per interface name and namespace: tens of thousands of ports name the same few. */
+function namedInterface(ns: Namespace, name: string): InterfaceSpec {
+  let specs = interfaceSpecs.get(ns);
+  if (!specs) interfaceSpecs.set(ns, (specs = new Map()));
+  let spec = specs.get(name);
+  if (!spec) specs.set(name, (spec = { name }));
+  return spec;
+}
+
 /** The interface a client's connection arrives on: the DNAT's -i, else the uplink unless excluded. */
 function inboundInterface(ns: Namespace, port: PublishedPort): InterfaceSpec {
   const uplink = uplinkInterface(ns, port.family);
   if (port.inInterface) {
-    if (!port.inInterface.endsWith('+')) return { name: port.inInterface };
-    if (uplink && interfaceNameMatches(port.inInterface, uplink)) return { name: uplink };
+    if (!port.inInterface.endsWith('+')) return namedInterface(ns, port.inInterface);
+    if (uplink && interfaceNameMatches(port.inInterface, uplink)) return namedInterface(ns, uplink);
     return { except: port.excludedIn };
   }
-  if (uplink && !port.excludedIn.some((x) => interfaceNameMatches(x, uplink)) && uplink !== port.bridge?.bridge.name) return { name: uplink };
+  if (uplink && !port.excludedIn.some((x) => interfaceNameMatches(x, uplink)) && uplink !== port.bridge?.bridge.name) return namedInterface(ns, uplink);
   return { except: port.excludedIn };
 }
 
@@ -88,10 +102,12 @@ export function packetClasses(ns: Namespace, port: PublishedPort): { before: Pac
   // clients this host cannot name (pods, routers): where they come from stays open.
   if (local !== false) {
     before.in = inboundInterface(ns, port);
-    before.src = { internet: true };
+    before.src = FROM_INTERNET;
   }
   if (local !== undefined) before.dstLocal = local;
-  if (port.hostAddress) before.dst = { cidr: port.hostAddress };
+  // One object for the host address, shared by `before.dst` and `after.origDst`: a port's classes are kept for the audit.
+  const hostSpec: AddressSpec | undefined = port.hostAddress ? { cidr: port.hostAddress } : undefined;
+  if (hostSpec) before.dst = hostSpec;
   if (port.protocol) before.protocol = port.protocol;
   if (port.hostPorts) before.dport = port.hostPorts.from;
 
@@ -111,10 +127,10 @@ export function packetClasses(ns: Namespace, port: PublishedPort): { before: Pac
   if (before.src) after.src = before.src;
   if (before.protocol) after.protocol = before.protocol;
   if (port.targetPort !== undefined) after.dport = port.targetPort;
-  if (port.hostAddress) after.origDst = { cidr: port.hostAddress };
+  if (hostSpec) after.origDst = hostSpec;
   if (port.hostPorts) after.origDport = port.hostPorts.from;
   const outDev = port.bridge?.bridge.name ?? lookupRoute(ns, port.target.address)?.dev;
-  if (outDev) after.out = { name: outDev };
+  if (outDev) after.out = namedInterface(ns, outDev);
   return { before, after };
 }
 

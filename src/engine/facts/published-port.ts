@@ -48,12 +48,24 @@ interface PortMemo {
   publish?: PublishProblem;
 }
 
-/** Per port object (ports are found once per namespace and audit): no key text built per lookup. */
+/** The memo of the port being audited. */
+interface MemoSlot {
+  port: PublishedPort | undefined;
+  memo: PortMemo;
+}
+
+/**
+ * The audit runs every rule on one subject before the next, so the analyses of the current port are all
+ * that need keeping: kept for every port, tens of thousands of packet classes and walk results would outlive
+ * their use and weigh on every garbage collection. A fact asked about another port is computed again (facts are pure).
+ */
 function memoOf(env: FactEnv, port: PublishedPort): PortMemo {
-  const memos = env.cache.perNamespace(env.namespace, MEMO_KEY, () => new Map<PublishedPort, PortMemo>());
-  let memo = memos.get(port);
-  if (!memo) memos.set(port, (memo = {}));
-  return memo;
+  const slot = env.cache.perNamespace(env.namespace, MEMO_KEY, (): MemoSlot => ({ port: undefined, memo: {} }));
+  if (slot.port !== port) {
+    slot.port = port;
+    slot.memo = {};
+  }
+  return slot.memo;
 }
 
 function forwarding(env: FactEnv, port: PublishedPort): PortForwardCheck {
