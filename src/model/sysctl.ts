@@ -7,15 +7,37 @@
  * route_localnet it uses all OR iface.
  */
 import type { Evidence } from '../parse/common.js';
-import type { SysctlDump } from '../parse/types.js';
+import type { SysctlDump, SysctlEntry } from '../parse/types.js';
 import type { EffectiveSysctl, SysctlTable, SysctlValue } from './types.js';
+
+/**
+ * A running value; its evidence (the `sysctl -a` line) is made when first asked for: a large node has
+ * 30k+ keys and a report quotes a handful.
+ */
+class RunningSysctl implements SysctlValue {
+  declare key: string;
+  declare value: string;
+  readonly #entry: SysctlEntry;
+  readonly #label: string;
+  #evidence: Evidence | undefined;
+
+  constructor(entry: SysctlEntry, label: string) {
+    this.key = entry.key;
+    this.value = entry.value;
+    this.#entry = entry;
+    this.#label = label;
+    this.#evidence = undefined;
+  }
+
+  get evidence(): Evidence {
+    return (this.#evidence ??= { source: this.#label, line: this.#entry.line, text: this.#entry.text });
+  }
+}
 
 export function buildSysctlTable(dump: SysctlDump | undefined, label: string): SysctlTable {
   const entries = new Map<string, SysctlValue>();
   if (dump) {
-    for (const e of dump.entries) {
-      entries.set(e.key, { key: e.key, value: e.value, evidence: { source: label, line: e.line, text: e.text } });
-    }
+    for (const e of dump.entries) entries.set(e.key, new RunningSysctl(e, label));
   }
   return { available: dump !== undefined, entries };
 }

@@ -29,9 +29,19 @@ export function splitSysctlLine(line: string): { key: string; value: string } | 
 
 /** Dotted, no whitespace, no empty level: what sysctl prints for every key (all live below a top-level dir). */
 function isSysctlKey(key: string): boolean {
-  if (key.length === 0 || /\s/.test(key)) return false;
+  if (key.length === 0 || hasWhitespace(key)) return false;
   const firstDot = key.indexOf('.');
   return firstDot > 0 && !key.endsWith('.') && !key.includes('..');
+}
+
+/** /\s/.test(text), without running the regex on the 30k ASCII keys of a large node. */
+function hasWhitespace(text: string): boolean {
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+    if (c >= 0xa0) return /\s/.test(text);
+  }
+  return false;
 }
 
 export function parseSysctl(input: ParseInput): Parsed<SysctlDump> {
