@@ -33,8 +33,8 @@ export interface IptRuleRecord extends IptRule {
   jumpChain: object | undefined;
 }
 
-/** A rule with a target: every field assigned in one order, the label private (not a field anyone sees). */
-class TargetRule {
+/** A parsed rule: every field assigned in one order (one hidden class), the label private (not a field anyone sees). */
+class RuleRecord {
   declare table: string;
   declare chain: string;
   declare position: number;
@@ -82,66 +82,14 @@ class TargetRule {
   }
 }
 
-/** A rule that only counts packets (rare): no `target` key at all (`'target' in rule` is false). */
-class CountingRule {
-  declare table: string;
-  declare chain: string;
-  declare position: number;
-  declare line: number;
-  declare text: string;
-  declare counters: IptCounters | undefined;
-  declare protocol: IptValue | undefined;
-  declare source: IptValue | undefined;
-  declare destination: IptValue | undefined;
-  declare inInterface: IptValue | undefined;
-  declare outInterface: IptValue | undefined;
-  declare fragment: { negated: boolean } | undefined;
-  declare matches: IptMatch[];
-  declare comment: string | undefined;
-  declare jumpChain: object | undefined;
-  readonly #source: string;
-
-  constructor(source: string, table: string, chain: string, position: number, line: number, text: string, p: RuleParts) {
-    this.table = table;
-    this.chain = chain;
-    this.position = position;
-    this.line = line;
-    this.text = text;
-    this.counters = p.counters;
-    this.protocol = p.protocol;
-    this.source = p.source;
-    this.destination = p.destination;
-    this.inInterface = p.inInterface;
-    this.outInterface = p.outInterface;
-    this.fragment = p.fragment;
-    this.matches = p.matches;
-    this.comment = p.comment;
-    this.jumpChain = undefined;
-    this.#source = source;
-  }
-
-  get evidenceSource(): string {
-    return this.#source;
-  }
-
-  get evidence(): Evidence {
-    return { source: this.#source, line: this.line, text: this.text };
-  }
-}
-
 /** The label a parsed rule's evidence names; undefined for a rule that was not made here (hand-built). */
 export function evidenceSourceOf(rule: IptRule): string | undefined {
-  return rule instanceof TargetRule || rule instanceof CountingRule ? rule.evidenceSource : undefined;
+  return rule instanceof RuleRecord ? rule.evidenceSource : undefined;
 }
 
-/**
- * A rule record whose evidence names `source`; a rule without -j/-g has no `target` key at all
- * (`'target' in rule` is false).
- */
+/** A rule record whose evidence names `source`; a rule without -j/-g has `target` undefined. */
 export function newRuleRecord(source: string, table: string, chain: string, position: number, line: number, text: string, p: RuleParts): IptRuleRecord {
-  return p.target === undefined
-    ? new CountingRule(source, table, chain, position, line, text, p)
-    : new TargetRule(source, table, chain, position, line, text, p);
+  return new RuleRecord(source, table, chain, position, line, text, p);
 }
 
 /** A `:CHAIN POLICY [packets:bytes]` line. */
