@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const GNU_TIME = '/usr/bin/time';
-const PROBE_MARKER = 'NETAUDIT_BENCH_MAXRSS_KB=';
+/** The line rss-probe.js ends stderr with. */
+export const PROBE_MARKER = 'NETAUDIT_BENCH_MAXRSS_KB=';
 const RSS_PROBE = fileURLToPath(new URL('./rss-probe.js', import.meta.url));
 
 export interface ProcessSample {
@@ -68,4 +69,3 @@ function splitProbe(stderr: string): { own: string; maxRssKB: number } {
   return { own: stderr.slice(0, at), maxRssKB: Number(stderr.slice(at + PROBE_MARKER.length).trim()) };
 }
 
-export { PROBE_MARKER };

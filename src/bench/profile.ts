@@ -38,12 +38,14 @@ export interface ProfileSummary {
   files: { file: string; selfMs: number }[];
 }
 
+/** "dist/parse/sysctl.js" for netaudit's own files, "node_modules/ajv/dist/core.js" for dependencies. */
 function shortUrl(url: string): string {
   if (url === '') return '';
-  const dist = url.lastIndexOf('/dist/');
-  if (dist !== -1) return url.slice(dist + 1);
+  // Dependencies first: they have dist/ folders of their own.
   const modules = url.lastIndexOf('/node_modules/');
   if (modules !== -1) return url.slice(modules + 1);
+  const dist = url.lastIndexOf('/dist/');
+  if (dist !== -1) return url.slice(dist + 1);
   return url.replace(/^file:\/\//, '');
 }
 
@@ -108,7 +110,7 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
 export function inclusiveOwnFunctions(profile: CpuProfile, top = 25): ProfileRow[] {
   const t = totals(profile);
   return [...t.inclusive.entries()]
-    .filter(([name]) => name.includes('(dist/'))
+    .filter(([name]) => name.includes(' (dist/'))
     .map(([name, totalMs]) => ({ name, totalMs, selfMs: t.self.get(name) ?? 0 }))
     .sort((a, b) => b.totalMs - a.totalMs)
     .slice(0, top);

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -159,6 +159,13 @@ function machine(): string {
   return `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, peak RSS by ${rssMethod()}`;
 }
 
+/** The 1, 5 and 15 minute load averages: the figures are only comparable when they are low. */
+function load(): string {
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+}
+
 function legend(runs: number): string {
   return [
     `cold: median over ${runs} fresh processes, phases in the CLI's order; parse rows from separate fresh processes.`,
@@ -171,6 +178,7 @@ function legend(runs: number): string {
 
 function main(): number {
   const options = parseOptions(process.argv.slice(2));
+  const loadBefore = load();
   process.stdout.write(`${legend(options.runs)}\n`);
   const dir = mkdtempSync(path.join(tmpdir(), 'netaudit-bench-'));
   const results: SizeResult[] = [];
@@ -185,13 +193,14 @@ function main(): number {
     else progress(`snapshots kept in ${dir}`);
   }
 
-  process.stdout.write(`\nmachine: ${machine()}\n`);
+  const loadAfter = load();
+  process.stdout.write(`\nmachine: ${machine()}\nload average (1 5 15 min): ${loadBefore} at the start, ${loadAfter} at the end\n`);
   if (results.length > 1) process.stdout.write(`\nscaling (cold medians)\n\n${scalingTable(results)}\n`);
   const missing = [...new Set(results.flatMap((r) => r.missing))];
   if (missing.length > 0) process.stdout.write(`\nnot measured (pieces missing or failing):\n${missing.map((m) => `  ${m}`).join('\n')}\n`);
   const checks = checkTargets(results);
   process.stdout.write(`\ntargets\n${targetsText(checks)}\n`);
-  if (options.json) writeFileSync(options.json, `${JSON.stringify({ machine: machine(), results, checks }, null, 2)}\n`);
+  if (options.json) writeFileSync(options.json, `${JSON.stringify({ machine: machine(), loadBefore, loadAfter, results, checks }, null, 2)}\n`);
   const failed = checks.filter((c) => !c.ok);
   if (failed.length > 0 || missing.length > 0) {
     process.stdout.write(`\n${failed.length} target${failed.length === 1 ? '' : 's'} missed${missing.length > 0 ? `, ${missing.length} piece${missing.length === 1 ? '' : 's'} missing` : ''}\n`);

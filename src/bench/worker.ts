@@ -36,12 +36,17 @@ function describeError(err: unknown): string {
   return [`${err.name}: ${err.message}`, ...frames.map((f) => f.trim())].join(' | ');
 }
 
+/** Thrown instead of running a phase that already failed: the warm loop keeps measuring the phases before it. */
+class SkipFailedPhase extends Error {}
+
 class Recorder {
   readonly samples: PhaseSample[] = [];
   missing: string[] = [];
   iteration = 0;
+  failed: PhaseFailure | undefined;
 
   async phase<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+    if (this.failed?.phase === name) throw new SkipFailedPhase();
     if (gc && this.iteration > 0) gc();
     const start = performance.now();
     let value: T;
@@ -125,7 +130,16 @@ async function runWorker(rec: Recorder, mode: WorkerMode, file: string, iteratio
   for (let i = 0; i < rounds; i++) {
     rec.iteration = i;
     if (mode === 'warm') await floorPhases(rec, file);
-    const run = await pipelinePhases(rec, pipeline, file, mode === 'warm');
+    let run: AuditRun;
+    try {
+      run = await pipelinePhases(rec, pipeline, file, mode === 'warm');
+    } catch (err) {
+      if (err instanceof SkipFailedPhase) continue;
+      if (!(err instanceof PhaseFailure) || mode !== 'warm') throw err;
+      rec.failed = err;
+      report.failure = { phase: err.phase, message: err.message };
+      continue;
+    }
     if (run.result) {
       report.audit = {
         findings: run.result.findings.length,
