@@ -10,6 +10,7 @@ import { parseSysctlConf } from '../parse/sysctl-conf.js';
 import type { SysctlConfEntry } from '../parse/types.js';
 import type { PersistedSysctl as SnapshotPersisted } from '../snapshot/schema.js';
 import type { PersistedSysctl } from './types.js';
+import { appendAll } from '../util/arrays.js';
 
 const MAIN_CONF = '/etc/sysctl.conf';
 
@@ -28,8 +29,8 @@ export function buildPersistedSysctl(persisted: SnapshotPersisted, notes: ParseN
     const text = file.encoding === 'base64' ? Buffer.from(file.content, 'base64').toString('utf8') : file.content;
     try {
       const parsed = parseSysctlConf({ source: file.path, text });
-      notes.push(...parsed.notes);
-      result.entries.push(...parsed.value);
+      appendAll(notes, parsed.notes);
+      appendAll(result.entries, parsed.value);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       notes.push({ source: file.path, message: `unreadable, ignored: ${err.message}` });

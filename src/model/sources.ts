@@ -9,6 +9,7 @@ import type { Namespace as SnapshotNamespace } from '../snapshot/schema.js';
 import { sourceText } from '../snapshot/decode.js';
 import { SOURCE_BY_ID, sourceLabel, type SourceId } from '../snapshot/sources.js';
 import type { SourceInfo } from './types.js';
+import { appendAll } from '../util/arrays.js';
 
 export class SourceReader {
   readonly infos = new Map<string, SourceInfo>();
@@ -60,10 +61,10 @@ export class SourceReader {
     if (!source || (info.status !== 'ok' && info.status !== 'empty')) return undefined;
     const label = this.label(id);
     const decoded = sourceText(source, label);
-    this.notes.push(...decoded.notes);
+    appendAll(this.notes, decoded.notes);
     try {
       const parsed = parser({ source: label, text: decoded.text });
-      this.notes.push(...parsed.notes);
+      appendAll(this.notes, parsed.notes);
       return parsed.value;
     } catch (err) {
       if (!(err instanceof InputError)) throw err;

@@ -1,5 +1,6 @@
 /** `netaudit show` as text: sections a person scans top to bottom when reading a bug report. */
 import type { HostView, NamespaceView, RulesetView } from './view.js';
+import { appendAll } from '../util/arrays.js';
 
 function table(rows: string[][], indent = '    '): string[] {
   if (rows.length === 0) return [];
@@ -49,7 +50,11 @@ function vethsSection(ns: NamespaceView): string[] {
 function routesSection(ns: NamespaceView): string[] {
   if (ns.routes.length === 0) return ['  Routes: none known'];
   const byTable = new Map<string, NamespaceView['routes']>();
-  for (const r of ns.routes) byTable.set(r.table, [...(byTable.get(r.table) ?? []), r]);
+  for (const r of ns.routes) {
+    const list = byTable.get(r.table);
+    if (list) list.push(r);
+    else byTable.set(r.table, [r]);
+  }
   const out = ['  Routes'];
   for (const [name, routes] of byTable) {
     out.push(`    table ${name}`);
@@ -70,7 +75,7 @@ function netfilterSection(r: RulesetView): string[] {
   const out = [`  Netfilter from ${r.source} (${header})`];
   const rows = [['CHAIN', 'POLICY', 'RULES', 'COUNTERS', 'REFERENCED']];
   for (const c of r.chains) rows.push([`${c.table}/${c.name}`, orDash(c.policy), String(c.rules), counters(c.packets, c.bytes) || '-', String(c.references)]);
-  out.push(...table(rows));
+  appendAll(out, table(rows));
   if (r.nat.length > 0) {
     out.push('    NAT rules');
     for (const n of r.nat) out.push(`      ${r.source}:${n.line}  ${n.rule}`);
@@ -81,11 +86,10 @@ function netfilterSection(r: RulesetView): string[] {
 function namespaceSection(ns: NamespaceView): string[] {
   const title = ns.kind === 'host' ? 'Namespace host' : `Namespace ${ns.name} (${ns.kind}${ns.nsid !== undefined ? `, nsid ${ns.nsid}` : ''}${ns.processes?.length ? `, processes ${ns.processes.join(' ')}` : ''})`;
   const out = [title, `  Forwarding: net.ipv4.ip_forward=${orDash(ns.forwarding.ipv4)}, net.ipv6.conf.all.forwarding=${orDash(ns.forwarding.ipv6)}`];
-  out.push(...interfacesSection(ns), ...bridgesSection(ns), ...vethsSection(ns), ...routesSection(ns));
-  for (const r of ns.netfilter) out.push(...netfilterSection(r));
+  for (const section of [interfacesSection(ns), bridgesSection(ns), vethsSection(ns), routesSection(ns), ...ns.netfilter.map(netfilterSection)]) appendAll(out, section);
   if (ns.listeners.length > 0) {
     out.push('  Listening TCP sockets');
-    out.push(...table(ns.listeners.map((l) => [`${l.address}:${l.port}`, l.processes.join(' ')])));
+    appendAll(out, table(ns.listeners.map((l) => [`${l.address}:${l.port}`, l.processes.join(' ')])));
   }
   return out;
 }
@@ -94,7 +98,11 @@ function namespaceSection(ns: NamespaceView): string[] {
 function sourcesSection(view: HostView): string[] {
   const out: string[] = [];
   const byNamespace = new Map<string, HostView['sources']>();
-  for (const s of view.sources) byNamespace.set(s.namespace, [...(byNamespace.get(s.namespace) ?? []), s]);
+  for (const s of view.sources) {
+    const list = byNamespace.get(s.namespace);
+    if (list) list.push(s);
+    else byNamespace.set(s.namespace, [s]);
+  }
   let unavailable = 0;
   for (const [namespace, sources] of byNamespace) {
     const read = sources.filter((s) => (s.status === 'ok' || s.status === 'empty') && !s.parseError);
@@ -105,7 +113,9 @@ function sourcesSection(view: HostView): string[] {
       unavailable++;
       // "no ip-neigh.json in DIR" and "no ss-tlnp.txt in DIR" are one reason: the folder lacked those files.
       const reason = s.parseError ? `unreadable: ${s.parseError}` : `${s.status}${s.reason ? `: ${s.reason.replace(/^no \S+ in /, 'no such file in ')}` : ''}`;
-      byReason.set(reason, [...(byReason.get(reason) ?? []), s.source]);
+      const ids = byReason.get(reason);
+      if (ids) ids.push(s.source);
+      else byReason.set(reason, [s.source]);
     }
     for (const [reason, ids] of byReason) out.push(`    ${ids.join(', ')}: ${reason}`);
   }
@@ -120,9 +130,13 @@ export function renderShowText(view: HostView): string {
   out.push(`Collected ${h.collectedAt ?? 'at an unknown time'} by ${h.collector}${h.user ? ` as ${h.user}` : ''}`);
   for (const note of h.notes) out.push(`Collector note: ${note}`);
 
-  out.push('', 'Sources', ...sourcesSection(view));
+  out.push('', 'Sources');
+  appendAll(out, sourcesSection(view));
 
-  for (const ns of view.namespaces) out.push('', ...namespaceSection(ns));
+  for (const ns of view.namespaces) {
+    out.push('');
+    appendAll(out, namespaceSection(ns));
+  }
 
   const p = view.persistedSysctl;
   out.push('', `Persisted sysctl (${p.status}${p.reason ? `: ${p.reason}` : ''}): ${p.files.length} file(s)`);

@@ -33,3 +33,16 @@ describe('show', () => {
     expect(text).toContain('net.ipv4.ip_forward = 0    (/etc/sysctl.conf:1)');
   });
 });
+
+describe('show on a node the size of a large Kubernetes cluster', () => {
+  it('renders 200,000 chains and NAT rules without running out of stack', () => {
+    const view = hostView(buildHost(dockerHost()));
+    const ruleset = view.namespaces[0]!.netfilter[0]!;
+    const many = 200_000;
+    ruleset.chains = Array.from({ length: many }, (_, i) => ({ table: 'nat', name: `KUBE-SEP-${i}`, policy: null, rules: 2, references: 1 }));
+    ruleset.nat = Array.from({ length: many }, (_, i) => ({ chain: `KUBE-SEP-${i}`, line: i + 10, rule: `-A KUBE-SEP-${i} -p tcp -j DNAT --to-destination 10.244.${i >> 8 & 255}.${i & 255}:8080` }));
+    const text = renderShowText(view);
+    expect(text).toContain('nat/KUBE-SEP-199999');
+    expect(text).toContain(`iptables-save:${many + 9}  -A KUBE-SEP-199999`);
+  });
+});

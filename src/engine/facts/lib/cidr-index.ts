@@ -4,6 +4,7 @@
  * Two CIDR blocks overlap exactly when one contains the other.
  */
 import { parseCidr, type Cidr } from '../../../model/net.js';
+import { appendAll } from '../../../util/arrays.js';
 
 interface Entry<T> {
   cidr: Cidr;
@@ -64,7 +65,7 @@ export class CidrIndex<T> {
     for (const [len, byNet] of byLen) {
       if (len > query.prefixLen) continue;
       const hits = byNet.get(maskNetwork(query, len));
-      if (hits) out.push(...hits);
+      if (hits) appendAll(out, hits);
     }
     // Blocks strictly inside the query: a range of the sorted list.
     const all = this.sorted.get(query.family) ?? [];
