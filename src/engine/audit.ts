@@ -11,7 +11,6 @@ import { FACT_REGISTRY } from './facts/index.js';
 import { createAuditCache, type FactEnv, type FactRegistry, type NamespaceScope, type SubjectSource } from './facts/registry.js';
 import { mergeEvidence } from './facts/lib/evidence.js';
 import { interpolate } from './message.js';
-import { ReferenceEvaluator } from './reference.js';
 import { SubjectFacts } from './subject-facts.js';
 import { unavailableSources, unmetRequirement } from './requirements.js';
 import { REPORT_SCHEMA_ID, SEVERITY_RANK, type AuditResult, type Finding, type Skipped, type Subject, type SubjectKind } from './types.js';
@@ -152,9 +151,10 @@ async function auditNamespace(run: KindRun, active: ActiveRule[], out: Accumulat
   const record: Evaluated = { kind, namespace: ns.name, names: [], ruleIds: runnable.map((a) => a.rule.meta.id), fired: [] };
   out.evaluated.push(record);
 
+  // json-rules-engine is loaded only when asked for: the compiled evaluator needs none of it.
   const reference =
     run.engine === 'reference'
-      ? new ReferenceEvaluator(
+      ? new (await import('./reference.js')).ReferenceEvaluator(
           runnable.map((a) => ({ id: a.rule.meta.id, conditions: a.rule.definition.conditions })),
           registry.factsOf(kind).map((f) => f.name),
         )
