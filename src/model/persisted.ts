@@ -8,6 +8,7 @@ import { InputError } from '../errors.js';
 import type { ParseNote } from '../parse/common.js';
 import { parseSysctlConf } from '../parse/sysctl-conf.js';
 import type { SysctlConfEntry } from '../parse/types.js';
+import { decodeText } from '../snapshot/decode.js';
 import type { PersistedSysctl as SnapshotPersisted } from '../snapshot/schema.js';
 import type { PersistedSysctl } from './types.js';
 import { appendAll } from '../util/arrays.js';
@@ -26,7 +27,8 @@ export function buildPersistedSysctl(persisted: SnapshotPersisted, notes: ParseN
   if (persisted.reason) result.reason = persisted.reason;
   const files = [...persisted.files].sort((a, b) => applyOrder(a.path, b.path));
   for (const file of files) {
-    const text = file.encoding === 'base64' ? Buffer.from(file.content, 'base64').toString('utf8') : file.content;
+    const { text, notes: decodeNotes } = decodeText(file.content, file.encoding, file.path);
+    appendAll(notes, decodeNotes);
     try {
       const parsed = parseSysctlConf({ source: file.path, text });
       appendAll(notes, parsed.notes);

@@ -11,26 +11,27 @@ import { invalidUtf8Lines } from './utf8.js';
 const MAX_LINES_NAMED = 5;
 
 export function sourceText(source: Source, label: string): { text: string; notes: ParseNote[] } {
-  const notes: ParseNote[] = [];
-  let text: string;
-  if (source.stdoutEncoding === 'base64') {
-    const bytes = Buffer.from(source.stdout, 'base64');
-    const bad = isUtf8(bytes) ? [] : invalidUtf8Lines(bytes);
-    text = bytes.toString('utf8');
-    for (const line of bad.slice(0, MAX_LINES_NAMED)) {
-      notes.push({ source: label, line, message: 'bytes that are not valid UTF-8 replaced by U+FFFD' });
-    }
-    if (bad.length > MAX_LINES_NAMED) {
-      notes.push({ source: label, message: `${bad.length - MAX_LINES_NAMED} more lines hold bytes that are not valid UTF-8 (replaced by U+FFFD)` });
-    }
-  } else {
-    text = source.stdout;
-  }
+  const decoded = decodeText(source.stdout, source.stdoutEncoding, label);
   if (source.truncated) {
-    notes.push({
+    decoded.notes.push({
       source: label,
       message: 'output was cut at the collector\'s size limit: the last line may be incomplete and later content is missing',
     });
   }
-  return { text, notes };
+  return decoded;
+}
+
+/** Stored text (a source's stdout, a persisted file's content) as a parser reads it, with notes on bad bytes. */
+export function decodeText(content: string, encoding: 'utf8' | 'base64', label: string): { text: string; notes: ParseNote[] } {
+  const notes: ParseNote[] = [];
+  if (encoding !== 'base64') return { text: content, notes };
+  const bytes = Buffer.from(content, 'base64');
+  const bad = isUtf8(bytes) ? [] : invalidUtf8Lines(bytes);
+  for (const line of bad.slice(0, MAX_LINES_NAMED)) {
+    notes.push({ source: label, line, message: 'bytes that are not valid UTF-8 replaced by U+FFFD' });
+  }
+  if (bad.length > MAX_LINES_NAMED) {
+    notes.push({ source: label, message: `${bad.length - MAX_LINES_NAMED} more lines hold bytes that are not valid UTF-8 (replaced by U+FFFD)` });
+  }
+  return { text: bytes.toString('utf8'), notes };
 }

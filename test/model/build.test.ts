@@ -121,3 +121,14 @@ describe('buildHost with both route sources', () => {
     expect(routes.map((r) => `${r.family} ${r.dst}`)).toEqual(['4 0.0.0.0/0', '6 fe80::/64']);
   });
 });
+
+describe('persisted sysctl files with bytes that are not UTF-8', () => {
+  it('reads the settings and notes the damaged line, as for command outputs', () => {
+    const content = Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9, 0xff]), Buffer.from('\nnet.ipv4.ip_forward = 1\n')]).toString('base64');
+    const snapshot = makeSnapshot({ sysctl });
+    snapshot.sysctlFiles = { status: 'ok', files: [{ path: '/etc/sysctl.d/10-latin1.conf', content, encoding: 'base64' }] };
+    const host = buildHost(snapshot);
+    expect(host.persistedSysctl.effective.get('net.ipv4.ip_forward')).toMatchObject({ value: '1', line: 2 });
+    expect(host.notes).toContainEqual({ source: '/etc/sysctl.d/10-latin1.conf', line: 1, message: 'bytes that are not valid UTF-8 replaced by U+FFFD' });
+  });
+});
