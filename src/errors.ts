@@ -37,6 +37,15 @@ export class ParseError extends InputError {
   override readonly name: string = 'ParseError';
 }
 
+/**
+ * A parse error found after the model was built: a rule line the scan only checked for its structure
+ * (src/parse/iptables-lazy.ts) turned out malformed when a check first read it. The audit then treats
+ * its source as unreadable, as if the parser had refused it up front.
+ */
+export class DeferredParseError extends ParseError {
+  override readonly name: string = 'DeferredParseError';
+}
+
 export class UsageError extends InputError {
   override readonly name: string = 'UsageError';
 }

@@ -3,7 +3,8 @@
  * Subjects come from the registry's enumerators; facts are computed lazily, once per subject; the
  * conditions run through the compiled evaluator (or json-rules-engine with engine: 'reference').
  */
-import { InputError } from '../errors.js';
+import { DeferredParseError, InputError } from '../errors.js';
+import { markSourceUnreadable } from '../model/unreadable.js';
 import type { Evidence, Host, Namespace } from '../model/types.js';
 import type { LoadedRule, RuleCatalog } from './catalog.js';
 import { compileConditions, type CompiledCondition, type FactGetter } from './evaluator.js';
@@ -100,6 +101,7 @@ function evidenceOf(rule: LoadedRule, get: FactGetter): Evidence[] {
 }
 
 function evaluationError(rule: LoadedRule, subject: Subject, err: unknown): InputError {
+  if (err instanceof DeferredParseError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new InputError(
     `rule ${rule.meta.id} could not be evaluated on ${subject.kind} ${subject.name} (namespace ${subject.namespace}): ${message}`,
@@ -244,7 +246,21 @@ function definePassed(result: Omit<AuditResult, 'passed'>, evaluated: Evaluated[
   }) as AuditResult;
 }
 
+/**
+ * Audit a host. A source that turns out malformed while the checks read it (DeferredParseError) is marked
+ * unreadable and the audit runs again without it: the result is the one an up-front parse error gives.
+ */
 export async function runAudit(host: Host, catalog: RuleCatalog, options: AuditOptions): Promise<AuditResult> {
+  for (;;) {
+    try {
+      return await auditOnce(host, catalog, options);
+    } catch (err) {
+      if (!(err instanceof DeferredParseError) || !markSourceUnreadable(host, err)) throw err;
+    }
+  }
+}
+
+async function auditOnce(host: Host, catalog: RuleCatalog, options: AuditOptions): Promise<AuditResult> {
   const registry = options.registry ?? FACT_REGISTRY;
   const engine = options.engine ?? 'compiled';
   const rules = selectRules(catalog, options);

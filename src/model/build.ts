@@ -5,7 +5,7 @@ import type { ParseNote } from '../parse/common.js';
 import { parseBrctlShow } from '../parse/brctl.js';
 import { parseBridgeLink } from '../parse/bridge-json.js';
 import { parseIpAddr, parseIpLink, parseIpNeigh, parseIpRoute } from '../parse/ip-json.js';
-import { parseIptablesSave } from '../parse/iptables-save.js';
+import { scanIptablesSave } from '../parse/iptables-save.js';
 import { parseSsListeners } from '../parse/ss.js';
 import { parseSysctl } from '../parse/sysctl.js';
 import type { Namespace as SnapshotNamespace, Snapshot } from '../snapshot/schema.js';
@@ -75,7 +75,7 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
   const routes = [...buildRoutes(fromIpRoute, reader.label('ip-route')), ...buildRoutes(routes6, reader.label('ip6-route'))];
   const netfilter: Netfilter = { backends: new Map() };
   for (const [id, family] of NETFILTER_SOURCES) {
-    const save = reader.read(id, parseIptablesSave);
+    const save = reader.read(id, scanIptablesSave);
     if (!save) continue;
     const ruleset = buildRuleset(save, id, reader.label(id), family);
     if (id === 'iptables-save') netfilter.ipv4 = ruleset;

@@ -94,7 +94,8 @@ export function buildRuleset(save: IptablesSave, sourceId: string, label: string
     const chains = new Map<string, NfChain>();
     for (const decl of t.chains) chains.set(decl.name, new NetfilterChain(label, t.name, decl));
     const rules = t.rules as NfRule[];
-    for (const rule of t.rules) quoteAs(rule, label);
+    // A parse's records all quote the label they were parsed under: when the first does, all do.
+    if (rules.length > 0 && evidenceSourceOf(rules[0] as IptRule) !== label) for (const rule of t.rules) quoteAs(rule, label);
     assignRules(rules, chains);
     for (const rule of rules) {
       const target = rule.target ? chains.get(rule.target.name) : undefined;

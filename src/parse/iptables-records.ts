@@ -11,6 +11,7 @@
  * no comparison or serialisation sees.
  */
 import type { Evidence } from './common.js';
+import { LazyRuleRecord } from './iptables-lazy.js';
 import type { IptChainDecl, IptCounters, IptMatch, IptRule, IptTarget, IptValue } from './types.js';
 
 /** The parts of a rule read from its words (src/parse/iptables-rule.ts). */
@@ -84,7 +85,7 @@ class RuleRecord {
 
 /** The label a parsed rule's evidence names; undefined for a rule that was not made here (hand-built). */
 export function evidenceSourceOf(rule: IptRule): string | undefined {
-  return rule instanceof RuleRecord ? rule.evidenceSource : undefined;
+  return rule instanceof RuleRecord || rule instanceof LazyRuleRecord ? rule.evidenceSource : undefined;
 }
 
 /** A rule record whose evidence names `source`; a rule without -j/-g has `target` undefined. */

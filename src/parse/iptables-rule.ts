@@ -9,7 +9,7 @@
  */
 import type { IptCounters, IptMatch, IptTarget, IptValue } from './types.js';
 import { looksLikeFlag, type RuleWords } from './iptables-tokens.js';
-import { FREE_TEXT_OPTIONS, PendingOptions, type SharedParts } from './iptables-shared.js';
+import { FREE_TEXT_OPTIONS, NO_MATCHES, PendingOptions, type SharedParts } from './iptables-shared.js';
 
 const PROTOCOL = 0;
 const SOURCE = 1;
@@ -118,6 +118,16 @@ export class RuleBodyParser {
   matches: IptMatch[] = [];
   target: IptTarget | undefined = undefined;
   comment: string | undefined = undefined;
+  /** An icmp6 match was opened (explicit or implicit): the dump is ip6tables'. Set in both modes. */
+  icmp6Match = false;
+
+  /**
+   * False while only checking a rule (src/parse/iptables-lazy.ts): the grammar is checked and the target
+   * built as always, but values live in reused scratch objects and matches are not made at all.
+   */
+  private building = true;
+  /** Reused values of the checking mode, one per place (-p, -s, -d, -i, -o). */
+  private readonly scratchValues: IptValue[] = [0, 1, 2, 3, 4].map(() => ({ value: '', negated: false }));
 
   /** The match or target whose options are being read: what it is, its name, and its options so far. */
   private context = NO_CONTEXT;
@@ -133,7 +143,8 @@ export class RuleBodyParser {
    * Parse words[from..] of a rule line. `counters` are those of a `[packets:bytes]` prefix, if any.
    * Returns an error message (the caller adds the location), or undefined.
    */
-  parse(t: RuleWords, from: number, counters: IptCounters | undefined): string | undefined {
+  parse(t: RuleWords, from: number, counters: IptCounters | undefined, building = true): string | undefined {
+    this.building = building;
     this.counters = counters;
     this.protocol = undefined;
     this.source = undefined;
@@ -143,14 +154,40 @@ export class RuleBodyParser {
     this.fragment = undefined;
     this.target = undefined;
     this.comment = undefined;
+    this.icmp6Match = false;
     this.context = NO_CONTEXT;
     this.pending.count = 0;
     this.matchCount = 0;
     const error = this.parseWords(t, from);
     if (error !== undefined) return error;
+    if (!building) {
+      this.matches = NO_MATCHES;
+      return undefined;
+    }
     this.matches = this.shared.matchList(this.matchScratch, this.matchCount);
     this.comment = findComment(this.matches);
     return undefined;
+  }
+
+  /** After a parse: nothing but a target was read (no values, fragment flag or matches). */
+  onlyTarget(): boolean {
+    return (
+      this.matchCount === 0 &&
+      this.protocol === undefined &&
+      this.source === undefined &&
+      this.destination === undefined &&
+      this.inInterface === undefined &&
+      this.outInterface === undefined &&
+      this.fragment === undefined
+    );
+  }
+
+  private valueFor(field: number, word: string, negated: boolean): IptValue {
+    if (this.building) return this.shared.value(field, field === PROTOCOL ? this.shared.name(word) : word, negated);
+    const scratch = this.scratchValues[field]!;
+    scratch.value = word;
+    scratch.negated = negated;
+    return scratch;
   }
 
   private valueOf(field: number): IptValue | undefined {
@@ -189,6 +226,7 @@ export class RuleBodyParser {
 
   private open(kind: number, name: string, flag: boolean, words: readonly string[]): void {
     this.close(words);
+    if (kind === MATCH && name === 'icmp6') this.icmp6Match = true;
     this.context = kind;
     this.contextName = name;
     this.contextFlag = flag;
@@ -197,7 +235,7 @@ export class RuleBodyParser {
   /** Turn the open context and the options gathered for it into its (shared) match or target. */
   private close(words: readonly string[]): void {
     if (this.context === MATCH) {
-      this.matchScratch[this.matchCount] = this.shared.match(this.matchCount, this.contextName, this.contextFlag, words, this.pending);
+      if (this.building) this.matchScratch[this.matchCount] = this.shared.match(this.matchCount, this.contextName, this.contextFlag, words, this.pending);
       this.matchCount++;
     } else if (this.context === TARGET) {
       this.target = this.shared.target(this.contextName, this.contextFlag, words, this.pending);
@@ -235,7 +273,7 @@ export class RuleBodyParser {
           i++;
         }
         if (needsValue(t, i)) return `${word} needs a value`;
-        this.setValue(field, this.shared.value(field, field === PROTOCOL ? this.shared.name(words[i]!) : words[i]!, negated));
+        this.setValue(field, this.valueFor(field, words[i]!, negated));
         i++;
         continue;
       }

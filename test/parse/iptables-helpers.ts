@@ -1,5 +1,7 @@
 /** Shared by the iptables-save tests: parse with a fixed source label, and compare records without their positions. */
-import { parseIptablesSave } from '../../src/parse/iptables-save.js';
+import { expect } from 'vitest';
+import { DeferredParseError, ParseError } from '../../src/errors.js';
+import { parseIptablesSave, scanIptablesSave } from '../../src/parse/iptables-save.js';
 import type { IptablesSave } from '../../src/parse/types.js';
 import type { Parsed } from '../../src/parse/common.js';
 
@@ -23,4 +25,39 @@ export function withoutPositions(save: IptablesSave): { tables: unknown[] } & Re
 /** Lines as a dump: joined with LF and ending in one. */
 export function dump(...lines: string[]): string {
   return `${lines.join('\n')}\n`;
+}
+
+/** The outcome of reading a dump: its records and notes as JSON, or the error it fails with. */
+type Outcome = { json: string; notes: string } | { error: ParseError };
+
+function outcome(read: () => Parsed<IptablesSave>): Outcome {
+  try {
+    const parsed = read();
+    // Serialising reads every field of every record: a lazily parsed rule that is malformed fails here.
+    return { json: JSON.stringify(parsed.value), notes: JSON.stringify(parsed.notes) };
+  } catch (error) {
+    if (error instanceof ParseError) return { error };
+    throw error;
+  }
+}
+
+/**
+ * scanIptablesSave reads `text` as parseIptablesSave does: the same records and notes, or an error. An error
+ * the full parse finds in a rule's matches the scan may find only when the rule is read (a
+ * DeferredParseError); an earlier line is never blamed, and at the same line the message is the same.
+ */
+export function expectScanAgrees(text: string, source = SOURCE): void {
+  const full = outcome(() => parseIptablesSave({ source, text }));
+  const lazy = outcome(() => scanIptablesSave({ source, text }));
+  if (!('error' in full)) {
+    expect(lazy).toEqual(full);
+    return;
+  }
+  expect('error' in lazy, `the scan read a dump the full parse refuses (${full.error.describe()})`).toBe(true);
+  if (!('error' in lazy)) return;
+  const [fullError, lazyError] = [full.error, lazy.error];
+  expect(lazyError.location.source).toBe(source);
+  expect(lazyError.location.line ?? 0).toBeGreaterThanOrEqual(fullError.location.line ?? 0);
+  if (lazyError.location.line === fullError.location.line) expect(lazyError.message).toBe(fullError.message);
+  if (!(lazyError instanceof DeferredParseError)) expect(lazyError.describe()).toBe(fullError.describe());
 }

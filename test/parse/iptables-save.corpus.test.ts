@@ -7,7 +7,7 @@ import { ParseError } from '../../src/errors.js';
 import { renderIptablesSave, renderRule } from '../../src/parse/iptables-render.js';
 import type { IptRule, IptablesSave } from '../../src/parse/types.js';
 import { CORPUS_SKIP_REASON, corpusAvailable, corpusFiles, readCorpus } from '../helpers/corpus.js';
-import { parse, withoutPositions } from './iptables-helpers.js';
+import { expectScanAgrees, parse, withoutPositions } from './iptables-helpers.js';
 
 const iptablesFiles = corpusFiles('iptables');
 
@@ -52,6 +52,10 @@ describe.skipIf(!corpusAvailable)(`iptables corpus (${corpusAvailable ? 'present
       expect(value.tables.length).toBeGreaterThan(0);
       const again = parse(renderIptablesSave(value)).value;
       expect(withoutPositions(again)).toEqual(withoutPositions(value));
+    });
+
+    it('is read alike by the lazy scan the model uses', () => {
+      expectScanAgrees(readCorpus('iptables', name));
     });
 
     it.skipIf(NOT_CANONICAL.has(name))('renderRule reprints every rule line exactly as iptables-save printed it', () => {

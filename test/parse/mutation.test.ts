@@ -12,6 +12,7 @@ import { parseBridgeLink } from '../../src/parse/bridge-json.js';
 import { parseIpAddr, parseIpLink, parseIpRoute } from '../../src/parse/ip-json.js';
 import { parseIptablesSave } from '../../src/parse/iptables-save.js';
 import { parseSysctl } from '../../src/parse/sysctl.js';
+import { expectScanAgrees } from './iptables-helpers.js';
 import { CORPUS_SKIP_REASON, corpusAvailable, corpusFiles, readCorpus } from '../helpers/corpus.js';
 
 type Parser = (input: ParseInput) => unknown;
@@ -83,6 +84,7 @@ describe.skipIf(!corpusAvailable)(`parsers under mutation of real dumps${corpusA
     fc.assert(
       fc.property(mutation, (m) => {
         const mutant = mutate(lines, m);
+        if (kind === 'iptables' || kind === 'nft') expectScanAgrees(mutant, source);
         try {
           parse({ source, text: mutant });
         } catch (err) {

@@ -1,0 +1,30 @@
+/**
+ * A source found malformed after the model was built: an iptables rule line the scan only checked for
+ * its structure failed when a check first read it (src/parse/iptables-lazy.ts). The model then treats
+ * the source as if its parser had refused it up front: marked unreadable with the error, a note, and
+ * the ruleset built from it dropped, so the audit's next run skips the rules that need it.
+ */
+import type { InputError } from '../errors.js';
+import type { Host, Netfilter } from './types.js';
+
+/** Returns false when no usable source has the error's label (so the caller does not retry forever). */
+export function markSourceUnreadable(host: Host, err: InputError): boolean {
+  const label = err.location.source;
+  for (const ns of host.namespaces) {
+    for (const info of ns.sources.values()) {
+      if (info.label !== label || info.parseError !== undefined) continue;
+      info.parseError = err.describe();
+      const line = err.location.line;
+      host.notes.push({ source: label, ...(line !== undefined ? { line } : {}), message: `unreadable, ignored: ${err.message}${err.hint ? ` (${err.hint})` : ''}` });
+      dropRuleset(ns.netfilter, label);
+      return true;
+    }
+  }
+  return false;
+}
+
+function dropRuleset(netfilter: Netfilter, label: string): void {
+  if (netfilter.ipv4?.label === label) delete netfilter.ipv4;
+  if (netfilter.ipv6?.label === label) delete netfilter.ipv6;
+  for (const [id, ruleset] of netfilter.backends) if (ruleset.label === label) netfilter.backends.delete(id);
+}
