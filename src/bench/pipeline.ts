@@ -76,8 +76,10 @@ export async function loadPipeline(): Promise<Pipeline> {
   const parsers = new Map<string, Parser>();
   if (sysctl) parsers.set('sysctl', sysctl.parseSysctl);
   if (iptables) {
-    parsers.set('iptables-save', iptables.parseIptablesSave);
-    parsers.set('ip6tables-save', iptables.parseIptablesSave);
+    // What the model reads them with: the lazy scan where there is one (rule matches parsed on first read).
+    const read = iptables.scanIptablesSave ?? iptables.parseIptablesSave;
+    parsers.set('iptables-save', read);
+    parsers.set('ip6tables-save', read);
   }
   if (ipJson) {
     parsers.set('ip-link', ipJson.parseIpLink);

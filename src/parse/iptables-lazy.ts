@@ -43,7 +43,7 @@ export class RuleBodies {
   private readonly tokenizer = new RuleTokenizer();
   private readonly body: RuleBodyParser;
 
-  constructor(shared: SharedParts = new SharedParts()) {
+  constructor(private readonly shared: SharedParts = new SharedParts()) {
     this.body = new RuleBodyParser(shared);
   }
 
@@ -63,10 +63,21 @@ export class RuleBodies {
     const chain = line.slice(chainStart, chainEnd);
     if (flag === NONE) return { chain, target: undefined };
     if (!plainTargetFlag(line, flag)) return undefined;
+    const plain = this.plainTarget(line, flag);
+    if (plain !== undefined) return { chain, target: plain };
     const tokens = this.tokenizer;
     const body = this.body;
     if (tokens.tokenize(line, flag) !== undefined || body.parse(tokens, 0, undefined, false) !== undefined || !body.onlyTarget()) return undefined;
     return { chain, target: body.target };
+  }
+
+  /** A target that ends the line with no options and a plain name (most rules): no tokenising needed. */
+  private plainTarget(line: string, flag: number): IptTarget | undefined {
+    const nameStart = flag + 3;
+    if (nameStart >= line.length || line.indexOf(' ', nameStart) >= 0) return undefined;
+    const first = line.charCodeAt(nameStart);
+    if (first === DASH || first === BANG || line.indexOf('"', nameStart) >= 0) return undefined;
+    return this.shared.plainTarget(line.slice(nameStart), line.charCodeAt(flag + 1) === 0x67 /* g */);
   }
 
   parts(record: LazyRuleRecord, source: string, from: number): LazyParts {

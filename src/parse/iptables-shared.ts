@@ -161,6 +161,15 @@ export class SharedParts {
     return made;
   }
 
+  /** A target without options (`-j KUBE-MARK-MASQ`), as target() makes it. */
+  plainTarget(name: string, goto: boolean): IptTarget {
+    const last = this.lastTarget;
+    if (last !== undefined && last.name === name && last.goto === goto && last.options.length === 0) return last;
+    const made: IptTarget = name.length <= SHARED_NAME_MAX ? this.bareTarget(name, goto) : { name, goto, options: NO_OPTIONS };
+    this.lastTarget = made;
+    return made;
+  }
+
   /** The first `count` matches, as a list shared with earlier rules that have the same matches. */
   matchList(matches: readonly IptMatch[], count: number): IptMatch[] {
     if (count === 0) return NO_MATCHES;
