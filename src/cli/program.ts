@@ -1,8 +1,11 @@
 /**
  * The commander layer: parses flags and hands over to one module per command.
  * Every command's action returns its exit code; InputError becomes one message on stderr and exit 2.
+ *
+ * commands/ defines each command (flags, help) and loads what it does, actions/, only when it runs:
+ * `--version` or `audit` need not load the collector, the report formats or the rule catalog of the others.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError } from './commander.js';
 import { ExitCode, InputError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { COMMANDS } from './commands/index.js';

@@ -2,7 +2,8 @@
  * Runs every generator in this folder (each `src/gen/*.ts` module exporting `generate()`) and writes their
  * files, or with `--check` compares them with the files in the tree and exits 1 listing the stale ones.
  *
- *   npm run gen          regenerate docs/, schemas/, rules/rule.schema.json, the README rule table
+ *   npm run gen          regenerate docs/, schemas/, rules/rule.schema.json, the README rule table, and
+ *                        src/generated/ (what the CLI would otherwise validate or compile on every run)
  *   npm run gen:check    CI: fail when a committed generated file is out of date
  *   node dist/gen/index.js [--check] rule-docs    only the named generators (module names)
  *

@@ -11,7 +11,7 @@ import { InputError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { formatBytes, MAX_SNAPSHOT_BYTES, systemMessage } from './read-bytes.js';
 import type { Namespace, PersistedFile, PersistedSysctl, Snapshot, Source } from './schema.js';
-import { SNAPSHOT_SCHEMA_ID } from './schema.js';
+import { SNAPSHOT_SCHEMA_ID } from './schema-id.js';
 import { RAW_SYSCTL_DIR, SOURCES, type SourceSpec } from './sources.js';
 import { storeBytes } from './utf8.js';
 import { unavailableSource } from './unavailable.js';

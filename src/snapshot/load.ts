@@ -9,7 +9,7 @@ import { InputError } from '../errors.js';
 import { importRawDir } from './import.js';
 import { MAX_SNAPSHOT_BYTES, readInputBytes, systemMessage } from './read-bytes.js';
 import type { Snapshot } from './schema.js';
-import { decodeSnapshotBytes, parseSnapshotText } from './validate.js';
+import { decodeSnapshotBytes, parseSnapshotText, parseSnapshotTextSync } from './validate.js';
 
 export interface LoadedInput {
   snapshot: Snapshot;
@@ -28,7 +28,7 @@ export interface LoadOptions {
 
 export async function loadInput(path: string, options: LoadOptions = {}): Promise<LoadedInput> {
   const maxBytes = options.maxBytes ?? MAX_SNAPSHOT_BYTES;
-  if (path === '-') return loadBytes(await readInputBytes('-', maxBytes, options.stdin), 'stdin');
+  if (path === '-') return loadSnapshotBytes(await readInputBytes('-', maxBytes, options.stdin), 'stdin');
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
@@ -36,12 +36,22 @@ export async function loadInput(path: string, options: LoadOptions = {}): Promis
     throw new InputError(`cannot read: ${systemMessage(err)}`, { file: path });
   }
   if (isDirectory) return { snapshot: await importRawDir(path), label: path, notes: [] };
-  return loadBytes(await readInputBytes(path, maxBytes), path);
+  return loadSnapshotBytes(await readInputBytes(path, maxBytes), path);
 }
 
 /** Parse and validate snapshot bytes (plain JSON, already inflated). */
+async function loadSnapshotBytes(bytes: Buffer, label: string): Promise<LoadedInput> {
+  const decoded = decodeSnapshotBytes(bytes, label);
+  const { snapshot, notes } = await parseSnapshotText(decoded.text, label);
+  return { snapshot, label, notes: [...decoded.notes, ...notes] };
+}
+
+/**
+ * The same, synchronously: it accepts the same snapshots, but a schema violation is worded as ajv words
+ * it, not as zod does (loadInput, which the CLI uses, keeps zod's words).
+ */
 export function loadBytes(bytes: Buffer, label: string): LoadedInput {
   const decoded = decodeSnapshotBytes(bytes, label);
-  const { snapshot, notes } = parseSnapshotText(decoded.text, label);
+  const { snapshot, notes } = parseSnapshotTextSync(decoded.text, label);
   return { snapshot, label, notes: [...decoded.notes, ...notes] };
 }

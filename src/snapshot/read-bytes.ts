@@ -6,11 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
-
-const gunzipAsync = promisify(gunzip);
 
 /** Largest snapshot accepted, after decompression. */
 export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
@@ -69,8 +65,12 @@ async function readFileBounded(file: string, maxBytes: number): Promise<Buffer> 
 }
 
 export async function inflateBounded(compressed: Buffer, maxBytes: number, label: string): Promise<Buffer> {
+  // Loaded here, not at start-up: most snapshots are plain JSON.
+  const { gunzip } = await import('node:zlib');
   try {
-    return await gunzipAsync(compressed, { maxOutputLength: maxBytes });
+    return await new Promise<Buffer>((resolve, reject) => {
+      gunzip(compressed, { maxOutputLength: maxBytes }, (err, inflated) => (err ? reject(err) : resolve(inflated)));
+    });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {

@@ -5,8 +5,9 @@
  * A snapshot holds the raw text of every command, never a pre-parsed form: parsers improve, evidence stays.
  */
 import { z } from 'zod';
+import { SNAPSHOT_SCHEMA_ID } from './schema-id.js';
 
-export const SNAPSHOT_SCHEMA_ID = 'netaudit/snapshot@1';
+export { SNAPSHOT_SCHEMA_ID };
 
 /**
  * - ok: the command ran and printed something.

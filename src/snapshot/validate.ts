@@ -1,13 +1,26 @@
 /**
  * From text to a validated Snapshot: JSON syntax errors with line and column, a guard against
- * `__proto__` keys, zod validation reported as one message with a JSON path, and the checks the
+ * `__proto__` keys, schema violations reported as one message with a JSON path, and the checks the
  * schema cannot express (host first, unique namespace names, base64 that is base64).
+ *
+ * The schema is checked by the ajv validator precompiled from the zod schema (src/generated): importing
+ * zod costs more than auditing a small snapshot. Only when that validator rejects a snapshot is zod, the
+ * source of truth, loaded to decide and to word the problem; hence parseSnapshotText is async.
  */
 import { isAscii } from 'node:buffer';
-import type { core } from 'zod';
 import { InputError } from '../errors.js';
-import { SNAPSHOT_SCHEMA_ID, Snapshot } from './schema.js';
+import { validate } from '../generated/snapshot-validator.js';
+import { escapePointer } from './json-pointer.js';
+import type { Snapshot } from './schema.js';
+import { SNAPSHOT_SCHEMA_ID } from './schema-id.js';
 import { isSourceId } from './sources.js';
+
+/** The generated validator: true for a snapshot, whose missing fields it has then set to their defaults. */
+interface SchemaCheck {
+  (data: unknown): boolean;
+  errors?: readonly { instancePath: string; message?: string }[] | null;
+}
+const matchesSnapshotSchema = validate as SchemaCheck;
 
 export interface ValidatedSnapshot {
   snapshot: Snapshot;
@@ -30,21 +43,38 @@ export function decodeSnapshotBytes(bytes: Buffer, label: string): { text: strin
   }
 }
 
-export function parseSnapshotText(text: string, label: string): ValidatedSnapshot {
+export async function parseSnapshotText(text: string, label: string): Promise<ValidatedSnapshot> {
+  const data = parseSnapshotJson(text, label);
+  if (matchesSnapshotSchema(data)) return withChecks(data as Snapshot, label);
+  const { parseWithZod } = await import('./zod-check.js');
+  // A fresh parse: the validator may have filled in defaults before it found the problem.
+  return withChecks(parseWithZod(JSON.parse(text), label), label);
+}
+
+/**
+ * parseSnapshotText for a caller that cannot wait. It accepts the same snapshots, but words a schema
+ * violation as ajv does rather than as zod does.
+ */
+export function parseSnapshotTextSync(text: string, label: string): ValidatedSnapshot {
+  const data = parseSnapshotJson(text, label);
+  if (matchesSnapshotSchema(data)) return withChecks(data as Snapshot, label);
+  const first = matchesSnapshotSchema.errors?.[0];
+  throw new InputError(`does not match the snapshot schema: ${first?.message ?? 'invalid'}`, { file: label, path: first?.instancePath || '/' });
+}
+
+/** JSON text to data that claims to be a snapshot of this format version. */
+function parseSnapshotJson(text: string, label: string): unknown {
   if (text.trim() === '') {
     throw new InputError('empty file, not a netaudit snapshot', { file: label });
   }
   const data = parseJson(text, label);
   rejectProtoKeys(data, label);
   checkSchemaId(data, label);
-  const result = Snapshot.safeParse(data);
-  if (!result.success) {
-    const issues = result.error.issues;
-    const first = issues[0]!;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-    throw new InputError(`${describeIssue(first, data)}${more}`, { file: label, path: pointer(issuePath(first)) });
-  }
-  const snapshot = result.data;
+  return data;
+}
+
+/** The checks the schema cannot express, and notes on sources this version does not read. */
+function withChecks(snapshot: Snapshot, label: string): ValidatedSnapshot {
   checkNamespaces(snapshot, label);
   checkBase64(snapshot, label);
   return { snapshot, notes: unknownSourceNotes(snapshot, label) };
@@ -112,64 +142,6 @@ function checkSchemaId(data: unknown, label: string): void {
     });
   }
   throw new InputError(`not a netaudit snapshot: expected "schema": "${SNAPSHOT_SCHEMA_ID}"`, { file: label, path: '/schema' });
-}
-
-function issuePath(issue: core.$ZodIssue): PropertyKey[] {
-  if (issue.code === 'unrecognized_keys' && issue.keys.length === 1) return [...issue.path, issue.keys[0]!];
-  return issue.path;
-}
-
-function describeIssue(issue: core.$ZodIssue, data: unknown): string {
-  switch (issue.code) {
-    case 'invalid_value':
-      return issue.values.length === 1
-        ? `expected ${JSON.stringify(issue.values[0])}`
-        : `expected one of ${issue.values.map(String).join('|')}`;
-    case 'invalid_type': {
-      const actual = valueAt(data, issue.path);
-      return actual.found ? `expected ${issue.expected}, got ${typeName(actual.value)}` : `missing required ${issue.expected}`;
-    }
-    case 'unrecognized_keys':
-      return issue.keys.length === 1
-        ? 'unknown key'
-        : `unknown keys ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-    case 'too_small':
-      if (issue.origin === 'array') return `expected at least ${String(issue.minimum)} item${issue.minimum === 1 ? '' : 's'}`;
-      if (issue.origin === 'string') return `expected at least ${String(issue.minimum)} character${issue.minimum === 1 ? '' : 's'}`;
-      return `expected a number ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}`;
-    case 'invalid_format':
-    case 'too_big':
-    case 'not_multiple_of':
-    case 'invalid_key':
-    case 'invalid_element':
-    case 'invalid_union':
-    case 'custom':
-      return issue.message;
-  }
-}
-
-function valueAt(data: unknown, path: PropertyKey[]): { found: boolean; value?: unknown } {
-  let cur: unknown = data;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, key)) return { found: false };
-    cur = (cur as Record<PropertyKey, unknown>)[key];
-  }
-  return { found: true, value: cur };
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number' && !Number.isInteger(value)) return `number ${value}`;
-  return typeof value;
-}
-
-function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-export function pointer(path: PropertyKey[]): string {
-  return path.length === 0 ? '/' : path.map((k) => `/${escapePointer(String(k))}`).join('');
 }
 
 function checkNamespaces(snapshot: Snapshot, label: string): void {

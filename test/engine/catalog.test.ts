@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUILT_IN_RULES_DIR, loadRuleCatalog } from '../../src/engine/catalog.js';
+import { BUILT_IN_RULES_DIR, loadRuleCatalog, loadValidatedBuiltInCatalog, readBuiltInRuleFiles, ruleFilesDigest } from '../../src/engine/catalog.js';
 import { InputError } from '../../src/errors.js';
 import { generate } from '../../src/gen/rule-schema.js';
+import { BUILT_IN_RULES_DIGEST } from '../../src/generated/built-in-rules.js';
 import { PROJECT_ROOT } from '../helpers/corpus.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'netaudit-rules-'));
@@ -68,6 +69,33 @@ describe('rule schema', () => {
     const validate = ajv.compile(schema);
     expect(validate(siteRule())).toBe(true);
     expect(validate({ ...siteRule(), conditions: { fact: 'ipForward', operator: 'equal', value: 0 } })).toBe(false);
+  });
+});
+
+describe('precompiled built-in rules (src/generated/built-in-rules.ts)', () => {
+  it('were made from the rule files in the tree (run `npm run gen` when this fails)', () => {
+    expect(ruleFilesDigest(readBuiltInRuleFiles())).toBe(BUILT_IN_RULES_DIGEST);
+  });
+
+  it('make the catalog that validating rules/*.json with ajv makes', async () => {
+    const precompiled = await loadRuleCatalog();
+    const validated = await loadValidatedBuiltInCatalog();
+    expect(precompiled.rules.length).toBe(readBuiltInRuleFiles().length);
+    expect(precompiled).toEqual(validated);
+  });
+
+  it('stop matching when a rule file is edited, added, removed or renamed', () => {
+    const files = readBuiltInRuleFiles();
+    const digest = ruleFilesDigest(files);
+    const first = files[0]!;
+    for (const changed of [
+      [{ ...first, text: first.text.replace('"', ' "') }, ...files.slice(1)],
+      [...files, { name: 'zz-new.json', text: '{}' }],
+      files.slice(1),
+      [{ ...first, name: `x${first.name}` }, ...files.slice(1)],
+    ]) {
+      expect(ruleFilesDigest(changed)).not.toBe(digest);
+    }
   });
 });
 

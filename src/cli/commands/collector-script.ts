@@ -1,5 +1,4 @@
 /** `netaudit collector-script`: print the POSIX sh collector for hosts without Node.js. */
-import { collectorScript } from '../../collect/sh-collector.js';
 import { ExitCode } from '../../errors.js';
 import type { RegisterCommand } from '../program.js';
 
@@ -7,7 +6,8 @@ export const registerCollectorScript: RegisterCommand = (program, io, setExitCod
   program
     .command('collector-script')
     .description('Print the POSIX sh collector (same snapshot format as `collect`, no Node.js needed): netaudit collector-script > collect.sh; sudo sh collect.sh -o snap.json')
-    .action(() => {
+    .action(async () => {
+      const { collectorScript } = await import('../../collect/sh-collector.js');
       io.stdout(collectorScript());
       setExitCode(ExitCode.ok);
     });

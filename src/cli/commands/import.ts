@@ -1,9 +1,4 @@
-/** `netaudit import DIR -o FILE`: turn a folder of pasted command outputs into a snapshot. */
-import { stat } from 'node:fs/promises';
-import { ExitCode, InputError } from '../../errors.js';
-import { importRawDir } from '../../snapshot/import.js';
-import { systemMessage } from '../../snapshot/read-bytes.js';
-import { saveSnapshot, serializeSnapshot } from '../../snapshot/save.js';
+/** `netaudit import DIR -o FILE`: its flags and help. What it does is in ../actions/import.ts, loaded when it runs. */
 import { RAW_SYSCTL_DIR, SOURCES } from '../../snapshot/sources.js';
 import type { RegisterCommand } from '../program.js';
 
@@ -21,18 +16,7 @@ export const registerImport: RegisterCommand = (program, io, setExitCode) => {
     .requiredOption('-o, --output <file>', 'snapshot to write (.json, or .json.gz to compress; "-" for stdout)')
     .addHelpText('after', `\nFiles read from DIR (any subset; missing ones are recorded as not collected):\n${FILE_LIST}\n`)
     .action(async (dir: string, flags: { output: string }) => {
-      try {
-        if (!(await stat(dir)).isDirectory()) throw new InputError('not a directory (expected a raw-output directory)', { file: dir });
-      } catch (err) {
-        if (err instanceof InputError) throw err;
-        throw new InputError(`cannot read: ${systemMessage(err)}`, { file: dir });
-      }
-      const snapshot = await importRawDir(dir);
-      if (flags.output === '-') io.stdout((await serializeSnapshot(snapshot, { gzip: false })).toString('utf8'));
-      else await saveSnapshot(snapshot, flags.output);
-      const present = Object.values(snapshot.namespaces[0]!.sources).filter((s) => s.status !== 'not-collected').length;
-      io.stderr(`netaudit: imported ${present} source file(s) from ${dir} into ${flags.output === '-' ? 'stdout' : flags.output}\n`);
-      for (const note of snapshot.meta.notes) io.stderr(`netaudit: note: ${note}\n`);
-      setExitCode(ExitCode.ok);
+      const { runImportCommand } = await import('../actions/import.js');
+      setExitCode(await runImportCommand(dir, flags.output, io));
     });
 };

@@ -1,11 +1,6 @@
-/**
- * `netaudit rules`: the rule catalog (built-in rules plus each --rules DIR) as a table or as JSON.
- */
-import { Option } from 'commander';
-import { loadRuleCatalog } from '../../engine/catalog.js';
-import { ExitCode } from '../../errors.js';
-import { formatRuleTable, formatRulesJson } from '../../report/rule-list.js';
-import type { CliIo, RegisterCommand } from '../program.js';
+/** `netaudit rules`: its flags and help. What it does is in ../actions/rules.ts, loaded when it runs. */
+import { Option } from '../commander.js';
+import type { RegisterCommand } from '../program.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -16,13 +11,7 @@ export const registerRules: RegisterCommand = (program, io, setExitCode) => {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--rules <dir>', 'also load rule files from DIR (repeatable)', collect)
     .action(async (opts: { format: 'text' | 'json'; rules?: string[] }) => {
+      const { runRulesCommand } = await import('../actions/rules.js');
       setExitCode(await runRulesCommand(opts.format, opts.rules ?? [], io));
     });
 };
-
-export async function runRulesCommand(format: 'text' | 'json', ruleDirs: string[], io: CliIo): Promise<number> {
-  const catalog = await loadRuleCatalog(ruleDirs);
-  const metas = catalog.rules.map((r) => r.meta);
-  io.stdout(format === 'json' ? formatRulesJson(metas) : formatRuleTable(metas));
-  return ExitCode.ok;
-}

@@ -1,9 +1,5 @@
-import { Option } from 'commander';
-import { ExitCode } from '../../errors.js';
-import { buildHost } from '../../model/build.js';
-import { renderShowText } from '../../show/text.js';
-import { hostView } from '../../show/view.js';
-import { loadInput } from '../../snapshot/load.js';
+/** `netaudit show INPUT`: its flags and help. What it does is in ../actions/show.ts, loaded when it runs. */
+import { Option } from '../commander.js';
 import type { RegisterCommand } from '../program.js';
 
 export const registerShow: RegisterCommand = (program, io, setExitCode) => {
@@ -13,10 +9,7 @@ export const registerShow: RegisterCommand = (program, io, setExitCode) => {
     .argument('<input>', 'snapshot file (.json, .json.gz), raw-output directory, or - for stdin')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (input: string, opts: { format: 'text' | 'json' }) => {
-      const loaded = await loadInput(input);
-      const view = hostView(buildHost(loaded.snapshot));
-      for (const note of loaded.notes) io.stderr(`netaudit: ${loaded.label}: ${note}\n`);
-      io.stdout(opts.format === 'json' ? `${JSON.stringify(view, null, 2)}\n` : renderShowText(view));
-      setExitCode(ExitCode.ok);
+      const { runShowCommand } = await import('../actions/show.js');
+      setExitCode(await runShowCommand(input, opts.format, io));
     });
 };
