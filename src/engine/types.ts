@@ -22,6 +22,7 @@ export const SUBJECT_KINDS = [
   'netfilter-rule',
   'netfilter-chain',
   'published-port',
+  'dnat-target',
   'sysctl',
   'bridge-subnet',
 ] as const;

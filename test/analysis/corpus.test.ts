@@ -4,7 +4,7 @@
  * rules may report an error on them, and the analyses must find what is really there.
  */
 import { describe, expect, it } from 'vitest';
-import { findPublishedPorts, checkPortForwarding } from '../../src/analysis/netfilter/index.js';
+import { findDnatTargets, findPublishedPorts, checkPortForwarding } from '../../src/analysis/netfilter/index.js';
 import { loadRuleCatalog } from '../../src/engine/catalog.js';
 import { runAudit } from '../../src/engine/audit.js';
 import { CORPUS_SKIP_REASON, corpusAvailable, readCorpus } from '../helpers/corpus.js';
@@ -32,16 +32,18 @@ interface CorpusHost {
   /** Published ports the analysis must find, and those it must see accepted. */
   published: number;
   accepted: string[];
+  /** Distinct DNAT target addresses, behind service VIPs included. */
+  targets: number;
 }
 
 const HOSTS: CorpusHost[] = [
-  { file: 'moby_moby__iptabler_golden_hairpin-false_icc-true_masq-true_gwm-nat__iptables', bridges: [['br-dummy', '192.168.0.1/24']], published: 1, accepted: ['tcp/8080->192.168.0.2:80'] },
-  { file: 'moby_moby__iptabler_golden_hairpin-true_icc-true_masq-true_gwm-nat__ip6tables', family: 6, bridges: [['br-dummy', 'fd49:efd7:54aa::100/64']], published: 1, accepted: ['tcp/8080->[fd49:efd7:54aa::1]:80'] },
-  { file: 'diekmann_net-network__configs_serverfault_758088', bridges: [['docker0', '172.17.0.1/16']], published: 1, accepted: ['tcp/8080->172.17.0.4:3000'] },
-  { file: 'cottrelletomi_paas__iptables.txt', uplink: 'ens160', bridges: [['docker0', '172.17.0.1/16']], published: 3, accepted: ['tcp/3001->192.168.1.2:3001'] },
-  { file: 'projectcalico_calico__felix_fv_iptables-dump.txt', bridges: [['docker0', '172.17.0.1/16']], published: 1, accepted: [] },
-  { file: 'Azure_azure-container-networking__npm_pkg_dataplane_testdata_iptablesave-v2', bridges: [], published: 44, accepted: [] },
-  { file: 'Azure_azure-container-networking__npm_pkg_dataplane_testdata_iptablesave-v1', bridges: [], published: 45, accepted: [] },
+  { file: 'moby_moby__iptabler_golden_hairpin-false_icc-true_masq-true_gwm-nat__iptables', bridges: [['br-dummy', '192.168.0.1/24']], published: 1, accepted: ['tcp/8080->192.168.0.2:80'], targets: 1 },
+  { file: 'moby_moby__iptabler_golden_hairpin-true_icc-true_masq-true_gwm-nat__ip6tables', family: 6, bridges: [['br-dummy', 'fd49:efd7:54aa::100/64']], published: 1, accepted: ['tcp/8080->[fd49:efd7:54aa::1]:80'], targets: 1 },
+  { file: 'diekmann_net-network__configs_serverfault_758088', bridges: [['docker0', '172.17.0.1/16']], published: 1, accepted: ['tcp/8080->172.17.0.4:3000'], targets: 1 },
+  { file: 'cottrelletomi_paas__iptables.txt', uplink: 'ens160', bridges: [['docker0', '172.17.0.1/16']], published: 3, accepted: ['tcp/3001->192.168.1.2:3001'], targets: 3 },
+  { file: 'projectcalico_calico__felix_fv_iptables-dump.txt', bridges: [['docker0', '172.17.0.1/16']], published: 0, accepted: [], targets: 1 },
+  { file: 'Azure_azure-container-networking__npm_pkg_dataplane_testdata_iptablesave-v2', bridges: [], published: 0, accepted: [], targets: 15 },
+  { file: 'Azure_azure-container-networking__npm_pkg_dataplane_testdata_iptablesave-v1', bridges: [], published: 0, accepted: [], targets: 16 },
 ];
 
 function hostFor(h: CorpusHost) {
@@ -81,6 +83,7 @@ describe.skipIf(!corpusAvailable)('healthy Docker and Kubernetes hosts from the 
     const ns = hostFor(h).host;
     const ports = findPublishedPorts(ns).filter((p) => p.dnat);
     expect(ports).toHaveLength(h.published);
+    expect(findDnatTargets(ns)).toHaveLength(h.targets);
     const accepted = ports.filter((p) => checkPortForwarding(ns, p).status === 'accepted').map((p) => p.name);
     for (const name of h.accepted) expect(accepted).toContain(name);
   });
@@ -99,7 +102,7 @@ describe.skipIf(!corpusAvailable)('a broken host from the corpus', () => {
 
   // A Rancher (cattle) host: FORWARD jumps to a LOG-and-DROP chain before its own accept for 8080.
   const rancher = (): ReturnType<typeof hostFor> =>
-    hostFor({ file: 'diekmann_net-network__found_online_pastebin_bbWXHaTn', bridges: [['docker0', '172.17.0.1/16']], published: 6, accepted: [] });
+    hostFor({ file: 'diekmann_net-network__found_online_pastebin_bbWXHaTn', bridges: [['docker0', '172.17.0.1/16']], published: 6, accepted: [], targets: 3 });
 
   it('sees the forwarded ports dropped before the dead accept, and the ones no rule accepts', () => {
     const ns = rancher().host;

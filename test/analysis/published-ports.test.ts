@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatCidr } from '../../src/model/net.js';
 import { findPublishedPorts, parseNatAddress } from '../../src/analysis/netfilter/index.js';
-import { DOCKER_27, DOCKER_28, testNamespace } from './hosts.js';
+import { DOCKER_27, DOCKER_28, testNamespace, type HostSpec } from './hosts.js';
+import { KUBE_CLUSTER_IP, KUBE_NODE_PORT } from './kube-dump.js';
 
 describe('parseNatAddress', () => {
   it.each([
@@ -45,30 +46,42 @@ describe('findPublishedPorts', () => {
     }
   });
 
-  it('takes the port and address of a kube-proxy endpoint from the service rule that leads to it', () => {
-    const iptables = `*nat
+  it('leaves out the endpoints of a kube-proxy cluster IP: a service VIP, not a port of this host', () => {
+    expect(findPublishedPorts(testNamespace({ iptables: KUBE_CLUSTER_IP }))).toEqual([]);
+  });
+
+  it('takes the port of a kube-proxy node port from the rules that lead to it, not from the cluster IP jump', () => {
+    const [p, ...rest] = findPublishedPorts(testNamespace({ iptables: KUBE_NODE_PORT }));
+    expect(rest).toEqual([]);
+    expect(p?.name).toBe('udp/30081->10.224.0.40:81');
+    expect(p?.via.map((r) => r.chain)).toEqual(['PREROUTING', 'KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-EXT-XDDJMSFC2RZBVTHX', 'KUBE-SVC-XDDJMSFC2RZBVTHX']);
+    expect(p?.protocol).toBe('udp');
+    expect(p?.hooks).toEqual(['PREROUTING', 'OUTPUT']);
+  });
+
+  it('keeps DNATs to this host\'s own addresses and loopback, and leaves out those to an address it does not hold', () => {
+    const forward = (criteria: string): string => `*nat
 :PREROUTING ACCEPT [0:0]
 :INPUT ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]
 :POSTROUTING ACCEPT [0:0]
-:KUBE-SERVICES - [0:0]
-:KUBE-SVC-XDDJMSFC2RZBVTHX - [0:0]
-:KUBE-SEP-BW5NCMF6XLQD5Z7C - [0:0]
-:KUBE-MARK-MASQ - [0:0]
--A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
--A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
--A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000
--A KUBE-SEP-BW5NCMF6XLQD5Z7C -s 10.224.0.40/32 -m comment --comment "x/s-x-c:service-port-udp-81" -j KUBE-MARK-MASQ
--A KUBE-SEP-BW5NCMF6XLQD5Z7C -p udp -m comment --comment "x/s-x-c:service-port-udp-81" -m udp -j DNAT --to-destination 10.224.0.40:81
--A KUBE-SERVICES -d 10.0.164.41/32 -p udp -m comment --comment "x/s-x-c:service-port-udp-81 cluster IP" -m udp --dport 81 -j KUBE-SVC-XDDJMSFC2RZBVTHX
--A KUBE-SVC-XDDJMSFC2RZBVTHX -m comment --comment "x/s-x-c:service-port-udp-81 -> 10.224.0.40:81" -j KUBE-SEP-BW5NCMF6XLQD5Z7C
+-A PREROUTING ${criteria} -p tcp -m tcp --dport 8443 -j DNAT --to-destination 172.17.0.2:443
 COMMIT
 `;
-    const [p, ...rest] = findPublishedPorts(testNamespace({ iptables }));
-    expect(rest).toEqual([]);
-    expect(p?.name).toBe('udp/10.0.164.41:81->10.224.0.40:81');
-    expect(p?.via.map((r) => r.chain)).toEqual(['PREROUTING', 'KUBE-SERVICES', 'KUBE-SVC-XDDJMSFC2RZBVTHX']);
-    expect(p?.protocol).toBe('udp');
+    const names = (criteria: string, spec: Partial<HostSpec> = {}): string[] => findPublishedPorts(testNamespace({ iptables: forward(criteria), ...spec })).map((p) => p.name);
+    expect(names('-d 192.0.2.10/32')).toEqual(['tcp/192.0.2.10:8443->172.17.0.2:443']);
+    expect(names('-d 127.0.0.1/32')).toEqual(['tcp/127.0.0.1:8443->172.17.0.2:443']);
+    expect(names('-d 192.0.2.0/24')).toEqual(['tcp/192.0.2.0/24:8443->172.17.0.2:443']);
+    expect(names('! -d 198.51.100.7/32')).toEqual(['tcp/8443->172.17.0.2:443']);
+    expect(names('-d 198.51.100.7/32')).toEqual([]);
+    // Without ip addr no address can be told apart from the host's: the DNAT stays a published port.
+    const unknownAddresses = { extra: { 'ip-addr': { status: 'not-collected', reason: 'test' } } } as const;
+    expect(names('-d 198.51.100.7/32', unknownAddresses)).toEqual(['tcp/198.51.100.7:8443->172.17.0.2:443']);
+  });
+
+  it('does not report the accept of a DNAT behind an address this host does not hold as left over', () => {
+    const iptables = DOCKER_27.replace('-A DOCKER ! -i docker0 -p tcp', '-A DOCKER -d 198.51.100.7/32 ! -i docker0 -p tcp');
+    expect(findPublishedPorts(testNamespace({ iptables }))).toEqual([]);
   });
 
   it('reads IPv6 targets in brackets from ip6tables', () => {

@@ -3,7 +3,7 @@
  * belongs) is named on stderr with its line, the rules that needed it are listed as skipped, and the exit
  * code is 2 even with --fail-on none, so a CI gate or a Salt state cannot mistake it for a healthy host.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,5 +31,23 @@ describe('an unreadable source in the input', () => {
     const run = await cli(['audit', input, '--format', 'json', '--fail-on', 'none']);
     const report = JSON.parse(run.stdout) as { skipped: { ruleId: string; reason: string }[] };
     expect(report.skipped.find((s) => s.ruleId === 'iface-down')?.reason).toMatch(/ip-link unreadable/);
+  });
+});
+
+describe('a rule line found malformed only when a check reads it', () => {
+  const input = path.join(dir, 'late');
+  cpSync(DOCKER_HOST, input, { recursive: true });
+  const file = path.join(input, 'iptables-save.txt');
+  // `-s` without a value in the matches of a line whose chain and target read fine: the lazy scan leaves it for later.
+  const text = readFileSync(file, 'utf8').replace('-A FORWARD -o docker0 -m conntrack', '-A FORWARD -o docker0 -s -m conntrack');
+  writeFileSync(file, text);
+
+  it('exits 2 after the report, naming the source and line, with the rules that needed it skipped', async () => {
+    const run = await cli(['audit', input, '--format', 'json', '--fail-on', 'none']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unreadable source, its rules were skipped');
+    expect(run.stderr).toMatch(/iptables-save: line 12: -s needs a value/);
+    const report = JSON.parse(run.stdout) as { skipped: { ruleId: string; reason: string }[] };
+    expect(report.skipped.find((s) => s.ruleId === 'forward-established-missing')?.reason).toMatch(/iptables-save unreadable/);
   });
 });

@@ -17,4 +17,7 @@ export * from './docker.js';
 export * from './backends.js';
 export * from './published-ports.js';
 export * from './port-checks.js';
+export * from './target-reachability.js';
+export * from './nat-paths.js';
+export * from './dnat-targets.js';
 export * from './walk-memo.js';

@@ -9,16 +9,17 @@
  * Only connections from elsewhere cross FORWARD: a DNAT reachable only from nat OUTPUT, or restricted
  * to a loopback address, serves the host's own connections and is "local-only".
  */
-import { parseCidr, type Cidr } from '../../model/net.js';
+import type { Cidr } from '../../model/net.js';
 import { isLoopbackAddress as isLoopback } from './addresses.js';
 import type { Evidence, Namespace, NfRule, NfTable } from '../../model/types.js';
-import { addressKey, bridgeContaining, isOwnAddress, lookupRoute, uplinkInterface } from '../topology.js';
+import { isDockerBridgeName, isOwnAddress, lookupRoute, uplinkInterface } from '../topology.js';
 import { interfaceNameMatches, matchRule } from './match.js';
 import type { AddressSpec, InterfaceSpec, PacketClass } from './packet.js';
 import type { PublishedPort } from './published-ports.js';
 import { chainCanDrop, tableCanDrop } from './reach.js';
 import type { WalkResult } from './walk.js';
 import { walkChainMemo } from './walk-memo.js';
+import { checkTargetAddress, type TargetReachability } from './target-reachability.js';
 
 export interface PortStage {
   table: string;
@@ -98,8 +99,8 @@ export function packetClasses(ns: Namespace, port: PublishedPort): { before: Pac
     dnat: false,
     bridged: false,
   };
-  // A DNAT for an address that is not the host's (a Kubernetes cluster IP, a virtual IP) is used by
-  // clients this host cannot name (pods, routers): where they come from stays open.
+  // A DNAT for addresses that are not all the host's (-d 10.0.0.0/8; a service VIP when the host's addresses
+  // are unknown) is used by clients this host cannot name (pods, routers): where they come from stays open.
   if (local !== false) {
     before.in = inboundInterface(ns, port);
     before.src = FROM_INTERNET;
@@ -201,109 +202,15 @@ function matchingAccepts(table: NfTable | undefined, packet: PacketClass): NfRul
 
 /* ---------- is the DNAT target there at all? ---------- */
 
-export interface TargetReachability {
-  status: 'reachable' | 'unreachable' | 'unknown';
-  reason?: string;
-  /** Lines that show it: the neighbour entry, the blackhole route, the bridge. */
-  evidence: Evidence[];
-}
-
-const DEAD_NEIGHBOUR_STATES = new Set(['FAILED', 'INCOMPLETE']);
-const LIVE_NEIGHBOUR_STATES = new Set(['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT', 'NOARP']);
-const DEAD_ROUTE_TYPES = new Set(['blackhole', 'unreachable', 'prohibit']);
-
-/** Docker's own DNATs: in its nat DOCKER chain, or excluding a Docker bridge as input. */
-function isDockerDnat(port: PublishedPort): boolean {
+/** Docker's own DNATs: in its nat DOCKER chain, or excluding a Docker bridge as input (in the rule or the jumps to it). */
+export function isDockerDnat(port: PublishedPort): boolean {
   if (port.dnat?.chain === 'DOCKER') return true;
-  return port.excludedIn.some((name) => name === 'docker0' || /^br-[0-9a-f]{12}$/.test(name));
+  return port.excludedIn.some(isDockerBridgeName);
 }
 
-/**
- * `routesKnown`: ip route was collected, so "no route" means no route. Neighbour entries are only
- * used when present: an absent entry proves nothing (they expire).
- */
+/** Is the port's target there at all? See checkTargetAddress. */
 export function checkDnatTarget(ns: Namespace, port: PublishedPort, routesKnown: boolean): TargetReachability {
-  const target = port.target.address;
-  if (isLoopback(target) || isOwnAddress(ns, target)) return { status: 'reachable', evidence: [] };
-  const neighbour = findNeighbour(ns, target);
-  const inBridge = bridgeContaining(ns, target);
-
-  if (inBridge) {
-    const { bridge, subnet } = inBridge;
-    if (neighbour && DEAD_NEIGHBOUR_STATES.has(neighbourState(neighbour.state))) {
-      return {
-        status: 'unreachable',
-        reason: `${formatTarget(port)} is in ${bridge.name}'s subnet ${subnet}, but its neighbour entry is ${neighbourState(neighbour.state)}: nothing answers ARP for it`,
-        evidence: neighbourEvidence(ns, neighbour, bridge.evidence),
-      };
-    }
-    const portsKnown = bridge.ports.length === 0 || bridge.ports.every((p) => p.interface !== undefined);
-    const live = bridge.ports.some((p) => p.interface && p.interface.adminUp && p.interface.carrier);
-    const liveNeighbour = neighbour && LIVE_NEIGHBOUR_STATES.has(neighbourState(neighbour.state));
-    if (bridge.interface && portsKnown && !live && !liveNeighbour) {
-      return {
-        status: 'unreachable',
-        reason: `${formatTarget(port)} is in ${bridge.name}'s subnet ${subnet}, but ${bridge.name} has ${bridge.ports.length === 0 ? 'no ports' : 'no port that is up with a carrier'}: no container is attached`,
-        evidence: bridge.evidence.slice(0, 2),
-      };
-    }
-    return { status: 'reachable', evidence: [] };
-  }
-
-  if (isDockerDnat(port) && ns.interfaces.length > 0) {
-    return {
-      status: 'unreachable',
-      reason: `${formatTarget(port)} is in no bridge subnet of this host: the Docker network it belonged to was removed or re-addressed`,
-      evidence: [],
-    };
-  }
-  if (!routesKnown) return { status: 'unknown', evidence: [] };
-  const route = lookupRoute(ns, target);
-  if (!route) {
-    return { status: 'unreachable', reason: `no route covers ${formatTarget(port)}, not even a default route`, evidence: [] };
-  }
-  if (DEAD_ROUTE_TYPES.has(route.type)) {
-    return { status: 'unreachable', reason: `${formatTarget(port)} is routed to a ${route.type} route (${route.dst})`, evidence: [route.evidence] };
-  }
-  if (neighbour && !route.gateway && DEAD_NEIGHBOUR_STATES.has(neighbourState(neighbour.state))) {
-    return {
-      status: 'unreachable',
-      reason: `${formatTarget(port)} is on-link via ${route.dev ?? 'its route'}, but its neighbour entry is ${neighbourState(neighbour.state)}`,
-      evidence: neighbourEvidence(ns, neighbour, [route.evidence]),
-    };
-  }
-  return { status: 'reachable', evidence: [] };
-}
-
-function formatTarget(port: PublishedPort): string {
-  return port.target.text;
-}
-
-type Neighbour = Namespace['neighbours'][number];
-
-const neighbourIndex = new WeakMap<Namespace, Map<number | string, Neighbour>>();
-
-function findNeighbour(ns: Namespace, address: Cidr): Neighbour | undefined {
-  let index = neighbourIndex.get(ns);
-  if (!index) {
-    index = new Map();
-    for (const n of ns.neighbours) {
-      const cidr = parseCidr(n.dst);
-      if (cidr) index.set(addressKey(cidr), n);
-    }
-    neighbourIndex.set(ns, index);
-  }
-  return index.get(addressKey(address));
-}
-
-/** Neighbour states print as a list (["STALE"], ["REACHABLE"]); the first is the state. */
-function neighbourState(states: string[]): string {
-  return (states[0] ?? '').toUpperCase();
-}
-
-function neighbourEvidence(ns: Namespace, neighbour: Neighbour, extra: Evidence[]): Evidence[] {
-  const source = ns.sources.get('ip-neigh')?.label ?? 'ip-neigh';
-  return [{ source, line: neighbour.line, text: neighbour.text }, ...extra];
+  return checkTargetAddress(ns, { address: port.target.address, label: port.target.text, bridge: port.bridge, fromDocker: () => isDockerDnat(port) }, routesKnown);
 }
 
 /* ---------- DNAT to 127.0.0.0/8 needs route_localnet on the input interface ---------- */

@@ -1,29 +1,34 @@
 /**
- * Published ports: every DNAT reachable from nat PREROUTING or OUTPUT (Docker's DOCKER chain,
- * kube-proxy's KUBE-SEP-* chains, hand-written port forwards), described by what it matches
- * (protocol, host port, host address, inbound interface and its exclusions such as `! -i docker0`)
- * and where it sends the connection, paired with the filter rules that accept the translated
- * connection (Docker's `-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT`).
+ * Published ports: the ports published on this host, i.e. every DNAT that nat PREROUTING or OUTPUT reach
+ * for connections addressed to this host (Docker's DOCKER chain, kube-proxy's node ports, hand-written
+ * port forwards), described by what it matches (protocol, host port, host address, inbound interface and
+ * its exclusions such as `! -i docker0`) and where it sends the connection, paired with the filter rules
+ * that accept the translated connection (Docker's `-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT`).
+ *
+ * The search does not follow a jump, and takes no DNAT, that requires a service VIP as destination (one
+ * address this host does not hold: Kubernetes cluster IPs, load-balancer addresses held elsewhere). A
+ * Kubernetes node has tens of thousands of those; their targets are covered by dnat-targets.ts.
  *
  * Filter accepts towards a container address and port that no DNAT points at are reported too
  * (`dnat` absent): the other half of a half-removed publication.
  */
 import { formatAddress, type Cidr } from '../../model/net.js';
-import type { Bridge, Namespace, NfChain, NfRule, Ruleset } from '../../model/types.js';
-import type { IptTarget } from '../../parse/types.js';
+import type { Bridge, Namespace, NfChain, NfRule, NfTable, Ruleset } from '../../model/types.js';
 import { addressKey, bridgeContaining } from '../topology.js';
-import { formatPortRange, type PortRange } from './ports.js';
 import {
-  excludedInterface,
-  parseNatAddress,
-  requiredInterface,
-  ruleAddress,
-  ruleDport,
-  ruleProtocol,
-  type NatAddress,
-} from './rule-fields.js';
-
-export type NatHook = 'PREROUTING' | 'OUTPUT';
+  chainContext,
+  contextWithRule,
+  namePrefix,
+  reachFromHooks,
+  serviceVipTest,
+  toDestination,
+  type ChainContext,
+  type JumpFilter,
+  type NatHook,
+  type NatReach,
+} from './nat-paths.js';
+import { formatPortRange, type PortRange } from './ports.js';
+import { parseNatAddress, requiredInterface, ruleAddress, ruleDport, ruleProtocol, type NatAddress } from './rule-fields.js';
 
 export interface PublishedPort {
   /** Subject name: "tcp/8080->172.17.0.2:80", "tcp/192.0.2.10:8080->172.17.0.2:80", "tcp/none->172.17.0.2:80". */
@@ -77,40 +82,74 @@ function publishedPortsOf(ns: Namespace, ruleset: Ruleset): PublishedPort[] {
   const ports: PublishedPort[] = [];
   const acceptIndex = indexAccepts(ruleset);
   const claimed = new Set<NfRule>();
+  const isServiceVip = serviceVipTest(ns);
 
   if (nat) {
-    const scan: DnatScan = { ns, ruleset, family, reach: reachFromHooks(nat.chains), names: { hostTexts: new Map(), prefixes: new Map() }, acceptIndex, claimed, ports };
+    const reach = reachFromHooks(nat.chains, isServiceVip && ((rule) => !isServiceVip(rule)));
+    const scan: DnatScan = { ns, ruleset, family, reach, isServiceVip, names: { hostTexts: new Map(), prefixes: new Map() }, acceptIndex, claimed, ports };
     for (const chain of nat.chains.values()) {
-      const state = scan.reach.get(chain);
-      if (state && state.hooks !== 0) addDnatPorts(scan, chain, HOOK_LISTS[state.hooks] ?? []);
+      const state = reach.get(chain);
+      if (state && state.hooks !== 0) addDnatPorts(scan, chain, state.hookList);
     }
   }
-  for (const [, rules] of acceptIndex) {
-    for (const rule of rules) {
-      if (claimed.has(rule) || !isContainerPortAccept(rule)) continue;
-      const address = ruleAddress(rule, 'destination') as Cidr;
-      const dport = ruleDport(rule) as PortRange;
-      const protocol = ruleProtocol(rule);
-      const text = `${family === 6 ? `[${formatAddress(6, address.network)}]` : formatAddress(4, address.network)}:${formatPortRange(dport)}`;
-      const port: PublishedPort = {
-        name: `${protocol ?? 'all'}/none->${text}`,
-        namespace: ns.name,
-        family,
-        ruleset,
-        via: [],
-        hooks: [],
-        excludedIn: [],
-        target: { address, text, range: false, ports: dport },
-        targetPort: dport.from,
-        accepts: [rule],
-      };
-      if (protocol) port.protocol = protocol;
-      const bridge = bridgeContaining(ns, address);
-      if (bridge) port.bridge = bridge;
-      ports.push(port);
-    }
+  let leftOver = unclaimedContainerAccepts(acceptIndex, claimed);
+  if (leftOver.length > 0 && nat && isServiceVip) {
+    claimForServiceVipDnats(nat, family, acceptIndex, claimed);
+    leftOver = leftOver.filter((rule) => !claimed.has(rule));
   }
+  for (const rule of leftOver) ports.push(acceptOnlyPort(ns, ruleset, family, rule));
   return ports;
+}
+
+/** Docker-style per-port accepts that no published port's DNAT uses, in index order. */
+function unclaimedContainerAccepts(acceptIndex: Map<number | string, NfRule[]>, claimed: Set<NfRule>): NfRule[] {
+  const out: NfRule[] = [];
+  for (const [, rules] of acceptIndex) {
+    for (const rule of rules) if (!claimed.has(rule) && isContainerPortAccept(rule)) out.push(rule);
+  }
+  return out;
+}
+
+/**
+ * A DNAT behind a service VIP is no published port, but the accepts for its target are not left over
+ * either. Searched only when some accept is unclaimed: it reads every DNAT the nat hooks reach.
+ */
+function claimForServiceVipDnats(nat: NfTable, family: 4 | 6, acceptIndex: Map<number | string, NfRule[]>, claimed: Set<NfRule>): void {
+  const reach = reachFromHooks(nat.chains);
+  for (const chain of nat.chains.values()) {
+    if (!reach.has(chain)) continue;
+    for (const rule of chain.rules) {
+      if (rule.target?.name !== 'DNAT') continue;
+      const target = parseNatAddress(toDestination(rule.target));
+      if (!target || target.address.family !== family || !acceptIndex.has(addressKey(target.address))) continue;
+      const c = contextWithRule(chainContext(chain, reach), rule);
+      for (const accept of acceptsFor(acceptIndex, target.address, c.protocol, target.ports ? target.ports.from : c.hostPorts?.from)) claimed.add(accept);
+    }
+  }
+}
+
+/** A per-port accept that no DNAT points at: the other half of a half-removed publication. */
+function acceptOnlyPort(ns: Namespace, ruleset: Ruleset, family: 4 | 6, rule: NfRule): PublishedPort {
+  const address = ruleAddress(rule, 'destination') as Cidr;
+  const dport = ruleDport(rule) as PortRange;
+  const protocol = ruleProtocol(rule);
+  const text = `${family === 6 ? `[${formatAddress(6, address.network)}]` : formatAddress(4, address.network)}:${formatPortRange(dport)}`;
+  const port: PublishedPort = {
+    name: `${protocol ?? 'all'}/none->${text}`,
+    namespace: ns.name,
+    family,
+    ruleset,
+    via: [],
+    hooks: [],
+    excludedIn: [],
+    target: { address, text, range: false, ports: dport },
+    targetPort: dport.from,
+    accepts: [rule],
+  };
+  if (protocol) port.protocol = protocol;
+  const bridge = bridgeContaining(ns, address);
+  if (bridge) port.bridge = bridge;
+  return port;
 }
 
 /** What the DNATs of one ruleset share while they are described. */
@@ -118,7 +157,9 @@ interface DnatScan {
   ns: Namespace;
   ruleset: Ruleset;
   family: 4 | 6;
-  reach: Map<NfChain, ChainReach>;
+  reach: NatReach;
+  /** Absent when this namespace's addresses are unknown. */
+  isServiceVip: JumpFilter | undefined;
   names: NameParts;
   acceptIndex: Map<number | string, NfRule[]>;
   /** Accepts that some DNAT's port uses. */
@@ -133,144 +174,20 @@ interface DnatScan {
  */
 function addDnatPorts(scan: DnatScan, chain: NfChain, hooks: NatHook[]): void {
   const rules = chain.rules;
+  let context: ChainContext | undefined;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as NfRule;
     const ruleTarget = rule.target;
     if (ruleTarget === undefined || ruleTarget.name !== 'DNAT') continue;
     const target = parseNatAddress(toDestination(ruleTarget));
     if (!target || target.address.family !== scan.family) continue;
-    const context = chainContext(chain, scan.reach);
+    if (scan.isServiceVip?.(rule)) continue;
+    context ??= chainContext(chain, scan.reach);
     const port = describe(scan.ns, scan.ruleset, rule, context, hooks, target, scan.names);
-    port.accepts = acceptsFor(scan.acceptIndex, port);
+    port.accepts = acceptsFor(scan.acceptIndex, port.target.address, port.protocol, port.targetPort);
     for (const a of port.accepts) scan.claimed.add(a);
     scan.ports.push(port);
   }
-}
-
-const HOOK_BITS: Record<NatHook, number> = { PREROUTING: 1, OUTPUT: 2 };
-/** Shared hook lists by bit mask, so that thousands of ports do not each allocate one. */
-const HOOK_LISTS: NatHook[][] = [[], ['PREROUTING'], ['OUTPUT'], ['PREROUTING', 'OUTPUT']];
-
-/**
- * How the nat hooks reach a chain: which of them (bit mask), and the first jump that does, with its chain.
- * A class, so that the tens of thousands of entries of a Kubernetes nat table share one shape.
- */
-class ChainReach {
-  hooks: number;
-  jump: NfRule | undefined = undefined;
-  from: NfChain | undefined = undefined;
-  /** What the jumps leading here require; filled in on first use. */
-  context: ChainContext | undefined = undefined;
-
-  constructor(hooks: number, jump?: NfRule, from?: NfChain) {
-    this.hooks = hooks;
-    this.jump = jump;
-    this.from = from;
-  }
-}
-
-/**
- * Chains reachable from nat PREROUTING and OUTPUT, breadth-first from each hook in turn. One Map entry per
- * chain holds everything the ports need: a Kubernetes nat table has tens of thousands of chains.
- */
-function reachFromHooks(chains: Map<string, NfChain>): Map<NfChain, ChainReach> {
-  const reach = new Map<NfChain, ChainReach>();
-  const queue: NfChain[] = [];
-  for (const hook of ['PREROUTING', 'OUTPUT'] as const) {
-    const bit = HOOK_BITS[hook];
-    const start = chains.get(hook);
-    if (!start) continue;
-    const first = reach.get(start);
-    if (first) first.hooks |= bit;
-    else reach.set(start, new ChainReach(bit));
-    queue.length = 0;
-    queue.push(start);
-    for (let i = 0; i < queue.length; i++) followJumps(queue[i] as NfChain, bit, reach, queue);
-  }
-  return reach;
-}
-
-/** One step of the search: the chains `chain` jumps to that hook `bit` had not reached yet join the queue. */
-function followJumps(chain: NfChain, bit: number, reach: Map<NfChain, ChainReach>, queue: NfChain[]): void {
-  const rules = chain.rules;
-  for (let r = 0; r < rules.length; r++) {
-    const rule = rules[r] as NfRule;
-    const next = rule.jumpChain;
-    if (!next) continue;
-    const known = reach.get(next);
-    if (!known) reach.set(next, new ChainReach(bit, rule, chain));
-    else if (known.hooks & bit) continue;
-    else {
-      known.hooks |= bit;
-      if (!known.jump) {
-        known.jump = rule;
-        known.from = chain;
-      }
-    }
-    queue.push(next);
-  }
-}
-
-/**
- * What the jumps leading into a chain require, nearest jump first; shared by every DNAT of the chain.
- * Every field is always present (possibly undefined): one shape for the tens of thousands made.
- */
-interface ChainContext {
-  via: NfRule[];
-  protocol: string | undefined;
-  hostPorts: PortRange | undefined;
-  hostAddress: Cidr | undefined;
-  inInterface: string | undefined;
-  excludedIn: string[];
-}
-
-const NO_VIA: NfRule[] = [];
-const NO_EXCLUSIONS: string[] = [];
-const HOOK_CONTEXT: ChainContext = { via: NO_VIA, protocol: undefined, hostPorts: undefined, hostAddress: undefined, inInterface: undefined, excludedIn: NO_EXCLUSIONS };
-
-function chainContext(chain: NfChain, reach: Map<NfChain, ChainReach>, depth = 0): ChainContext {
-  const state = reach.get(chain);
-  if (state?.context) return state.context;
-  const jump = state?.jump;
-  const up = state?.from;
-  // The first jumps come from a breadth-first search, so they never loop; the depth guard is for safety.
-  const outer: ChainContext = jump && up && up !== chain && depth < 64 ? chainContext(up, reach, depth + 1) : HOOK_CONTEXT;
-  let context = outer;
-  if (jump) {
-    context = withRule(outer, jump);
-    const via = new Array<NfRule>(outer.via.length + 1);
-    for (let i = 0; i < outer.via.length; i++) via[i] = outer.via[i] as NfRule;
-    via[outer.via.length] = jump;
-    context.via = via;
-  }
-  if (state) state.context = context;
-  return context;
-}
-
-/** The context seen from a rule: its own criteria win over those of the jumps before it. */
-function withRule(outer: ChainContext, rule: NfRule): ChainContext {
-  const excluded = excludedInterface(rule, 'inInterface');
-  // `|| undefined`: an empty value counts as none, as it always has.
-  return {
-    via: outer.via,
-    protocol: (ruleProtocol(rule) ?? outer.protocol) || undefined,
-    hostPorts: ruleDport(rule) ?? outer.hostPorts,
-    hostAddress: ruleAddress(rule, 'destination') ?? outer.hostAddress,
-    inInterface: (requiredInterface(rule, 'inInterface') ?? outer.inInterface) || undefined,
-    excludedIn: excluded && !outer.excludedIn.includes(excluded) ? [excluded, ...outer.excludedIn] : outer.excludedIn,
-  };
-}
-
-/** targetOption(target, 'to-destination') ?? '', without the array and closure it makes: once per DNAT. */
-function toDestination(target: IptTarget): string {
-  for (const option of target.options) if (option.name === 'to-destination') return option.args[0] ?? '';
-  return '';
-}
-
-/** "192.0.2.10:", "[2001:db8::1]:", "10.0.0.0/8:": the host address part of a port's name. */
-function hostText(address: Cidr, family: 4 | 6): string {
-  const text = family === 6 ? `[${formatAddress(6, address.network)}]` : formatAddress(4, address.network);
-  return `${text}${address.prefixLen === (family === 6 ? 128 : 32) ? '' : `/${address.prefixLen}`}:`;
 }
 
 function describe(
@@ -282,7 +199,7 @@ function describe(
   target: NatAddress,
   names: NameParts,
 ): PublishedPort {
-  const c = withRule(chain, dnat);
+  const c = contextWithRule(chain, dnat);
   const family = ruleset.family === 'ipv6' ? 6 : 4;
   const port: PublishedPort = {
     name: '',
@@ -324,17 +241,6 @@ interface NameParts {
   prefixes: Map<ChainContext, string>;
 }
 
-/** "tcp/192.0.2.10:8080->": the name of a port up to its target. */
-function namePrefix(c: ChainContext, family: 4 | 6, hostTexts: Map<Cidr, string>): string {
-  let host = '';
-  if (c.hostAddress) {
-    const known = hostTexts.get(c.hostAddress);
-    host = known ?? hostText(c.hostAddress, family);
-    if (known === undefined) hostTexts.set(c.hostAddress, host);
-  }
-  return `${c.protocol ?? 'all'}/${host}${c.hostPorts ? formatPortRange(c.hostPorts) : '*'}->`;
-}
-
 /** Filter ACCEPT rules with a single destination address, indexed by that address. */
 function indexAccepts(ruleset: Ruleset): Map<number | string, NfRule[]> {
   const index = new Map<number | string, NfRule[]>();
@@ -356,15 +262,16 @@ function indexAccepts(ruleset: Ruleset): Map<number | string, NfRule[]> {
 
 const NO_RULES: NfRule[] = [];
 
-function acceptsFor(index: Map<number | string, NfRule[]>, port: PublishedPort): NfRule[] {
+/** The accepts of the index towards `address` that may match the protocol and target port. */
+function acceptsFor(index: Map<number | string, NfRule[]>, address: Cidr, protocol: string | undefined, targetPort: number | undefined): NfRule[] {
   if (index.size === 0) return NO_RULES;
-  const candidates = index.get(addressKey(port.target.address));
+  const candidates = index.get(addressKey(address));
   if (!candidates) return NO_RULES;
   return candidates.filter((rule) => {
-    const protocol = ruleProtocol(rule);
-    if (protocol && port.protocol && protocol !== port.protocol) return false;
+    const ruleProto = ruleProtocol(rule);
+    if (ruleProto && protocol && ruleProto !== protocol) return false;
     const dport = ruleDport(rule);
-    if (dport && port.targetPort !== undefined && (port.targetPort < dport.from || port.targetPort > dport.to)) return false;
+    if (dport && targetPort !== undefined && (targetPort < dport.from || targetPort > dport.to)) return false;
     return true;
   });
 }

@@ -3,6 +3,7 @@
  * (see src/engine/README.md for the pattern).
  */
 import { bridgeModule } from './bridge.js';
+import { dnatTargetModule } from './dnat-target.js';
 import { hostModule } from './host.js';
 import { interfaceModule } from './interface.js';
 import { namespaceModule } from './namespace.js';
@@ -28,6 +29,7 @@ export const FACT_MODULES: FactModule<unknown>[] = [
   netfilterBridgeModule,
   bridgeSubnetModule,
   publishedPortModule,
+  dnatTargetModule,
   netfilterRuleModule,
   netfilterChainModule,
 ];

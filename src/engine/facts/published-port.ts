@@ -1,7 +1,9 @@
 /**
- * Subject kind `published-port`: every DNAT reachable from nat PREROUTING or OUTPUT (Docker's published
- * ports, kube-proxy endpoints, hand-written port forwards), and every Docker-style per-port filter accept
- * that no DNAT points at. The analysis lives in src/analysis/netfilter; these facts expose it to rules.
+ * Subject kind `published-port`: the ports published on this host, i.e. every DNAT reachable from nat
+ * PREROUTING or OUTPUT for connections addressed to this host (Docker's published ports, kube-proxy node
+ * ports, hand-written port forwards), and every Docker-style per-port filter accept that no DNAT points at.
+ * DNATs behind service VIPs (Kubernetes cluster IPs) are not published ports: their targets are
+ * `dnat-target` subjects (dnat-target.ts). The analysis lives in src/analysis/netfilter; these facts expose it to rules.
  */
 import {
   bridgeSubnets,
@@ -26,14 +28,15 @@ import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModu
 const PORTS_KEY = 'published-port:ports';
 const MEMO_KEY = 'published-port:memo';
 
-function portsOf(env: FactEnv, ns: Namespace): PublishedPort[] {
+/** The published ports of a namespace, once per audit (dnat-target.ts asks for them too). */
+export function portsOf(env: FactEnv, ns: Namespace): PublishedPort[] {
   return env.cache.perNamespace(ns, PORTS_KEY, () => findPublishedPorts(ns));
 }
 
 const subjects = defineSubjects<PublishedPort>({
   kind: 'published-port',
   description:
-    'Every DNAT reachable from nat PREROUTING or OUTPUT (Docker published ports, kube-proxy endpoints, port forwards), named "tcp/8080->172.17.0.2:80" ("tcp/192.0.2.10:8080->…" when bound to one host address), and every Docker-style per-port filter accept no DNAT points at ("tcp/none->172.17.0.3:5432"), in IPv4 and IPv6',
+    'Every port published on this host: each DNAT reachable from nat PREROUTING or OUTPUT by connections addressed to this host (Docker published ports, kube-proxy node ports, port forwards), named "tcp/8080->172.17.0.2:80" ("tcp/192.0.2.10:8080->…" when bound to one host address), and every Docker-style per-port filter accept no DNAT points at ("tcp/none->172.17.0.3:5432"), in IPv4 and IPv6. DNATs behind a service VIP (a jump or DNAT requiring as destination one address this host does not hold: Kubernetes cluster IPs, load-balancer addresses held elsewhere) are not published ports; their targets are dnat-target subjects',
   namespaces: 'all',
   enumerate: (env) => portsOf(env, env.namespace).map((p) => ({ name: p.name, value: p })),
 });
@@ -214,7 +217,7 @@ const facts = defineFacts<PublishedPort>('published-port', [
     name: 'targetUnreachable',
     type: 'boolean',
     description:
-      'The DNAT target cannot be reached: a Docker DNAT to an address in no bridge subnet, a bridge subnet with no live port and no live neighbour, a FAILED/INCOMPLETE neighbour entry, no route, or a blackhole/unreachable/prohibit route',
+      'The DNAT target cannot be reached: a Docker DNAT to an address in no bridge subnet, a bridge subnet with no live port and no live neighbour, a FAILED/INCOMPLETE neighbour entry, no route, or a blackhole/unreachable/prohibit route (the built-in dnat-target-unreachable rule asks the same of each dnat-target subject instead, once per address)',
     example: false,
     compute: (p, env) => target(env, p).status === 'unreachable',
   },

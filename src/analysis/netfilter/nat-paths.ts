@@ -1,0 +1,206 @@
+/**
+ * How the nat hooks (PREROUTING, OUTPUT) reach the chains of a nat table, and what the jumps on the way
+ * require: shared by the published ports (which stop at service VIPs) and the DNAT targets (which do not).
+ *
+ * A Kubernetes nat table has tens of thousands of chains and rules. The search reads only `jumpChain` (and,
+ * when it stops at service VIPs, the destination of the jumps it follows); what a jump matches is read for
+ * the jumps of the chains whose context is asked for, once per chain.
+ */
+import { formatAddress, parseCidr, type Cidr } from '../../model/net.js';
+import { sourceUsable } from '../../model/sources.js';
+import type { Namespace, NfChain, NfRule } from '../../model/types.js';
+import type { IptTarget } from '../../parse/types.js';
+import { isOwnAddress } from '../topology.js';
+import { isLoopbackAddress } from './addresses.js';
+import { formatPortRange, type PortRange } from './ports.js';
+import { excludedInterface, requiredInterface, ruleAddress, ruleDport, ruleProtocol } from './rule-fields.js';
+
+export type NatHook = 'PREROUTING' | 'OUTPUT';
+
+const HOOK_BITS: Record<NatHook, number> = { PREROUTING: 1, OUTPUT: 2 };
+/** Shared hook lists by bit mask, so that thousands of ports do not each allocate one. */
+const HOOK_LISTS: NatHook[][] = [[], ['PREROUTING'], ['OUTPUT'], ['PREROUTING', 'OUTPUT']];
+
+/**
+ * How the nat hooks reach a chain: which of them (bit mask), and the first jump that does, with its chain.
+ * A class, so that the tens of thousands of entries of a Kubernetes nat table share one shape.
+ */
+export class ChainReach {
+  hooks: number;
+  jump: NfRule | undefined = undefined;
+  from: NfChain | undefined = undefined;
+  /** What the jumps leading here require; filled in on first use. */
+  context: ChainContext | undefined = undefined;
+
+  constructor(hooks: number, jump?: NfRule, from?: NfChain) {
+    this.hooks = hooks;
+    this.jump = jump;
+    this.from = from;
+  }
+
+  /** The hooks as a shared list. */
+  get hookList(): NatHook[] {
+    return HOOK_LISTS[this.hooks] ?? [];
+  }
+}
+
+export type NatReach = Map<NfChain, ChainReach>;
+
+/** Decides whether the search follows a jump. */
+export type JumpFilter = (rule: NfRule) => boolean;
+
+/**
+ * Chains reachable from nat PREROUTING and OUTPUT, breadth-first from each hook in turn, following the jumps
+ * `follows` accepts (every jump when absent). One Map entry per chain holds everything the callers need.
+ */
+export function reachFromHooks(chains: Map<string, NfChain>, filter?: JumpFilter): NatReach {
+  const reach: NatReach = new Map();
+  const queue: NfChain[] = [];
+  const follows = filter && askedOnce(filter);
+  for (const hook of ['PREROUTING', 'OUTPUT'] as const) {
+    const bit = HOOK_BITS[hook];
+    const start = chains.get(hook);
+    if (!start) continue;
+    const first = reach.get(start);
+    if (first) first.hooks |= bit;
+    else reach.set(start, new ChainReach(bit));
+    queue.length = 0;
+    queue.push(start);
+    for (let i = 0; i < queue.length; i++) followJumps(queue[i] as NfChain, bit, reach, queue, follows);
+  }
+  return reach;
+}
+
+/** The filter, asked once per rule: both hooks usually reach the same jumps (kube-proxy's KUBE-SERVICES). */
+function askedOnce(filter: JumpFilter): JumpFilter {
+  const answers = new Map<NfRule, boolean>();
+  return (rule) => {
+    let answer = answers.get(rule);
+    if (answer === undefined) answers.set(rule, (answer = filter(rule)));
+    return answer;
+  };
+}
+
+/** One step of the search: the chains `chain` jumps to that hook `bit` had not reached yet join the queue. */
+function followJumps(chain: NfChain, bit: number, reach: NatReach, queue: NfChain[], follows: JumpFilter | undefined): void {
+  const rules = chain.rules;
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r] as NfRule;
+    const next = rule.jumpChain;
+    if (!next) continue;
+    const known = reach.get(next);
+    if (known !== undefined && (known.hooks & bit) !== 0) continue;
+    // Asked only of jumps that would lead somewhere new: the filter may read the rule's criteria.
+    if (follows !== undefined && !follows(rule)) continue;
+    if (!known) reach.set(next, new ChainReach(bit, rule, chain));
+    else {
+      known.hooks |= bit;
+      if (!known.jump) {
+        known.jump = rule;
+        known.from = chain;
+      }
+    }
+    queue.push(next);
+  }
+}
+
+/**
+ * A test for rules that require a destination that is one address this namespace does not hold (-d of a /32
+ * or /128, not negated; loopback counts as held): connections they match are addressed to a service VIP
+ * (a Kubernetes cluster IP, a load-balancer address held elsewhere), not to this host. Undefined when the
+ * namespace's addresses are unknown (ip addr not collected): no address is then taken for a VIP.
+ */
+export function serviceVipTest(ns: Namespace): JumpFilter | undefined {
+  if (!sourceUsable(ns.sources.get('ip-addr'))) return undefined;
+  return (rule) => {
+    const destination = rule.destination;
+    if (destination === undefined || destination.negated) return false;
+    const cidr = parseCidr(destination.value);
+    if (!cidr || cidr.prefixLen !== (cidr.family === 4 ? 32 : 128)) return false;
+    return !isLoopbackAddress(cidr) && !isOwnAddress(ns, cidr);
+  };
+}
+
+/**
+ * What the jumps leading into a chain require, nearest jump first; shared by every DNAT of the chain.
+ * Every field is always present (possibly undefined): one shape for the tens of thousands made.
+ */
+export interface ChainContext {
+  via: NfRule[];
+  protocol: string | undefined;
+  hostPorts: PortRange | undefined;
+  hostAddress: Cidr | undefined;
+  inInterface: string | undefined;
+  excludedIn: string[];
+}
+
+const NO_VIA: NfRule[] = [];
+const NO_EXCLUSIONS: string[] = [];
+const HOOK_CONTEXT: ChainContext = { via: NO_VIA, protocol: undefined, hostPorts: undefined, hostAddress: undefined, inInterface: undefined, excludedIn: NO_EXCLUSIONS };
+
+/** The context of a chain: what its first jumps from the hook require. Memoised on the chain's entry. */
+export function chainContext(chain: NfChain, reach: NatReach, depth = 0): ChainContext {
+  const state = reach.get(chain);
+  if (state?.context) return state.context;
+  const jump = state?.jump;
+  const up = state?.from;
+  // The first jumps come from a breadth-first search, so they never loop; the depth guard is for safety.
+  const outer: ChainContext = jump && up && up !== chain && depth < 64 ? chainContext(up, reach, depth + 1) : HOOK_CONTEXT;
+  let context = outer;
+  if (jump) {
+    context = contextWithRule(outer, jump);
+    const via = new Array<NfRule>(outer.via.length + 1);
+    for (let i = 0; i < outer.via.length; i++) via[i] = outer.via[i] as NfRule;
+    via[outer.via.length] = jump;
+    context.via = via;
+  }
+  if (state) state.context = context;
+  return context;
+}
+
+/** What a path of jumps from a hook requires (outermost first), without `via`. */
+export function pathContext(jumps: readonly NfRule[]): ChainContext {
+  let context = HOOK_CONTEXT;
+  for (const jump of jumps) context = contextWithRule(context, jump);
+  return context;
+}
+
+/** The context seen from a rule: its own criteria win over those of the jumps before it. */
+export function contextWithRule(outer: ChainContext, rule: NfRule): ChainContext {
+  const excluded = excludedInterface(rule, 'inInterface');
+  // `|| undefined`: an empty value counts as none, as it always has.
+  return {
+    via: outer.via,
+    protocol: (ruleProtocol(rule) ?? outer.protocol) || undefined,
+    hostPorts: ruleDport(rule) ?? outer.hostPorts,
+    hostAddress: ruleAddress(rule, 'destination') ?? outer.hostAddress,
+    inInterface: (requiredInterface(rule, 'inInterface') ?? outer.inInterface) || undefined,
+    excludedIn: excluded && !outer.excludedIn.includes(excluded) ? [excluded, ...outer.excludedIn] : outer.excludedIn,
+  };
+}
+
+/** targetOption(target, 'to-destination') ?? '', without the array and closure it makes: once per DNAT. */
+export function toDestination(target: IptTarget): string {
+  for (const option of target.options) if (option.name === 'to-destination') return option.args[0] ?? '';
+  return '';
+}
+
+/** "192.0.2.10:", "[2001:db8::1]:", "10.0.0.0/8:": the host address part of a port's name. */
+function hostText(address: Cidr, family: 4 | 6): string {
+  const text = family === 6 ? `[${formatAddress(6, address.network)}]` : formatAddress(4, address.network);
+  return `${text}${address.prefixLen === (family === 6 ? 128 : 32) ? '' : `/${address.prefixLen}`}:`;
+}
+
+/**
+ * "tcp/192.0.2.10:8080->": what a DNAT's connections are addressed to, up to its target. `hostTexts` keeps the
+ * host address parts by address object (the endpoints of a service share the address of its jump).
+ */
+export function namePrefix(c: ChainContext, family: 4 | 6, hostTexts?: Map<Cidr, string>): string {
+  let host = '';
+  if (c.hostAddress) {
+    const known = hostTexts?.get(c.hostAddress);
+    host = known ?? hostText(c.hostAddress, family);
+    if (known === undefined) hostTexts?.set(c.hostAddress, host);
+  }
+  return `${c.protocol ?? 'all'}/${host}${c.hostPorts ? formatPortRange(c.hostPorts) : '*'}->`;
+}
