@@ -18,7 +18,8 @@ import { clip, type Evidence } from './common.js';
 import type { IptCounters, IptMatch, IptTarget, IptValue } from './types.js';
 import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser } from './iptables-rule.js';
-import { FREE_TEXT_OPTIONS, SharedParts } from './iptables-shared.js';
+import { SharedParts } from './iptables-shared.js';
+import { LineScanner, NO_TARGET } from './iptables-line-scan.js';
 
 /** The fields of a rule made on first use. */
 interface LazyParts {
@@ -32,43 +33,51 @@ interface LazyParts {
   comment: string | undefined;
 }
 
-/** What the fast path reads of a rule line. */
-export interface QuickRule {
-  chain: string;
-  target: IptTarget | undefined;
-}
-
 /** Parses the bodies of one dump's rules on demand, sharing parts with each other as the full parse does. */
 export class RuleBodies {
   private readonly tokenizer = new RuleTokenizer();
   private readonly body: RuleBodyParser;
+  private readonly words = new LineScanner();
+  /** What the last successful quickScan read: the chain name at line[chainStart..chainEnd), the target, the -d hint. */
+  chainStart = 0;
+  chainEnd = 0;
+  target: IptTarget | undefined = undefined;
+  destination: IptValue | undefined | null = null;
 
   constructor(private readonly shared: SharedParts = new SharedParts()) {
     this.body = new RuleBodyParser(shared);
   }
 
   /**
-   * The chain and target of `line`, whose "-A" is at `at`, without reading its matches; undefined when the
-   * line is not plain enough to be sure (the caller then parses it in full).
+   * Read the chain and target of `line`, whose "-A" is at `at`, without its matches, into this object's
+   * fields; false when the line is not plain enough to be sure (the caller then parses it in full).
    */
-  quickScan(line: string, at: number): QuickRule | undefined {
-    if (line.charCodeAt(at + 2) !== SPACE) return undefined;
+  quickScan(line: string, at: number): boolean {
+    if (line.charCodeAt(at + 2) !== SPACE) return false;
     const chainStart = at + 3;
     const chainEnd = line.indexOf(' ', chainStart);
-    if (chainEnd <= chainStart) return undefined;
+    if (chainEnd <= chainStart) return false;
     const first = line.charCodeAt(chainStart);
-    if (first === DASH || first === BANG || line.lastIndexOf('"', chainEnd) >= chainStart) return undefined;
-    const flag = targetFlagAt(line, chainEnd);
-    if (flag === UNSURE) return undefined;
-    const chain = line.slice(chainStart, chainEnd);
-    if (flag === NONE) return { chain, target: undefined };
-    if (!plainTargetFlag(line, flag)) return undefined;
+    if (first === DASH || first === BANG || line.lastIndexOf('"', chainEnd) >= chainStart) return false;
+    const words = this.words;
+    if (!words.scan(line, chainEnd)) return false;
+    const target = words.targetFlag === NO_TARGET ? undefined : this.targetAt(line, words.targetFlag);
+    if (target === null) return false;
+    this.chainStart = chainStart;
+    this.chainEnd = chainEnd;
+    this.target = target;
+    this.destination = words.destination;
+    return true;
+  }
+
+  /** The target whose flag is at `flag`; null when its options need the full parse. */
+  private targetAt(line: string, flag: number): IptTarget | null {
     const plain = this.plainTarget(line, flag);
-    if (plain !== undefined) return { chain, target: plain };
+    if (plain !== undefined) return plain;
     const tokens = this.tokenizer;
     const body = this.body;
-    if (tokens.tokenize(line, flag) !== undefined || body.parse(tokens, 0, undefined, false) !== undefined || !body.onlyTarget()) return undefined;
-    return { chain, target: body.target };
+    if (tokens.tokenize(line, flag) !== undefined || body.parse(tokens, 0, undefined, false) !== undefined || !body.onlyTarget()) return null;
+    return body.target ?? null;
   }
 
   /** A target that ends the line with no options and a plain name (most rules): no tokenising needed. */
@@ -106,59 +115,9 @@ export class RuleBodies {
   }
 }
 
-const NONE = -1;
-const UNSURE = -2;
 const SPACE = 0x20;
-const TAB = 0x09;
 const DASH = 0x2d;
 const BANG = 0x21;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/**
- * Index of the one "-j"/"-g" word outside double quotes after `from` (NONE without one), in one pass over
- * the line; UNSURE for what the tokenizer reads differently from single spaces and plain quotes (tabs, runs
- * of blanks, escapes, an unterminated quote), for long flags iptables-save never prints (--jump, --goto,
- * -c, --set-counters), and for a second -j/-g.
- */
-function targetFlagAt(line: string, from: number): number {
-  const length = line.length;
-  let quoted = false;
-  let flag = NONE;
-  for (let k = from; k < length; k++) {
-    const c = line.charCodeAt(k);
-    if (c === QUOTE) {
-      quoted = !quoted;
-    } else if (quoted) {
-      if (c === BACKSLASH) return UNSURE;
-    } else if (c === TAB) {
-      return UNSURE;
-    } else if (c === SPACE) {
-      const next = line.charCodeAt(k + 1);
-      if (next === SPACE) return UNSURE;
-      if (next !== DASH) continue;
-      const letter = line.charCodeAt(k + 2);
-      const after = line.charCodeAt(k + 3);
-      const wordEnds = after === SPACE || k + 3 >= length;
-      if ((letter === 0x6a /* j */ || letter === 0x67) /* g */ && wordEnds) {
-        if (flag !== NONE) return UNSURE;
-        flag = k + 1;
-      } else if (letter === 0x63 /* c */ && wordEnds) {
-        return UNSURE;
-      } else if (letter === DASH && (line.startsWith('jump', k + 3) || line.startsWith('goto', k + 3) || line.startsWith('set-counters', k + 3))) {
-        return UNSURE;
-      }
-    }
-  }
-  return quoted ? UNSURE : flag;
-}
-
-/** Whether the flag at `flag` can only be the target: the word before it is neither "!" nor a free-text option (`--comment -j` is a comment reading "-j"). */
-function plainTargetFlag(line: string, flag: number): boolean {
-  const before = line.lastIndexOf(' ', flag - 2) + 1;
-  const previous = line.slice(before, flag - 1);
-  return previous !== '!' && !(previous.startsWith('--') && FREE_TEXT_OPTIONS.has(previous.slice(2)));
-}
 
 /** A checked rule: position, text, counters and target now; the rest when first read. */
 export class LazyRuleRecord {
@@ -175,6 +134,8 @@ export class LazyRuleRecord {
   /** Where the words after the counters start in `text`. */
   readonly #from: number;
   #parts: LazyParts | undefined;
+  /** The destination the scan read off the line, until the full parse; null when it could not tell. */
+  readonly #destination: IptValue | undefined | null;
 
   constructor(
     bodies: RuleBodies,
@@ -187,6 +148,7 @@ export class LazyRuleRecord {
     from: number,
     counters: IptCounters | undefined,
     target: IptTarget | undefined,
+    destination: IptValue | undefined | null,
   ) {
     this.table = table;
     this.chain = chain;
@@ -200,10 +162,16 @@ export class LazyRuleRecord {
     this.#bodies = bodies;
     this.#from = from;
     this.#parts = undefined;
+    this.#destination = destination;
   }
 
   private get parts(): LazyParts {
-    return (this.#parts ??= this.#bodies.parts(this, this.#source, this.#from));
+    if (this.#parts !== undefined) return this.#parts;
+    const parts = this.#bodies.parts(this, this.#source, this.#from);
+    // Whoever read the scan's destination keeps seeing the same object.
+    if (this.#destination != null) parts.destination = this.#destination;
+    this.#parts = parts;
+    return parts;
   }
 
   get protocol(): IptValue | undefined {
@@ -215,6 +183,7 @@ export class LazyRuleRecord {
   }
 
   get destination(): IptValue | undefined {
+    if (this.#parts === undefined && this.#destination !== null) return this.#destination;
     return this.parts.destination;
   }
 
@@ -281,6 +250,7 @@ export function newLazyRuleRecord(
   from: number,
   counters: IptCounters | undefined,
   target: IptTarget | undefined,
+  destination: IptValue | undefined | null = null,
 ): LazyRuleRecord {
-  return new LazyRuleRecord(bodies, source, table, chain, position, line, text, from, counters, target);
+  return new LazyRuleRecord(bodies, source, table, chain, position, line, text, from, counters, target, destination);
 }

@@ -55,6 +55,8 @@ class IptablesSaveParser {
 
   /** Set when rule bodies are left for later (scanIptablesSave): rules are checked now, their matches made on first use. */
   private readonly bodies: RuleBodies | undefined;
+  /** For chainOf: the chain of the last rule scanned (in the open table). */
+  private lastChain: ChainState | undefined;
 
   constructor(
     private readonly input: ParseInput,
@@ -187,6 +189,7 @@ class IptablesSaveParser {
     const table: IptTable = { name, line: lineNo, chains: [], rules: [] };
     this.result.tables.push(table);
     this.open = { table, chains: new Map() };
+    this.lastChain = undefined;
   }
 
   /** ":NAME POLICY [packets:bytes]" (policy "-" for user chains; the counters may be missing in hand-written files). */
@@ -257,13 +260,22 @@ class IptablesSaveParser {
   /** The lazy scan's fast path (src/parse/iptables-lazy.ts); false when the line needs the full parse. */
   private scanRule(open: OpenTable, line: string, lineNo: number, at: number, counters: IptCounters | undefined): boolean {
     const bodies = this.bodies as RuleBodies;
-    const quick = bodies.quickScan(line, at);
-    if (quick === undefined) return false;
-    const state = open.chains.get(quick.chain) ?? this.declareImplicitly(open, quick.chain, lineNo, line);
+    if (!bodies.quickScan(line, at)) return false;
+    const state = this.chainOf(open, line, bodies.chainStart, bodies.chainEnd, lineNo);
     state.rules++;
     const table = open.table;
-    table.rules.push(newLazyRuleRecord(bodies, this.input.source, table.name, state.decl.name, state.rules, lineNo, line, at, counters, quick.target));
+    table.rules.push(newLazyRuleRecord(bodies, this.input.source, table.name, state.decl.name, state.rules, lineNo, line, at, counters, bodies.target, bodies.destination));
     return true;
+  }
+
+  /** The chain named by line[start..end): rules come in runs of one chain, so the last one is tried first, without a slice. */
+  private chainOf(open: OpenTable, line: string, start: number, end: number, lineNo: number): ChainState {
+    const last = this.lastChain;
+    if (last !== undefined && last.decl.name.length === end - start && line.startsWith(last.decl.name, start)) return last;
+    const name = line.slice(start, end);
+    const state = open.chains.get(name) ?? this.declareImplicitly(open, name, lineNo, line);
+    this.lastChain = state;
+    return state;
   }
 
   private declareImplicitly(open: OpenTable, chain: string, lineNo: number, line: string): ChainState {

@@ -28,13 +28,15 @@ export function dump(...lines: string[]): string {
 }
 
 /** The outcome of reading a dump: its records and notes as JSON, or the error it fails with. */
-type Outcome = { json: string; notes: string } | { error: ParseError };
+type Outcome = { json: string; notes: string; destinations: string } | { error: ParseError };
 
 function outcome(read: () => Parsed<IptablesSave>): Outcome {
   try {
     const parsed = read();
+    // Destinations first: the scan reads plain ones off the line, and they must be the full parse's.
+    const destinations = JSON.stringify(parsed.value.tables.map((t) => t.rules.map((r) => r.destination ?? null)));
     // Serialising reads every field of every record: a lazily parsed rule that is malformed fails here.
-    return { json: JSON.stringify(parsed.value), notes: JSON.stringify(parsed.notes) };
+    return { json: JSON.stringify(parsed.value), notes: JSON.stringify(parsed.notes), destinations };
   } catch (error) {
     if (error instanceof ParseError) return { error };
     throw error;

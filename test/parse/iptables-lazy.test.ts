@@ -56,6 +56,14 @@ describe('the lazy scan', () => {
     ['target options with quotes', '-A X -j LOG --log-prefix "dropped -j: "'],
     ['a -j in target options', '-A X -j LOG --log-prefix -j'],
     ['values after the target', '-A X -j ACCEPT -p tcp --dport'],
+    ['a destination', '-A X -d 10.96.0.1/32 -p tcp -m tcp --dport 443 -j ACCEPT'],
+    ['a negated destination', '-A X ! -d 10.0.0.0/8 -j ACCEPT'],
+    ['an old-style negated destination', '-A X -d ! 10.0.0.0/8 -j ACCEPT'],
+    ['a quoted destination', '-A X -d "10.0.0.1" -j ACCEPT'],
+    ['a long destination flag', '-A X --dst 10.0.0.1 -j ACCEPT'],
+    ['two destinations', '-A X -d 10.0.0.1 -d 10.0.0.2 -j ACCEPT'],
+    ['a comment reading -d', '-A X -m comment --comment -d -j ACCEPT'],
+    ['a -d among target options', '-A X -j ACCEPT -d 10.0.0.1'],
   ])('reads a rule with %s as the full parse does', (_what, line) => {
     expectScanAgrees(dump(HEADER, '*filter', ':X - [0:0]', line, 'COMMIT'));
   });
@@ -77,6 +85,16 @@ describe('the lazy scan', () => {
     expect(error).toBeInstanceOf(ParseError);
     expect(error).not.toBeInstanceOf(DeferredParseError);
     expect((error as ParseError).location).toEqual({ source: SOURCE, line: 4 });
+  });
+
+  it('reads a plain destination off the line without parsing the rule, the same object afterwards', () => {
+    const [rule] = scanRules('-A X ! -d 10.96.0.1/32 -p tcp -m comment --comment "ns/svc:https cluster IP" -m tcp --dport 443 -j RETURN') as [IptRule];
+    const destination = rule.destination;
+    expect(destination).toEqual({ value: '10.96.0.1/32', negated: true });
+    expect(rule.matches.map((m) => m.module)).toEqual(['comment', 'tcp']);
+    expect(rule.destination).toBe(destination);
+    const [none] = scanRules('-A X -s 10.0.0.0/8 -j RETURN') as [IptRule];
+    expect(none.destination).toBeUndefined();
   });
 
   it('finds a malformed match when the rule is first read, located as the full parse locates it', () => {
