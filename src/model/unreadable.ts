@@ -4,8 +4,8 @@
  * the source as if its parser had refused it up front: marked unreadable with the error, a note, and
  * the ruleset built from it dropped, so the audit's next run skips the rules that need it.
  */
-import type { InputError } from '../errors.js';
-import type { Host, Netfilter } from './types.js';
+import { DeferredParseError, type InputError } from '../errors.js';
+import type { Host, Netfilter, Ruleset } from './types.js';
 
 /** Returns false when no usable source has the error's label (so the caller does not retry forever). */
 export function markSourceUnreadable(host: Host, err: InputError): boolean {
@@ -27,4 +27,25 @@ function dropRuleset(netfilter: Netfilter, label: string): void {
   if (netfilter.ipv4?.label === label) delete netfilter.ipv4;
   if (netfilter.ipv6?.label === label) delete netfilter.ipv6;
   for (const [id, ruleset] of netfilter.backends) if (ruleset.label === label) netfilter.backends.delete(id);
+}
+
+/**
+ * Read every iptables rule in full (the scan leaves most rules' matches for later): a malformed rule no
+ * check would read is then found too, and its source marked unreadable. For `audit --strict-parse` and `show`.
+ */
+export function parseEveryRule(host: Host): void {
+  for (const ns of host.namespaces) {
+    for (const ruleset of rulesetsOf(ns.netfilter)) {
+      try {
+        for (const table of ruleset.tables.values()) for (const chain of table.chains.values()) for (const rule of chain.rules) void rule.matches;
+      } catch (err) {
+        if (!(err instanceof DeferredParseError)) throw err;
+        markSourceUnreadable(host, err);
+      }
+    }
+  }
+}
+
+function rulesetsOf(netfilter: Netfilter): Ruleset[] {
+  return [netfilter.ipv4, netfilter.ipv6, ...netfilter.backends.values()].filter((r): r is Ruleset => r !== undefined);
 }

@@ -51,3 +51,27 @@ describe('a rule line found malformed only when a check reads it', () => {
     expect(report.skipped.find((s) => s.ruleId === 'forward-established-missing')?.reason).toMatch(/iptables-save unreadable/);
   });
 });
+
+describe('a malformed rule line no check reads', () => {
+  const input = path.join(dir, 'unread');
+  cpSync(DOCKER_HOST, input, { recursive: true });
+  const file = path.join(input, 'iptables-save.txt');
+  // A raw-table rule: no check reads the raw table, so the default audit never parses its matches.
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  lines.push('*raw', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -p tcp --dport -s -j NOTRACK', 'COMMIT');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const badLine = lines.length - 1;
+
+  it('passes the default audit, and fails with --strict-parse naming the line', async () => {
+    const relaxed = await cli(['audit', input, '--format', 'json', '--fail-on', 'none']);
+    expect(relaxed.code).toBe(0);
+    const strict = await cli(['audit', input, '--format', 'json', '--fail-on', 'none', '--strict-parse']);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain(`iptables-save: line ${badLine}: -s needs a value`);
+  });
+
+  it('is shown by `show` as an unreadable source', async () => {
+    const run = await cli(['show', input, '--format', 'json']);
+    expect(run.stdout).toContain(`line ${badLine}: -s needs a value`);
+  });
+});

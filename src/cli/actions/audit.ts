@@ -14,6 +14,7 @@ import { loadRuleCatalog } from '../../engine/catalog.js';
 import type { AuditResult } from '../../engine/types.js';
 import { ExitCode, InputError } from '../../errors.js';
 import { buildHost } from '../../model/build.js';
+import { parseEveryRule } from '../../model/unreadable.js';
 import type { ParseNote } from '../../parse/common.js';
 import { wantsColour } from '../../report/colour.js';
 import { failsAt } from '../../report/describe.js';
@@ -34,6 +35,8 @@ export interface AuditCommandOptions {
   disable: string[];
   only: string[];
   output?: string;
+  /** Parse every iptables rule in full before the audit, not only those the checks read. */
+  strictParse?: boolean;
 }
 
 /** Notes printed per input before the rest are counted: enough to see what was tolerated, not a flood. */
@@ -50,6 +53,7 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): 
   for (const input of options.inputs) {
     const loaded = await loadInput(input);
     const host = buildHost(loaded.snapshot);
+    if (options.strictParse) parseEveryRule(host);
     reportNotes(io, loaded.label, [...loaded.notes, ...loaded.snapshot.meta.notes], host.notes);
     if (loaded.snapshot.meta.collector.name === IMPORT_COLLECTOR_NAME) rawDirectories.add(loaded.label);
     results.push(await runAudit(host, catalog, { input: loaded.label, disable: options.disable, only: options.only }));

@@ -21,6 +21,7 @@ interface AuditFlags {
   disable?: string[];
   only?: string[];
   output?: string;
+  strictParse?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -40,6 +41,7 @@ export const registerAudit: RegisterCommand = (program, io, setExitCode) => {
     .option('--disable <id>', 'do not run rule ID (repeatable)', collect)
     .option('--only <id>', 'run only rule ID (repeatable)', collect)
     .option('--output <file>', 'write the report to FILE instead of stdout')
+    .option('--strict-parse', 'parse every iptables rule in full, also those no check reads (slower on large nodes)')
     .addHelpText(
       'after',
       '\nSeveral inputs: text prints one report each and a total, json prints JSON Lines (one report per line),\n' +
@@ -50,7 +52,7 @@ export const registerAudit: RegisterCommand = (program, io, setExitCode) => {
       const { runAuditCommand } = await import('../actions/audit.js');
       setExitCode(
         await runAuditCommand(
-          { ...opts, inputs, rules: opts.rules ?? [], disable: opts.disable ?? [], only: opts.only ?? [] },
+          { ...opts, inputs, rules: opts.rules ?? [], disable: opts.disable ?? [], only: opts.only ?? [], strictParse: opts.strictParse ?? false },
           io,
         ),
       );
