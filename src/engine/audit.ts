@@ -9,7 +9,7 @@ import type { Evidence, Host, Namespace } from '../model/types.js';
 import type { LoadedRule, RuleCatalog } from './catalog.js';
 import { compileConditions, type CompiledCondition, type FactGetter } from './evaluator.js';
 import { FACT_REGISTRY } from './facts/index.js';
-import { createAuditCache, type FactEnv, type FactRegistry, type NamespaceScope, type SubjectSource } from './facts/registry.js';
+import { createAuditCache, type FactEnv, type FactRegistry, type NamespaceScope, type SubjectInstance, type SubjectSource } from './facts/registry.js';
 import { mergeEvidence } from './facts/lib/evidence.js';
 import { interpolate } from './message.js';
 import { SubjectFacts } from './subject-facts.js';
@@ -164,7 +164,11 @@ async function auditNamespace(run: KindRun, active: ActiveRule[], out: Accumulat
   const facts = new SubjectFacts(registry, kind, env);
   const get = facts.get;
   const ruleCount = runnable.length;
-  for (const instance of source.enumerate(env)) {
+  const enumerated = source.enumerate(env);
+  // An indexed loop over tens of thousands of subjects: for...of allocates per step until V8 optimises it.
+  const instances = Array.isArray(enumerated) ? (enumerated as SubjectInstance<unknown>[]) : [...enumerated];
+  for (let i = 0; i < instances.length; i++) {
+    const instance = instances[i] as SubjectInstance<unknown>;
     const index = record.names.length;
     record.names.push(instance.name);
     facts.moveTo(instance.value);

@@ -15,7 +15,8 @@ import type { ConditionShape, FactConditionShape, TopLevelConditionShape } from 
 export type FactGetter = (name: string, params: FactParams) => unknown;
 export type CompiledCondition = (get: FactGetter) => boolean;
 
-const NO_PARAMS: FactParams = Object.freeze({}) as FactParams;
+/** The params of a condition or reference that names none (shared: see SubjectFacts). */
+export const NO_PARAMS: FactParams = Object.freeze({}) as FactParams;
 
 function compilePath(path: string | undefined): PathStep[] | undefined {
   if (path === undefined || path === '') return undefined;

@@ -4,7 +4,7 @@
  * next subject allocates nothing. Same answers as cachingGetter over the registry: each (fact, params)
  * is computed at most once per subject, an unknown fact throws when asked for, a throwing fact is not cached.
  */
-import { stableJson, type FactGetter } from './evaluator.js';
+import { NO_PARAMS, stableJson, type FactGetter } from './evaluator.js';
 import type { FactDef, FactEnv, FactParams, FactRegistry } from './facts/registry.js';
 import type { SubjectKind } from './types.js';
 
@@ -40,7 +40,7 @@ export class SubjectFacts {
   }
 
   private fact(name: string, params: FactParams): unknown {
-    if (hasKeys(params)) return this.factWithParams(name, params);
+    if (params !== NO_PARAMS && hasKeys(params)) return this.factWithParams(name, params);
     const i = this.indexOf(name);
     if (this.stamps[i] === this.generation) return this.values[i];
     const value = (this.defs[i] as FactDef<unknown>).compute(this.subject, this.env, params);

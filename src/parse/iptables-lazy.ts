@@ -250,7 +250,7 @@ export function newLazyRuleRecord(
   from: number,
   counters: IptCounters | undefined,
   target: IptTarget | undefined,
-  destination: IptValue | undefined | null = null,
+  destination: IptValue | undefined | null,
 ): LazyRuleRecord {
   return new LazyRuleRecord(bodies, source, table, chain, position, line, text, from, counters, target, destination);
 }

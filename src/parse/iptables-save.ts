@@ -253,7 +253,7 @@ class IptablesSaveParser {
     table.rules.push(
       bodies === undefined
         ? newRuleRecord(source, table.name, state.decl.name, state.rules, lineNo, line, body)
-        : newLazyRuleRecord(bodies, source, table.name, state.decl.name, state.rules, lineNo, line, at, body.counters, body.target),
+        : newLazyRuleRecord(bodies, source, table.name, state.decl.name, state.rules, lineNo, line, at, body.counters, body.target, null),
     );
   }
 

@@ -95,6 +95,10 @@ describe('the lazy scan', () => {
     expect(rule.destination).toBe(destination);
     const [none] = scanRules('-A X -s 10.0.0.0/8 -j RETURN') as [IptRule];
     expect(none.destination).toBeUndefined();
+    // Plainly no -d: answered without parsing, so the malformed matches of this line stay unread.
+    const [unread] = scanRules('-A X -p tcp --dport -s -j RETURN') as [IptRule];
+    expect(unread.destination).toBeUndefined();
+    expect(() => unread.matches).toThrow(DeferredParseError);
   });
 
   it('finds a malformed match when the rule is first read, located as the full parse locates it', () => {

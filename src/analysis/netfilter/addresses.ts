@@ -31,7 +31,8 @@ export function cidrRange(cidr: Cidr): AddressRange {
   return { family: cidr.family, first: cidr.network, last: cidr.network + size - 1n };
 }
 
-function lastOf(cidr: Cidr): bigint {
+/** The last address of a block (a host address allocates nothing). */
+export function lastOf(cidr: Cidr): bigint {
   const full = cidr.family === 4 ? 32 : 128;
   return cidr.prefixLen === full ? cidr.network : cidr.network + (1n << BigInt(full - cidr.prefixLen)) - 1n;
 }
@@ -59,9 +60,14 @@ export function cidrMatcher(cidr: Cidr): (spec: AddressSpec | undefined) => Tri 
 
 const LOOPBACK_V4 = mustParse('127.0.0.0/8');
 const LOOPBACK_V6 = mustParse('::1/128');
+const LOOPBACK_V4_LAST = lastOf(LOOPBACK_V4);
+const LOOPBACK_V6_LAST = lastOf(LOOPBACK_V6);
 
 export function isLoopbackAddress(cidr: Cidr): boolean {
-  return rangeContains(cidr.family === 4 ? LOOPBACK_V4 : LOOPBACK_V6, cidr);
+  const v4 = cidr.family === 4;
+  const loopback = v4 ? LOOPBACK_V4 : LOOPBACK_V6;
+  // rangeContains(loopback, cidr) with the loopback's last address computed once: asked of every DNAT target.
+  return loopback.prefixLen <= cidr.prefixLen && cidr.network >= loopback.network && lastOf(cidr) <= (v4 ? LOOPBACK_V4_LAST : LOOPBACK_V6_LAST);
 }
 
 /** "10.0.0.1-10.0.0.9" as printed by -m iprange. */

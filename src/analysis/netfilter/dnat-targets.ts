@@ -4,9 +4,10 @@
  * the DNATs behind service VIPs (Kubernetes cluster IPs): the tens of thousands of kube-proxy endpoints of
  * a large node come down to a few thousand pod addresses, each checked once.
  *
- * Finding them reads only the target and the jump of the rules of the reachable chains (a Kubernetes nat
- * table has over 100k rules, each parsed only when its criteria are first read). What the DNATs match is
- * read only to describe them.
+ * Finding them reads only the target and the jump of the rules (a Kubernetes nat table has over 100k rules,
+ * each parsed only when its criteria are first read): the addresses of the table's DNATs in table order
+ * (its census, see table-census.ts), then the jumps from the hooks, to know which DNATs they reach and in
+ * what order. What the DNATs match is read only to describe them.
  */
 import { formatAddress, type Cidr } from '../../model/net.js';
 import type { Bridge, Namespace, NfChain, NfRule, NfTable } from '../../model/types.js';
@@ -17,6 +18,7 @@ import { isDockerDnat } from './port-checks.js';
 import { formatPortRange } from './ports.js';
 import { findPublishedPorts, type PublishedPort } from './published-ports.js';
 import { natTargetV4, parseNatAddress } from './rule-fields.js';
+import { tableCensus, type TableCensus } from './table-census.js';
 import { checkTargetAddress, type TargetReachability } from './target-reachability.js';
 
 export interface DnatTarget {
@@ -33,18 +35,33 @@ export interface DnatTarget {
   paths: NatPaths;
 }
 
-/** One nat table's chains reachable from the hooks, each with the first jump that reaches it (none for the hooks). */
+/** How the hooks reach the chains of one nat table: see firstJumpTo. */
 interface NatPaths {
   table: NfTable;
   family: 4 | 6;
-  firstJumps: Map<NfChain, NfRule | undefined>;
-  dockerDnats: DockerDnats;
+  /**
+   * The reached chains that several rules jump to (and the hooks), each with the first jump that reaches
+   * it (none for the hooks). A chain only one rule jumps to is reached through that rule, and is not kept
+   * here: on a Kubernetes node that is nearly every chain.
+   */
+  sharedChains: Map<NfChain, NfRule | undefined>;
+  docker: DockerDnats;
+}
+
+/** The address of each DNAT of a table's census, read in table order. */
+interface DnatAddresses {
+  /** addressKey of the address of census.dnats[i]; undefined when unreadable or of the other family. */
+  keys: (number | string | undefined)[];
+  /** The addresses of the DNATs whose target is not plain "a.b.c.d[:port]", by census index. */
+  parsed: Map<number, Cidr>;
 }
 
 /** What the search of one nat table builds. */
 interface TargetScan {
   ns: Namespace;
   paths: NatPaths;
+  census: TableCensus;
+  addresses: DnatAddresses;
   byAddress: Map<number | string, DnatTarget>;
   targets: DnatTarget[];
 }
@@ -55,31 +72,58 @@ interface TargetScan {
  */
 export function findDnatTargets(ns: Namespace, publishedPorts: () => readonly PublishedPort[] = () => findPublishedPorts(ns)): DnatTarget[] {
   const targets: DnatTarget[] = [];
-  const dockerDnats = new DockerDnats(publishedPorts);
+  const docker = new DockerDnats(publishedPorts);
   for (const ruleset of [ns.netfilter.ipv4, ns.netfilter.ipv6]) {
     const table = ruleset?.tables.get('nat');
     if (!ruleset || !table) continue;
-    const paths: NatPaths = { table, family: ruleset.family === 'ipv6' ? 6 : 4, firstJumps: new Map(), dockerDnats };
-    searchTable({ ns, paths, byAddress: new Map(), targets });
+    const family = ruleset.family === 'ipv6' ? 6 : 4;
+    const census = tableCensus(table);
+    const paths: NatPaths = { table, family, sharedChains: new Map(), docker };
+    searchTable({ ns, paths, census, addresses: dnatAddresses(census, family), byAddress: new Map(), targets });
   }
   return targets;
 }
 
 /**
- * Which DNATs are Docker's: those in its nat DOCKER chain, and those of published ports that exclude a Docker
- * bridge as input (the published port's own test, isDockerDnat). A DNAT behind a service VIP outside DOCKER is
- * not Docker's: telling would mean reading what every kube-proxy endpoint matches.
+ * Which targets Docker's DNATs point at: those of its nat DOCKER chain, and those of published ports that
+ * exclude a Docker bridge as input (the published port's own test, isDockerDnat). A DNAT behind a service VIP
+ * outside DOCKER is not Docker's: telling would mean reading what every kube-proxy endpoint matches.
  */
 class DockerDnats {
-  #excluding: Set<NfRule> | undefined = undefined;
+  /** Targets of the DNATs in nat DOCKER, noted by the search. */
+  readonly ofDockerChain = new Set<DnatTarget>();
+  /** addressKey of the targets of the Docker-excluding published ports. */
+  #excluding: Set<number | string> | undefined = undefined;
 
   constructor(private readonly publishedPorts: () => readonly PublishedPort[]) {}
 
-  has(dnat: NfRule): boolean {
-    if (dnat.chain === 'DOCKER') return true;
-    this.#excluding ??= new Set(this.publishedPorts().flatMap((p) => (p.dnat && isDockerDnat(p) ? [p.dnat] : [])));
-    return this.#excluding.size > 0 && this.#excluding.has(dnat);
+  pointAt(target: DnatTarget): boolean {
+    if (this.ofDockerChain.size > 0 && this.ofDockerChain.has(target)) return true;
+    // A published port's DNAT is among the DNATs of a target exactly when it sends connections to the target's address.
+    this.#excluding ??= new Set(this.publishedPorts().flatMap((p) => (p.dnat && isDockerDnat(p) ? [addressKey(p.target.address)] : [])));
+    return this.#excluding.size > 0 && this.#excluding.has(addressKey(target.address));
   }
+}
+
+/** The address of every DNAT of the census, read in table order (the order their target objects were made in). */
+function dnatAddresses(census: TableCensus, family: 4 | 6): DnatAddresses {
+  const dnats = census.dnats;
+  const addresses: DnatAddresses = { keys: new Array<number | string | undefined>(dnats.length), parsed: new Map() };
+  for (let i = 0; i < dnats.length; i++) {
+    const text = toDestination((dnats[i] as NfRule).target as IptTarget);
+    // Most targets are "a.b.c.d:port": their key is read without parsing them in full.
+    const v4 = natTargetV4(text);
+    if (v4 !== undefined) {
+      addresses.keys[i] = family === 4 ? v4 : undefined;
+    } else {
+      const address = parseNatAddress(text)?.address;
+      if (address?.family === family) {
+        addresses.keys[i] = addressKey(address);
+        addresses.parsed.set(i, address);
+      }
+    }
+  }
+  return addresses;
 }
 
 /**
@@ -87,12 +131,12 @@ class DockerDnats {
  * of each chain as it is reached: one pass over the reachable rules.
  */
 function searchTable(scan: TargetScan): void {
-  const { table, firstJumps } = scan.paths;
+  const { table, sharedChains } = scan.paths;
   const queue: NfChain[] = [];
   for (const hook of ['PREROUTING', 'OUTPUT']) {
     const start = table.chains.get(hook);
-    if (start && !firstJumps.has(start)) {
-      firstJumps.set(start, undefined);
+    if (start && !sharedChains.has(start)) {
+      sharedChains.set(start, undefined);
       queue.push(start);
     }
   }
@@ -101,41 +145,68 @@ function searchTable(scan: TargetScan): void {
 
 /** A function of its own, so that V8 optimises the loop over tens of thousands of chains as a whole. */
 function visitChain(scan: TargetScan, chain: NfChain, queue: NfChain[]): void {
-  const firstJumps = scan.paths.firstJumps;
+  const sharedChains = scan.paths.sharedChains;
   const rules = chain.rules;
+  let onlyJumps = true;
   for (let r = 0; r < rules.length; r++) {
-    const rule = rules[r] as NfRule;
-    const next = rule.jumpChain;
-    if (next !== undefined) {
-      if (firstJumps.has(next)) continue;
-      firstJumps.set(next, rule);
-      queue.push(next);
-    } else if (rule.target?.name === 'DNAT') {
-      addDnat(scan, rule, rule.target);
+    const next = (rules[r] as NfRule).jumpChain;
+    if (next === undefined) {
+      onlyJumps = false;
+      continue;
     }
+    // Each reached chain is visited once, so a chain that only this rule jumps to is reached now, for the first time.
+    if (!onlyJumpedToOnce(next)) {
+      if (sharedChains.has(next)) continue;
+      sharedChains.set(next, rules[r]);
+    }
+    queue.push(next);
+  }
+  if (onlyJumps) return;
+  const first = scan.census.firstDnat.get(chain);
+  if (first !== undefined) addDnats(scan, chain, first);
+}
+
+/** A user chain that a single rule jumps to (the hooks are built-in chains: searched from, not jumped to). */
+function onlyJumpedToOnce(chain: NfChain): boolean {
+  return chain.referencedBy.length === 1 && !chain.builtin;
+}
+
+/** The jump through which the search first reached `chain` (a reached chain); undefined for the hooks. */
+function firstJumpTo(paths: NatPaths, chain: NfChain): NfRule | undefined {
+  return onlyJumpedToOnce(chain) ? chain.referencedBy[0] : paths.sharedChains.get(chain);
+}
+
+/** The DNATs of a reached chain, from census index `first` on, each added to the target of its address. */
+function addDnats(scan: TargetScan, chain: NfChain, first: number): void {
+  const { dnats, dnatChains } = scan.census;
+  const { keys } = scan.addresses;
+  const ofDockerChain = chain.name === 'DOCKER';
+  for (let i = first; i < dnats.length && dnatChains[i] === chain; i++) {
+    const key = keys[i];
+    if (key === undefined) continue;
+    let target = scan.byAddress.get(key);
+    if (!target) {
+      target = newTarget(scan, i, key);
+      scan.byAddress.set(key, target);
+      scan.targets.push(target);
+    }
+    target.dnats.push(dnats[i] as NfRule);
+    if (ofDockerChain) scan.paths.docker.ofDockerChain.add(target);
   }
 }
 
-function addDnat(scan: TargetScan, rule: NfRule, dnat: IptTarget): void {
-  const text = toDestination(dnat);
-  // Most targets are "a.b.c.d:port": their key is read without parsing them in full.
-  const v4 = natTargetV4(text);
-  const address = v4 === undefined ? parseNatAddress(text)?.address : undefined;
-  const family = v4 !== undefined ? 4 : address?.family;
-  if (family !== scan.paths.family) return;
-  const key = v4 ?? addressKey(address as Cidr);
-  let target = scan.byAddress.get(key);
-  if (!target) {
-    target = newTarget(scan, address ?? { family: 4, network: BigInt(key), prefixLen: 32 });
-    scan.byAddress.set(key, target);
-    scan.targets.push(target);
-  }
-  target.dnats.push(rule);
+/** formatAddress(4, BigInt(value)), without the BigInt and the array. */
+function formatV4(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
 }
 
-function newTarget(scan: TargetScan, address: Cidr): DnatTarget {
+/** The target of the address of census DNAT `index`, whose key is `key`. */
+function newTarget(scan: TargetScan, index: number, key: number | string): DnatTarget {
   const family = scan.paths.family;
-  const target: DnatTarget = { name: formatAddress(family, address.network), namespace: scan.ns.name, family, address, dnats: [], paths: scan.paths };
+  const parsed = scan.addresses.parsed.get(index);
+  const address = parsed ?? { family: 4, network: BigInt(key), prefixLen: 32 };
+  const name = parsed ? formatAddress(family, parsed.network) : formatV4(key as number);
+  const target: DnatTarget = { name, namespace: scan.ns.name, family, address, dnats: [], paths: scan.paths };
   const bridge = bridgeContaining(scan.ns, address);
   if (bridge) target.bridge = bridge;
   return target;
@@ -145,10 +216,10 @@ function newTarget(scan: TargetScan, address: Cidr): DnatTarget {
 function chainPathContext(paths: NatPaths, chain: NfChain): ChainContext {
   const jumps: NfRule[] = [];
   // The first jumps come from a breadth-first search, so they never loop; the length guard is for safety.
-  for (let jump = paths.firstJumps.get(chain); jump !== undefined && jumps.length < 64; ) {
+  for (let jump = firstJumpTo(paths, chain); jump !== undefined && jumps.length < 64; ) {
     jumps.push(jump);
     const from = paths.table.chains.get(jump.chain);
-    jump = from && paths.firstJumps.get(from);
+    jump = from && firstJumpTo(paths, from);
   }
   return pathContext(jumps.reverse());
 }
@@ -160,7 +231,7 @@ export function checkDnatTargetAddress(ns: Namespace, target: DnatTarget, routes
 
 /** Does a Docker DNAT point at the target? See DockerDnats. */
 export function isDockerTarget(target: DnatTarget): boolean {
-  return target.dnats.some((dnat) => target.paths.dockerDnats.has(dnat));
+  return target.paths.docker.pointAt(target);
 }
 
 /**

@@ -9,11 +9,11 @@
 import { formatAddress, parseCidr, type Cidr } from '../../model/net.js';
 import { sourceUsable } from '../../model/sources.js';
 import type { Namespace, NfChain, NfRule } from '../../model/types.js';
-import type { IptTarget } from '../../parse/types.js';
-import { isOwnAddress } from '../topology.js';
+import type { IptOption, IptTarget } from '../../parse/types.js';
+import { isOwnAddress, ownAddressKeys } from '../topology.js';
 import { isLoopbackAddress } from './addresses.js';
 import { formatPortRange, type PortRange } from './ports.js';
-import { excludedInterface, requiredInterface, ruleAddress, ruleDport, ruleProtocol } from './rule-fields.js';
+import { excludedInterface, hostV4, requiredInterface, ruleAddress, ruleDport, ruleProtocol } from './rule-fields.js';
 
 export type NatHook = 'PREROUTING' | 'OUTPUT';
 
@@ -51,12 +51,12 @@ export type JumpFilter = (rule: NfRule) => boolean;
 
 /**
  * Chains reachable from nat PREROUTING and OUTPUT, breadth-first from each hook in turn, following the jumps
- * `follows` accepts (every jump when absent). One Map entry per chain holds everything the callers need.
+ * `filter` accepts (every jump when absent). One Map entry per chain holds everything the callers need.
  */
 export function reachFromHooks(chains: Map<string, NfChain>, filter?: JumpFilter): NatReach {
   const reach: NatReach = new Map();
   const queue: NfChain[] = [];
-  const follows = filter && askedOnce(filter);
+  const search: JumpSearch = { reach, queue, filter, refused: new Map() };
   for (const hook of ['PREROUTING', 'OUTPUT'] as const) {
     const bit = HOOK_BITS[hook];
     const start = chains.get(hook);
@@ -66,24 +66,28 @@ export function reachFromHooks(chains: Map<string, NfChain>, filter?: JumpFilter
     else reach.set(start, new ChainReach(bit));
     queue.length = 0;
     queue.push(start);
-    for (let i = 0; i < queue.length; i++) followJumps(queue[i] as NfChain, bit, reach, queue, follows);
+    for (let i = 0; i < queue.length; i++) followJumps(search, queue[i] as NfChain, bit);
   }
   return reach;
 }
 
-/** The filter, asked once per rule: both hooks usually reach the same jumps (kube-proxy's KUBE-SERVICES). */
-function askedOnce(filter: JumpFilter): JumpFilter {
-  const answers = new Map<NfRule, boolean>();
-  return (rule) => {
-    let answer = answers.get(rule);
-    if (answer === undefined) answers.set(rule, (answer = filter(rule)));
-    return answer;
-  };
+/** The state of reachFromHooks. */
+interface JumpSearch {
+  reach: NatReach;
+  queue: NfChain[];
+  filter: JumpFilter | undefined;
+  /**
+   * The jumps the filter turned down, by chain and rule index: the second hook meets the same ones
+   * (kube-proxy's tens of thousands of service VIP jumps) and the filter would answer the same.
+   */
+  refused: Map<NfChain, Uint8Array>;
 }
 
 /** One step of the search: the chains `chain` jumps to that hook `bit` had not reached yet join the queue. */
-function followJumps(chain: NfChain, bit: number, reach: NatReach, queue: NfChain[], follows: JumpFilter | undefined): void {
+function followJumps(search: JumpSearch, chain: NfChain, bit: number): void {
+  const { reach, queue, filter } = search;
   const rules = chain.rules;
+  let refused = filter === undefined ? undefined : search.refused.get(chain);
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r] as NfRule;
     const next = rule.jumpChain;
@@ -91,7 +95,14 @@ function followJumps(chain: NfChain, bit: number, reach: NatReach, queue: NfChai
     const known = reach.get(next);
     if (known !== undefined && (known.hooks & bit) !== 0) continue;
     // Asked only of jumps that would lead somewhere new: the filter may read the rule's criteria.
-    if (follows !== undefined && !follows(rule)) continue;
+    if (filter !== undefined) {
+      if (refused !== undefined && refused[r] === 1) continue;
+      if (!filter(rule)) {
+        if (refused === undefined) search.refused.set(chain, (refused = new Uint8Array(rules.length)));
+        refused[r] = 1;
+        continue;
+      }
+    }
     if (!known) reach.set(next, new ChainReach(bit, rule, chain));
     else {
       known.hooks |= bit;
@@ -112,9 +123,13 @@ function followJumps(chain: NfChain, bit: number, reach: NatReach, queue: NfChai
  */
 export function serviceVipTest(ns: Namespace): JumpFilter | undefined {
   if (!sourceUsable(ns.sources.get('ip-addr'))) return undefined;
+  const own = ownAddressKeys(ns);
   return (rule) => {
     const destination = rule.destination;
     if (destination === undefined || destination.negated) return false;
+    // "-d 10.96.0.10/32", as nearly every kube-proxy rule reads: no CIDR object made (addressKey of an IPv4 address is its number).
+    const v4 = hostV4(destination.value);
+    if (v4 !== -1) return v4 >>> 24 !== 127 && !own.has(v4);
     const cidr = parseCidr(destination.value);
     if (!cidr || cidr.prefixLen !== (cidr.family === 4 ? 32 : 128)) return false;
     return !isLoopbackAddress(cidr) && !isOwnAddress(ns, cidr);
@@ -179,9 +194,13 @@ export function contextWithRule(outer: ChainContext, rule: NfRule): ChainContext
   };
 }
 
-/** targetOption(target, 'to-destination') ?? '', without the array and closure it makes: once per DNAT. */
+/** targetOption(target, 'to-destination') ?? '', without the array and closure it makes (nor, being an indexed loop, an iterator): once per DNAT. */
 export function toDestination(target: IptTarget): string {
-  for (const option of target.options) if (option.name === 'to-destination') return option.args[0] ?? '';
+  const options = target.options;
+  for (let i = 0; i < options.length; i++) {
+    const option = options[i] as IptOption;
+    if (option.name === 'to-destination') return option.args[0] ?? '';
+  }
   return '';
 }
 

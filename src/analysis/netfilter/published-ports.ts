@@ -23,12 +23,14 @@ import {
   serviceVipTest,
   toDestination,
   type ChainContext,
+  type ChainReach,
   type JumpFilter,
   type NatHook,
   type NatReach,
 } from './nat-paths.js';
 import { formatPortRange, type PortRange } from './ports.js';
 import { parseNatAddress, requiredInterface, ruleAddress, ruleDport, ruleProtocol, type NatAddress } from './rule-fields.js';
+import { tableCensus } from './table-census.js';
 
 export interface PublishedPort {
   /** Subject name: "tcp/8080->172.17.0.2:80", "tcp/192.0.2.10:8080->172.17.0.2:80", "tcp/none->172.17.0.2:80". */
@@ -87,10 +89,7 @@ function publishedPortsOf(ns: Namespace, ruleset: Ruleset): PublishedPort[] {
   if (nat) {
     const reach = reachFromHooks(nat.chains, isServiceVip && ((rule) => !isServiceVip(rule)));
     const scan: DnatScan = { ns, ruleset, family, reach, isServiceVip, names: { hostTexts: new Map(), prefixes: new Map() }, acceptIndex, claimed, ports };
-    for (const chain of nat.chains.values()) {
-      const state = reach.get(chain);
-      if (state && state.hooks !== 0) addDnatPorts(scan, chain, state.hookList);
-    }
+    for (const chain of reachedDnatChains(nat, reach)) addDnatPorts(scan, chain, (reach.get(chain) as ChainReach).hookList);
   }
   let leftOver = unclaimedContainerAccepts(acceptIndex, claimed);
   if (leftOver.length > 0 && nat && isServiceVip) {
@@ -99,6 +98,16 @@ function publishedPortsOf(ns: Namespace, ruleset: Ruleset): PublishedPort[] {
   }
   for (const rule of leftOver) ports.push(acceptOnlyPort(ns, ruleset, family, rule));
   return ports;
+}
+
+/** The chains the hooks reach that hold DNATs, in table order (the order ports are listed in). */
+function reachedDnatChains(nat: NfTable, reach: NatReach): NfChain[] {
+  const firstDnat = tableCensus(nat).firstDnat;
+  const chains: NfChain[] = [];
+  reach.forEach((state, chain) => {
+    if (state.hooks !== 0 && firstDnat.has(chain)) chains.push(chain);
+  });
+  return chains.sort((a, b) => (firstDnat.get(a) as number) - (firstDnat.get(b) as number));
 }
 
 /** Docker-style per-port accepts that no published port's DNAT uses, in index order. */

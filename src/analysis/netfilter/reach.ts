@@ -6,6 +6,7 @@
 import type { NfChain, NfTable } from '../../model/types.js';
 import { matchRule } from './match.js';
 import type { PacketClass } from './packet.js';
+import { isHarmlessTarget, tableCensus } from './table-census.js';
 
 export function reachableChains(table: NfTable | undefined, start: string, packet: PacketClass): Set<string> {
   const reached = new Set<string>();
@@ -65,45 +66,19 @@ function searchDrop(chain: NfChain, dropCapable: Map<NfChain, boolean>, stack: S
     const name = rule.target?.name;
     if (!name) continue;
     if (rule.jumpChain) result = searchDrop(rule.jumpChain, dropCapable, stack);
-    else result = !KNOWN_HARMLESS.has(name);
+    else result = !isHarmlessTarget(name);
   }
   stack.delete(chain);
   dropCapable.set(chain, result);
   return result;
 }
 
-const dropSourceByTable = new WeakMap<NfTable, boolean>();
-
 /**
  * Does the table hold anything that can drop a packet: a built-in chain with a DROP/REJECT policy, or a rule
- * whose target is neither a jump nor known to be harmless? One linear pass per table, where chainCanDrop
- * follows the jumps: a Kubernetes nat table (tens of thousands of chains, no DROP) is then settled at once.
- * Without any, no walk of the table can end in a certain drop.
+ * whose target is neither a jump nor known to be harmless? One linear pass per table (its census), where
+ * chainCanDrop follows the jumps: a Kubernetes nat table (tens of thousands of chains, no DROP) is then settled
+ * at once. Without any, no walk of the table can end in a certain drop.
  */
 export function tableCanDrop(table: NfTable): boolean {
-  let known = dropSourceByTable.get(table);
-  if (known !== undefined) return known;
-  known = false;
-  search: for (const chain of table.chains.values()) {
-    if (chain.builtin && (chain.policy === 'DROP' || chain.policy === 'REJECT')) {
-      known = true;
-      break;
-    }
-    for (const rule of chain.rules) {
-      if (rule.jumpChain || !rule.target) continue;
-      if (!KNOWN_HARMLESS.has(rule.target.name)) {
-        known = true;
-        break search;
-      }
-    }
-  }
-  dropSourceByTable.set(table, known);
-  return known;
+  return tableCensus(table).canDrop;
 }
-
-/** Targets that never drop: the walk can be skipped when a chain holds nothing else. */
-const KNOWN_HARMLESS = new Set([
-  'ACCEPT', 'RETURN', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'LOG', 'NFLOG', 'ULOG', 'MARK', 'CONNMARK', 'CT',
-  'NOTRACK', 'CHECKSUM', 'TCPMSS', 'TOS', 'DSCP', 'TTL', 'HL', 'ECN', 'CLASSIFY', 'SET', 'TRACE', 'AUDIT', 'SECMARK',
-  'CONNSECMARK', 'IDLETIMER', 'LED', 'RATEEST', 'TEE', 'HMARK', 'TCPOPTSTRIP', 'JOURNAL',
-]);

@@ -5,7 +5,7 @@
  */
 import { parseCidr, type Cidr } from '../../model/net.js';
 import type { Bridge, Evidence, Namespace } from '../../model/types.js';
-import { addressKey, isOwnAddress, lookupRoute } from '../topology.js';
+import { addressKey, lookupRoute, ownAddressKeys } from '../topology.js';
 import { isLoopbackAddress } from './addresses.js';
 
 export interface TargetReachability {
@@ -36,8 +36,9 @@ export interface TargetAddress {
  */
 export function checkTargetAddress(ns: Namespace, target: TargetAddress, routesKnown: boolean): TargetReachability {
   const { address, label, bridge: inBridge } = target;
-  if (isLoopbackAddress(address) || isOwnAddress(ns, address)) return { status: 'reachable', evidence: [] };
-  const neighbour = findNeighbour(ns, address);
+  const key = addressKey(address);
+  if (isLoopbackAddress(address) || ownAddressKeys(ns).has(key)) return { status: 'reachable', evidence: [] };
+  const neighbour = neighbourIndex(ns).get(key);
 
   if (inBridge) {
     const { bridge, subnet } = inBridge;
@@ -48,8 +49,7 @@ export function checkTargetAddress(ns: Namespace, target: TargetAddress, routesK
         evidence: neighbourEvidence(ns, neighbour, bridge.evidence),
       };
     }
-    const portsKnown = bridge.ports.length === 0 || bridge.ports.every((p) => p.interface !== undefined);
-    const live = bridge.ports.some((p) => p.interface && p.interface.adminUp && p.interface.carrier);
+    const { portsKnown, live } = bridgePorts(bridge);
     const liveNeighbour = neighbour && LIVE_NEIGHBOUR_STATES.has(neighbourState(neighbour.state));
     if (bridge.interface && portsKnown && !live && !liveNeighbour) {
       return {
@@ -86,21 +86,44 @@ export function checkTargetAddress(ns: Namespace, target: TargetAddress, routesK
   return { status: 'reachable', evidence: [] };
 }
 
+interface BridgePorts {
+  /** Every port's interface is known (or there are none). */
+  portsKnown: boolean;
+  /** Some port is up with a carrier. */
+  live: boolean;
+}
+
+const bridgePortsCache = new WeakMap<Bridge, BridgePorts>();
+
+/** What the ports of a bridge say, once per bridge: a Kubernetes bridge has hundreds, and as many targets. */
+function bridgePorts(bridge: Bridge): BridgePorts {
+  let known = bridgePortsCache.get(bridge);
+  if (!known) {
+    known = {
+      portsKnown: bridge.ports.length === 0 || bridge.ports.every((p) => p.interface !== undefined),
+      live: bridge.ports.some((p) => p.interface && p.interface.adminUp && p.interface.carrier),
+    };
+    bridgePortsCache.set(bridge, known);
+  }
+  return known;
+}
+
 type Neighbour = Namespace['neighbours'][number];
 
-const neighbourIndex = new WeakMap<Namespace, Map<number | string, Neighbour>>();
+const neighbourIndexes = new WeakMap<Namespace, Map<number | string, Neighbour>>();
 
-function findNeighbour(ns: Namespace, address: Cidr): Neighbour | undefined {
-  let index = neighbourIndex.get(ns);
+/** The namespace's neighbour entries by addressKey (the last entry for an address wins). */
+function neighbourIndex(ns: Namespace): Map<number | string, Neighbour> {
+  let index = neighbourIndexes.get(ns);
   if (!index) {
     index = new Map();
     for (const n of ns.neighbours) {
       const cidr = parseCidr(n.dst);
       if (cidr) index.set(addressKey(cidr), n);
     }
-    neighbourIndex.set(ns, index);
+    neighbourIndexes.set(ns, index);
   }
-  return index.get(addressKey(address));
+  return index;
 }
 
 /** Neighbour states print as a list (["STALE"], ["REACHABLE"]); the first is the state. */

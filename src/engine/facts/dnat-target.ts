@@ -43,8 +43,10 @@ interface TargetMemo {
   sources: string[] | undefined;
 }
 
+const emptyMemo = (): TargetMemo => ({ target: undefined, reachability: undefined, sources: undefined });
+
 function memoOf(env: FactEnv, target: DnatTarget): TargetMemo {
-  const memo = env.cache.perNamespace(env.namespace, MEMO_KEY, (): TargetMemo => ({ target: undefined, reachability: undefined, sources: undefined }));
+  const memo = env.cache.perNamespace(env.namespace, MEMO_KEY, emptyMemo);
   if (memo.target !== target) {
     memo.target = target;
     memo.reachability = undefined;
