@@ -27,7 +27,8 @@ export function resolvePath(value: unknown, steps: PathStep[]): unknown {
   if (value === null || typeof value !== 'object') return value;
   let current: unknown = value;
   for (const step of steps) {
-    if (current === null || current === undefined) return undefined;
+    // jsonpath-plus stops at a falsy value: "$.a.length" of { a: "" } is undefined there, not 0.
+    if (current === null || current === undefined || current === '') return undefined;
     const key = String(step);
     if ((typeof current !== 'object' && typeof current !== 'string') || !Object.prototype.hasOwnProperty.call(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];

@@ -5,7 +5,7 @@
  * The pass jumps from space to space (and over quoted parts) with indexOf rather than reading every
  * character. It gives up (the caller then parses the line in full) on whatever the tokenizer reads
  * differently from single spaces and plain quotes: tabs, runs of blanks, backslashes inside quotes, an
- * unterminated quote; on flags iptables-save never prints (--jump, --goto, -c, --set-counters); on a
+ * unterminated quote, text right after a closing quote; on flags iptables-save never prints (--jump, --goto, -c, --set-counters); on a
  * second -j/-g; and on a -j/-g that may be the argument of the word before it ("!" or a free-text option:
  * `--comment -j` is a comment reading "-j").
  */
@@ -71,7 +71,8 @@ export class LineScanner {
       // A quoted part inside this word runs to its closing quote, blanks included.
       while (quote >= 0 && (next < 0 || quote < next)) {
         const close = line.indexOf('"', quote + 1);
-        if (close < 0) return false;
+        // A closing quote ends the word (iptables-restore): text right after it is a word of its own.
+        if (close < 0 || (close + 1 < length && line.charCodeAt(close + 1) !== SPACE)) return false;
         while (backslash >= 0 && backslash < quote) backslash = line.indexOf('\\', backslash + 1);
         if (backslash >= 0 && backslash < close) return false;
         quote = line.indexOf('"', close + 1);

@@ -171,6 +171,14 @@ describe('path subset ≡ jsonpath-plus (wrap: false)', () => {
     );
   });
 
+  it('stops at an empty string as jsonpath-plus does', () => {
+    for (const path of ['$.a.length', '$.a[0]']) {
+      expect(resolvePath({ a: '' }, parsePath(path) ?? [])).toEqual(JSONPath({ path, json: { a: '' }, wrap: false }));
+    }
+    expect(resolvePath({ a: '' }, parsePath('$.a.length') ?? [])).toBeUndefined();
+    expect(resolvePath({ a: 'xy' }, parsePath('$.a.length') ?? [])).toBe(2);
+  });
+
   it('refuses what is outside the subset', () => {
     for (const bad of ['a.b', '$..a', '$.*', '$[?(@.a)]', '$.a-b', '$[-1]', "$['a']", '$.a[0:2]']) expect(parsePath(bad), bad).toBeUndefined();
   });

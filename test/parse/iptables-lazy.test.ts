@@ -56,6 +56,7 @@ describe('the lazy scan', () => {
     ['target options with quotes', '-A X -j LOG --log-prefix "dropped -j: "'],
     ['a -j in target options', '-A X -j LOG --log-prefix -j'],
     ['values after the target', '-A X -j ACCEPT -p tcp --dport'],
+    ['a target right after a closing quote', '-A X -m comment --comment "x"-j ACCEPT'],
     ['a destination', '-A X -d 10.96.0.1/32 -p tcp -m tcp --dport 443 -j ACCEPT'],
     ['a negated destination', '-A X ! -d 10.0.0.0/8 -j ACCEPT'],
     ['an old-style negated destination', '-A X -d ! 10.0.0.0/8 -j ACCEPT'],
