@@ -16,22 +16,14 @@
 import { DeferredParseError } from '../errors.js';
 import { clip, type Evidence } from './common.js';
 import type { IptCounters, IptMatch, IptTarget, IptValue } from './types.js';
+import type { RuleParts } from './iptables-records.js';
 import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser } from './iptables-rule.js';
 import { SharedParts } from './iptables-shared.js';
 import { LineScanner, NO_TARGET } from './iptables-line-scan.js';
 
-/** The fields of a rule made on first use. */
-interface LazyParts {
-  protocol: IptValue | undefined;
-  source: IptValue | undefined;
-  destination: IptValue | undefined;
-  inInterface: IptValue | undefined;
-  outInterface: IptValue | undefined;
-  fragment: { negated: boolean } | undefined;
-  matches: IptMatch[];
-  comment: string | undefined;
-}
+/** The fields of a rule made on first use: all its parts but counters and target. */
+type LazyParts = Omit<RuleParts, 'counters' | 'target'>;
 
 /** Parses the bodies of one dump's rules on demand, sharing parts with each other as the full parse does. */
 export class RuleBodies {
@@ -237,20 +229,4 @@ export class LazyRuleRecord {
       jumpChain: this.jumpChain,
     };
   }
-}
-
-export function newLazyRuleRecord(
-  bodies: RuleBodies,
-  source: string,
-  table: string,
-  chain: string,
-  position: number,
-  line: number,
-  text: string,
-  from: number,
-  counters: IptCounters | undefined,
-  target: IptTarget | undefined,
-  destination: IptValue | undefined | null,
-): LazyRuleRecord {
-  return new LazyRuleRecord(bodies, source, table, chain, position, line, text, from, counters, target, destination);
 }

@@ -7,7 +7,7 @@ import type { IptChainDecl, IptCounters, IptTable, IptablesSave } from './types.
 import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser } from './iptables-rule.js';
 import { newChainDecl, newImplicitChainDecl, newRuleRecord, type RuleParts } from './iptables-records.js';
-import { newLazyRuleRecord, RuleBodies } from './iptables-lazy.js';
+import { LazyRuleRecord, RuleBodies } from './iptables-lazy.js';
 import { SharedParts } from './iptables-shared.js';
 import { RUN_IPTABLES_SAVE, wrongFormatHint, wrongFormatOf } from './iptables-format.js';
 
@@ -253,7 +253,7 @@ class IptablesSaveParser {
     table.rules.push(
       bodies === undefined
         ? newRuleRecord(source, table.name, state.decl.name, state.rules, lineNo, line, body)
-        : newLazyRuleRecord(bodies, source, table.name, state.decl.name, state.rules, lineNo, line, at, body.counters, body.target, null),
+        : new LazyRuleRecord(bodies, source, table.name, state.decl.name, state.rules, lineNo, line, at, body.counters, body.target, null),
     );
   }
 
@@ -264,7 +264,7 @@ class IptablesSaveParser {
     const state = this.chainOf(open, line, bodies.chainStart, bodies.chainEnd, lineNo);
     state.rules++;
     const table = open.table;
-    table.rules.push(newLazyRuleRecord(bodies, this.input.source, table.name, state.decl.name, state.rules, lineNo, line, at, counters, bodies.target, bodies.destination));
+    table.rules.push(new LazyRuleRecord(bodies, this.input.source, table.name, state.decl.name, state.rules, lineNo, line, at, counters, bodies.target, bodies.destination));
     return true;
   }
 

@@ -91,14 +91,16 @@ function mutate(data: Json, steps: Mutation[]): Json {
     const at = all[step.pick % all.length]!;
     const parent = parentOf(out, at);
     const last = at[at.length - 1]!;
-    if (step.kind === 'replace') parent[last] = step.value;
+    // Copies: a generated value inserted by reference could later be edited into a cycle (fast-check reuses it).
+    const value = structuredClone(step.value);
+    if (step.kind === 'replace') parent[last] = value;
     else if (step.kind === 'delete') {
       if (Array.isArray(parent)) parent.splice(last as number, 1);
       else delete parent[last];
     } else {
       const target = parent[last];
-      if (step.kind === 'add-key' && target !== null && typeof target === 'object' && !Array.isArray(target)) target[step.key] = step.value;
-      if (step.kind === 'add-item' && Array.isArray(target)) target.push(step.value);
+      if (step.kind === 'add-key' && target !== null && typeof target === 'object' && !Array.isArray(target)) target[step.key] = value;
+      if (step.kind === 'add-item' && Array.isArray(target)) target.push(value);
     }
   }
   return out;
