@@ -10,6 +10,7 @@
  * A generator returns paths relative to the project root. It may also export OWNED_DIRECTORIES: every file
  * there that it no longer generates is stale too (a removed rule's page), and deleted by `npm run gen`.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -127,9 +128,19 @@ async function main(argv: string[]): Promise<number> {
   await writeGenerated(PROJECT_ROOT, result);
   for (const rel of result.stale) process.stderr.write(`gen: wrote ${rel}\n`);
   for (const rel of result.orphans) process.stderr.write(`gen: removed ${rel}\n`);
-  process.stderr.write(`gen: ${result.files.length} files, ${result.stale.length + result.orphans.length} changed\n`);
+  const changed = result.stale.length + result.orphans.length;
+  process.stderr.write(`gen: ${result.files.length} files, ${changed} changed\n`);
+  // Some generators read what others write (rules/rule.schema.json), and what they load stays cached in this
+  // process: when anything changed, one more pass in a fresh process settles them.
+  if (changed > 0 && process.env[SECOND_PASS] === undefined) {
+    process.stderr.write('gen: second pass, for generators that read generated files\n');
+    const again = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...argv], { stdio: 'inherit', env: { ...process.env, [SECOND_PASS]: '1' } });
+    return again.status ?? 1;
+  }
   return result.failures.length ? 1 : 0;
 }
+
+const SECOND_PASS = 'NETAUDIT_GEN_SECOND_PASS';
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main(process.argv.slice(2)).then(
