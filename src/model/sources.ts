@@ -68,11 +68,17 @@ export class SourceReader {
       return parsed.value;
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      info.parseError = err.describe();
-      this.notes.push({ source: label, ...(err.location.line !== undefined ? { line: err.location.line } : {}), message: `unreadable, ignored: ${err.message}${err.hint ? ` (${err.hint})` : ''}` });
+      markUnreadable(info, err, this.notes);
       return undefined;
     }
   }
+}
+
+/** A source its parser refused: the error on its info, and a note naming the line. */
+export function markUnreadable(info: SourceInfo, err: InputError, notes: ParseNote[]): void {
+  info.parseError = err.describe();
+  const line = err.location.line;
+  notes.push({ source: info.label, ...(line !== undefined ? { line } : {}), message: `unreadable, ignored: ${err.message}${err.hint ? ` (${err.hint})` : ''}` });
 }
 
 /** A source rules can rely on: collected, parsed, and not refused. */

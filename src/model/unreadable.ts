@@ -5,6 +5,7 @@
  * the ruleset built from it dropped, so the audit's next run skips the rules that need it.
  */
 import { DeferredParseError, type InputError } from '../errors.js';
+import { markUnreadable } from './sources.js';
 import type { Host, Netfilter, Ruleset } from './types.js';
 
 /** Returns false when no usable source has the error's label (so the caller does not retry forever). */
@@ -13,9 +14,7 @@ export function markSourceUnreadable(host: Host, err: InputError): boolean {
   for (const ns of host.namespaces) {
     for (const info of ns.sources.values()) {
       if (info.label !== label || info.parseError !== undefined) continue;
-      info.parseError = err.describe();
-      const line = err.location.line;
-      host.notes.push({ source: label, ...(line !== undefined ? { line } : {}), message: `unreadable, ignored: ${err.message}${err.hint ? ` (${err.hint})` : ''}` });
+      markUnreadable(info, err, host.notes);
       dropRuleset(ns.netfilter, label);
       return true;
     }

@@ -89,7 +89,9 @@ export class RuleBodies {
     const error = this.body.parse(tokens, 2, undefined);
     if (error !== undefined) this.fail(record, source, error);
     const b = this.body;
-    if (b.target?.name !== record.target?.name || b.target?.goto !== record.target?.goto) this.fail(record, source, 'the target cannot be told apart from the matches');
+    if (b.target?.name !== record.target?.name || b.target?.goto !== record.target?.goto) {
+      this.fail(record, source, 'the target cannot be told apart from the matches', 'the line is not as iptables-save prints it: re-collect with `iptables-save -c`');
+    }
     return {
       protocol: b.protocol,
       source: b.source,
@@ -102,8 +104,8 @@ export class RuleBodies {
     };
   }
 
-  private fail(record: LazyRuleRecord, source: string, message: string): never {
-    throw new DeferredParseError(`${message}: ${clip(record.text)}`, { source, line: record.line });
+  private fail(record: LazyRuleRecord, source: string, message: string, hint?: string): never {
+    throw new DeferredParseError(`${message}: ${clip(record.text)}`, { source, line: record.line }, hint);
   }
 }
 

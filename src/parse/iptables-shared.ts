@@ -149,14 +149,10 @@ export class SharedParts {
   }
 
   target(name: string, goto: boolean, words: readonly string[], options: PendingOptions): IptTarget {
+    if (options.count === 0) return this.plainTarget(name, goto);
     const last = this.lastTarget;
     if (last !== undefined && last.name === name && last.goto === goto && sameOptions(last.options, words, options)) return last;
-    const made: IptTarget =
-      options.count === 0 && name.length <= SHARED_NAME_MAX
-        ? this.bareTarget(name, goto)
-        : options.count === 0
-          ? { name, goto, options: NO_OPTIONS }
-          : this.newTarget(name, goto, words, options);
+    const made = this.newTarget(name, goto, words, options);
     this.lastTarget = made;
     return made;
   }
