@@ -18,8 +18,9 @@ import { clip, type Evidence } from './common.js';
 import type { IptCounters, IptMatch, IptTarget, IptValue } from './types.js';
 import type { RuleParts } from './iptables-records.js';
 import { RuleTokenizer } from './iptables-tokens.js';
-import { RuleBodyParser } from './iptables-rule.js';
-import { SharedParts } from './iptables-shared.js';
+import { RuleBodyParser, STRUCTURAL_FLAGS } from './iptables-rule.js';
+import { FREE_TEXT_OPTIONS, PendingOptions, SharedParts } from './iptables-shared.js';
+import { looksLikeFlag } from './iptables-tokens.js';
 import { LineScanner, NO_TARGET } from './iptables-line-scan.js';
 
 /** The fields of a rule made on first use: all its parts but counters and target. */
@@ -30,6 +31,9 @@ export class RuleBodies {
   private readonly tokenizer = new RuleTokenizer();
   private readonly body: RuleBodyParser;
   private readonly words = new LineScanner();
+  /** The words and options of optionTarget: the target name, then each option's flag and arguments. */
+  private readonly targetWords: string[] = [];
+  private readonly targetOptions = new PendingOptions();
   /** What the last successful quickScan read: the chain name at line[chainStart..chainEnd), the target, the -d hint. */
   chainStart = 0;
   chainEnd = 0;
@@ -64,7 +68,7 @@ export class RuleBodies {
 
   /** The target whose flag is at `flag`; null when its options need the full parse. */
   private targetAt(line: string, flag: number): IptTarget | null {
-    const plain = this.plainTarget(line, flag);
+    const plain = this.plainTarget(line, flag) ?? this.optionTarget(line, flag);
     if (plain !== undefined) return plain;
     const tokens = this.tokenizer;
     const body = this.body;
@@ -79,6 +83,45 @@ export class RuleBodies {
     const first = line.charCodeAt(nameStart);
     if (first === DASH || first === BANG || line.indexOf('"', nameStart) >= 0) return undefined;
     return this.shared.plainTarget(line.slice(nameStart), line.charCodeAt(flag + 1) === 0x67 /* g */);
+  }
+
+  /**
+   * A target whose options are plain words, `--name arg...` (`DNAT --to-destination 10.244.3.7:8080`,
+   * `MARK --set-xmark 0x4000/0x4000`: one per Kubernetes endpoint), made as the full parse makes it but
+   * without tokenising; undefined when anything needs the full parse's rules (quotes, "!", a single-dash
+   * word, a structural or free-text flag, an argument before the first option).
+   */
+  private optionTarget(line: string, flag: number): IptTarget | undefined {
+    const nameStart = flag + 3;
+    const nameEnd = line.indexOf(' ', nameStart);
+    if (nameEnd <= nameStart || line.indexOf('"', nameStart) >= 0) return undefined;
+    const first = line.charCodeAt(nameStart);
+    if (first === DASH || first === BANG) return undefined;
+    const words = this.targetWords;
+    const options = this.targetOptions;
+    words[0] = line.slice(nameStart, nameEnd);
+    let count = 1;
+    options.count = 0;
+    for (let pos = nameEnd + 1; pos < line.length; ) {
+      const space = line.indexOf(' ', pos);
+      const end = space < 0 ? line.length : space;
+      const c = line.charCodeAt(pos);
+      if (c === BANG) return undefined;
+      const word = line.slice(pos, end);
+      if (c === DASH) {
+        if (line.charCodeAt(pos + 1) !== DASH || !looksLikeFlag(word) || STRUCTURAL_FLAGS.has(word)) return undefined;
+        const name = this.shared.optionName(word);
+        if (FREE_TEXT_OPTIONS.has(name)) return undefined;
+        options.add(name, false, count + 1, count + 1);
+      } else {
+        if (options.count === 0) return undefined;
+        options.to[options.count - 1] = count + 1;
+      }
+      words[count++] = word;
+      pos = end + 1;
+    }
+    if (options.count === 0) return undefined;
+    return this.shared.target(words[0], line.charCodeAt(flag + 1) === 0x67 /* g */, words, options);
   }
 
   parts(record: LazyRuleRecord, source: string, from: number): LazyParts {

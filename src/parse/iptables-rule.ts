@@ -34,7 +34,7 @@ const VALUE_FLAGS: ReadonlyMap<string, number> = new Map([
 ]);
 
 /** Every flag that is not an option of a match or target: it ends the argument list of the option before it. */
-const STRUCTURAL_FLAGS: ReadonlySet<string> = new Set([
+export const STRUCTURAL_FLAGS: ReadonlySet<string> = new Set([
   ...VALUE_FLAGS.keys(),
   '-f',
   '--fragment',

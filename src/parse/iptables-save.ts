@@ -28,11 +28,15 @@ interface ChainState {
   decl: IptChainDecl;
   /** Rules seen so far: the next rule's position is one more. */
   rules: number;
+  /** Its place in OpenTable.order. */
+  index: number;
 }
 
 interface OpenTable {
   table: IptTable;
   chains: Map<string, ChainState>;
+  /** The chains in declaration order (implicit ones at the end). */
+  order: ChainState[];
 }
 
 class IptablesSaveParser {
@@ -188,7 +192,7 @@ class IptablesSaveParser {
     }
     const table: IptTable = { name, line: lineNo, chains: [], rules: [] };
     this.result.tables.push(table);
-    this.open = { table, chains: new Map() };
+    this.open = { table, chains: new Map(), order: [] };
     this.lastChain = undefined;
   }
 
@@ -207,7 +211,9 @@ class IptablesSaveParser {
       this.note(`chain ${name} declared again in table ${open.table.name} (first at line ${previous.decl.line}); the first declaration is kept`, lineNo);
       return;
     }
-    open.chains.set(name, { decl, rules: 0 });
+    const state = { decl, rules: 0, index: open.order.length };
+    open.chains.set(name, state);
+    open.order.push(state);
     open.table.chains.push(decl);
   }
 
@@ -268,10 +274,19 @@ class IptablesSaveParser {
     return true;
   }
 
-  /** The chain named by line[start..end): rules come in runs of one chain, so the last one is tried first, without a slice. */
+  /**
+   * The chain named by line[start..end), found without a slice when it can be: rules come in runs of one
+   * chain, and iptables-save prints the runs in the order it declared the chains, so the chain is the last
+   * rule's or, nearly always, the next declared one.
+   */
   private chainOf(open: OpenTable, line: string, start: number, end: number, lineNo: number): ChainState {
     const last = this.lastChain;
-    if (last !== undefined && last.decl.name.length === end - start && line.startsWith(last.decl.name, start)) return last;
+    if (last !== undefined && isNamedAt(last.decl.name, line, start, end)) return last;
+    const next = open.order[last === undefined ? 0 : last.index + 1];
+    if (next !== undefined && isNamedAt(next.decl.name, line, start, end)) {
+      this.lastChain = next;
+      return next;
+    }
     const name = line.slice(start, end);
     const state = open.chains.get(name) ?? this.declareImplicitly(open, name, lineNo, line);
     this.lastChain = state;
@@ -280,8 +295,9 @@ class IptablesSaveParser {
 
   private declareImplicitly(open: OpenTable, chain: string, lineNo: number, line: string): ChainState {
     const decl = newImplicitChainDecl(chain, BUILTIN_CHAINS.has(chain), lineNo, line);
-    const state = { decl, rules: 0 };
+    const state = { decl, rules: 0, index: open.order.length };
     open.chains.set(chain, state);
+    open.order.push(state);
     open.table.chains.push(decl);
     this.note(`chain ${chain} in table ${open.table.name} has rules but was never declared; declared implicitly (policy unknown)`, lineNo);
     return state;
@@ -507,6 +523,11 @@ function chainFields(line: string): { name: string; policy: string; counterText:
   const counterText = policyEnd < 0 ? undefined : line.slice(policyEnd + 1);
   if (counterText !== undefined && counterText.includes(' ')) return undefined;
   return { name: line.slice(1, nameEnd), policy, counterText };
+}
+
+/** Whether line[start..end) is `name`. */
+function isNamedAt(name: string, line: string, start: number, end: number): boolean {
+  return name.length === end - start && line.startsWith(name, start);
 }
 
 const BUILTIN_CHAINS: ReadonlySet<string> = new Set(['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'POSTROUTING']);

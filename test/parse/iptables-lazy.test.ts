@@ -65,8 +65,28 @@ describe('the lazy scan', () => {
     ['two destinations', '-A X -d 10.0.0.1 -d 10.0.0.2 -j ACCEPT'],
     ['a comment reading -d', '-A X -m comment --comment -d -j ACCEPT'],
     ['a -d among target options', '-A X -j ACCEPT -d 10.0.0.1'],
+    ['a DNAT target', '-A X -p tcp -m tcp -j DNAT --to-destination 10.244.1.2:8080'],
+    ['target options with several arguments', '-A X -j SNAT --to-source 192.0.2.1 --random --persistent'],
+    ['a target option with a dash argument', '-A X -j CT --zone -5'],
+    ['a target option negated', '-A X -j CT ! --notrack'],
+    ['a target option negated old-style', '-A X -j CT --zone ! 5'],
+    ['an argument before the target options', '-A X -j DNAT 10.0.0.1 --to-destination 10.0.0.2'],
+    ['a free-text target option reading like a flag', '-A X -j LOG --log-prefix --log-level'],
+    ['a structural flag among target options', '-A X -j MARK --set-xmark 0x4000/0x4000 --jump ACCEPT'],
+    ['a goto with options', '-A X -g DNAT --to-destination 10.0.0.2'],
+    ['a target option that is a single dash', '-A X -j DNAT --to-destination -'],
   ])('reads a rule with %s as the full parse does', (_what, line) => {
     expectScanAgrees(dump(HEADER, '*filter', ':X - [0:0]', line, 'COMMIT'));
+  });
+
+  it('reads runs of targets with options as the full parse does, shared or not', () => {
+    const lines = [0, 1, 1, 2].flatMap((k) => [
+      `-A X -p tcp -m tcp -j DNAT --to-destination 10.244.1.${k}:8080`,
+      '-A X -j MARK --set-xmark 0x4000/0x4000',
+      `-A X -j DNAT --to-destination 10.244.1.${k}:8080 --persistent`,
+      '-A X -j MARK --set-xmark 0x4000/0x4000',
+    ]);
+    expectScanAgrees(dump(HEADER, '*nat', ':X - [0:0]', ...lines, 'COMMIT'));
   });
 
   it.each([
