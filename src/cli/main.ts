@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { runCli } from './program.js';
+import { loadBundledCli } from './bundle.js';
+
+const runCli = loadBundledCli()?.runCli ?? (await import('./program.js')).runCli;
 
 runCli(process.argv).then(
   (code) => {

@@ -18,7 +18,9 @@ const REGISTER_HOOK = `data:text/javascript,import { register } from 'node:modul
 
 /** The modules a run of the binary imports, as paths relative to the project (packages by name). */
 function importsOf(args: string[]): { code: number | null; modules: Set<string> } {
-  const res = spawnSync(process.execPath, ['--import', REGISTER_HOOK, BINARY, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+  // The module graph as tsc emits it (the bundle, src/cli/bundle.ts, keeps the same laziness in one file).
+  const env = { ...process.env, NETAUDIT_NO_BUNDLE: '1' };
+  const res = spawnSync(process.execPath, ['--import', REGISTER_HOOK, BINARY, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', env, timeout: 60_000 });
   const modules = new Set<string>();
   for (const line of res.stderr.split('\n')) {
     const url = /^import (file:\S+)$/.exec(line)?.[1];

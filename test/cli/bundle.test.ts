@@ -1,0 +1,50 @@
+/**
+ * The bundled CLI (src/cli/bundle.ts, built by src/build/bundle.ts) answers exactly as the modules do, and
+ * loads with its trained code cache.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { binary, BINARY, PROJECT_ROOT } from './run.js';
+
+const BUNDLE = path.join(PROJECT_ROOT, 'dist/bundle/netaudit.cjs');
+const EXAMPLE = 'fixtures/example/snapshot.json';
+const built = existsSync(BINARY) && existsSync(BUNDLE);
+const dir = mkdtempSync(path.join(tmpdir(), 'netaudit-bundle-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!built)('the bundled CLI', () => {
+  it('loads fresh from the build, with its code cache accepted', () => {
+    const probe = `import { loadBundledCli } from ${JSON.stringify(path.join(PROJECT_ROOT, 'dist/cli/bundle.js'))};
+      const cli = loadBundledCli();
+      console.log(JSON.stringify({ loaded: cli !== undefined, rejected: cli?.script.cachedDataRejected }));`;
+    const res = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 });
+    expect(res.stderr).toBe('');
+    expect(JSON.parse(res.stdout)).toEqual({ loaded: true, rejected: false });
+  });
+
+  const gz = path.join(dir, 'snapshot.json.gz');
+  writeFileSync(gz, gzipSync(readFileSync(path.join(PROJECT_ROOT, EXAMPLE))));
+  const broken = path.join(dir, 'broken.json');
+  writeFileSync(broken, '{"schema": "netaudit/snapshot@1", "meta": ');
+
+  it.each([
+    ['an audit as text', ['audit', EXAMPLE]],
+    ['an audit as JSON', ['audit', EXAMPLE, '--format', 'json']],
+    ['an audit as SARIF', ['audit', EXAMPLE, '--format', 'sarif']],
+    ['a gzipped snapshot', ['audit', gz, '--format', 'json']],
+    ['a truncated snapshot', ['audit', broken]],
+    ['show', ['show', EXAMPLE, '--format', 'json']],
+    ['the rule catalog', ['rules']],
+    ['--version', ['--version']],
+    ['an unknown option', ['audit', '--no-such-option']],
+  ])('%s: the same exit code, stdout and stderr as the modules', (_what, args) => {
+    const bundled = binary(args);
+    const modules = binary(args, { NETAUDIT_NO_BUNDLE: '1' });
+    expect(bundled).toEqual(modules);
+    expect(bundled.code).not.toBe(-1);
+  });
+});
