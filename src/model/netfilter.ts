@@ -10,7 +10,7 @@
  */
 import type { Evidence } from '../parse/common.js';
 import { evidenceSourceOf } from '../parse/iptables-records.js';
-import type { IptChainDecl, IptCounters, IptRule, IptablesSave } from '../parse/types.js';
+import type { IptChainDecl, IptCounters, IptRule, IptRuleIndex, IptablesSave } from '../parse/types.js';
 import type { NetfilterFamily, NfChain, NfRule, NfTable, Ruleset } from './types.js';
 
 /** A chain of the model; its evidence (the declaration line) is made when asked for. */
@@ -77,6 +77,38 @@ function assignRules(rules: NfRule[], chains: Map<string, NfChain>): void {
   }
 }
 
+/** assignRules and the jumps, by the positions the parser noted (no name looked up, no rule read but to set its jump). */
+function placeByIndex(rules: NfRule[], chains: NfChain[], index: IptRuleIndex): void {
+  const ruleChains = index.chain;
+  let runStart = 0;
+  for (let i = 1; i <= rules.length; i++) {
+    if (i < rules.length && ruleChains[i] === ruleChains[runStart]) continue;
+    const chain = chains[ruleChains[runStart]!]!;
+    chain.rules = chain.rules.length === 0 ? rules.slice(runStart, i) : chain.rules.concat(rules.slice(runStart, i));
+    runStart = i;
+  }
+  const jumps = index.jump;
+  for (let i = 0; i < rules.length; i++) {
+    const j = jumps[i]!;
+    if (j >= 0) addJump(rules[i]!, chains[j]!);
+  }
+}
+
+/** Resolve the jumps by the target's name (tables the parser could not index, hand-built ones). */
+function resolveByName(rules: NfRule[], chains: Map<string, NfChain>): void {
+  for (const rule of rules) {
+    const target = rule.target ? chains.get(rule.target.name) : undefined;
+    if (target) addJump(rule, target);
+  }
+}
+
+/** A target naming a user chain is a jump to it (one naming a built-in chain is not). */
+function addJump(rule: NfRule, target: NfChain): void {
+  if (target.builtin) return;
+  rule.jumpChain = target;
+  target.referencedBy = withRule(target.referencedBy, rule);
+}
+
 /**
  * Make sure `rule.evidence` quotes `label`: the parser's records already do when they were parsed under
  * that label; others (hand-built rules, or records parsed under another label) get their own.
@@ -91,18 +123,17 @@ export function buildRuleset(save: IptablesSave, sourceId: string, label: string
   const tables = new Map<string, NfTable>();
   let ruleCount = 0;
   for (const t of save.tables) {
+    const list = t.chains.map((decl) => new NetfilterChain(label, t.name, decl));
     const chains = new Map<string, NfChain>();
-    for (const decl of t.chains) chains.set(decl.name, new NetfilterChain(label, t.name, decl));
+    for (const chain of list) chains.set(chain.name, chain);
     const rules = t.rules as NfRule[];
     // A parse's records all quote the label they were parsed under: when the first does, all do.
     if (rules.length > 0 && evidenceSourceOf(rules[0] as IptRule) !== label) for (const rule of t.rules) quoteAs(rule, label);
-    assignRules(rules, chains);
-    for (const rule of rules) {
-      const target = rule.target ? chains.get(rule.target.name) : undefined;
-      if (target && !target.builtin) {
-        rule.jumpChain = target;
-        target.referencedBy = withRule(target.referencedBy, rule);
-      }
+    if (t.index && t.index.chain.length === rules.length) {
+      placeByIndex(rules, list, t.index);
+    } else {
+      assignRules(rules, chains);
+      resolveByName(rules, chains);
     }
     ruleCount += rules.length;
     tables.set(t.name, {

@@ -3,7 +3,7 @@
  * from v1.2.4 to v1.8.11 (legacy and nf_tables). One pass over the lines; every record keeps its line.
  */
 import { clip, fail, splitLines, stripAnsi, ANSI_ESCAPE, type ParseInput, type ParseNote, type Parsed } from './common.js';
-import type { IptChainDecl, IptCounters, IptTable, IptablesSave } from './types.js';
+import type { IptChainDecl, IptCounters, IptRule, IptTable, IptTarget, IptablesSave } from './types.js';
 import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser } from './iptables-rule.js';
 import { newChainDecl, newImplicitChainDecl, newRuleRecord, type RuleParts } from './iptables-records.js';
@@ -61,6 +61,9 @@ class IptablesSaveParser {
   private readonly bodies: RuleBodies | undefined;
   /** For chainOf: the chain of the last rule scanned (in the open table). */
   private lastChain: ChainState | undefined;
+  /** For jumpIndexOf: the last target looked up (in the open table), and the chain it names. */
+  private lastJumpTarget: IptTarget | undefined;
+  private lastJumpIndex = -1;
 
   constructor(
     private readonly input: ParseInput,
@@ -190,10 +193,11 @@ class IptablesSaveParser {
     } else {
       this.tableFirstLine.set(name, lineNo);
     }
-    const table: IptTable = { name, line: lineNo, chains: [], rules: [] };
+    const table: IptTable = { name, line: lineNo, chains: [], rules: [], index: { chain: [], jump: [] } };
     this.result.tables.push(table);
     this.open = { table, chains: new Map(), order: [] };
     this.lastChain = undefined;
+    this.lastJumpTarget = undefined;
   }
 
   /** ":NAME POLICY [packets:bytes]" (policy "-" for user chains; the counters may be missing in hand-written files). */
@@ -211,10 +215,7 @@ class IptablesSaveParser {
       this.note(`chain ${name} declared again in table ${open.table.name} (first at line ${previous.decl.line}); the first declaration is kept`, lineNo);
       return;
     }
-    const state = { decl, rules: 0, index: open.order.length };
-    open.chains.set(name, state);
-    open.order.push(state);
-    open.table.chains.push(decl);
+    this.addChain(open, name, { decl, rules: 0, index: open.order.length });
   }
 
   private parseRule(line: string, lineNo: number): void {
@@ -256,7 +257,9 @@ class IptablesSaveParser {
     this.observeFamily(body);
     const source = this.input.source;
     const table = open.table;
-    table.rules.push(
+    this.addRule(
+      open,
+      state,
       bodies === undefined
         ? newRuleRecord(source, table.name, state.decl.name, state.rules, lineNo, line, body)
         : new LazyRuleRecord(bodies, source, table.name, state.decl.name, state.rules, lineNo, line, at, body.counters, body.target, null),
@@ -270,7 +273,7 @@ class IptablesSaveParser {
     const state = this.chainOf(open, line, bodies.chainStart, bodies.chainEnd, lineNo);
     state.rules++;
     const table = open.table;
-    table.rules.push(new LazyRuleRecord(bodies, this.input.source, table.name, state.decl.name, state.rules, lineNo, line, at, counters, bodies.target, bodies.destination));
+    this.addRule(open, state, new LazyRuleRecord(bodies, this.input.source, table.name, state.decl.name, state.rules, lineNo, line, at, counters, bodies.target, bodies.destination));
     return true;
   }
 
@@ -293,12 +296,38 @@ class IptablesSaveParser {
     return state;
   }
 
+  private addChain(open: OpenTable, name: string, state: ChainState): void {
+    open.chains.set(name, state);
+    open.order.push(state);
+    open.table.chains.push(state.decl);
+    // A rule before this declaration may have named this chain as its target and been given -1.
+    if (open.table.rules.length > 0) delete open.table.index;
+  }
+
+  /** Add a made rule of chain `state` to the open table. */
+  private addRule(open: OpenTable, state: ChainState, rule: IptRule): void {
+    const table = open.table;
+    table.rules.push(rule);
+    const index = table.index;
+    if (index === undefined) return;
+    index.chain.push(state.index);
+    index.jump.push(this.jumpIndexOf(open, rule.target));
+  }
+
+  /** The index of the declared chain `target` names, -1 for none: runs of rules share their target object. */
+  private jumpIndexOf(open: OpenTable, target: IptTarget | undefined): number {
+    if (target === undefined) return -1;
+    if (target === this.lastJumpTarget) return this.lastJumpIndex;
+    const index = open.chains.get(target.name)?.index ?? -1;
+    this.lastJumpTarget = target;
+    this.lastJumpIndex = index;
+    return index;
+  }
+
   private declareImplicitly(open: OpenTable, chain: string, lineNo: number, line: string): ChainState {
     const decl = newImplicitChainDecl(chain, BUILTIN_CHAINS.has(chain), lineNo, line);
     const state = { decl, rules: 0, index: open.order.length };
-    open.chains.set(chain, state);
-    open.order.push(state);
-    open.table.chains.push(decl);
+    this.addChain(open, chain, state);
     this.note(`chain ${chain} in table ${open.table.name} has rules but was never declared; declared implicitly (policy unknown)`, lineNo);
     return state;
   }

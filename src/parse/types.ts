@@ -112,6 +112,18 @@ export interface IptTable {
   rules: IptRule[];
   /** Line of COMMIT; absent when the dump was truncated before it. */
   commitLine?: number;
+  /**
+   * Where each rule sits among the chains, for grouping rules and resolving jumps by position rather than
+   * by name. Absent when a chain was declared after the table's first rule (hand-edited dumps).
+   */
+  index?: IptRuleIndex;
+}
+
+export interface IptRuleIndex {
+  /** The chain of rules[i], as an index into `chains`. */
+  chain: number[];
+  /** The chain that rules[i]'s target names, as an index into `chains`; -1 when it names none (a built-in target, or no target). */
+  jump: number[];
 }
 
 export interface IptablesSave {

@@ -206,3 +206,41 @@ describe('RuleTokenizer', () => {
     expect(tokenizer.isQuoted(5)).toBe(true);
   });
 });
+
+describe('buildRuleset by the parser\'s index', () => {
+  /** Every chain's rules, jumps and references, by line: what placing rules and resolving jumps decides. */
+  function layout(save: IptablesSave): unknown {
+    const ruleset = buildRuleset(save, 'iptables-save', 'iptables-save', 'ipv4');
+    return [...ruleset.tables.values()].map((t) =>
+      [...t.chains.values()].map((c) => ({
+        chain: c.name,
+        rules: c.rules.map((r) => [r.line, (r.jumpChain as { name: string } | undefined)?.name]),
+        referencedBy: c.referencedBy.map((r) => r.line),
+      })),
+    );
+  }
+
+  it.each([
+    ['a Kubernetes nat table', KUBE],
+    [
+      'gotos, jumps to a built-in chain and to undeclared names, a chain in two runs',
+      dump('*filter', ':INPUT ACCEPT [0:0]', ':A - [0:0]', ':B - [0:0]', '-A A -g B', '-A INPUT -j A', '-A A -j INPUT', '-A A -j NOWHERE', '-A INPUT -j B', 'COMMIT'),
+    ],
+    ['a chain declared twice', dump('*filter', ':A - [0:0]', ':A - [1:2]', ':B - [0:0]', '-A B -j A', 'COMMIT')],
+    ['a chain declared only by its rules, first', dump('*filter', ':B - [0:0]', '-A A -j B', '-A B -j A', 'COMMIT')],
+    ['a chain declared after a rule that jumps to it', dump('*filter', ':A - [0:0]', '-A A -j B', ':B - [0:0]', '-A B -j ACCEPT', 'COMMIT')],
+    ['a chain declared only by its rules, later', dump('*filter', ':A - [0:0]', '-A A -j B', '-A B -j A', 'COMMIT')],
+    ['two tables with the same chain names', dump('*filter', ':X - [0:0]', '-A X -j ACCEPT', 'COMMIT', '*nat', ':Y - [0:0]', ':X - [0:0]', '-A Y -j X', 'COMMIT')],
+  ])('%s: as resolving by name does', (_what, text) => {
+    const save = parse(text).value;
+    const byName = structuredClone(parse(text).value);
+    for (const t of byName.tables) delete t.index;
+    expect(layout(save)).toEqual(layout(byName));
+  });
+
+  it('is kept when every chain is declared before the first rule, dropped otherwise', () => {
+    expect(parse(KUBE).value.tables[0]!.index).toBeDefined();
+    const late = parse(dump('*filter', ':A - [0:0]', '-A A -j B', ':B - [0:0]', 'COMMIT')).value;
+    expect(late.tables[0]!.index).toBeUndefined();
+  });
+});

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
 import { renderIptablesSave } from '../../src/parse/iptables-render.js';
-import type { IptChainDecl, IptCounters, IptMatch, IptOption, IptRule, IptTable, IptTarget, IptValue } from '../../src/parse/types.js';
+import type { IptChainDecl, IptCounters, IptMatch, IptOption, IptRule, IptRuleIndex, IptTable, IptTarget, IptValue } from '../../src/parse/types.js';
 import { dump, expectScanAgrees, parse, SOURCE, withoutPositions } from './iptables-helpers.js';
 
 const BUILTIN_CHAINS = ['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'POSTROUTING'];
@@ -241,11 +241,19 @@ function expectedTable(t: TableSpec, s: Spelling): unknown {
   }));
   const declared = new Set(t.chains.map((c) => c.name));
   const positions = new Map<string, number>();
-  const rules = t.rules.map((r) => {
+  // The parser's index of chains by position: dropped when a chain is declared after the first rule.
+  const chainIndex = new Map(t.chains.map((c, i) => [c.name, i]));
+  const index: IptRuleIndex = { chain: [], jump: [] };
+  let indexed = true;
+  const rules = t.rules.map((r, k) => {
     if (!declared.has(r.chain)) {
       declared.add(r.chain);
       chains.push({ name: r.chain, builtin: BUILTIN_CHAINS.includes(r.chain), policy: null, implicit: true });
+      chainIndex.set(r.chain, chains.length - 1);
+      if (k > 0) indexed = false;
     }
+    index.chain.push(chainIndex.get(r.chain) as number);
+    index.jump.push(r.target ? (chainIndex.get(r.target.name) ?? -1) : -1);
     const position = (positions.get(r.chain) ?? 0) + 1;
     positions.set(r.chain, position);
     const { counters: ruleCounters, ...fields } = r;
@@ -256,6 +264,7 @@ function expectedTable(t: TableSpec, s: Spelling): unknown {
     return expected;
   });
   const table: Partial<IptTable> = { name: t.name, chains: chains as IptChainDecl[], rules: rules as IptRule[] };
+  if (indexed) table.index = index;
   if (t.committed) table.commitLine = 0;
   return table;
 }
