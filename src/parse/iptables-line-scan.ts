@@ -23,6 +23,10 @@ const LETTER_G = 0x67;
 const LETTER_C = 0x63;
 const LETTER_D = 0x64;
 
+/** 1 at the char code of the last character of each free-text option's name. */
+const FREE_TEXT_LAST_CHARS = new Uint8Array(128);
+for (const name of FREE_TEXT_OPTIONS) FREE_TEXT_LAST_CHARS[name.charCodeAt(name.length - 1)] = 1;
+
 export class LineScanner {
   /** Index of the "-j"/"-g" word, or NO_TARGET. */
   targetFlag = NO_TARGET;
@@ -96,6 +100,8 @@ function isBangBefore(line: string, word: number): boolean {
 }
 
 function previousWordIsFreeText(line: string, word: number): boolean {
+  // Most words end in a character no free-text option's name ends in (t, x, g): told without a slice.
+  if (FREE_TEXT_LAST_CHARS[line.charCodeAt(word - 2)] !== 1) return false;
   const start = line.lastIndexOf(' ', word - 2) + 1;
   return line.startsWith('--', start) && FREE_TEXT_OPTIONS.has(line.slice(start + 2, word - 1));
 }

@@ -61,9 +61,14 @@ class IptablesSaveParser {
   private readonly bodies: RuleBodies | undefined;
   /** For chainOf: the chain of the last rule scanned (in the open table). */
   private lastChain: ChainState | undefined;
-  /** For jumpIndexOf: the last target looked up (in the open table), and the chain it names. */
-  private lastJumpTarget: IptTarget | undefined;
+  /**
+   * For jumpIndexOf: the last two target names looked up in the open table, and the chains they name
+   * (a KUBE-SEP chain alternates KUBE-MARK-MASQ and DNAT).
+   */
+  private lastJumpName: string | undefined;
   private lastJumpIndex = -1;
+  private otherJumpName: string | undefined;
+  private otherJumpIndex = -1;
 
   constructor(
     private readonly input: ParseInput,
@@ -197,7 +202,8 @@ class IptablesSaveParser {
     this.result.tables.push(table);
     this.open = { table, chains: new Map(), order: [] };
     this.lastChain = undefined;
-    this.lastJumpTarget = undefined;
+    this.lastJumpName = undefined;
+    this.otherJumpName = undefined;
   }
 
   /** ":NAME POLICY [packets:bytes]" (policy "-" for user chains; the counters may be missing in hand-written files). */
@@ -314,12 +320,23 @@ class IptablesSaveParser {
     index.jump.push(this.jumpIndexOf(open, rule.target));
   }
 
-  /** The index of the declared chain `target` names, -1 for none: runs of rules share their target object. */
+  /** The index of the declared chain `target` names, -1 for none. */
   private jumpIndexOf(open: OpenTable, target: IptTarget | undefined): number {
     if (target === undefined) return -1;
-    if (target === this.lastJumpTarget) return this.lastJumpIndex;
-    const index = open.chains.get(target.name)?.index ?? -1;
-    this.lastJumpTarget = target;
+    const name = target.name;
+    if (name === this.lastJumpName) return this.lastJumpIndex;
+    if (name === this.otherJumpName) {
+      this.otherJumpName = this.lastJumpName;
+      this.lastJumpName = name;
+      const index = this.otherJumpIndex;
+      this.otherJumpIndex = this.lastJumpIndex;
+      this.lastJumpIndex = index;
+      return index;
+    }
+    const index = open.chains.get(name)?.index ?? -1;
+    this.otherJumpName = this.lastJumpName;
+    this.otherJumpIndex = this.lastJumpIndex;
+    this.lastJumpName = name;
     this.lastJumpIndex = index;
     return index;
   }
