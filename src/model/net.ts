@@ -32,40 +32,74 @@ export function parseIPv4(text: string): number | undefined {
   return value;
 }
 
+const COLON = 0x3a;
+const DOT = 0x2e;
+/** The eight groups of the address being parsed (parsing is synchronous: one buffer serves every call). */
+const groups = new Uint16Array(8);
+
+/**
+ * "2001:db8::1", "fe80::1%eth0" (the zone is dropped), "::ffff:192.0.2.1": one pass over the characters.
+ * Groups have 1 to 4 hex digits, "::" stands for one or more zero groups and appears at most once, and a
+ * dotted IPv4 address may stand for the last two groups.
+ */
 export function parseIPv6(text: string): bigint | undefined {
-  let body = text;
-  const zone = body.indexOf('%');
-  if (zone !== -1) body = body.slice(0, zone);
-  if (body.length === 0 || body.length > 45) return undefined;
-  let tailV4: number | undefined;
-  const lastColon = body.lastIndexOf(':');
-  if (lastColon === -1) return undefined;
-  if (body.indexOf('.', lastColon) !== -1) {
-    tailV4 = parseIPv4(body.slice(lastColon + 1));
-    if (tailV4 === undefined) return undefined;
-    body = `${body.slice(0, lastColon + 1)}0:0`;
+  const zone = text.indexOf('%');
+  const end = zone === -1 ? text.length : zone;
+  if (end === 0 || end > 45) return undefined;
+  let count = 0;
+  /** Where "::" stands, as the number of groups before it; -1 when there is none. */
+  let gap = -1;
+  let i = 0;
+  if (text.charCodeAt(0) === COLON) {
+    if (text.charCodeAt(1) !== COLON) return undefined;
+    gap = 0;
+    i = 2;
   }
-  const halves = body.split('::');
-  if (halves.length > 2) return undefined;
-  const parseGroups = (s: string): number[] | undefined => {
-    if (s.length === 0) return [];
-    const groups: number[] = [];
-    for (const g of s.split(':')) {
-      if (g.length === 0 || g.length > 4 || !/^[0-9a-fA-F]+$/.test(g)) return undefined;
-      groups.push(parseInt(g, 16));
+  while (i < end) {
+    const start = i;
+    let value = 0;
+    for (let digit = hexValue(text.charCodeAt(i)); digit >= 0 && i < end; digit = hexValue(text.charCodeAt(++i))) value = value * 16 + digit;
+    if (i < end && text.charCodeAt(i) === DOT) {
+      // A dotted tail: the last two groups, ending the address.
+      const v4 = count + 2 <= 8 ? parseIPv4(text.slice(start, end)) : undefined;
+      if (v4 === undefined) return undefined;
+      groups[count++] = v4 >>> 16;
+      groups[count++] = v4 & 0xffff;
+      break;
     }
-    return groups;
-  };
-  const head = parseGroups(halves[0] ?? '');
-  const tail = halves.length === 2 ? parseGroups(halves[1] ?? '') : [];
-  if (!head || !tail) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const groups = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+    if (i === start || i - start > 4 || count === 8) return undefined;
+    groups[count++] = value;
+    if (i === end) break;
+    if (text.charCodeAt(i) !== COLON || ++i === end) return undefined;
+    if (text.charCodeAt(i) === COLON) {
+      if (gap !== -1) return undefined;
+      gap = count;
+      i++;
+    }
+  }
+  const missing = 8 - count;
+  if (gap === -1 ? missing !== 0 : missing < 1) return undefined;
+  // Four 32-bit words: four BigInt conversions instead of eight shifts.
   let value = 0n;
-  for (const g of groups) value = (value << 16n) | BigInt(g);
-  if (tailV4 !== undefined) value = (value & ~0xffffffffn) | BigInt(tailV4);
+  for (let word = 0; word < 4; word++) {
+    const high = groupAt(2 * word, gap, missing);
+    const low = groupAt(2 * word + 1, gap, missing);
+    value = (value << 32n) | BigInt(high * 0x10000 + low);
+  }
   return value;
+}
+
+/** Group k of the full address, the parsed groups spread around the `missing` zero groups at `gap`. */
+function groupAt(k: number, gap: number, missing: number): number {
+  if (gap === -1 || k < gap) return groups[k] as number;
+  return k < gap + missing ? 0 : (groups[k - missing] as number);
+}
+
+/** The value of a hex digit's char code; -1 for any other. */
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
 }
 
 export function parseAddress(text: string): { family: 4 | 6; value: bigint } | undefined {
@@ -76,10 +110,17 @@ export function parseAddress(text: string): { family: 4 | 6; value: bigint } | u
   return undefined;
 }
 
+/** Netmasks by prefix length, made on first use: every address and route of a large host asks for one. */
+const MASKS: Record<4 | 6, bigint[]> = { 4: [], 6: [] };
+
 function maskOf(family: 4 | 6, prefixLen: number): bigint {
+  const known = MASKS[family][prefixLen];
+  if (known !== undefined) return known;
   const bits = BigInt(family === 4 ? V4_BITS : V6_BITS);
   const len = BigInt(prefixLen);
-  return ((1n << bits) - 1n) ^ ((1n << (bits - len)) - 1n);
+  const mask = ((1n << bits) - 1n) ^ ((1n << (bits - len)) - 1n);
+  MASKS[family][prefixLen] = mask;
+  return mask;
 }
 
 /** Prefix length of a contiguous IPv4 netmask ("255.255.0.0" → 16), undefined if not contiguous. */

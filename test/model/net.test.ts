@@ -30,6 +30,30 @@ describe('address parsing', () => {
     expect(parseIPv6('1::2::3')).toBeUndefined();
   });
 
+  it('reads IPv6 as the plain reference reading does, valid or not', () => {
+    const group = fc.stringMatching(/^[0-9a-fA-F]{1,5}$/);
+    const v4 = fc.tuple(fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300)).map((p) => p.join('.'));
+    const shaped = fc
+      .tuple(fc.array(group, { maxLength: 9 }), fc.option(fc.nat(9)), fc.option(v4), fc.option(fc.constantFrom('%eth0', '%', '%1')))
+      .map(([groups, gap, tail, zone]) => {
+        const parts: string[] = [...groups];
+        if (tail !== null) parts.push(tail);
+        let text = parts.join(':');
+        if (gap !== null) {
+          const cut = parts.slice(0, Math.min(gap, parts.length)).join(':').length;
+          text = `${text.slice(0, cut)}::${text.slice(cut).replace(/^:/, '')}`;
+        }
+        return text + (zone ?? '');
+      });
+    const noise = fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFg:.%/ '.split('')), maxLength: 46 });
+    fc.assert(
+      fc.property(fc.oneof(shaped, noise), (text) => {
+        expect(parseIPv6(text)).toBe(referenceParseIPv6(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('normalises every notation found in iptables-save and ip output', () => {
     expect(canonicalCidr('172.17.0.1/16')).toBe('172.17.0.0/16');
     expect(canonicalCidr('127.0.0.1')).toBe('127.0.0.1/32');
@@ -76,3 +100,40 @@ describe('set relations', () => {
     );
   });
 });
+
+/** The straightforward reading of an IPv6 address (split on "::" and ":"), which parseIPv6 must match. */
+function referenceParseIPv6(text: string): bigint | undefined {
+  let body = text;
+  const zone = body.indexOf('%');
+  if (zone !== -1) body = body.slice(0, zone);
+  if (body.length === 0 || body.length > 45) return undefined;
+  let tailV4: number | undefined;
+  const lastColon = body.lastIndexOf(':');
+  if (lastColon === -1) return undefined;
+  if (body.indexOf('.', lastColon) !== -1) {
+    tailV4 = parseIPv4(body.slice(lastColon + 1));
+    if (tailV4 === undefined) return undefined;
+    body = `${body.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = body.split('::');
+  if (halves.length > 2) return undefined;
+  const parseGroups = (s: string): number[] | undefined => {
+    if (s.length === 0) return [];
+    const groups: number[] = [];
+    for (const g of s.split(':')) {
+      if (g.length === 0 || g.length > 4 || !/^[0-9a-fA-F]+$/.test(g)) return undefined;
+      groups.push(parseInt(g, 16));
+    }
+    return groups;
+  };
+  const head = parseGroups(halves[0] ?? '');
+  const tail = halves.length === 2 ? parseGroups(halves[1] ?? '') : [];
+  if (!head || !tail) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const groups = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  let value = 0n;
+  for (const g of groups) value = (value << 16n) | BigInt(g);
+  if (tailV4 !== undefined) value = (value & ~0xffffffffn) | BigInt(tailV4);
+  return value;
+}
