@@ -36,7 +36,7 @@ export function rssMethod(): string {
 }
 
 /** Run `node ...args` once. */
-export function measureNode(args: readonly string[], options: { captureStdout?: boolean; timeoutMs?: number } = {}): ProcessSample {
+export function measureNode(args: readonly string[], options: { captureStdout?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): ProcessSample {
   const viaTime = hasGnuTime();
   const command = viaTime ? GNU_TIME : process.execPath;
   const argv = viaTime ? ['-v', process.execPath, ...args] : [RSS_PROBE, ...args];
@@ -46,6 +46,7 @@ export function measureNode(args: readonly string[], options: { captureStdout?: 
     encoding: 'utf8',
     maxBuffer: 1 << 30,
     timeout: options.timeoutMs ?? 600_000,
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   const wallMs = performance.now() - start;
   if (child.error) throw child.error;

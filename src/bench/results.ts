@@ -38,6 +38,8 @@ export interface SizeResult {
   /** Sum of the cold in-process pipeline phases (module load to report). */
   pipelineColdMs?: number;
   cli?: ProcessFigures;
+  /** The CLI with its modules imported one by one rather than from the bundle (NETAUDIT_NO_BUNDLE=1). */
+  cliModules?: ProcessFigures;
   cliExitCode?: number | null;
   cliError?: string;
   processFloor: ProcessFigures;

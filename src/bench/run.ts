@@ -108,12 +108,16 @@ function measureSize(services: number, options: Options, dir: string): SizeResul
   if (cliError) progress(`${services} services: CLI not measured: ${cliError}`);
   const samples: Samples = { floor: [], cold: [], parse: [] };
   const cliSamples: ProcessSample[] = [];
+  const cliModuleSamples: ProcessSample[] = [];
   const floorSamples: ProcessSample[] = [];
   // Interleaved, so that a burst of load from elsewhere touches every measurement alike.
   for (let run = 1; run <= options.runs; run++) {
     progress(`${services} services: run ${run}/${options.runs}`);
     floorSamples.push(measureNode([FLOOR_MAIN, file]));
-    if (!cliError) cliSamples.push(measureNode(cliArgs(file)));
+    if (!cliError) {
+      cliSamples.push(measureNode(cliArgs(file)));
+      cliModuleSamples.push(measureNode(cliArgs(file), { env: { NETAUDIT_NO_BUNDLE: '1' } }));
+    }
     samples.floor.push(runWorker('floor', file, 1));
     samples.cold.push(runWorker('cold', file, 1));
     samples.parse.push(runWorker('parse', file, 1));
@@ -139,6 +143,7 @@ function measureSize(services: number, options: Options, dir: string): SizeResul
   if (pipelineColdMs !== undefined) result.pipelineColdMs = pipelineColdMs;
   if (cliSamples.length > 0) {
     result.cli = processFigures(cliSamples);
+    result.cliModules = processFigures(cliModuleSamples);
     result.cliExitCode = cliSamples[0]!.exitCode;
   }
   if (cliError) result.cliError = cliError;

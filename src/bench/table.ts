@@ -55,6 +55,16 @@ export function sizeTable(r: SizeResult): string {
       fmtRatio(r.cli.wallMs / pf.wallMs),
       fmtMB(r.cli.maxRssMB),
     ]);
+    if (r.cliModules) {
+      rows.push([
+        `  the same, modules imported (no bundle)`,
+        fmtMs(r.cliModules.wallMs),
+        '',
+        fmtRatio(r.cliModules.wallMs / r.floorMs),
+        fmtRatio(r.cliModules.wallMs / pf.wallMs),
+        fmtMB(r.cliModules.maxRssMB),
+      ]);
+    }
   } else {
     rows.push(['CLI end to end (audit --format json): not measured', '', '', '', '', '']);
   }
