@@ -11,7 +11,7 @@
 import type { Evidence } from '../parse/common.js';
 import { evidenceSourceOf } from '../parse/iptables-records.js';
 import type { IptChainDecl, IptCounters, IptRule, IptRuleIndex, IptablesSave } from '../parse/types.js';
-import type { NetfilterFamily, NfChain, NfRule, NfTable, Ruleset } from './types.js';
+import type { NetfilterFamily, NfChain, NfRule, NfTable, Ruleset, TableLayout } from './types.js';
 
 /** A chain of the model; its evidence (the declaration line) is made when asked for. */
 class NetfilterChain implements NfChain {
@@ -77,21 +77,34 @@ function assignRules(rules: NfRule[], chains: Map<string, NfChain>): void {
   }
 }
 
-/** assignRules and the jumps, by the positions the parser noted (no name looked up, no rule read but to set its jump). */
-function placeByIndex(rules: NfRule[], chains: NfChain[], index: IptRuleIndex): void {
+/**
+ * assignRules and the jumps, by the positions the parser noted (no name looked up, no rule read but to set
+ * its jump); the table's layout when its chains come in one run each, in declaration order.
+ */
+function placeByIndex(rules: NfRule[], chains: NfChain[], index: IptRuleIndex): TableLayout | undefined {
   const ruleChains = index.chain;
+  const ruleStart = new Int32Array(chains.length + 1);
+  // In declaration order with one run each: every chain's run starts after the previous chain's.
+  let ordered = true;
+  let nextChain = 0;
   let runStart = 0;
   for (let i = 1; i <= rules.length; i++) {
     if (i < rules.length && ruleChains[i] === ruleChains[runStart]) continue;
-    const chain = chains[ruleChains[runStart]!]!;
+    const number = ruleChains[runStart]!;
+    const chain = chains[number]!;
     chain.rules = chain.rules.length === 0 ? rules.slice(runStart, i) : chain.rules.concat(rules.slice(runStart, i));
+    if (number < nextChain) ordered = false;
+    for (; nextChain <= number; nextChain++) ruleStart[nextChain] = runStart;
     runStart = i;
   }
+  for (; nextChain <= chains.length; nextChain++) ruleStart[nextChain] = rules.length;
   const jumps = index.jump;
+  const jumpOf = new Int32Array(rules.length);
   for (let i = 0; i < rules.length; i++) {
     const j = jumps[i]!;
-    if (j >= 0) addJump(rules[i]!, chains[j]!);
+    jumpOf[i] = j >= 0 && addJump(rules[i]!, chains[j]!) ? j : -1;
   }
+  return ordered ? { chains, rules, ruleStart, jumpOf } : undefined;
 }
 
 /** Resolve the jumps by the target's name (tables the parser could not index, hand-built ones). */
@@ -102,11 +115,12 @@ function resolveByName(rules: NfRule[], chains: Map<string, NfChain>): void {
   }
 }
 
-/** A target naming a user chain is a jump to it (one naming a built-in chain is not). */
-function addJump(rule: NfRule, target: NfChain): void {
-  if (target.builtin) return;
+/** A target naming a user chain is a jump to it (one naming a built-in chain is not); true when it is. */
+function addJump(rule: NfRule, target: NfChain): boolean {
+  if (target.builtin) return false;
   rule.jumpChain = target;
   target.referencedBy = withRule(target.referencedBy, rule);
+  return true;
 }
 
 /**
@@ -129,19 +143,22 @@ export function buildRuleset(save: IptablesSave, sourceId: string, label: string
     const rules = t.rules as NfRule[];
     // A parse's records all quote the label they were parsed under: when the first does, all do.
     if (rules.length > 0 && evidenceSourceOf(rules[0] as IptRule) !== label) for (const rule of t.rules) quoteAs(rule, label);
+    let layout: TableLayout | undefined;
     if (t.index && t.index.chain.length === rules.length) {
-      placeByIndex(rules, list, t.index);
+      layout = placeByIndex(rules, list, t.index);
     } else {
       assignRules(rules, chains);
       resolveByName(rules, chains);
     }
     ruleCount += rules.length;
-    tables.set(t.name, {
+    const table: NfTable = {
       name: t.name,
       chains,
       committed: t.commitLine !== undefined,
       evidence: { source: label, line: t.line, text: `*${t.name}` },
-    });
+    };
+    if (layout) table.layout = layout;
+    tables.set(t.name, table);
   }
   const ruleset: Ruleset = {
     sourceId,

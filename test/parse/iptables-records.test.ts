@@ -238,6 +238,25 @@ describe('buildRuleset by the parser\'s index', () => {
     expect(layout(save)).toEqual(layout(byName));
   });
 
+  it.each([
+    ['a Kubernetes nat table', KUBE, true],
+    ['chains in declaration order, some without rules', dump('*filter', ':INPUT ACCEPT [0:0]', ':A - [0:0]', ':B - [0:0]', ':C - [0:0]', '-A INPUT -j C', '-A C -j INPUT', '-A C -g A', 'COMMIT'), true],
+    ['a chain in two runs', dump('*filter', ':A - [0:0]', ':B - [0:0]', '-A A -j B', '-A B -j ACCEPT', '-A A -j ACCEPT', 'COMMIT'), false],
+    ['runs out of declaration order', dump('*filter', ':A - [0:0]', ':B - [0:0]', '-A B -j A', '-A A -j ACCEPT', 'COMMIT'), false],
+  ])('lays out %s by number when its chains come in one run each, in declaration order', (_what, text, laidOut) => {
+    const ruleset = buildRuleset(parse(text).value, 'iptables-save', 'iptables-save', 'ipv4');
+    for (const table of ruleset.tables.values()) {
+      const layout = table.layout;
+      expect(layout !== undefined).toBe(laidOut);
+      if (!layout) continue;
+      expect(layout.chains).toEqual([...table.chains.values()]);
+      expect(layout.ruleStart).toHaveLength(layout.chains.length + 1);
+      layout.chains.forEach((chain, c) => expect(layout.rules.slice(layout.ruleStart[c], layout.ruleStart[c + 1])).toEqual(chain.rules));
+      expect(layout.ruleStart[layout.chains.length]).toBe(layout.rules.length);
+      expect([...layout.jumpOf]).toEqual(layout.rules.map((r) => (r.jumpChain ? layout.chains.indexOf(r.jumpChain as never) : -1)));
+    }
+  });
+
   it('is kept when every chain is declared before the first rule, dropped otherwise', () => {
     expect(parse(KUBE).value.tables[0]!.index).toBeDefined();
     const late = parse(dump('*filter', ':A - [0:0]', '-A A -j B', ':B - [0:0]', 'COMMIT')).value;
