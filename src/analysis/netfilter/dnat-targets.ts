@@ -5,9 +5,10 @@
  * a large node come down to a few thousand pod addresses, each checked once.
  *
  * Finding them reads only the target and the jump of the rules (a Kubernetes nat table has over 100k rules,
- * each parsed only when its criteria are first read): the addresses of the table's DNATs in table order
- * (its census, see table-census.ts), then the jumps from the hooks, to know which DNATs they reach and in
- * what order. What the DNATs match is read only to describe them.
+ * each parsed only when its criteria are first read): the table's census (see table-census.ts) lists its
+ * jumps and DNATs in table order, the addresses of the DNATs are read in that order, then the search from
+ * the hooks follows the census's jumps to know which DNATs they reach and in what order. What the DNATs
+ * match is read only to describe them.
  */
 import { formatAddress, type Cidr } from '../../model/net.js';
 import type { Bridge, Namespace, NfChain, NfRule, NfTable } from '../../model/types.js';
@@ -18,7 +19,7 @@ import { isDockerDnat } from './port-checks.js';
 import { formatPortRange } from './ports.js';
 import { findPublishedPorts, type PublishedPort } from './published-ports.js';
 import { natTargetV4, parseNatAddress } from './rule-fields.js';
-import { tableCensus, type TableCensus } from './table-census.js';
+import { dnatAt, natJumpGraph, ruleAtSlot, type JumpGraph } from './table-census.js';
 import { checkTargetAddress, type TargetReachability } from './target-reachability.js';
 
 export interface DnatTarget {
@@ -35,22 +36,21 @@ export interface DnatTarget {
   paths: NatPaths;
 }
 
-/** How the hooks reach the chains of one nat table: see firstJumpTo. */
+/** How the hooks reach the chains of one nat table: see chainPathContext. */
 interface NatPaths {
   table: NfTable;
   family: 4 | 6;
-  /**
-   * The reached chains that several rules jump to (and the hooks), each with the first jump that reaches
-   * it (none for the hooks). A chain only one rule jumps to is reached through that rule, and is not kept
-   * here: on a Kubernetes node that is nearly every chain.
-   */
-  sharedChains: Map<NfChain, NfRule | undefined>;
+  graph: JumpGraph;
+  /** By chain number: the slot of the first jump the search reached the chain through; -1 for the hooks (and chains not reached). */
+  firstJumpSlot: Int32Array;
+  /** By chain number: the number of the chain that holds that jump. */
+  firstJumpFrom: Int32Array;
   docker: DockerDnats;
 }
 
 /** The address of each DNAT of a table's census, read in table order. */
 interface DnatAddresses {
-  /** addressKey of the address of census.dnats[i]; undefined when unreadable or of the other family. */
+  /** addressKey of the address of graph.dnats[i]; undefined when unreadable or of the other family. */
   keys: (number | string | undefined)[];
   /** The addresses of the DNATs whose target is not plain "a.b.c.d[:port]", by census index. */
   parsed: Map<number, Cidr>;
@@ -60,10 +60,16 @@ interface DnatAddresses {
 interface TargetScan {
   ns: Namespace;
   paths: NatPaths;
-  census: TableCensus;
   addresses: DnatAddresses;
   byAddress: Map<number | string, DnatTarget>;
   targets: DnatTarget[];
+  /** The number of nat DOCKER; -1 without one. */
+  dockerChain: number;
+  /** By chain number: 1 once the search has reached it. */
+  reached: Uint8Array;
+  /** The numbers of the chains reached, in the order reached: queue[0] to queue[queued - 1]. */
+  queue: Int32Array;
+  queued: number;
 }
 
 /**
@@ -77,9 +83,20 @@ export function findDnatTargets(ns: Namespace, publishedPorts: () => readonly Pu
     const table = ruleset?.tables.get('nat');
     if (!ruleset || !table) continue;
     const family = ruleset.family === 'ipv6' ? 6 : 4;
-    const census = tableCensus(table);
-    const paths: NatPaths = { table, family, sharedChains: new Map(), docker };
-    searchTable({ ns, paths, census, addresses: dnatAddresses(census, family), byAddress: new Map(), targets });
+    const graph = natJumpGraph(table);
+    const count = graph.chains.length;
+    const paths: NatPaths = { table, family, graph, firstJumpSlot: new Int32Array(count).fill(-1), firstJumpFrom: new Int32Array(count), docker };
+    searchTable({
+      ns,
+      paths,
+      addresses: dnatAddresses(graph.dnats, family),
+      byAddress: new Map(),
+      targets,
+      dockerChain: chainNumber(graph, table.chains.get('DOCKER')),
+      reached: new Uint8Array(count),
+      queue: new Int32Array(count),
+      queued: 0,
+    });
   }
   return targets;
 }
@@ -106,8 +123,7 @@ class DockerDnats {
 }
 
 /** The address of every DNAT of the census, read in table order (the order their target objects were made in). */
-function dnatAddresses(census: TableCensus, family: 4 | 6): DnatAddresses {
-  const dnats = census.dnats;
+function dnatAddresses(dnats: NfRule[], family: 4 | 6): DnatAddresses {
   const addresses: DnatAddresses = { keys: new Array<number | string | undefined>(dnats.length), parsed: new Map() };
   for (let i = 0; i < dnats.length; i++) {
     const text = toDestination((dnats[i] as NfRule).target as IptTarget);
@@ -126,73 +142,59 @@ function dnatAddresses(census: TableCensus, family: 4 | 6): DnatAddresses {
   return addresses;
 }
 
+/** The number of a chain of the graph; -1 for none. */
+function chainNumber(graph: JumpGraph, chain: NfChain | undefined): number {
+  const number = chain === undefined ? undefined : graph.numbers.get(chain);
+  return number ?? -1;
+}
+
 /**
  * Breadth-first from PREROUTING and OUTPUT through every jump (service VIPs included), gathering the DNATs
- * of each chain as it is reached: one pass over the reachable rules.
+ * of each chain as it is reached: one pass over the census's slots of the reachable chains.
  */
 function searchTable(scan: TargetScan): void {
-  const { table, sharedChains } = scan.paths;
-  const queue: NfChain[] = [];
   for (const hook of ['PREROUTING', 'OUTPUT']) {
-    const start = table.chains.get(hook);
-    if (start && !sharedChains.has(start)) {
-      sharedChains.set(start, undefined);
-      queue.push(start);
+    const start = chainNumber(scan.paths.graph, scan.paths.table.chains.get(hook));
+    if (start !== -1 && scan.reached[start] === 0) {
+      scan.reached[start] = 1;
+      scan.queue[scan.queued++] = start;
     }
   }
-  for (let i = 0; i < queue.length; i++) visitChain(scan, queue[i] as NfChain, queue);
+  for (let i = 0; i < scan.queued; i++) visitChain(scan, scan.queue[i] as number);
 }
 
 /** A function of its own, so that V8 optimises the loop over tens of thousands of chains as a whole. */
-function visitChain(scan: TargetScan, chain: NfChain, queue: NfChain[]): void {
-  const sharedChains = scan.paths.sharedChains;
-  const rules = chain.rules;
-  let onlyJumps = true;
-  for (let r = 0; r < rules.length; r++) {
-    const next = (rules[r] as NfRule).jumpChain;
-    if (next === undefined) {
-      onlyJumps = false;
-      continue;
+function visitChain(scan: TargetScan, chain: number): void {
+  const { graph, firstJumpSlot, firstJumpFrom } = scan.paths;
+  const { slots, ruleSlots } = graph;
+  const { reached, queue } = scan;
+  const end = ruleSlots[chain + 1] as number;
+  for (let slot = ruleSlots[chain] as number; slot < end; slot++) {
+    const next = slots[slot] as number;
+    if (next < 0) {
+      const dnat = dnatAt(next);
+      if (dnat !== -1) addDnat(scan, dnat, chain);
+    } else if (reached[next] === 0) {
+      reached[next] = 1;
+      firstJumpSlot[next] = slot;
+      firstJumpFrom[next] = chain;
+      queue[scan.queued++] = next;
     }
-    // Each reached chain is visited once, so a chain that only this rule jumps to is reached now, for the first time.
-    if (!onlyJumpedToOnce(next)) {
-      if (sharedChains.has(next)) continue;
-      sharedChains.set(next, rules[r]);
-    }
-    queue.push(next);
   }
-  if (onlyJumps) return;
-  const first = scan.census.firstDnat.get(chain);
-  if (first !== undefined) addDnats(scan, chain, first);
 }
 
-/** A user chain that a single rule jumps to (the hooks are built-in chains: searched from, not jumped to). */
-function onlyJumpedToOnce(chain: NfChain): boolean {
-  return chain.referencedBy.length === 1 && !chain.builtin;
-}
-
-/** The jump through which the search first reached `chain` (a reached chain); undefined for the hooks. */
-function firstJumpTo(paths: NatPaths, chain: NfChain): NfRule | undefined {
-  return onlyJumpedToOnce(chain) ? chain.referencedBy[0] : paths.sharedChains.get(chain);
-}
-
-/** The DNATs of a reached chain, from census index `first` on, each added to the target of its address. */
-function addDnats(scan: TargetScan, chain: NfChain, first: number): void {
-  const { dnats, dnatChains } = scan.census;
-  const { keys } = scan.addresses;
-  const ofDockerChain = chain.name === 'DOCKER';
-  for (let i = first; i < dnats.length && dnatChains[i] === chain; i++) {
-    const key = keys[i];
-    if (key === undefined) continue;
-    let target = scan.byAddress.get(key);
-    if (!target) {
-      target = newTarget(scan, i, key);
-      scan.byAddress.set(key, target);
-      scan.targets.push(target);
-    }
-    target.dnats.push(dnats[i] as NfRule);
-    if (ofDockerChain) scan.paths.docker.ofDockerChain.add(target);
+/** DNAT number `index` of the census, met in chain number `chain`: added to the target of its address. */
+function addDnat(scan: TargetScan, index: number, chain: number): void {
+  const key = scan.addresses.keys[index];
+  if (key === undefined) return;
+  let target = scan.byAddress.get(key);
+  if (!target) {
+    target = newTarget(scan, index, key);
+    scan.byAddress.set(key, target);
+    scan.targets.push(target);
   }
+  target.dnats.push(scan.paths.graph.dnats[index] as NfRule);
+  if (chain === scan.dockerChain) scan.paths.docker.ofDockerChain.add(target);
 }
 
 /** formatAddress(4, BigInt(value)), without the BigInt and the array. */
@@ -216,10 +218,10 @@ function newTarget(scan: TargetScan, index: number, key: number | string): DnatT
 function chainPathContext(paths: NatPaths, chain: NfChain): ChainContext {
   const jumps: NfRule[] = [];
   // The first jumps come from a breadth-first search, so they never loop; the length guard is for safety.
-  for (let jump = firstJumpTo(paths, chain); jump !== undefined && jumps.length < 64; ) {
-    jumps.push(jump);
-    const from = paths.table.chains.get(jump.chain);
-    jump = from && firstJumpTo(paths, from);
+  for (let c = chainNumber(paths.graph, chain); c !== -1 && paths.firstJumpSlot[c] !== -1 && jumps.length < 64; ) {
+    const from = paths.firstJumpFrom[c] as number;
+    jumps.push(ruleAtSlot(paths.graph, from, paths.firstJumpSlot[c] as number));
+    c = from;
   }
   return pathContext(jumps.reverse());
 }

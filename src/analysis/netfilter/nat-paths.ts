@@ -2,18 +2,20 @@
  * How the nat hooks (PREROUTING, OUTPUT) reach the chains of a nat table, and what the jumps on the way
  * require: shared by the published ports (which stop at service VIPs) and the DNAT targets (which do not).
  *
- * A Kubernetes nat table has tens of thousands of chains and rules. The search reads only `jumpChain` (and,
- * when it stops at service VIPs, the destination of the jumps it follows); what a jump matches is read for
- * the jumps of the chains whose context is asked for, once per chain.
+ * A Kubernetes nat table has tens of thousands of chains and rules. The search follows the jumps as the
+ * table's census lists them (table-census.ts), without visiting the rule objects (but, when it stops at
+ * service VIPs, it reads the destination of the jumps that would lead somewhere new); what a jump matches
+ * is read for the jumps of the chains whose context is asked for, once per chain.
  */
 import { formatAddress, parseCidr, type Cidr } from '../../model/net.js';
 import { sourceUsable } from '../../model/sources.js';
-import type { Namespace, NfChain, NfRule } from '../../model/types.js';
+import type { Namespace, NfChain, NfRule, NfTable } from '../../model/types.js';
 import type { IptOption, IptTarget } from '../../parse/types.js';
 import { isOwnAddress, ownAddressKeys } from '../topology.js';
 import { isLoopbackAddress } from './addresses.js';
 import { formatPortRange, type PortRange } from './ports.js';
 import { excludedInterface, hostV4, requiredInterface, ruleAddress, ruleDport, ruleProtocol } from './rule-fields.js';
+import { natJumpGraph, ruleAtSlot, type JumpGraph } from './table-census.js';
 
 export type NatHook = 'PREROUTING' | 'OUTPUT';
 
@@ -44,71 +46,109 @@ export class ChainReach {
   }
 }
 
-export type NatReach = Map<NfChain, ChainReach>;
+/** The chains the hooks reach, each with its ChainReach. */
+export class NatReach {
+  /** By chain number (see JumpGraph). */
+  readonly #states: (ChainReach | undefined)[];
+  /** The numbers of the chains reached, in the order the search reached them. */
+  readonly #reached: number[] = [];
+
+  constructor(readonly graph: JumpGraph) {
+    this.#states = new Array<ChainReach | undefined>(graph.chains.length).fill(undefined);
+  }
+
+  get(chain: NfChain): ChainReach | undefined {
+    const number = this.graph.numbers.get(chain);
+    return number === undefined ? undefined : this.#states[number];
+  }
+
+  has(chain: NfChain): boolean {
+    return this.get(chain) !== undefined;
+  }
+
+  /** The reached chains (with their numbers), in the order the search reached them. */
+  forEach(visit: (state: ChainReach, chain: NfChain, number: number) => void): void {
+    for (const number of this.#reached) visit(this.#states[number] as ChainReach, this.graph.chains[number] as NfChain, number);
+  }
+
+  /** The state of chain number `number`. */
+  at(number: number): ChainReach | undefined {
+    return this.#states[number];
+  }
+
+  /** Chain number `number` is reached, with `state`. */
+  add(number: number, state: ChainReach): void {
+    this.#states[number] = state;
+    this.#reached.push(number);
+  }
+}
 
 /** Decides whether the search follows a jump. */
 export type JumpFilter = (rule: NfRule) => boolean;
 
 /**
- * Chains reachable from nat PREROUTING and OUTPUT, breadth-first from each hook in turn, following the jumps
- * `filter` accepts (every jump when absent). One Map entry per chain holds everything the callers need.
+ * Chains of a nat table reachable from PREROUTING and OUTPUT, breadth-first from each hook in turn, following
+ * the jumps `filter` accepts (every jump when absent).
  */
-export function reachFromHooks(chains: Map<string, NfChain>, filter?: JumpFilter): NatReach {
-  const reach: NatReach = new Map();
-  const queue: NfChain[] = [];
-  const search: JumpSearch = { reach, queue, filter, refused: new Map() };
+export function reachFromHooks(table: NfTable, filter?: JumpFilter): NatReach {
+  const graph = natJumpGraph(table);
+  const reach = new NatReach(graph);
+  const queue: number[] = [];
+  const search: JumpSearch = { graph, reach, queue, filter, refused: filter === undefined ? undefined : new Uint8Array(graph.slots.length) };
   for (const hook of ['PREROUTING', 'OUTPUT'] as const) {
     const bit = HOOK_BITS[hook];
-    const start = chains.get(hook);
-    if (!start) continue;
-    const first = reach.get(start);
+    const hookChain = table.chains.get(hook);
+    const start = hookChain === undefined ? undefined : graph.numbers.get(hookChain);
+    if (start === undefined) continue;
+    const first = reach.at(start);
     if (first) first.hooks |= bit;
-    else reach.set(start, new ChainReach(bit));
+    else reach.add(start, new ChainReach(bit));
     queue.length = 0;
     queue.push(start);
-    for (let i = 0; i < queue.length; i++) followJumps(search, queue[i] as NfChain, bit);
+    for (let i = 0; i < queue.length; i++) followJumps(search, queue[i] as number, bit);
   }
   return reach;
 }
 
 /** The state of reachFromHooks. */
 interface JumpSearch {
+  graph: JumpGraph;
   reach: NatReach;
-  queue: NfChain[];
+  /** Chain numbers. */
+  queue: number[];
   filter: JumpFilter | undefined;
   /**
-   * The jumps the filter turned down, by chain and rule index: the second hook meets the same ones
-   * (kube-proxy's tens of thousands of service VIP jumps) and the filter would answer the same.
+   * 1 at the slots of the jumps the filter turned down: the second hook meets the same ones (kube-proxy's
+   * tens of thousands of service VIP jumps) and the filter would answer the same.
    */
-  refused: Map<NfChain, Uint8Array>;
+  refused: Uint8Array | undefined;
 }
 
-/** One step of the search: the chains `chain` jumps to that hook `bit` had not reached yet join the queue. */
-function followJumps(search: JumpSearch, chain: NfChain, bit: number): void {
-  const { reach, queue, filter } = search;
-  const rules = chain.rules;
-  let refused = filter === undefined ? undefined : search.refused.get(chain);
-  for (let r = 0; r < rules.length; r++) {
-    const rule = rules[r] as NfRule;
-    const next = rule.jumpChain;
-    if (!next) continue;
-    const known = reach.get(next);
+/** One step of the search: the chains chain number `chain` jumps to that hook `bit` had not reached yet join the queue. */
+function followJumps(search: JumpSearch, chain: number, bit: number): void {
+  const { graph, reach, queue, filter, refused } = search;
+  const { slots, ruleSlots } = graph;
+  const end = ruleSlots[chain + 1] as number;
+  for (let slot = ruleSlots[chain] as number; slot < end; slot++) {
+    const next = slots[slot] as number;
+    if (next < 0) continue;
+    const known = reach.at(next);
     if (known !== undefined && (known.hooks & bit) !== 0) continue;
+    const rule = ruleAtSlot(graph, chain, slot);
     // Asked only of jumps that would lead somewhere new: the filter may read the rule's criteria.
-    if (filter !== undefined) {
-      if (refused !== undefined && refused[r] === 1) continue;
+    if (filter !== undefined && refused !== undefined) {
+      if (refused[slot] === 1) continue;
       if (!filter(rule)) {
-        if (refused === undefined) search.refused.set(chain, (refused = new Uint8Array(rules.length)));
-        refused[r] = 1;
+        refused[slot] = 1;
         continue;
       }
     }
-    if (!known) reach.set(next, new ChainReach(bit, rule, chain));
+    if (!known) reach.add(next, new ChainReach(bit, rule, graph.chains[chain]));
     else {
       known.hooks |= bit;
       if (!known.jump) {
         known.jump = rule;
-        known.from = chain;
+        known.from = graph.chains[chain];
       }
     }
     queue.push(next);

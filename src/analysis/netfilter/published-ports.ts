@@ -30,7 +30,7 @@ import {
 } from './nat-paths.js';
 import { formatPortRange, type PortRange } from './ports.js';
 import { parseNatAddress, requiredInterface, ruleAddress, ruleDport, ruleProtocol, type NatAddress } from './rule-fields.js';
-import { tableCensus } from './table-census.js';
+import { holdsDnat } from './table-census.js';
 
 export interface PublishedPort {
   /** Subject name: "tcp/8080->172.17.0.2:80", "tcp/192.0.2.10:8080->172.17.0.2:80", "tcp/none->172.17.0.2:80". */
@@ -87,9 +87,9 @@ function publishedPortsOf(ns: Namespace, ruleset: Ruleset): PublishedPort[] {
   const isServiceVip = serviceVipTest(ns);
 
   if (nat) {
-    const reach = reachFromHooks(nat.chains, isServiceVip && ((rule) => !isServiceVip(rule)));
+    const reach = reachFromHooks(nat, isServiceVip && ((rule) => !isServiceVip(rule)));
     const scan: DnatScan = { ns, ruleset, family, reach, isServiceVip, names: { hostTexts: new Map(), prefixes: new Map() }, acceptIndex, claimed, ports };
-    for (const chain of reachedDnatChains(nat, reach)) addDnatPorts(scan, chain, (reach.get(chain) as ChainReach).hookList);
+    for (const chain of reachedDnatChains(reach)) addDnatPorts(scan, chain, (reach.get(chain) as ChainReach).hookList);
   }
   let leftOver = unclaimedContainerAccepts(acceptIndex, claimed);
   if (leftOver.length > 0 && nat && isServiceVip) {
@@ -101,13 +101,13 @@ function publishedPortsOf(ns: Namespace, ruleset: Ruleset): PublishedPort[] {
 }
 
 /** The chains the hooks reach that hold DNATs, in table order (the order ports are listed in). */
-function reachedDnatChains(nat: NfTable, reach: NatReach): NfChain[] {
-  const firstDnat = tableCensus(nat).firstDnat;
-  const chains: NfChain[] = [];
-  reach.forEach((state, chain) => {
-    if (state.hooks !== 0 && firstDnat.has(chain)) chains.push(chain);
+function reachedDnatChains(reach: NatReach): NfChain[] {
+  const graph = reach.graph;
+  const numbers: number[] = [];
+  reach.forEach((state, _chain, number) => {
+    if (state.hooks !== 0 && holdsDnat(graph, number)) numbers.push(number);
   });
-  return chains.sort((a, b) => (firstDnat.get(a) as number) - (firstDnat.get(b) as number));
+  return numbers.sort((a, b) => a - b).map((number) => graph.chains[number] as NfChain);
 }
 
 /** Docker-style per-port accepts that no published port's DNAT uses, in index order. */
@@ -124,7 +124,7 @@ function unclaimedContainerAccepts(acceptIndex: Map<number | string, NfRule[]>, 
  * either. Searched only when some accept is unclaimed: it reads every DNAT the nat hooks reach.
  */
 function claimForServiceVipDnats(nat: NfTable, family: 4 | 6, acceptIndex: Map<number | string, NfRule[]>, claimed: Set<NfRule>): void {
-  const reach = reachFromHooks(nat.chains);
+  const reach = reachFromHooks(nat);
   for (const chain of nat.chains.values()) {
     if (!reach.has(chain)) continue;
     for (const rule of chain.rules) {

@@ -1,21 +1,61 @@
 /**
  * One pass over every rule of a table, in table order, for the analyses that each needed one: whether
- * anything in the table can drop a packet (tableCanDrop) and where its DNAT rules are (the DNAT targets).
+ * anything in the table can drop a packet (tableCanDrop) and, in the nat table, its jumps and DNAT rules
+ * as a graph of numbered chains (the DNAT targets and published ports search it).
  *
- * A Kubernetes nat table holds over 100k rules, and a pass over them costs tens of milliseconds, most of
- * it waiting for memory: one pass serves both, in table order (the order the rule objects were made in).
+ * A Kubernetes nat table holds over 100k rules in 40k chains, and a pass over them costs tens of
+ * milliseconds, most of it waiting for memory: one pass serves all, in table order (the order the rule
+ * objects were made in). A search from the hooks then follows the jumps in a few flat arrays instead of
+ * visiting the rule objects again in the scattered order the jumps lead to.
  */
 import type { NfChain, NfRule, NfTable } from '../../model/types.js';
 
 export interface TableCensus {
   /** A built-in chain with a DROP/REJECT policy, or a rule whose target is neither a jump nor known to be harmless. */
   canDrop: boolean;
-  /** The DNAT rules (DNAT targets, not jumps to a chain of that name), in table order; none outside the nat table. */
+  /** The jumps and DNATs of the nat table; undefined for the other tables. */
+  jumps: JumpGraph | undefined;
+}
+
+/**
+ * The chains of a nat table numbered in table order, and what each rule is, by slot: the rules of chain
+ * number c hold slots ruleSlots[c] to ruleSlots[c + 1] - 1, in chain order.
+ */
+export interface JumpGraph {
+  /** The table's chains in table order: a chain's number is its index here. */
+  chains: NfChain[];
+  numbers: Map<NfChain, number>;
+  /** The first slot of each chain, and the slot count last (chains.length + 1 entries). */
+  ruleSlots: Int32Array;
+  /** Per slot: the number of the chain the rule jumps to (0 or more), NO_JUMP, or a DNAT (dnatAt). */
+  slots: Int32Array;
+  /** The DNAT rules (DNAT targets, not jumps to a chain of that name), in table order. */
   dnats: NfRule[];
-  /** dnatChains[i] holds dnats[i]: a chain's DNATs are consecutive. */
-  dnatChains: NfChain[];
-  /** The index in `dnats` of the first DNAT of each chain that holds some (ascending in table order). */
-  firstDnat: Map<NfChain, number>;
+}
+
+/** The slot of a rule that neither jumps nor DNATs. */
+export const NO_JUMP = -1;
+
+/** The slot value of dnats[index]. */
+function dnatSlot(index: number): number {
+  return -2 - index;
+}
+
+/** The index in `dnats` of the DNAT a slot holds; -1 when the slot holds none. */
+export function dnatAt(slot: number): number {
+  return slot <= -2 ? -2 - slot : -1;
+}
+
+/** Does chain number `chain` hold a DNAT? */
+export function holdsDnat(graph: JumpGraph, chain: number): boolean {
+  const end = graph.ruleSlots[chain + 1] as number;
+  for (let slot = graph.ruleSlots[chain] as number; slot < end; slot++) if (dnatAt(graph.slots[slot] as number) !== -1) return true;
+  return false;
+}
+
+/** The rule at a slot of chain number `chain`. */
+export function ruleAtSlot(graph: JumpGraph, chain: number, slot: number): NfRule {
+  return (graph.chains[chain] as NfChain).rules[slot - (graph.ruleSlots[chain] as number)] as NfRule;
 }
 
 /** Targets that never drop. */
@@ -36,37 +76,86 @@ const censuses = new WeakMap<NfTable, TableCensus>();
 export function tableCensus(table: NfTable): TableCensus {
   let census = censuses.get(table);
   if (!census) {
-    const taken: TableCensus = { canDrop: false, dnats: [], dnatChains: [], firstDnat: new Map() };
-    // DNAT is a target of the nat table only: elsewhere the census ends at the first thing that can drop.
-    const nat = table.name === 'nat';
-    // forEach and indexed loops: this pass runs once, before V8 optimises it, where for...of would allocate per step.
-    table.chains.forEach((chain) => {
-      if (nat) countNatChain(taken, chain);
-      else if (!taken.canDrop) taken.canDrop = holdsDropSource(chain);
-    });
-    census = taken;
+    census = table.name === 'nat' ? natCensus(table) : { canDrop: canDropAnywhere(table), jumps: undefined };
     censuses.set(table, census);
   }
   return census;
 }
 
-function countNatChain(census: TableCensus, chain: NfChain): void {
-  if (isDroppingPolicy(chain)) census.canDrop = true;
+/** The jump graph of a nat table (see tableCensus), taken as for one named nat whatever its name. */
+export function natJumpGraph(table: NfTable): JumpGraph {
+  let census = tableCensus(table);
+  if (!census.jumps) {
+    census = natCensus(table);
+    censuses.set(table, census);
+  }
+  return census.jumps as JumpGraph;
+}
+
+/** Outside the nat table the census ends at the first thing that can drop. */
+function canDropAnywhere(table: NfTable): boolean {
+  let canDrop = false;
+  // forEach: this pass runs once, before V8 optimises it, where for...of would allocate per step.
+  table.chains.forEach((chain) => {
+    if (!canDrop) canDrop = holdsDropSource(chain);
+  });
+  return canDrop;
+}
+
+/** What natCensus builds as it goes. */
+interface NatCensusState {
+  graph: JumpGraph;
+  canDrop: boolean;
+}
+
+function natCensus(table: NfTable): TableCensus {
+  const chains: NfChain[] = [];
+  const numbers = new Map<NfChain, number>();
+  let ruleCount = 0;
+  table.chains.forEach((chain) => {
+    numbers.set(chain, chains.length);
+    chains.push(chain);
+    ruleCount += chain.rules.length;
+  });
+  const graph: JumpGraph = { chains, numbers, ruleSlots: new Int32Array(chains.length + 1), slots: new Int32Array(ruleCount), dnats: [] };
+  const state: NatCensusState = { graph, canDrop: false };
+  let slot = 0;
+  for (let c = 0; c < chains.length; c++) {
+    graph.ruleSlots[c] = slot;
+    slot = countNatChain(state, chains[c] as NfChain, slot);
+  }
+  graph.ruleSlots[chains.length] = slot;
+  return { canDrop: state.canDrop, jumps: graph };
+}
+
+/**
+ * The slots of one chain, from `slot` on; returns the slot after them. A function of its own rather than
+ * the body of the loop over every chain: V8 then optimises it as a whole.
+ */
+function countNatChain(state: NatCensusState, chain: NfChain, slot: number): number {
+  const { numbers, slots, dnats } = state.graph;
+  if (isDroppingPolicy(chain)) state.canDrop = true;
   const rules = chain.rules;
-  let holdsDnat = false;
-  for (let i = 0; i < rules.length; i++) {
+  for (let i = 0; i < rules.length; i++, slot++) {
     const rule = rules[i] as NfRule;
+    const next = rule.jumpChain;
+    // The model resolves jumps within the table: every chain jumped to has a number.
+    if (next !== undefined) {
+      slots[slot] = numbers.get(next) ?? NO_JUMP;
+      continue;
+    }
     const target = rule.target;
-    if (rule.jumpChain || target === undefined) continue;
-    if (target.name === 'DNAT') {
-      if (!holdsDnat) census.firstDnat.set(chain, census.dnats.length);
-      holdsDnat = true;
-      census.dnats.push(rule);
-      census.dnatChains.push(chain);
-    } else if (!census.canDrop && !KNOWN_HARMLESS.has(target.name)) {
-      census.canDrop = true;
+    if (target === undefined) {
+      slots[slot] = NO_JUMP;
+    } else if (target.name === 'DNAT') {
+      slots[slot] = dnatSlot(dnats.length);
+      dnats.push(rule);
+    } else {
+      slots[slot] = NO_JUMP;
+      if (!state.canDrop && !KNOWN_HARMLESS.has(target.name)) state.canDrop = true;
     }
   }
+  return slot;
 }
 
 function holdsDropSource(chain: NfChain): boolean {
