@@ -23,9 +23,10 @@ class NetfilterChain implements NfChain {
   declare declaration: IptChainDecl;
   declare rules: NfRule[];
   declare referencedBy: NfRule[];
+  declare number: number;
   readonly #label: string;
 
-  constructor(label: string, table: string, decl: IptChainDecl) {
+  constructor(label: string, table: string, decl: IptChainDecl, number: number) {
     this.name = decl.name;
     this.table = table;
     this.builtin = decl.builtin;
@@ -34,6 +35,7 @@ class NetfilterChain implements NfChain {
     this.declaration = decl;
     this.rules = NO_RULES;
     this.referencedBy = NO_RULES;
+    this.number = number;
     this.#label = label;
   }
 
@@ -137,7 +139,7 @@ export function buildRuleset(save: IptablesSave, sourceId: string, label: string
   const tables = new Map<string, NfTable>();
   let ruleCount = 0;
   for (const t of save.tables) {
-    const list = t.chains.map((decl) => new NetfilterChain(label, t.name, decl));
+    const list = t.chains.map((decl, number) => new NetfilterChain(label, t.name, decl, number));
     const chains = new Map<string, NfChain>();
     for (const chain of list) chains.set(chain.name, chain);
     const rules = t.rules as NfRule[];

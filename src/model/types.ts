@@ -186,6 +186,8 @@ export interface NfChain {
   rules: NfRule[];
   /** Rules (in this table) that jump or go to this chain. */
   referencedBy: NfRule[];
+  /** Its place among its table's chains, in declaration order (the number TableLayout uses). */
+  number: number;
 }
 
 export interface NfTable {

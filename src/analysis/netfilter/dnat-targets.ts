@@ -19,7 +19,7 @@ import { isDockerDnat } from './port-checks.js';
 import { formatPortRange } from './ports.js';
 import { findPublishedPorts, type PublishedPort } from './published-ports.js';
 import { natTargetV4, parseNatAddress } from './rule-fields.js';
-import { dnatAt, natJumpGraph, ruleAtSlot, type JumpGraph } from './table-census.js';
+import { dnatAt, natJumpGraph, numberOf, ruleAtSlot, type JumpGraph } from './table-census.js';
 import { checkTargetAddress, type TargetReachability } from './target-reachability.js';
 
 export interface DnatTarget {
@@ -144,7 +144,7 @@ function dnatAddresses(dnats: NfRule[], family: 4 | 6): DnatAddresses {
 
 /** The number of a chain of the graph; -1 for none. */
 function chainNumber(graph: JumpGraph, chain: NfChain | undefined): number {
-  const number = chain === undefined ? undefined : graph.numbers.get(chain);
+  const number = chain === undefined ? undefined : numberOf(graph, chain);
   return number ?? -1;
 }
 

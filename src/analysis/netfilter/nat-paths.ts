@@ -15,7 +15,7 @@ import { isOwnAddress, ownAddressKeys } from '../topology.js';
 import { isLoopbackAddress } from './addresses.js';
 import { formatPortRange, type PortRange } from './ports.js';
 import { excludedInterface, hostV4, requiredInterface, ruleAddress, ruleDport, ruleProtocol } from './rule-fields.js';
-import { natJumpGraph, ruleAtSlot, type JumpGraph } from './table-census.js';
+import { natJumpGraph, numberOf, ruleAtSlot, type JumpGraph } from './table-census.js';
 
 export type NatHook = 'PREROUTING' | 'OUTPUT';
 
@@ -58,7 +58,7 @@ export class NatReach {
   }
 
   get(chain: NfChain): ChainReach | undefined {
-    const number = this.graph.numbers.get(chain);
+    const number = numberOf(this.graph, chain);
     return number === undefined ? undefined : this.#states[number];
   }
 
@@ -98,7 +98,7 @@ export function reachFromHooks(table: NfTable, filter?: JumpFilter): NatReach {
   for (const hook of ['PREROUTING', 'OUTPUT'] as const) {
     const bit = HOOK_BITS[hook];
     const hookChain = table.chains.get(hook);
-    const start = hookChain === undefined ? undefined : graph.numbers.get(hookChain);
+    const start = hookChain === undefined ? undefined : numberOf(graph, hookChain);
     if (start === undefined) continue;
     const first = reach.at(start);
     if (first) first.hooks |= bit;
