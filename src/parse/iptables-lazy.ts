@@ -21,7 +21,7 @@ import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser, STRUCTURAL_FLAGS } from './iptables-rule.js';
 import { FREE_TEXT_OPTIONS, PendingOptions, SharedParts } from './iptables-shared.js';
 import { looksLikeFlag } from './iptables-tokens.js';
-import { LineScanner, NO_TARGET } from './iptables-line-scan.js';
+import { LineScanner, NO_TARGET, type PlainFields } from './iptables-line-scan.js';
 
 /** The fields of a rule made on first use: all its parts but counters and target. */
 type LazyParts = Omit<RuleParts, 'counters' | 'target'>;
@@ -38,7 +38,6 @@ export class RuleBodies {
   chainStart = 0;
   chainEnd = 0;
   target: IptTarget | undefined = undefined;
-  destination: IptValue | undefined | null = null;
 
   constructor(private readonly shared: SharedParts = new SharedParts()) {
     this.body = new RuleBodyParser(shared);
@@ -62,7 +61,6 @@ export class RuleBodies {
     this.chainStart = chainStart;
     this.chainEnd = chainEnd;
     this.target = target;
-    this.destination = words.destination;
     return true;
   }
 
@@ -124,6 +122,12 @@ export class RuleBodies {
     return this.shared.target(words[0], line.charCodeAt(flag + 1) === 0x67 /* g */, words, options);
   }
 
+  /** What the record's line plainly says (LineScanner.plainFields), read again from its text. */
+  plainFields(record: LazyRuleRecord, from: number): PlainFields | undefined {
+    const text = record.text;
+    return this.words.plainFields(text, text.indexOf(' ', from + 3));
+  }
+
   parts(record: LazyRuleRecord, source: string, from: number): LazyParts {
     const text = record.text;
     const tokens = this.tokenizer;
@@ -156,7 +160,18 @@ const SPACE = 0x20;
 const DASH = 0x2d;
 const BANG = 0x21;
 
-/** A checked rule: position, text, counters and target now; the rest when first read. */
+/** The built-in values a record can read off its line (PlainFields) before it is parsed in full. */
+type PlainValueField = 'protocol' | 'source' | 'destination' | 'inInterface' | 'outInterface';
+const PLAIN_VALUE_FIELDS: readonly PlainValueField[] = ['protocol', 'source', 'destination', 'inInterface', 'outInterface'];
+
+/** PlainFields of a line that needs the full parse: every field unclear. */
+const NOTHING_PLAIN: PlainFields = Object.freeze({ protocol: null, source: null, destination: null, inInterface: null, outInterface: null, dport: null });
+
+/**
+ * A checked rule: position, text, counters and target now; the rest when first read. Its built-in values
+ * and destination port are read off its line when that shows them plainly (most Kubernetes rules), and
+ * its matches by the full parse.
+ */
 export class LazyRuleRecord {
   declare table: string;
   declare chain: string;
@@ -171,8 +186,8 @@ export class LazyRuleRecord {
   /** Where the words after the counters start in `text`. */
   readonly #from: number;
   #parts: LazyParts | undefined;
-  /** The destination the scan read off the line, until the full parse; null when it could not tell. */
-  readonly #destination: IptValue | undefined | null;
+  /** What the line plainly says, once asked for (or the parts are made). */
+  #plain: PlainFields | undefined;
 
   constructor(
     bodies: RuleBodies,
@@ -185,7 +200,8 @@ export class LazyRuleRecord {
     from: number,
     counters: IptCounters | undefined,
     target: IptTarget | undefined,
-    destination: IptValue | undefined | null,
+    /** The line passed the scan's fast path (quickScan): its plain fields can be read off it. */
+    scanned: boolean,
   ) {
     this.table = table;
     this.chain = chain;
@@ -199,37 +215,55 @@ export class LazyRuleRecord {
     this.#bodies = bodies;
     this.#from = from;
     this.#parts = undefined;
-    this.#destination = destination;
+    this.#plain = scanned ? undefined : NOTHING_PLAIN;
   }
 
   private get parts(): LazyParts {
     if (this.#parts !== undefined) return this.#parts;
     const parts = this.#bodies.parts(this, this.#source, this.#from);
-    // Whoever read the scan's destination keeps seeing the same object.
-    if (this.#destination != null) parts.destination = this.#destination;
+    // Whoever read a plain value keeps seeing the same object.
+    const plain = this.#plain;
+    if (plain !== undefined) for (const field of PLAIN_VALUE_FIELDS) if (plain[field] != null) parts[field] = plain[field];
     this.#parts = parts;
     return parts;
   }
 
+  private get plain(): PlainFields {
+    return (this.#plain ??= this.#bodies.plainFields(this, this.#from) ?? NOTHING_PLAIN);
+  }
+
+  /** A built-in value: off the line when it shows it plainly, else from the full parse. */
+  private valueOf(field: PlainValueField): IptValue | undefined {
+    if (this.#parts === undefined) {
+      const plain = this.plain[field];
+      if (plain !== null) return plain;
+    }
+    return this.parts[field];
+  }
+
   get protocol(): IptValue | undefined {
-    return this.parts.protocol;
+    return this.valueOf('protocol');
   }
 
   get source(): IptValue | undefined {
-    return this.parts.source;
+    return this.valueOf('source');
   }
 
   get destination(): IptValue | undefined {
-    if (this.#parts === undefined && this.#destination !== null) return this.#destination;
-    return this.parts.destination;
+    return this.valueOf('destination');
   }
 
   get inInterface(): IptValue | undefined {
-    return this.parts.inInterface;
+    return this.valueOf('inInterface');
   }
 
   get outInterface(): IptValue | undefined {
-    return this.parts.outInterface;
+    return this.valueOf('outInterface');
+  }
+
+  /** See IptRule.plainDport. */
+  plainDport(): string | undefined | null {
+    return this.#parts === undefined ? this.plain.dport : null;
   }
 
   get fragment(): { negated: boolean } | undefined {

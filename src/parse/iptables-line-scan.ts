@@ -1,6 +1,7 @@
 /**
  * One pass over the words of a rule line, for the lazy scan (src/parse/iptables-lazy.ts): where its target
- * flag is, and its destination when that is plain to see, without tokenising the line.
+ * flag is, without tokenising the line; and, when a check first reads them, its built-in values and
+ * destination port when they are plain to see (plainFields).
  *
  * The pass jumps from space to space (and over quoted parts) with indexOf rather than reading every
  * character. It gives up (the caller then parses the line in full) on whatever the tokenizer reads
@@ -21,30 +22,54 @@ const QUOTE = 0x22;
 const LETTER_J = 0x6a;
 const LETTER_G = 0x67;
 const LETTER_C = 0x63;
-const LETTER_D = 0x64;
 
 /** 1 at the char code of the last character of each free-text option's name. */
 const FREE_TEXT_LAST_CHARS = new Uint8Array(128);
 for (const name of FREE_TEXT_OPTIONS) FREE_TEXT_LAST_CHARS[name.charCodeAt(name.length - 1)] = 1;
 
+/**
+ * What a rule's line plainly says, read without parsing the rule. For each built-in value (-p -s -d -i -o):
+ * the value (`-d 10.96.0.1/32`, `! -i docker0`), undefined when the line has none, null when only the full
+ * parse can tell (two of them, a long form, an old-style `-d ! x`, a quoted value, a flag after the target
+ * or as the argument of a free-text option). `dport`: the argument of the one destination-port option
+ * before the target (--dport, --dports, --destination-port, --destination-ports), likewise.
+ */
+export interface PlainFields {
+  protocol: IptValue | undefined | null;
+  source: IptValue | undefined | null;
+  destination: IptValue | undefined | null;
+  inInterface: IptValue | undefined | null;
+  outInterface: IptValue | undefined | null;
+  dport: string | undefined | null;
+}
+
+/** The built-in value flags by letter (-p -s -d -i -o), as indexes into LineScanner's flag slots. */
+const VALUE_SLOTS: ReadonlyMap<number, number> = new Map([
+  [0x70 /* p */, 0],
+  [0x73 /* s */, 1],
+  [0x64 /* d */, 2],
+  [0x69 /* i */, 3],
+  [0x6f /* o */, 4],
+]);
+/** Long forms of the value flags, by slot: any word starting with one leaves its value to the full parse. */
+const LONG_VALUE_FLAGS: readonly (readonly string[])[] = [['protocol'], ['source', 'src'], ['destination', 'dst'], ['in-interface'], ['out-interface']];
+const DPORT_FLAGS: ReadonlySet<string> = new Set(['--dport', '--dports', '--destination-port', '--destination-ports']);
+const NOT_SEEN = -1;
+const UNCLEAR = -2;
+
 export class LineScanner {
   /** Index of the "-j"/"-g" word, or NO_TARGET. */
   targetFlag = NO_TARGET;
-  /**
-   * The -d value (`-d 10.96.0.1/32`, `! -d 10.0.0.0/8`) when the line plainly has one before its target,
-   * undefined when it plainly has none, null when the full parse must tell (two of them, a long form, an
-   * old-style `-d ! x`, a quoted value, "-d" as an argument).
-   */
-  destination: IptValue | undefined | null = null;
+  /** While plainFields runs: where each value flag and the destination-port option are (NOT_SEEN, UNCLEAR). */
+  private recording = false;
+  private readonly valueFlags = new Int32Array(5);
+  private dportFlag = NOT_SEEN;
 
   /** Scan the words after `from` (the space after the chain name); false when the line needs the full parse. */
   scan(line: string, from: number): boolean {
     this.targetFlag = NO_TARGET;
-    this.destination = null;
     if (line.indexOf('\t', from) >= 0) return false;
     const length = line.length;
-    let destinationFlag = -1;
-    let destinationUnclear = false;
     let quote = line.indexOf('"', from);
     let backslash = quote < 0 ? -1 : line.indexOf('\\', quote);
     let space = from;
@@ -62,13 +87,12 @@ export class LineScanner {
             this.targetFlag = word;
           } else if (letter === LETTER_C) {
             return false;
-          } else if (letter === LETTER_D) {
-            if (destinationFlag >= 0 || this.targetFlag !== NO_TARGET || previousWordIsFreeText(line, word)) destinationUnclear = true;
-            else destinationFlag = word;
+          } else if (this.recording) {
+            this.noteValueFlag(line, word, letter);
           }
         } else if (letter === DASH) {
           if (line.startsWith('jump', word + 2) || line.startsWith('goto', word + 2) || line.startsWith('set-counters', word + 2)) return false;
-          if (line.startsWith('destination', word + 2) || line.startsWith('dst', word + 2)) destinationUnclear = true;
+          if (this.recording) this.noteLongFlag(line, word);
         }
       }
       let next = line.indexOf(' ', word);
@@ -84,9 +108,50 @@ export class LineScanner {
       }
       space = next;
     }
-    if (destinationUnclear) this.destination = null;
-    else this.destination = destinationFlag < 0 ? undefined : plainValue(line, destinationFlag);
     return true;
+  }
+
+  /** The fields `line` (words after `from`) plainly gives; undefined when the line needs the full parse. */
+  plainFields(line: string, from: number): PlainFields | undefined {
+    this.valueFlags.fill(NOT_SEEN);
+    this.dportFlag = NOT_SEEN;
+    this.recording = true;
+    const plain = this.scan(line, from);
+    this.recording = false;
+    if (!plain) return undefined;
+    return {
+      protocol: this.valueAt(line, 0),
+      source: this.valueAt(line, 1),
+      destination: this.valueAt(line, 2),
+      inInterface: this.valueAt(line, 3),
+      outInterface: this.valueAt(line, 4),
+      dport: this.dportFlag === NOT_SEEN ? undefined : this.dportFlag === UNCLEAR ? null : plainArgument(line, this.dportFlag),
+    };
+  }
+
+  private valueAt(line: string, slot: number): IptValue | undefined | null {
+    const flag = this.valueFlags[slot] as number;
+    return flag === NOT_SEEN ? undefined : flag === UNCLEAR ? null : plainValue(line, flag);
+  }
+
+  /** A single-letter flag at `word`: one of the value flags, seen once, before the target, and not an argument. */
+  private noteValueFlag(line: string, word: number, letter: number): void {
+    const slot = VALUE_SLOTS.get(letter);
+    if (slot === undefined) return;
+    const unclear = this.valueFlags[slot] !== NOT_SEEN || this.targetFlag !== NO_TARGET || previousWordIsFreeText(line, word);
+    this.valueFlags[slot] = unclear ? UNCLEAR : word;
+  }
+
+  /** A long flag at `word`: a value flag's long form, or a destination-port option before the target. */
+  private noteLongFlag(line: string, word: number): void {
+    LONG_VALUE_FLAGS.forEach((names, slot) => {
+      if (names.some((name) => line.startsWith(name, word + 2))) this.valueFlags[slot] = UNCLEAR;
+    });
+    if (this.targetFlag !== NO_TARGET) return;
+    const space = line.indexOf(' ', word);
+    if (!DPORT_FLAGS.has(line.slice(word, space < 0 ? line.length : space))) return;
+    const unclear = this.dportFlag !== NOT_SEEN || isBangBefore(line, word) || previousWordIsFreeText(line, word);
+    this.dportFlag = unclear ? UNCLEAR : word;
   }
 }
 
@@ -106,14 +171,25 @@ function previousWordIsFreeText(line: string, word: number): boolean {
   return line.startsWith('--', start) && FREE_TEXT_OPTIONS.has(line.slice(start + 2, word - 1));
 }
 
-/** The value after the "-d" at `flag`, when it is one bare word; null otherwise (old-style "!", a flag, quotes). */
+/** The value after the single-letter flag at `flag`, when it is one bare word; null otherwise (old-style "!", a flag, quotes). */
 function plainValue(line: string, flag: number): IptValue | null {
-  const start = flag + 3;
+  const value = bareWordAt(line, flag + 3);
+  return value === null ? null : { value, negated: isBangBefore(line, flag) };
+}
+
+/** The argument after the option word at `flag`, when it is one bare word; null otherwise. */
+function plainArgument(line: string, flag: number): string | null {
+  const space = line.indexOf(' ', flag);
+  return space < 0 ? null : bareWordAt(line, space + 1);
+}
+
+/** The word at `start` when it is bare (no quotes) and neither a flag nor "!"; null otherwise. */
+function bareWordAt(line: string, start: number): string | null {
   const first = line.charCodeAt(start);
   if (Number.isNaN(first) || first === DASH || first === BANG || first === SPACE) return null;
   const space = line.indexOf(' ', start);
   const end = space < 0 ? line.length : space;
   const quote = line.indexOf('"', start);
   if (quote >= 0 && quote < end) return null;
-  return { value: line.slice(start, end), negated: isBangBefore(line, flag) };
+  return line.slice(start, end);
 }

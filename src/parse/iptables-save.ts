@@ -268,7 +268,7 @@ class IptablesSaveParser {
       state,
       bodies === undefined
         ? newRuleRecord(source, table.name, state.decl.name, state.rules, lineNo, line, body)
-        : new LazyRuleRecord(bodies, source, table.name, state.decl.name, state.rules, lineNo, line, at, body.counters, body.target, null),
+        : new LazyRuleRecord(bodies, source, table.name, state.decl.name, state.rules, lineNo, line, at, body.counters, body.target, false),
     );
   }
 
@@ -279,7 +279,7 @@ class IptablesSaveParser {
     const state = this.chainOf(open, line, bodies.chainStart, bodies.chainEnd, lineNo);
     state.rules++;
     const table = open.table;
-    this.addRule(open, state, new LazyRuleRecord(bodies, this.input.source, table.name, state.decl.name, state.rules, lineNo, line, at, counters, bodies.target, bodies.destination));
+    this.addRule(open, state, new LazyRuleRecord(bodies, this.input.source, table.name, state.decl.name, state.rules, lineNo, line, at, counters, bodies.target, true));
     return true;
   }
 

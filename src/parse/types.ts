@@ -87,6 +87,12 @@ export interface IptRule {
   target?: IptTarget;
   /** The text of -m comment --comment, when present. */
   comment?: string;
+  /**
+   * Records of the lazy scan (scanIptablesSave) only: the argument of the rule's one destination-port
+   * option (--dport, --dports, --destination-port, --destination-ports; not negated) read off its line
+   * without parsing the rule; undefined when the line has none; null when only its matches can tell.
+   */
+  plainDport?(): string | undefined | null;
 }
 
 export interface IptChainDecl {
