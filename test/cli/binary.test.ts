@@ -1,7 +1,12 @@
 /**
  * The built binary (`npm run build` first; `npm test` does): exit codes, stdout/stderr separation.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { specForServices } from '../../src/bench/gen/cluster.js';
+import { generateNode, writeSnapshot } from '../../src/bench/gen/node.js';
 import { describe, expect, it } from 'vitest';
 import { binary, BINARY, DOCKER_HOST, rel, TEST_RULES } from './run.js';
 
@@ -31,6 +36,21 @@ describe.skipIf(!built)('netaudit binary', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^netaudit: .*no\/such\/input\.json/)]);
+  });
+
+  it('writes all of a large output through a pipe before it exits', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netaudit-binary-'));
+    try {
+      const file = path.join(dir, 'node.json');
+      writeSnapshot(file, generateNode(specForServices(300)).snapshot);
+      // Far more than a pipe holds (64 KiB): the rest is written while the reader drains it.
+      const run = spawnSync(process.execPath, [BINARY, 'show', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 60_000 });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout.length).toBeGreaterThan(1_000_000);
+      expect(() => JSON.parse(run.stdout)).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('unknown rule id: exit 2', () => {
