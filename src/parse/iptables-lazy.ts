@@ -21,7 +21,7 @@ import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser, STRUCTURAL_FLAGS } from './iptables-rule.js';
 import { FREE_TEXT_OPTIONS, PendingOptions, SharedParts } from './iptables-shared.js';
 import { looksLikeFlag } from './iptables-tokens.js';
-import { LineScanner, NO_TARGET, type PlainFields } from './iptables-line-scan.js';
+import { LineScanner, NO_TARGET, NOTHING_PLAIN, type PlainFields, type PlainValueField } from './iptables-line-scan.js';
 
 /** The fields of a rule made on first use: all its parts but counters and target. */
 type LazyParts = Omit<RuleParts, 'counters' | 'target'>;
@@ -160,13 +160,6 @@ const SPACE = 0x20;
 const DASH = 0x2d;
 const BANG = 0x21;
 
-/** The built-in values a record can read off its line (PlainFields) before it is parsed in full. */
-type PlainValueField = 'protocol' | 'source' | 'destination' | 'inInterface' | 'outInterface';
-const PLAIN_VALUE_FIELDS: readonly PlainValueField[] = ['protocol', 'source', 'destination', 'inInterface', 'outInterface'];
-
-/** PlainFields of a line that needs the full parse: every field unclear. */
-const NOTHING_PLAIN: PlainFields = Object.freeze({ protocol: null, source: null, destination: null, inInterface: null, outInterface: null, dport: null });
-
 /**
  * A checked rule: position, text, counters and target now; the rest when first read. Its built-in values
  * and destination port are read off its line when that shows them plainly (most Kubernetes rules), and
@@ -223,7 +216,7 @@ export class LazyRuleRecord {
     const parts = this.#bodies.parts(this, this.#source, this.#from);
     // Whoever read a plain value keeps seeing the same object.
     const plain = this.#plain;
-    if (plain !== undefined) for (const field of PLAIN_VALUE_FIELDS) if (plain[field] != null) parts[field] = plain[field];
+    if (plain !== undefined) for (const [field, value] of plain.madeValues()) parts[field] = value;
     this.#parts = parts;
     return parts;
   }
@@ -235,7 +228,7 @@ export class LazyRuleRecord {
   /** A built-in value: off the line when it shows it plainly, else from the full parse. */
   private valueOf(field: PlainValueField): IptValue | undefined {
     if (this.#parts === undefined) {
-      const plain = this.plain[field];
+      const plain = this.plain.value(field);
       if (plain !== null) return plain;
     }
     return this.parts[field];

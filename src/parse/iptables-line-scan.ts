@@ -27,20 +27,56 @@ const LETTER_C = 0x63;
 const FREE_TEXT_LAST_CHARS = new Uint8Array(128);
 for (const name of FREE_TEXT_OPTIONS) FREE_TEXT_LAST_CHARS[name.charCodeAt(name.length - 1)] = 1;
 
+/** The built-in values a line can show plainly, in the order of LineScanner's flag slots. */
+export type PlainValueField = 'protocol' | 'source' | 'destination' | 'inInterface' | 'outInterface';
+const PLAIN_VALUE_SLOTS: Readonly<Record<PlainValueField, number>> = { protocol: 0, source: 1, destination: 2, inInterface: 3, outInterface: 4 };
+
 /**
  * What a rule's line plainly says, read without parsing the rule. For each built-in value (-p -s -d -i -o):
  * the value (`-d 10.96.0.1/32`, `! -i docker0`), undefined when the line has none, null when only the full
  * parse can tell (two of them, a long form, an old-style `-d ! x`, a quoted value, a flag after the target
  * or as the argument of a free-text option). `dport`: the argument of the one destination-port option
  * before the target (--dport, --dports, --destination-port, --destination-ports), likewise.
+ * Where the flags are is found in one pass; a value is made when first asked for, then kept.
  */
-export interface PlainFields {
-  protocol: IptValue | undefined | null;
-  source: IptValue | undefined | null;
-  destination: IptValue | undefined | null;
-  inInterface: IptValue | undefined | null;
-  outInterface: IptValue | undefined | null;
-  dport: string | undefined | null;
+export class PlainFields {
+  readonly #line: string;
+  /** Per slot: the flag's index in the line, NOT_SEEN or UNCLEAR. */
+  readonly #flags: number[];
+  readonly #dportFlag: number;
+  #values: (IptValue | undefined | null)[] | undefined = undefined;
+
+  constructor(line: string, flags: number[], dportFlag: number) {
+    this.#line = line;
+    this.#flags = flags;
+    this.#dportFlag = dportFlag;
+  }
+
+  value(field: PlainValueField): IptValue | undefined | null {
+    const slot = PLAIN_VALUE_SLOTS[field];
+    const values = (this.#values ??= [null, null, null, null, null]);
+    const known = values[slot];
+    if (known !== null) return known;
+    const flag = this.#flags[slot] as number;
+    const value = flag === NOT_SEEN ? undefined : flag === UNCLEAR ? null : plainValue(this.#line, flag);
+    values[slot] = value;
+    return value;
+  }
+
+  /** The values made so far (to hand on to the full parse: whoever read one keeps seeing the same object). */
+  madeValues(): [PlainValueField, IptValue][] {
+    const values = this.#values;
+    if (values === undefined) return [];
+    return (Object.keys(PLAIN_VALUE_SLOTS) as PlainValueField[]).flatMap((field) => {
+      const value = values[PLAIN_VALUE_SLOTS[field]];
+      return value ? [[field, value] as [PlainValueField, IptValue]] : [];
+    });
+  }
+
+  get dport(): string | undefined | null {
+    const flag = this.#dportFlag;
+    return flag === NOT_SEEN ? undefined : flag === UNCLEAR ? null : plainArgument(this.#line, flag);
+  }
 }
 
 /** The built-in value flags by letter (-p -s -d -i -o), as indexes into LineScanner's flag slots. */
@@ -56,6 +92,9 @@ const LONG_VALUE_FLAGS: readonly (readonly string[])[] = [['protocol'], ['source
 const DPORT_FLAGS: ReadonlySet<string> = new Set(['--dport', '--dports', '--destination-port', '--destination-ports']);
 const NOT_SEEN = -1;
 const UNCLEAR = -2;
+
+/** What a line that needs the full parse plainly says: nothing. */
+export const NOTHING_PLAIN = new PlainFields('', [UNCLEAR, UNCLEAR, UNCLEAR, UNCLEAR, UNCLEAR], UNCLEAR);
 
 export class LineScanner {
   /** Index of the "-j"/"-g" word, or NO_TARGET. */
@@ -118,20 +157,7 @@ export class LineScanner {
     this.recording = true;
     const plain = this.scan(line, from);
     this.recording = false;
-    if (!plain) return undefined;
-    return {
-      protocol: this.valueAt(line, 0),
-      source: this.valueAt(line, 1),
-      destination: this.valueAt(line, 2),
-      inInterface: this.valueAt(line, 3),
-      outInterface: this.valueAt(line, 4),
-      dport: this.dportFlag === NOT_SEEN ? undefined : this.dportFlag === UNCLEAR ? null : plainArgument(line, this.dportFlag),
-    };
-  }
-
-  private valueAt(line: string, slot: number): IptValue | undefined | null {
-    const flag = this.valueFlags[slot] as number;
-    return flag === NOT_SEEN ? undefined : flag === UNCLEAR ? null : plainValue(line, flag);
+    return plain ? new PlainFields(line, Array.from(this.valueFlags), this.dportFlag) : undefined;
   }
 
   /** A single-letter flag at `word`: one of the value flags, seen once, before the target, and not an argument. */
