@@ -13,7 +13,11 @@ import { evidenceSourceOf } from '../parse/iptables-records.js';
 import type { IptChainDecl, IptCounters, IptRule, IptRuleIndex, IptablesSave } from '../parse/types.js';
 import type { NetfilterFamily, NfChain, NfRule, NfTable, Ruleset, TableLayout } from './types.js';
 
-/** A chain of the model; its evidence (the declaration line) is made when asked for. */
+/**
+ * A chain of the model; its evidence (the declaration line) is made when asked for. In a laid-out table
+ * (TableLayout) its rule and reference lists are made when first read: a pass over a Kubernetes nat table
+ * follows the layout's flat arrays and reads the lists of a few chains out of 40k.
+ */
 class NetfilterChain implements NfChain {
   declare name: string;
   declare table: string;
@@ -21,10 +25,11 @@ class NetfilterChain implements NfChain {
   declare policy: string | null;
   declare counters: IptCounters | undefined;
   declare declaration: IptChainDecl;
-  declare rules: NfRule[];
-  declare referencedBy: NfRule[];
   declare number: number;
   readonly #label: string;
+  #rules: NfRule[] | undefined;
+  #referencedBy: NfRule[] | undefined;
+  #laidOut: LaidOutLists | undefined;
 
   constructor(label: string, table: string, decl: IptChainDecl, number: number) {
     this.name = decl.name;
@@ -33,14 +38,86 @@ class NetfilterChain implements NfChain {
     this.policy = decl.policy;
     this.counters = decl.counters;
     this.declaration = decl;
-    this.rules = NO_RULES;
-    this.referencedBy = NO_RULES;
     this.number = number;
     this.#label = label;
+    this.#rules = NO_RULES;
+    this.#referencedBy = NO_RULES;
+    this.#laidOut = undefined;
+  }
+
+  /** Take the lists from the table's layout when first read. */
+  laidOut(lists: LaidOutLists): void {
+    this.#laidOut = lists;
+    this.#rules = undefined;
+    this.#referencedBy = undefined;
+  }
+
+  get rules(): NfRule[] {
+    return (this.#rules ??= (this.#laidOut as LaidOutLists).rulesOf(this.number));
+  }
+
+  set rules(rules: NfRule[]) {
+    this.#rules = rules;
+  }
+
+  get referencedBy(): NfRule[] {
+    return (this.#referencedBy ??= (this.#laidOut as LaidOutLists).referencesTo(this.number));
+  }
+
+  set referencedBy(rules: NfRule[]) {
+    this.#referencedBy = rules;
   }
 
   get evidence(): Evidence {
     return { source: this.#label, line: this.declaration.line, text: this.declaration.text };
+  }
+}
+
+/** The rule and reference lists of a laid-out table's chains, each made on first use. */
+class LaidOutLists {
+  /** The rules jumping to each chain, by position: those to chain c at refs[refStart[c]] to refs[refStart[c + 1] - 1]. */
+  #refStart: Int32Array | undefined = undefined;
+  #refs: Int32Array | undefined = undefined;
+
+  constructor(private readonly layout: TableLayout) {}
+
+  rulesOf(number: number): NfRule[] {
+    const { rules, ruleStart } = this.layout;
+    const start = ruleStart[number] as number;
+    const end = ruleStart[number + 1] as number;
+    return start === end ? NO_RULES : rules.slice(start, end);
+  }
+
+  referencesTo(number: number): NfRule[] {
+    if (this.#refStart === undefined) this.indexReferences();
+    const refStart = this.#refStart as Int32Array;
+    const refs = this.#refs as Int32Array;
+    const start = refStart[number] as number;
+    const end = refStart[number + 1] as number;
+    if (start === end) return NO_RULES;
+    const rules = this.layout.rules;
+    const list = new Array<NfRule>(end - start);
+    for (let k = start; k < end; k++) list[k - start] = rules[refs[k] as number] as NfRule;
+    return list;
+  }
+
+  /** Every chain's referring rules at once, in file order (a counting sort of the jumps). */
+  private indexReferences(): void {
+    const { chains, jumpOf } = this.layout;
+    const refStart = new Int32Array(chains.length + 1);
+    for (let i = 0; i < jumpOf.length; i++) {
+      const j = jumpOf[i] as number;
+      if (j >= 0) refStart[j + 1]!++;
+    }
+    for (let c = 0; c < chains.length; c++) refStart[c + 1]! += refStart[c] as number;
+    const next = refStart.slice(0, chains.length);
+    const refs = new Int32Array(refStart[chains.length] as number);
+    for (let i = 0; i < jumpOf.length; i++) {
+      const j = jumpOf[i] as number;
+      if (j >= 0) refs[next[j]!++] = i;
+    }
+    this.#refStart = refStart;
+    this.#refs = refs;
   }
 }
 
@@ -80,33 +157,58 @@ function assignRules(rules: NfRule[], chains: Map<string, NfChain>): void {
 }
 
 /**
- * assignRules and the jumps, by the positions the parser noted (no name looked up, no rule read but to set
- * its jump); the table's layout when its chains come in one run each, in declaration order.
+ * assignRules and the jumps by the positions the parser noted: no name looked up, no rule read but to set
+ * its jump. When the chains come in one run each, in declaration order, the table is laid out
+ * (TableLayout) and the chains' lists are made when first read; otherwise they are made now.
  */
-function placeByIndex(rules: NfRule[], chains: NfChain[], index: IptRuleIndex): TableLayout | undefined {
+function placeByIndex(rules: NfRule[], chains: NetfilterChain[], index: IptRuleIndex): TableLayout | undefined {
   const ruleChains = index.chain;
   const ruleStart = new Int32Array(chains.length + 1);
-  // In declaration order with one run each: every chain's run starts after the previous chain's.
   let ordered = true;
   let nextChain = 0;
-  let runStart = 0;
-  for (let i = 1; i <= rules.length; i++) {
+  for (let runStart = 0, i = 1; i <= rules.length; i++) {
     if (i < rules.length && ruleChains[i] === ruleChains[runStart]) continue;
-    const number = ruleChains[runStart]!;
-    const chain = chains[number]!;
-    chain.rules = chain.rules.length === 0 ? rules.slice(runStart, i) : chain.rules.concat(rules.slice(runStart, i));
+    const number = ruleChains[runStart] as number;
+    // Each run must start a chain after the previous run's: declaration order, one run per chain.
     if (number < nextChain) ordered = false;
     for (; nextChain <= number; nextChain++) ruleStart[nextChain] = runStart;
     runStart = i;
   }
   for (; nextChain <= chains.length; nextChain++) ruleStart[nextChain] = rules.length;
+  if (!ordered) {
+    assignRuns(rules, chains, ruleChains);
+    for (let i = 0; i < rules.length; i++) {
+      const j = index.jump[i] as number;
+      if (j >= 0) addJump(rules[i] as NfRule, chains[j] as NfChain);
+    }
+    return undefined;
+  }
   const jumps = index.jump;
   const jumpOf = new Int32Array(rules.length);
   for (let i = 0; i < rules.length; i++) {
-    const j = jumps[i]!;
-    jumpOf[i] = j >= 0 && addJump(rules[i]!, chains[j]!) ? j : -1;
+    const j = jumps[i] as number;
+    const target = j >= 0 ? (chains[j] as NfChain) : undefined;
+    if (target === undefined || target.builtin) {
+      jumpOf[i] = -1;
+    } else {
+      (rules[i] as NfRule).jumpChain = target;
+      jumpOf[i] = j;
+    }
   }
-  return ordered ? { chains, rules, ruleStart, jumpOf } : undefined;
+  const layout: TableLayout = { chains, rules, ruleStart, jumpOf };
+  const lists = new LaidOutLists(layout);
+  for (const chain of chains) chain.laidOut(lists);
+  return layout;
+}
+
+/** Give each chain its runs of rules, by the chain numbers the parser noted. */
+function assignRuns(rules: NfRule[], chains: NfChain[], ruleChains: readonly number[]): void {
+  for (let runStart = 0, i = 1; i <= rules.length; i++) {
+    if (i < rules.length && ruleChains[i] === ruleChains[runStart]) continue;
+    const chain = chains[ruleChains[runStart] as number] as NfChain;
+    chain.rules = chain.rules.length === 0 ? rules.slice(runStart, i) : chain.rules.concat(rules.slice(runStart, i));
+    runStart = i;
+  }
 }
 
 /** Resolve the jumps by the target's name (tables the parser could not index, hand-built ones). */

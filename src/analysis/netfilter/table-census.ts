@@ -30,6 +30,8 @@ export interface JumpGraph {
   slots: Int32Array;
   /** The DNAT rules (DNAT targets, not jumps to a chain of that name), in table order. */
   dnats: NfRule[];
+  /** Every rule by slot, when the graph comes from the model's layout (whose rules are in slot order). */
+  rules?: NfRule[];
 }
 
 /** The slot of a rule that neither jumps nor DNATs. */
@@ -59,6 +61,8 @@ export function numberOf(graph: JumpGraph, chain: NfChain): number | undefined {
 
 /** The rule at a slot of chain number `chain`. */
 export function ruleAtSlot(graph: JumpGraph, chain: number, slot: number): NfRule {
+  // From the layout without making the chain's list of rules (see NfChain.rules).
+  if (graph.rules !== undefined) return graph.rules[slot] as NfRule;
   return (graph.chains[chain] as NfChain).rules[slot - (graph.ruleSlots[chain] as number)] as NfRule;
 }
 
@@ -137,7 +141,7 @@ function natCensus(table: NfTable): TableCensus {
  */
 function natCensusByLayout(layout: TableLayout): TableCensus {
   const { chains, rules, jumpOf } = layout;
-  const graph: JumpGraph = { chains, ruleSlots: layout.ruleStart, slots: new Int32Array(rules.length), dnats: [] };
+  const graph: JumpGraph = { chains, ruleSlots: layout.ruleStart, slots: new Int32Array(rules.length), dnats: [], rules };
   const state: NatCensusState = { graph, canDrop: chains.some(isDroppingPolicy) };
   for (let slot = 0; slot < rules.length; slot++) {
     const next = jumpOf[slot] as number;
