@@ -21,7 +21,7 @@ import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser, STRUCTURAL_FLAGS } from './iptables-rule.js';
 import { FREE_TEXT_OPTIONS, PendingOptions, SharedParts } from './iptables-shared.js';
 import { looksLikeFlag } from './iptables-tokens.js';
-import { LineScanner, NO_TARGET, NOTHING_PLAIN, type PlainFields, type PlainValueField } from './iptables-line-scan.js';
+import { LineScanner, NO_TARGET, NOT_SEEN, NOTHING_PLAIN, plainValue, UNCLEAR, type PlainFields, type PlainValueField } from './iptables-line-scan.js';
 
 /** The fields of a rule made on first use: all its parts but counters and target. */
 type LazyParts = Omit<RuleParts, 'counters' | 'target'>;
@@ -38,6 +38,8 @@ export class RuleBodies {
   chainStart = 0;
   chainEnd = 0;
   target: IptTarget | undefined = undefined;
+  /** Where the line's plain -d is (see LineScanner.destinationFlag). */
+  destinationFlag = UNCLEAR;
 
   constructor(private readonly shared: SharedParts = new SharedParts()) {
     this.body = new RuleBodyParser(shared);
@@ -61,6 +63,7 @@ export class RuleBodies {
     this.chainStart = chainStart;
     this.chainEnd = chainEnd;
     this.target = target;
+    this.destinationFlag = words.destinationFlag;
     return true;
   }
 
@@ -181,6 +184,12 @@ export class LazyRuleRecord {
   #parts: LazyParts | undefined;
   /** What the line plainly says, once asked for (or the parts are made). */
   #plain: PlainFields | undefined;
+  /**
+   * Where the scan saw the line's -d (NOT_SEEN, UNCLEAR), and the value made from it on first read: a
+   * Kubernetes node's service rules are told apart by their destination alone.
+   */
+  readonly #destinationFlag: number;
+  #destination: IptValue | undefined;
 
   constructor(
     bodies: RuleBodies,
@@ -193,7 +202,8 @@ export class LazyRuleRecord {
     from: number,
     counters: IptCounters | undefined,
     target: IptTarget | undefined,
-    /** The line passed the scan's fast path (quickScan): its plain fields can be read off it. */
+    /** Where the scan's fast path (quickScan) saw -d; UNCLEAR for a line it did not read (no plain fields then). */
+    destinationFlag: number,
     scanned: boolean,
   ) {
     this.table = table;
@@ -209,6 +219,8 @@ export class LazyRuleRecord {
     this.#from = from;
     this.#parts = undefined;
     this.#plain = scanned ? undefined : NOTHING_PLAIN;
+    this.#destinationFlag = destinationFlag;
+    this.#destination = undefined;
   }
 
   private get parts(): LazyParts {
@@ -217,6 +229,7 @@ export class LazyRuleRecord {
     // Whoever read a plain value keeps seeing the same object.
     const plain = this.#plain;
     if (plain !== undefined) for (const [field, value] of plain.madeValues()) parts[field] = value;
+    if (this.#destination !== undefined) parts.destination = this.#destination;
     this.#parts = parts;
     return parts;
   }
@@ -243,6 +256,11 @@ export class LazyRuleRecord {
   }
 
   get destination(): IptValue | undefined {
+    if (this.#parts === undefined && this.#destinationFlag !== UNCLEAR) {
+      if (this.#destinationFlag === NOT_SEEN) return undefined;
+      const plain = (this.#destination ??= plainValue(this.text, this.#destinationFlag) ?? undefined);
+      if (plain !== undefined) return plain;
+    }
     return this.valueOf('destination');
   }
 

@@ -22,6 +22,7 @@ const QUOTE = 0x22;
 const LETTER_J = 0x6a;
 const LETTER_G = 0x67;
 const LETTER_C = 0x63;
+const LETTER_D = 0x64;
 
 /** 1 at the char code of the last character of each free-text option's name. */
 const FREE_TEXT_LAST_CHARS = new Uint8Array(128);
@@ -89,9 +90,15 @@ const VALUE_SLOTS: ReadonlyMap<number, number> = new Map([
 ]);
 /** Long forms of the value flags, by slot: any word starting with one leaves its value to the full parse. */
 const LONG_VALUE_FLAGS: readonly (readonly string[])[] = [['protocol'], ['source', 'src'], ['destination', 'dst'], ['in-interface'], ['out-interface']];
-const DPORT_FLAGS: ReadonlySet<string> = new Set(['--dport', '--dports', '--destination-port', '--destination-ports']);
-const NOT_SEEN = -1;
-const UNCLEAR = -2;
+/** The slots whose long forms start with a letter, by that letter's char code (--protocol, --source, ...). */
+const LONG_FLAG_SLOTS: readonly (readonly number[])[] = Array.from({ length: 128 }, (_, c) =>
+  LONG_VALUE_FLAGS.flatMap((names, slot) => (names.some((name) => name.charCodeAt(0) === c) ? [slot] : [])),
+);
+const DPORT_FLAGS: readonly string[] = ['--dport', '--dports', '--destination-port', '--destination-ports'];
+/** Where a flag is: its index in the line, or one of these. */
+export const NOT_SEEN = -1;
+export const UNCLEAR = -2;
+const DESTINATION_SLOT = 2;
 
 /** What a line that needs the full parse plainly says: nothing. */
 export const NOTHING_PLAIN = new PlainFields('', [UNCLEAR, UNCLEAR, UNCLEAR, UNCLEAR, UNCLEAR], UNCLEAR);
@@ -99,14 +106,23 @@ export const NOTHING_PLAIN = new PlainFields('', [UNCLEAR, UNCLEAR, UNCLEAR, UNC
 export class LineScanner {
   /** Index of the "-j"/"-g" word, or NO_TARGET. */
   targetFlag = NO_TARGET;
-  /** While plainFields runs: where each value flag and the destination-port option are (NOT_SEEN, UNCLEAR). */
+  /**
+   * Where each value flag and the destination-port option are (NOT_SEEN, UNCLEAR): -d on every scan (a
+   * Kubernetes node's service rules are told by it), the others while plainFields runs.
+   */
   private recording = false;
   private readonly valueFlags = new Int32Array(5);
   private dportFlag = NOT_SEEN;
 
+  /** After a scan: where the line's plain -d is (NOT_SEEN, UNCLEAR: see PlainFields). */
+  get destinationFlag(): number {
+    return this.valueFlags[DESTINATION_SLOT] as number;
+  }
+
   /** Scan the words after `from` (the space after the chain name); false when the line needs the full parse. */
   scan(line: string, from: number): boolean {
     this.targetFlag = NO_TARGET;
+    this.valueFlags[DESTINATION_SLOT] = NOT_SEEN;
     if (line.indexOf('\t', from) >= 0) return false;
     const length = line.length;
     let quote = line.indexOf('"', from);
@@ -126,12 +142,12 @@ export class LineScanner {
             this.targetFlag = word;
           } else if (letter === LETTER_C) {
             return false;
-          } else if (this.recording) {
+          } else if (letter === LETTER_D || this.recording) {
             this.noteValueFlag(line, word, letter);
           }
         } else if (letter === DASH) {
           if (line.startsWith('jump', word + 2) || line.startsWith('goto', word + 2) || line.startsWith('set-counters', word + 2)) return false;
-          if (this.recording) this.noteLongFlag(line, word);
+          if (this.recording || line.charCodeAt(word + 2) === LETTER_D) this.noteLongFlag(line, word);
         }
       }
       let next = line.indexOf(' ', word);
@@ -170,15 +186,22 @@ export class LineScanner {
 
   /** A long flag at `word`: a value flag's long form, or a destination-port option before the target. */
   private noteLongFlag(line: string, word: number): void {
-    LONG_VALUE_FLAGS.forEach((names, slot) => {
-      if (names.some((name) => line.startsWith(name, word + 2))) this.valueFlags[slot] = UNCLEAR;
-    });
-    if (this.targetFlag !== NO_TARGET) return;
-    const space = line.indexOf(' ', word);
-    if (!DPORT_FLAGS.has(line.slice(word, space < 0 ? line.length : space))) return;
+    // Told by the first letter of the name first: most options (--comment, --probability) are none of these.
+    const slots = LONG_FLAG_SLOTS[line.charCodeAt(word + 2)];
+    if (slots === undefined || slots.length === 0) return;
+    for (const slot of slots) {
+      if ((LONG_VALUE_FLAGS[slot] as readonly string[]).some((name) => line.startsWith(name, word + 2))) this.valueFlags[slot] = UNCLEAR;
+    }
+    if (this.targetFlag !== NO_TARGET || !DPORT_FLAGS.some((flag) => isWordAt(line, word, flag))) return;
     const unclear = this.dportFlag !== NOT_SEEN || isBangBefore(line, word) || previousWordIsFreeText(line, word);
     this.dportFlag = unclear ? UNCLEAR : word;
   }
+}
+
+/** Whether the word at `word` is `text`. */
+function isWordAt(line: string, word: number, text: string): boolean {
+  const end = word + text.length;
+  return line.startsWith(text, word) && (end === line.length || line.charCodeAt(end) === SPACE);
 }
 
 /** A -j/-g right after "!" (an error) or after a free-text option (its argument). */
@@ -198,7 +221,7 @@ function previousWordIsFreeText(line: string, word: number): boolean {
 }
 
 /** The value after the single-letter flag at `flag`, when it is one bare word; null otherwise (old-style "!", a flag, quotes). */
-function plainValue(line: string, flag: number): IptValue | null {
+export function plainValue(line: string, flag: number): IptValue | null {
   const value = bareWordAt(line, flag + 3);
   return value === null ? null : { value, negated: isBangBefore(line, flag) };
 }

@@ -8,6 +8,7 @@ import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser } from './iptables-rule.js';
 import { newChainDecl, newImplicitChainDecl, newRuleRecord, type RuleParts } from './iptables-records.js';
 import { LazyRuleRecord, RuleBodies } from './iptables-lazy.js';
+import { UNCLEAR } from './iptables-line-scan.js';
 import { SharedParts } from './iptables-shared.js';
 import { RUN_IPTABLES_SAVE, wrongFormatHint, wrongFormatOf } from './iptables-format.js';
 
@@ -268,7 +269,7 @@ class IptablesSaveParser {
       state,
       bodies === undefined
         ? newRuleRecord(source, table.name, state.decl.name, state.rules, lineNo, line, body)
-        : new LazyRuleRecord(bodies, source, table.name, state.decl.name, state.rules, lineNo, line, at, body.counters, body.target, false),
+        : new LazyRuleRecord(bodies, source, table.name, state.decl.name, state.rules, lineNo, line, at, body.counters, body.target, UNCLEAR, false),
     );
   }
 
@@ -279,7 +280,7 @@ class IptablesSaveParser {
     const state = this.chainOf(open, line, bodies.chainStart, bodies.chainEnd, lineNo);
     state.rules++;
     const table = open.table;
-    this.addRule(open, state, new LazyRuleRecord(bodies, this.input.source, table.name, state.decl.name, state.rules, lineNo, line, at, counters, bodies.target, true));
+    this.addRule(open, state, new LazyRuleRecord(bodies, this.input.source, table.name, state.decl.name, state.rules, lineNo, line, at, counters, bodies.target, bodies.destinationFlag, true));
     return true;
   }
 
