@@ -75,7 +75,7 @@ class IptablesSaveParser {
     private readonly input: ParseInput,
     lazy = false,
   ) {
-    this.bodies = lazy ? new RuleBodies(this.shared) : undefined;
+    this.bodies = lazy ? new RuleBodies(input.source, this.shared) : undefined;
   }
 
   parse(): Parsed<IptablesSave> {
@@ -269,7 +269,7 @@ class IptablesSaveParser {
       state,
       bodies === undefined
         ? newRuleRecord(source, table.name, state.decl.name, state.rules, lineNo, line, body)
-        : new LazyRuleRecord(bodies, source, table.name, state.decl.name, state.rules, lineNo, line, at, body.counters, body.target, UNCLEAR, false),
+        : new LazyRuleRecord(bodies, table.name, state.decl.name, state.rules, lineNo, line, body.counters, body.target, UNCLEAR, false),
     );
   }
 
@@ -280,7 +280,7 @@ class IptablesSaveParser {
     const state = this.chainOf(open, line, bodies.chainStart, bodies.chainEnd, lineNo);
     state.rules++;
     const table = open.table;
-    this.addRule(open, state, new LazyRuleRecord(bodies, this.input.source, table.name, state.decl.name, state.rules, lineNo, line, at, counters, bodies.target, bodies.destinationFlag, true));
+    this.addRule(open, state, new LazyRuleRecord(bodies, table.name, state.decl.name, state.rules, lineNo, line, counters, bodies.target, bodies.destinationFlag, true));
     return true;
   }
 
