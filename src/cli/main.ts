@@ -3,6 +3,12 @@ import { loadBundledCli } from './bundle.js';
 
 const runCli = loadBundledCli()?.runCli ?? (await import('./program.js')).runCli;
 
+// A reader that stops early (`netaudit show … | head`) closes the pipe: the rest of the output is not
+// wanted, which is no error of netaudit's (and no reason for a stack trace).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 runCli(process.argv).then(exitFlushed, (err: unknown) => {
   // runCli handles every expected failure; reaching here is a bug in netaudit.
   process.stderr.write(`netaudit: internal error: ${err instanceof Error ? err.message : String(err)}\n`);

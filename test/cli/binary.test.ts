@@ -1,13 +1,13 @@
 /**
  * The built binary (`npm run build` first; `npm test` does): exit codes, stdout/stderr separation.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { specForServices } from '../../src/bench/gen/cluster.js';
 import { generateNode, writeSnapshot } from '../../src/bench/gen/node.js';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binary, BINARY, DOCKER_HOST, rel, TEST_RULES } from './run.js';
 
 const HOST = rel(DOCKER_HOST);
@@ -38,19 +38,31 @@ describe.skipIf(!built)('netaudit binary', () => {
     expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^netaudit: .*no\/such\/input\.json/)]);
   });
 
-  it('writes all of a large output through a pipe before it exits', () => {
+  describe('a large output through a pipe', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'netaudit-binary-'));
-    try {
-      const file = path.join(dir, 'node.json');
-      writeSnapshot(file, generateNode(specForServices(300)).snapshot);
+    const node = path.join(dir, 'node.json');
+    beforeAll(() => writeSnapshot(node, generateNode(specForServices(300)).snapshot));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('is written out in full before the binary exits', () => {
       // Far more than a pipe holds (64 KiB): the rest is written while the reader drains it.
-      const run = spawnSync(process.execPath, [BINARY, 'show', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 60_000 });
+      const run = spawnSync(process.execPath, [BINARY, 'show', node, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 60_000 });
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout.length).toBeGreaterThan(1_000_000);
       expect(() => JSON.parse(run.stdout)).not.toThrow();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
+
+    it('to a reader that stops early (| head): no error, exit 0', async () => {
+      const child = spawn(process.execPath, [BINARY, 'show', node, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.stdout.once('data', () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    });
   });
 
   it('unknown rule id: exit 2', () => {
