@@ -10,7 +10,7 @@
  */
 import type { Evidence } from '../parse/common.js';
 import { evidenceSourceOf } from '../parse/iptables-records.js';
-import type { IptChainDecl, IptCounters, IptRule, IptRuleIndex, IptablesSave } from '../parse/types.js';
+import type { IptChainDecl, IptCounters, IptRule, IptRuleIndex, IptablesSave, LazyRules } from '../parse/types.js';
 import type { NetfilterFamily, NfChain, NfRule, NfTable, Ruleset, TableLayout } from './types.js';
 
 /**
@@ -82,10 +82,13 @@ class LaidOutLists {
   constructor(private readonly layout: TableLayout) {}
 
   rulesOf(number: number): NfRule[] {
-    const { rules, ruleStart } = this.layout;
-    const start = ruleStart[number] as number;
-    const end = ruleStart[number + 1] as number;
-    return start === end ? NO_RULES : rules.slice(start, end);
+    const layout = this.layout;
+    const start = layout.ruleStart[number] as number;
+    const end = layout.ruleStart[number + 1] as number;
+    if (start === end) return NO_RULES;
+    const list = new Array<NfRule>(end - start);
+    for (let i = start; i < end; i++) list[i - start] = layout.ruleAt(i);
+    return list;
   }
 
   referencesTo(number: number): NfRule[] {
@@ -95,9 +98,9 @@ class LaidOutLists {
     const start = refStart[number] as number;
     const end = refStart[number + 1] as number;
     if (start === end) return NO_RULES;
-    const rules = this.layout.rules;
+    const layout = this.layout;
     const list = new Array<NfRule>(end - start);
-    for (let k = start; k < end; k++) list[k - start] = rules[refs[k] as number] as NfRule;
+    for (let k = start; k < end; k++) list[k - start] = layout.ruleAt(refs[k] as number);
     return list;
   }
 
@@ -157,48 +160,55 @@ function assignRules(rules: NfRule[], chains: Map<string, NfChain>): void {
 }
 
 /**
- * assignRules and the jumps by the positions the parser noted: no name looked up, no rule read but to set
- * its jump. When the chains come in one run each, in declaration order, the table is laid out
- * (TableLayout) and the chains' lists are made when first read; otherwise they are made now.
+ * assignRules and the jumps by the positions the parser noted: no name looked up. When the chains come in
+ * one run each, in declaration order, the table is laid out (TableLayout): its rules are made only when
+ * read, each given its jump then, and the chains' lists are made when first read. Otherwise every rule is
+ * made and placed now.
  */
-function placeByIndex(rules: NfRule[], chains: NetfilterChain[], index: IptRuleIndex): TableLayout | undefined {
+function placeByIndex(source: LazyRules, chains: NetfilterChain[], index: IptRuleIndex): TableLayout | undefined {
   const ruleChains = index.chain;
+  const count = source.count;
   const ruleStart = new Int32Array(chains.length + 1);
   let ordered = true;
   let nextChain = 0;
-  for (let runStart = 0, i = 1; i <= rules.length; i++) {
-    if (i < rules.length && ruleChains[i] === ruleChains[runStart]) continue;
+  for (let runStart = 0, i = 1; i <= count; i++) {
+    if (i < count && ruleChains[i] === ruleChains[runStart]) continue;
     const number = ruleChains[runStart] as number;
     // Each run must start a chain after the previous run's: declaration order, one run per chain.
     if (number < nextChain) ordered = false;
     for (; nextChain <= number; nextChain++) ruleStart[nextChain] = runStart;
     runStart = i;
   }
-  for (; nextChain <= chains.length; nextChain++) ruleStart[nextChain] = rules.length;
+  for (; nextChain <= chains.length; nextChain++) ruleStart[nextChain] = count;
   if (!ordered) {
+    const rules = Array.from({ length: count }, (_, i) => source.ruleAt(i) as NfRule);
     assignRuns(rules, chains, ruleChains);
-    for (let i = 0; i < rules.length; i++) {
+    for (let i = 0; i < count; i++) {
       const j = index.jump[i] as number;
       if (j >= 0) addJump(rules[i] as NfRule, chains[j] as NfChain);
     }
     return undefined;
   }
-  const jumps = index.jump;
-  const jumpOf = new Int32Array(rules.length);
-  for (let i = 0; i < rules.length; i++) {
-    const j = jumps[i] as number;
-    const target = j >= 0 ? (chains[j] as NfChain) : undefined;
-    if (target === undefined || target.builtin) {
-      jumpOf[i] = -1;
-    } else {
-      (rules[i] as NfRule).jumpChain = target;
-      jumpOf[i] = j;
-    }
+  const jumpOf = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const j = index.jump[i] as number;
+    jumpOf[i] = j >= 0 && !(chains[j] as NfChain).builtin ? j : -1;
   }
-  const layout: TableLayout = { chains, rules, ruleStart, jumpOf };
+  const ruleAt = (i: number): NfRule => {
+    const rule = source.ruleAt(i) as NfRule;
+    const jump = jumpOf[i] as number;
+    if (jump >= 0 && rule.jumpChain === undefined) rule.jumpChain = chains[jump];
+    return rule;
+  };
+  const layout: TableLayout = { chains, ruleCount: count, ruleAt, ruleStart, jumpOf };
   const lists = new LaidOutLists(layout);
   for (const chain of chains) chain.laidOut(lists);
   return layout;
+}
+
+/** A table's rules in an array, as LazyRules. */
+function arrayRules(rules: readonly IptRule[]): LazyRules {
+  return { count: rules.length, ruleAt: (i) => rules[i] as IptRule };
 }
 
 /** Give each chain its runs of rules, by the chain numbers the parser noted. */
@@ -244,17 +254,22 @@ export function buildRuleset(save: IptablesSave, sourceId: string, label: string
     const list = t.chains.map((decl, number) => new NetfilterChain(label, t.name, decl, number));
     const chains = new Map<string, NfChain>();
     for (const chain of list) chains.set(chain.name, chain);
-    const rules = t.rules as NfRule[];
+    // The lazy scan's records are made when read; they quote the label they were parsed under.
+    let source: LazyRules = t.lazy ?? arrayRules(t.rules);
     // A parse's records all quote the label they were parsed under: when the first does, all do.
-    if (rules.length > 0 && evidenceSourceOf(rules[0] as IptRule) !== label) for (const rule of t.rules) quoteAs(rule, label);
+    if (source.count > 0 && evidenceSourceOf(source.ruleAt(0)) !== label) {
+      for (const rule of t.rules) quoteAs(rule, label);
+      source = arrayRules(t.rules);
+    }
     let layout: TableLayout | undefined;
-    if (t.index && t.index.chain.length === rules.length) {
-      layout = placeByIndex(rules, list, t.index);
+    if (t.index && t.index.chain.length === source.count) {
+      layout = placeByIndex(source, list, t.index);
     } else {
+      const rules = t.rules as NfRule[];
       assignRules(rules, chains);
       resolveByName(rules, chains);
     }
-    ruleCount += rules.length;
+    ruleCount += source.count;
     const table: NfTable = {
       name: t.name,
       chains,

@@ -201,14 +201,18 @@ export interface NfTable {
 
 /**
  * A table's rules in file order, with the chain each belongs to and jumps to by number (an index into
- * `chains`): a pass over a 100k-rule table reads these flat arrays instead of every rule object. Present
- * only when every chain's rules come in one run, in the order the chains were declared (as iptables-save
- * prints them): then chain number c holds rules[ruleStart[c]] to rules[ruleStart[c + 1] - 1].
+ * `chains`): a pass over a 100k-rule table reads these flat arrays instead of every rule object, and a
+ * rule's record is made only when asked for. Present only when every chain's rules come in one run, in the
+ * order the chains were declared (as iptables-save prints them): then chain number c holds rules
+ * ruleStart[c] to ruleStart[c + 1] - 1.
  */
 export interface TableLayout {
   /** In declaration order: a chain's number is its index here. */
   chains: NfChain[];
-  rules: NfRule[];
+  /** How many rules the table has. */
+  ruleCount: number;
+  /** rules[i] of the table in file order, its record made (with its jump) when first asked for. */
+  ruleAt(index: number): NfRule;
   /** The first rule of each chain, and the rule count last (chains.length + 1 entries). */
   ruleStart: Int32Array;
   /** The number of the chain rules[i] jumps or goes to (its jumpChain); -1 when none. */

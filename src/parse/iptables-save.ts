@@ -7,7 +7,7 @@ import type { IptChainDecl, IptCounters, IptRule, IptTable, IptTarget, IptablesS
 import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser } from './iptables-rule.js';
 import { newChainDecl, newImplicitChainDecl, newRuleRecord, type RuleParts } from './iptables-records.js';
-import { LazyRuleRecord, RuleBodies } from './iptables-lazy.js';
+import { LazyRuleRecord, RuleBodies, RuleColumns } from './iptables-lazy.js';
 import { UNCLEAR } from './iptables-line-scan.js';
 import { SharedParts } from './iptables-shared.js';
 import { RUN_IPTABLES_SAVE, wrongFormatHint, wrongFormatOf } from './iptables-format.js';
@@ -35,6 +35,8 @@ interface ChainState {
 
 interface OpenTable {
   table: IptTable;
+  /** The lazy scan's rules of the table (its `rules` make every record when read). */
+  columns: RuleColumns | undefined;
   chains: Map<string, ChainState>;
   /** The chains in declaration order (implicit ones at the end). */
   order: ChainState[];
@@ -199,9 +201,11 @@ class IptablesSaveParser {
     } else {
       this.tableFirstLine.set(name, lineNo);
     }
-    const table: IptTable = { name, line: lineNo, chains: [], rules: [], index: { chain: [], jump: [] } };
+    const chains: IptChainDecl[] = [];
+    const columns = this.bodies === undefined ? undefined : new RuleColumns(this.bodies, name, this.lines, chains, this.shared);
+    const table = newTable(name, lineNo, chains, columns);
     this.result.tables.push(table);
-    this.open = { table, chains: new Map(), order: [] };
+    this.open = { table, columns, chains: new Map(), order: [] };
     this.lastChain = undefined;
     this.lastJumpName = undefined;
     this.otherJumpName = undefined;
@@ -279,8 +283,11 @@ class IptablesSaveParser {
     if (!bodies.quickScan(line, at)) return false;
     const state = this.chainOf(open, line, bodies.chainStart, bodies.chainEnd, lineNo);
     state.rules++;
-    const table = open.table;
-    this.addRule(open, state, new LazyRuleRecord(bodies, table.name, state.decl.name, state.rules, lineNo, line, counters, bodies.target, bodies.destinationFlag, true));
+    const columns = open.columns as RuleColumns;
+    // The columns take a rule's text from the dump's lines: one that was trimmed is made now.
+    if (this.lines[lineNo - 1] === line) columns.add(state.index, state.rules, lineNo, counters, bodies.target, bodies.destinationFlag);
+    else columns.addMade(new LazyRuleRecord(bodies, open.table.name, state.decl.name, state.rules, lineNo, line, counters, bodies.target, bodies.destinationFlag, true));
+    this.addToIndex(open, state, bodies.target);
     return true;
   }
 
@@ -308,17 +315,21 @@ class IptablesSaveParser {
     open.order.push(state);
     open.table.chains.push(state.decl);
     // A rule before this declaration may have named this chain as its target and been given -1.
-    if (open.table.rules.length > 0) delete open.table.index;
+    if ((open.columns ? open.columns.count : open.table.rules.length) > 0) delete open.table.index;
   }
 
   /** Add a made rule of chain `state` to the open table. */
   private addRule(open: OpenTable, state: ChainState, rule: IptRule): void {
-    const table = open.table;
-    table.rules.push(rule);
-    const index = table.index;
+    if (open.columns) open.columns.addMade(rule as LazyRuleRecord);
+    else open.table.rules.push(rule);
+    this.addToIndex(open, state, rule.target);
+  }
+
+  private addToIndex(open: OpenTable, state: ChainState, target: IptTarget | undefined): void {
+    const index = open.table.index;
     if (index === undefined) return;
     index.chain.push(state.index);
-    index.jump.push(this.jumpIndexOf(open, rule.target));
+    index.jump.push(this.jumpIndexOf(open, target));
   }
 
   /** The index of the declared chain `target` names, -1 for none. */
@@ -450,6 +461,19 @@ class IptablesSaveParser {
   private note(message: string, line?: number): void {
     this.notes.push(line === undefined ? { source: this.input.source, message } : { source: this.input.source, line, message });
   }
+}
+
+/**
+ * A table as the parse result holds it. With the lazy scan's columns, `rules` makes every record when read
+ * and `lazy` (not enumerable, so that the two parses serialise alike) hands them out one by one.
+ */
+function newTable(name: string, line: number, chains: IptChainDecl[], columns: RuleColumns | undefined): IptTable {
+  if (columns === undefined) return { name, line, chains, rules: [], index: { chain: [], jump: [] } };
+  const table = { name, line, chains } as unknown as IptTable;
+  Object.defineProperty(table, 'rules', { get: () => columns.all(), enumerable: true, configurable: true });
+  table.index = { chain: [], jump: [] };
+  Object.defineProperty(table, 'lazy', { value: columns, enumerable: false, configurable: true });
+  return table;
 }
 
 /** "[12:345]" at text[from..to), digits only; undefined when it is anything else. */

@@ -123,6 +123,16 @@ export interface IptTable {
    * by name. Absent when a chain was declared after the table's first rule (hand-edited dumps).
    */
   index?: IptRuleIndex;
+  /**
+   * The lazy scan's rules (scanIptablesSave; not enumerable): rules[i] made when asked for, without making
+   * the others (reading `rules` makes them all).
+   */
+  lazy?: LazyRules;
+}
+
+export interface LazyRules {
+  readonly count: number;
+  ruleAt(index: number): IptRule;
 }
 
 export interface IptRuleIndex {

@@ -30,8 +30,8 @@ export interface JumpGraph {
   slots: Int32Array;
   /** The DNAT rules (DNAT targets, not jumps to a chain of that name), in table order. */
   dnats: NfRule[];
-  /** Every rule by slot, when the graph comes from the model's layout (whose rules are in slot order). */
-  rules?: NfRule[];
+  /** The rule at a slot, when the graph comes from the model's layout (whose rules are in slot order). */
+  ruleAt?: (slot: number) => NfRule;
 }
 
 /** The slot of a rule that neither jumps nor DNATs. */
@@ -62,7 +62,7 @@ export function numberOf(graph: JumpGraph, chain: NfChain): number | undefined {
 /** The rule at a slot of chain number `chain`. */
 export function ruleAtSlot(graph: JumpGraph, chain: number, slot: number): NfRule {
   // From the layout without making the chain's list of rules (see NfChain.rules).
-  if (graph.rules !== undefined) return graph.rules[slot] as NfRule;
+  if (graph.ruleAt !== undefined) return graph.ruleAt(slot);
   return (graph.chains[chain] as NfChain).rules[slot - (graph.ruleSlots[chain] as number)] as NfRule;
 }
 
@@ -140,12 +140,12 @@ function natCensus(table: NfTable): TableCensus {
  * only the rules that do not jump are read (on a Kubernetes node, a third of them).
  */
 function natCensusByLayout(layout: TableLayout): TableCensus {
-  const { chains, rules, jumpOf } = layout;
-  const graph: JumpGraph = { chains, ruleSlots: layout.ruleStart, slots: new Int32Array(rules.length), dnats: [], rules };
+  const { chains, jumpOf, ruleAt } = layout;
+  const graph: JumpGraph = { chains, ruleSlots: layout.ruleStart, slots: new Int32Array(layout.ruleCount), dnats: [], ruleAt };
   const state: NatCensusState = { graph, canDrop: chains.some(isDroppingPolicy) };
-  for (let slot = 0; slot < rules.length; slot++) {
+  for (let slot = 0; slot < layout.ruleCount; slot++) {
     const next = jumpOf[slot] as number;
-    graph.slots[slot] = next >= 0 ? next : countTarget(state, rules[slot] as NfRule);
+    graph.slots[slot] = next >= 0 ? next : countTarget(state, ruleAt(slot));
   }
   return { canDrop: state.canDrop, jumps: graph };
 }
