@@ -179,6 +179,9 @@ function wordsStart(text: string): number {
   return text.indexOf('-A');
 }
 
+/** Rules a table's columns have room for at first; they double when full. */
+const INITIAL_CAPACITY = 256;
+
 /**
  * The rules of one table as the scan read them, one column per field, most of them numbers in typed
  * arrays: a rule's record is made the first time it is asked for. A Kubernetes node's audit reads about
@@ -186,59 +189,60 @@ function wordsStart(text: string): number {
  */
 export class RuleColumns implements LazyRules {
   /** Per rule: its line number (its text is lines[line - 1]), position, chain (an index into chains) and -d flag. */
-  private readonly lineNumbers: Int32Array;
-  private readonly positions: Int32Array;
-  private readonly chainNumbers: Int32Array;
-  private readonly destinationFlags: Int32Array;
+  private lineNumbers = new Int32Array(INITIAL_CAPACITY);
+  private positions = new Int32Array(INITIAL_CAPACITY);
+  private chainNumbers = new Int32Array(INITIAL_CAPACITY);
+  private destinationFlags = new Int32Array(INITIAL_CAPACITY);
   /** Counters as numbers (NaN packets: the line had none), made into an object with the record. */
-  private readonly packets: Float64Array;
-  private readonly bytes: Float64Array;
-  private readonly targets: (IptTarget | undefined)[];
+  private packets = new Float64Array(INITIAL_CAPACITY);
+  private bytes = new Float64Array(INITIAL_CAPACITY);
+  private readonly targets: (IptTarget | undefined)[] = [];
   /** The records made so far, and those of lines parsed in full at once (made then). */
-  private readonly made: (LazyRuleRecord | undefined)[];
-  #count = 0;
+  private readonly made: (LazyRuleRecord | undefined)[] = [];
 
-  /**
-   * `lines`: the dump's lines (at most that many rules); `chains`: the table's chain declarations, which
-   * the parser's chain numbers index.
-   */
+  /** `lines`: the dump's lines; `chains`: the table's chain declarations, which the parser's chain numbers index. */
   constructor(
     private readonly bodies: RuleBodies,
     private readonly table: string,
     private readonly lines: readonly string[],
     private readonly chains: readonly IptChainDecl[],
     private readonly shared: SharedParts,
-  ) {
-    const capacity = lines.length;
-    this.lineNumbers = new Int32Array(capacity);
-    this.positions = new Int32Array(capacity);
-    this.chainNumbers = new Int32Array(capacity);
-    this.destinationFlags = new Int32Array(capacity);
-    this.packets = new Float64Array(capacity);
-    this.bytes = new Float64Array(capacity);
-    this.targets = new Array<IptTarget | undefined>(capacity);
-    this.made = new Array<LazyRuleRecord | undefined>(capacity);
-  }
+  ) {}
 
   get count(): number {
-    return this.#count;
+    return this.made.length;
   }
 
   /** A rule of the scan's fast path, of chain number `chain`: its record is made when first asked for. */
   add(chain: number, position: number, line: number, counters: IptCounters | undefined, target: IptTarget | undefined, destinationFlag: number): void {
-    const i = this.#count++;
+    const i = this.made.length;
+    if (i === this.lineNumbers.length) this.grow();
     this.chainNumbers[i] = chain;
     this.positions[i] = position;
     this.lineNumbers[i] = line;
     this.packets[i] = counters === undefined ? Number.NaN : counters.packets;
     this.bytes[i] = counters === undefined ? 0 : counters.bytes;
-    this.targets[i] = target;
     this.destinationFlags[i] = destinationFlag;
+    this.targets.push(target);
+    this.made.push(undefined);
   }
 
   /** A record made at once (a line parsed in full). */
   addMade(record: LazyRuleRecord): void {
-    this.made[this.#count++] = record;
+    if (this.made.length === this.lineNumbers.length) this.grow();
+    this.targets.push(record.target);
+    this.made.push(record);
+  }
+
+  /** Room for twice as many rules. */
+  private grow(): void {
+    const size = this.lineNumbers.length * 2;
+    this.lineNumbers = grownCopy(this.lineNumbers, new Int32Array(size));
+    this.positions = grownCopy(this.positions, new Int32Array(size));
+    this.chainNumbers = grownCopy(this.chainNumbers, new Int32Array(size));
+    this.destinationFlags = grownCopy(this.destinationFlags, new Int32Array(size));
+    this.packets = grownCopy(this.packets, new Float64Array(size));
+    this.bytes = grownCopy(this.bytes, new Float64Array(size));
   }
 
   ruleAt(index: number): LazyRuleRecord {
@@ -264,10 +268,15 @@ export class RuleColumns implements LazyRules {
 
   /** Every record, made now if need be. */
   all(): LazyRuleRecord[] {
-    const all = new Array<LazyRuleRecord>(this.#count);
-    for (let i = 0; i < this.#count; i++) all[i] = this.ruleAt(i);
+    const all = new Array<LazyRuleRecord>(this.made.length);
+    for (let i = 0; i < all.length; i++) all[i] = this.ruleAt(i);
     return all;
   }
+}
+
+function grownCopy<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /**
