@@ -1,12 +1,14 @@
 /**
  * Netfilter rulesets from iptables-save: tables, chains (declared or implied), rules in chain order,
- * and jumps resolved to chains with back-references, all in one pass.
+ * and jumps resolved to chains with back-references.
  *
  * Rules are the parser's own records, which already quote themselves as evidence and hold an empty
  * `jumpChain` slot (src/parse/iptables-records.ts): the model fills it in without copying or reshaping
- * 100k objects. Chains, likewise, make their evidence line when asked for it.
- * A Kubernetes node has tens of thousands of chains of one to three rules each, so their lists are
- * made at their exact length (an array grown by push from empty keeps room for 17).
+ * them. Chains, likewise, make their evidence line when asked for it. The parser numbers each rule's
+ * chain and jump target, so nothing is looked up by name; a table laid out that way (TableLayout) has its
+ * records made, its jumps set, and its chains' lists made only when read: a Kubernetes node has 100k+
+ * rules in tens of thousands of chains, and an audit reads a fraction of them. Lists are made at their
+ * exact length (an array grown by push from empty keeps room for 17).
  */
 import type { Evidence } from '../parse/common.js';
 import { evidenceSourceOf } from '../parse/iptables-records.js';
