@@ -162,35 +162,25 @@ function assignRules(rules: NfRule[], chains: Map<string, NfChain>): void {
 }
 
 /**
- * assignRules and the jumps by the positions the parser noted: no name looked up. When the chains come in
- * one run each, in declaration order, the table is laid out (TableLayout): its rules are made only when
- * read, each given its jump then, and the chains' lists are made when first read. Otherwise every rule is
- * made and placed now.
+ * The table laid out by the positions the parser noted (TableLayout), when its chains come in one run
+ * each, in declaration order: no name looked up, its rules made only when read, each given its jump then,
+ * and the chains' lists made when first read. Undefined for other orders (hand-edited dumps), which are
+ * placed by name.
  */
-function placeByIndex(source: LazyRules, chains: NetfilterChain[], index: IptRuleIndex): TableLayout | undefined {
+function layOut(source: LazyRules, chains: NetfilterChain[], index: IptRuleIndex): TableLayout | undefined {
   const ruleChains = index.chain;
   const count = source.count;
   const ruleStart = new Int32Array(chains.length + 1);
-  let ordered = true;
   let nextChain = 0;
   for (let runStart = 0, i = 1; i <= count; i++) {
     if (i < count && ruleChains[i] === ruleChains[runStart]) continue;
     const number = ruleChains[runStart] as number;
     // Each run must start a chain after the previous run's: declaration order, one run per chain.
-    if (number < nextChain) ordered = false;
+    if (number < nextChain) return undefined;
     for (; nextChain <= number; nextChain++) ruleStart[nextChain] = runStart;
     runStart = i;
   }
   for (; nextChain <= chains.length; nextChain++) ruleStart[nextChain] = count;
-  if (!ordered) {
-    const rules = Array.from({ length: count }, (_, i) => source.ruleAt(i) as NfRule);
-    assignRuns(rules, chains, ruleChains);
-    for (let i = 0; i < count; i++) {
-      const j = index.jump[i] as number;
-      if (j >= 0) addJump(rules[i] as NfRule, chains[j] as NfChain);
-    }
-    return undefined;
-  }
   const jumpOf = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const j = index.jump[i] as number;
@@ -213,16 +203,6 @@ function arrayRules(rules: readonly IptRule[]): LazyRules {
   return { count: rules.length, ruleAt: (i) => rules[i] as IptRule };
 }
 
-/** Give each chain its runs of rules, by the chain numbers the parser noted. */
-function assignRuns(rules: NfRule[], chains: NfChain[], ruleChains: readonly number[]): void {
-  for (let runStart = 0, i = 1; i <= rules.length; i++) {
-    if (i < rules.length && ruleChains[i] === ruleChains[runStart]) continue;
-    const chain = chains[ruleChains[runStart] as number] as NfChain;
-    chain.rules = chain.rules.length === 0 ? rules.slice(runStart, i) : chain.rules.concat(rules.slice(runStart, i));
-    runStart = i;
-  }
-}
-
 /** Resolve the jumps by the target's name (tables the parser could not index, hand-built ones). */
 function resolveByName(rules: NfRule[], chains: Map<string, NfChain>): void {
   for (const rule of rules) {
@@ -231,12 +211,11 @@ function resolveByName(rules: NfRule[], chains: Map<string, NfChain>): void {
   }
 }
 
-/** A target naming a user chain is a jump to it (one naming a built-in chain is not); true when it is. */
-function addJump(rule: NfRule, target: NfChain): boolean {
-  if (target.builtin) return false;
+/** A target naming a user chain is a jump to it (one naming a built-in chain is not). */
+function addJump(rule: NfRule, target: NfChain): void {
+  if (target.builtin) return;
   rule.jumpChain = target;
   target.referencedBy = withRule(target.referencedBy, rule);
-  return true;
 }
 
 /**
@@ -263,10 +242,8 @@ export function buildRuleset(save: IptablesSave, sourceId: string, label: string
       for (const rule of t.rules) quoteAs(rule, label);
       source = arrayRules(t.rules);
     }
-    let layout: TableLayout | undefined;
-    if (t.index && t.index.chain.length === source.count) {
-      layout = placeByIndex(source, list, t.index);
-    } else {
+    const layout = t.index && t.index.chain.length === source.count ? layOut(source, list, t.index) : undefined;
+    if (!layout) {
       const rules = t.rules as NfRule[];
       assignRules(rules, chains);
       resolveByName(rules, chains);
