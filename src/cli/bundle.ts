@@ -41,13 +41,18 @@ export function loadBundledCli(options: { codeCache?: boolean; env?: NodeJS.Proc
     return undefined;
   }
   const cachedData = options.codeCache === false ? undefined : readCodeCache();
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: BUNDLE_FILE,
-    ...(cachedData ? { cachedData } : {}),
-  });
-  const module = { exports: {} as { runCli?: typeof runCli } };
-  (script.runInThisContext() as ModuleWrapper)(module.exports, createRequire(BUNDLE_FILE), module, BUNDLE_FILE, path.dirname(BUNDLE_FILE));
-  return module.exports.runCli ? { runCli: module.exports.runCli, script } : undefined;
+  try {
+    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+      filename: BUNDLE_FILE,
+      ...(cachedData ? { cachedData } : {}),
+    });
+    const module = { exports: {} as { runCli?: typeof runCli } };
+    (script.runInThisContext() as ModuleWrapper)(module.exports, createRequire(BUNDLE_FILE), module, BUNDLE_FILE, path.dirname(BUNDLE_FILE));
+    return module.exports.runCli ? { runCli: module.exports.runCli, script } : undefined;
+  } catch {
+    // A damaged bundle (a build cut short): the modules it was made from serve instead.
+    return undefined;
+  }
 }
 
 function readCodeCache(): Buffer | undefined {

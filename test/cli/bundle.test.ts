@@ -3,7 +3,7 @@
  * loads with its trained code cache.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -24,6 +24,28 @@ describe.skipIf(!built)('the bundled CLI', () => {
     const res = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 });
     expect(res.stderr).toBe('');
     expect(JSON.parse(res.stdout)).toEqual({ loaded: true, rejected: false });
+  });
+
+  it.each([
+    ['used when it is whole and fresh', 'module.exports.runCli = () => 0;', 60_000, true],
+    ['left for the modules when it is damaged (a build cut short)', 'module.exports.runCli = (', 60_000, false],
+    ['left for the modules when it is older than they are', 'module.exports.runCli = () => 0;', -60_000, false],
+  ])('is %s', (_what, bundleText, age, loaded) => {
+    // A scratch copy of the loader with the layout it expects: dist/cli/{bundle,program}.js, dist/bundle/netaudit.cjs.
+    const dist = path.join(dir, `dist-${String(age)}-${String(loaded)}-${bundleText.length}`);
+    mkdirSync(path.join(dist, 'cli'), { recursive: true });
+    mkdirSync(path.join(dist, 'bundle'), { recursive: true });
+    copyFileSync(path.join(PROJECT_ROOT, 'dist/cli/bundle.js'), path.join(dist, 'cli/bundle.js'));
+    writeFileSync(path.join(dist, 'cli/program.js'), '');
+    const bundle = path.join(dist, 'bundle/netaudit.cjs');
+    writeFileSync(bundle, bundleText);
+    const when = new Date(Date.now() + age);
+    utimesSync(bundle, when, when);
+    const probe = `import { loadBundledCli } from ${JSON.stringify(path.join(dist, 'cli/bundle.js'))};
+      console.log(JSON.stringify({ loaded: loadBundledCli() !== undefined }));`;
+    const res = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 });
+    expect(res.stderr).toBe('');
+    expect(JSON.parse(res.stdout)).toEqual({ loaded });
   });
 
   const gz = path.join(dir, 'snapshot.json.gz');
