@@ -30,7 +30,15 @@ for (const name of FREE_TEXT_OPTIONS) FREE_TEXT_LAST_CHARS[name.charCodeAt(name.
 
 /** The built-in values a line can show plainly, in the order of LineScanner's flag slots. */
 export type PlainValueField = 'protocol' | 'source' | 'destination' | 'inInterface' | 'outInterface';
-const PLAIN_VALUE_SLOTS: Readonly<Record<PlainValueField, number>> = { protocol: 0, source: 1, destination: 2, inInterface: 3, outInterface: 4 };
+/** The built-in value flags, one slot each: the field, the flag's letter, the words its long forms start with. */
+const VALUE_FLAGS: readonly { field: PlainValueField; letter: string; long: readonly string[] }[] = [
+  { field: 'protocol', letter: 'p', long: ['protocol'] },
+  { field: 'source', letter: 's', long: ['source', 'src'] },
+  { field: 'destination', letter: 'd', long: ['destination', 'dst'] },
+  { field: 'inInterface', letter: 'i', long: ['in-interface'] },
+  { field: 'outInterface', letter: 'o', long: ['out-interface'] },
+];
+const PLAIN_VALUE_SLOTS = Object.fromEntries(VALUE_FLAGS.map((f, slot) => [f.field, slot])) as Readonly<Record<PlainValueField, number>>;
 
 /**
  * What a rule's line plainly says, read without parsing the rule. For each built-in value (-p -s -d -i -o):
@@ -80,16 +88,11 @@ export class PlainFields {
   }
 }
 
-/** The built-in value flags by letter (-p -s -d -i -o), as indexes into LineScanner's flag slots. */
-const VALUE_SLOTS: ReadonlyMap<number, number> = new Map([
-  [0x70 /* p */, 0],
-  [0x73 /* s */, 1],
-  [0x64 /* d */, 2],
-  [0x69 /* i */, 3],
-  [0x6f /* o */, 4],
-]);
+/** The value flags' slots by the char code of their letter; -1 for other letters. */
+const VALUE_SLOTS = new Int8Array(128).fill(-1);
+VALUE_FLAGS.forEach((f, slot) => (VALUE_SLOTS[f.letter.charCodeAt(0)] = slot));
 /** Long forms of the value flags, by slot: any word starting with one leaves its value to the full parse. */
-const LONG_VALUE_FLAGS: readonly (readonly string[])[] = [['protocol'], ['source', 'src'], ['destination', 'dst'], ['in-interface'], ['out-interface']];
+const LONG_VALUE_FLAGS: readonly (readonly string[])[] = VALUE_FLAGS.map((f) => f.long);
 /** The slots whose long forms start with a letter, by that letter's char code (--protocol, --source, ...). */
 const LONG_FLAG_SLOTS: readonly (readonly number[])[] = Array.from({ length: 128 }, (_, c) =>
   LONG_VALUE_FLAGS.flatMap((names, slot) => (names.some((name) => name.charCodeAt(0) === c) ? [slot] : [])),
@@ -98,7 +101,7 @@ const DPORT_FLAGS: readonly string[] = ['--dport', '--dports', '--destination-po
 /** Where a flag is: its index in the line, or one of these. */
 export const NOT_SEEN = -1;
 export const UNCLEAR = -2;
-const DESTINATION_SLOT = 2;
+const DESTINATION_SLOT = PLAIN_VALUE_SLOTS.destination;
 
 /** What a line that needs the full parse plainly says: nothing. */
 export const NOTHING_PLAIN = new PlainFields('', [UNCLEAR, UNCLEAR, UNCLEAR, UNCLEAR, UNCLEAR], UNCLEAR);
@@ -178,8 +181,8 @@ export class LineScanner {
 
   /** A single-letter flag at `word`: one of the value flags, seen once, before the target, and not an argument. */
   private noteValueFlag(line: string, word: number, letter: number): void {
-    const slot = VALUE_SLOTS.get(letter);
-    if (slot === undefined) return;
+    const slot = VALUE_SLOTS[letter] ?? -1;
+    if (slot === -1) return;
     const unclear = this.valueFlags[slot] !== NOT_SEEN || this.targetFlag !== NO_TARGET || previousWordIsFreeText(line, word);
     this.valueFlags[slot] = unclear ? UNCLEAR : word;
   }
