@@ -192,7 +192,18 @@ function layOut(source: LazyRules, chains: NetfilterChain[], index: IptRuleIndex
     if (jump >= 0 && rule.jumpChain === undefined) rule.jumpChain = chains[jump];
     return rule;
   };
-  const layout: TableLayout = { chains, ruleCount: count, ruleAt, ruleStart, jumpOf };
+  const layout: TableLayout = {
+    chains,
+    ruleCount: count,
+    ruleAt,
+    targetAt: (i) => source.targetAt(i),
+    destinationAt: (i) => {
+      const destination = source.destinationAt(i);
+      return destination === null ? ruleAt(i).destination : destination;
+    },
+    ruleStart,
+    jumpOf,
+  };
   const lists = new LaidOutLists(layout);
   for (const chain of chains) chain.laidOut(lists);
   return layout;
@@ -200,7 +211,12 @@ function layOut(source: LazyRules, chains: NetfilterChain[], index: IptRuleIndex
 
 /** A table's rules in an array, as LazyRules. */
 function arrayRules(rules: readonly IptRule[]): LazyRules {
-  return { count: rules.length, ruleAt: (i) => rules[i] as IptRule };
+  return {
+    count: rules.length,
+    ruleAt: (i) => rules[i] as IptRule,
+    targetAt: (i) => (rules[i] as IptRule).target,
+    destinationAt: (i) => (rules[i] as IptRule).destination,
+  };
 }
 
 /** Resolve the jumps by the target's name (tables the parser could not index, hand-built ones). */

@@ -8,6 +8,8 @@ import type {
   IptChainDecl,
   IptCounters,
   IptRule,
+  IptTarget,
+  IptValue,
   IpNeighEntry,
   SsListener,
   SysctlConfEntry,
@@ -213,6 +215,10 @@ export interface TableLayout {
   ruleCount: number;
   /** rules[i] of the table in file order, its record made (with its jump) when first asked for. */
   ruleAt(index: number): NfRule;
+  /** rules[i].target, without making the record. */
+  targetAt(index: number): IptTarget | undefined;
+  /** rules[i].destination (the same value, not always the same object), making the record only when its line does not show it plainly. */
+  destinationAt(index: number): IptValue | undefined;
   /** The first rule of each chain, and the rule count last (chains.length + 1 entries). */
   ruleStart: Int32Array;
   /** The number of the chain rules[i] jumps or goes to (its jumpChain); -1 when none. */

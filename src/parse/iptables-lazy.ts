@@ -266,6 +266,18 @@ export class RuleColumns implements LazyRules {
     return record;
   }
 
+  targetAt(index: number): IptTarget | undefined {
+    return this.targets[index];
+  }
+
+  destinationAt(index: number): IptValue | undefined | null {
+    const made = this.made[index];
+    if (made !== undefined) return made.destination;
+    const flag = this.destinationFlags[index] as number;
+    if (flag === NOT_SEEN) return undefined;
+    return flag === UNCLEAR ? null : plainValue(this.lines[(this.lineNumbers[index] as number) - 1] as string, flag);
+  }
+
   /** Every record, made now if need be. */
   all(): LazyRuleRecord[] {
     const all = new Array<LazyRuleRecord>(this.made.length);

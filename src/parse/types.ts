@@ -133,6 +133,13 @@ export interface IptTable {
 export interface LazyRules {
   readonly count: number;
   ruleAt(index: number): IptRule;
+  /** rules[index].target, without making the record. */
+  targetAt(index: number): IptTarget | undefined;
+  /**
+   * rules[index].destination (the same value, not always the same object) when the scan can tell it
+   * without making the record; null when only the record can.
+   */
+  destinationAt(index: number): IptValue | undefined | null;
 }
 
 export interface IptRuleIndex {

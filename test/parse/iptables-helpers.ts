@@ -62,6 +62,23 @@ function outcome(read: () => Parsed<IptablesSave>): Outcome {
 }
 
 /**
+ * What the scan's columns say of each rule before any record is made: its target, and its destination
+ * (null where only the record can tell).
+ */
+function columnReads(text: string, source: string): { targets: unknown[]; destinations: unknown[] } {
+  const targets: unknown[] = [];
+  const destinations: unknown[] = [];
+  for (const table of scanIptablesSave({ source, text }).value.tables) {
+    const columns = table.lazy!;
+    for (let i = 0; i < columns.count; i++) {
+      targets.push(columns.targetAt(i) ?? null);
+      destinations.push(columns.destinationAt(i));
+    }
+  }
+  return { targets, destinations };
+}
+
+/**
  * scanIptablesSave reads `text` as parseIptablesSave does: the same records and notes, or an error. An error
  * the full parse finds in a rule's matches the scan may find only when the rule is read (a
  * DeferredParseError); an earlier line is never blamed, and at the same line the message is the same.
@@ -75,6 +92,13 @@ export function expectScanAgrees(text: string, source = SOURCE): void {
     // Where the scan read a port off the line, it is the matches' one option's.
     lazy.dports.forEach((port, i) => {
       if (port !== UNCLEAR) expect(port, `rule ${i + 1}`).toBe(full.dports[i]);
+    });
+    // The columns give the records' targets and, where they tell, destinations.
+    const rules = parseIptablesSave({ source, text }).value.tables.flatMap((t) => t.rules);
+    const columns = columnReads(text, source);
+    expect(columns.targets).toEqual(rules.map((r) => r.target ?? null));
+    columns.destinations.forEach((destination, i) => {
+      if (destination !== null) expect(destination, `rule ${i + 1}`).toEqual(rules[i]!.destination);
     });
     return;
   }

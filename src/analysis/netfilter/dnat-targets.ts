@@ -12,28 +12,57 @@
  */
 import { formatAddress, type Cidr } from '../../model/net.js';
 import type { Bridge, Namespace, NfChain, NfRule, NfTable } from '../../model/types.js';
-import type { IptTarget } from '../../parse/types.js';
 import { addressKey, bridgeContaining } from '../topology.js';
 import { contextWithRule, namePrefix, pathContext, toDestination, type ChainContext } from './nat-paths.js';
 import { isDockerDnat } from './port-checks.js';
 import { formatPortRange } from './ports.js';
 import { findPublishedPorts, type PublishedPort } from './published-ports.js';
 import { natTargetV4, parseNatAddress } from './rule-fields.js';
-import { dnatAt, natJumpGraph, numberOf, ruleAtSlot, type JumpGraph } from './table-census.js';
+import { dnatAt, natJumpGraph, numberOf, type JumpGraph } from './table-census.js';
 import { checkTargetAddress, type TargetReachability } from './target-reachability.js';
 
 export interface DnatTarget {
   /** Subject name: the address as text, "10.244.3.73", "2001:db8::5". */
-  name: string;
-  namespace: string;
-  family: 4 | 6;
-  address: Cidr;
-  /** The DNAT rules that send connections here, in the order the search met them. */
-  dnats: NfRule[];
+  readonly name: string;
+  readonly namespace: string;
+  readonly family: 4 | 6;
+  readonly address: Cidr;
+  /** How many DNAT rules send connections here. */
+  readonly dnatCount: number;
+  /** Those DNAT rules, in the order the search met them (their records made when first read). */
+  readonly dnats: NfRule[];
   /** The bridge whose subnet holds the address. */
-  bridge?: { bridge: Bridge; subnet: string };
+  readonly bridge?: { bridge: Bridge; subnet: string };
   /** How the hooks reach the chains of the nat table: shared by every target of the table. */
-  paths: NatPaths;
+  readonly paths: NatPaths;
+}
+
+/**
+ * A target as the search builds it: the DNATs by their number in the census, their rules made when first
+ * read (a Kubernetes node's tens of thousands of DNATs are counted, and a few quoted).
+ */
+class FoundTarget implements DnatTarget {
+  /** The census numbers of the DNATs (see JumpGraph.dnatRule). */
+  readonly numbers: number[] = [];
+  #dnats: NfRule[] | undefined = undefined;
+  bridge?: { bridge: Bridge; subnet: string };
+
+  constructor(
+    readonly name: string,
+    readonly namespace: string,
+    readonly family: 4 | 6,
+    readonly address: Cidr,
+    readonly paths: NatPaths,
+  ) {}
+
+  get dnatCount(): number {
+    return this.numbers.length;
+  }
+
+  get dnats(): NfRule[] {
+    const graph = this.paths.graph;
+    return (this.#dnats ??= this.numbers.map((number) => graph.dnatRule(number)));
+  }
 }
 
 /** How the hooks reach the chains of one nat table: see chainPathContext. */
@@ -61,7 +90,7 @@ interface TargetScan {
   ns: Namespace;
   paths: NatPaths;
   addresses: DnatAddresses;
-  byAddress: Map<number | string, DnatTarget>;
+  byAddress: Map<number | string, FoundTarget>;
   targets: DnatTarget[];
   /** The number of nat DOCKER; -1 without one. */
   dockerChain: number;
@@ -89,7 +118,7 @@ export function findDnatTargets(ns: Namespace, publishedPorts: () => readonly Pu
     searchTable({
       ns,
       paths,
-      addresses: dnatAddresses(graph.dnats, family),
+      addresses: dnatAddresses(graph, family),
       byAddress: new Map(),
       targets,
       dockerChain: chainNumber(graph, table.chains.get('DOCKER')),
@@ -123,10 +152,11 @@ class DockerDnats {
 }
 
 /** The address of every DNAT of the census, read in table order (the order their target objects were made in). */
-function dnatAddresses(dnats: NfRule[], family: 4 | 6): DnatAddresses {
-  const addresses: DnatAddresses = { keys: new Array<number | string | undefined>(dnats.length), parsed: new Map() };
-  for (let i = 0; i < dnats.length; i++) {
-    const text = toDestination((dnats[i] as NfRule).target as IptTarget);
+function dnatAddresses(graph: JumpGraph, family: 4 | 6): DnatAddresses {
+  const count = graph.dnatCount;
+  const addresses: DnatAddresses = { keys: new Array<number | string | undefined>(count), parsed: new Map() };
+  for (let i = 0; i < count; i++) {
+    const text = toDestination(graph.dnatTarget(i));
     // Most targets are "a.b.c.d:port": their key is read without parsing them in full.
     const v4 = natTargetV4(text);
     if (v4 !== undefined) {
@@ -193,7 +223,7 @@ function addDnat(scan: TargetScan, index: number, chain: number): void {
     scan.byAddress.set(key, target);
     scan.targets.push(target);
   }
-  target.dnats.push(scan.paths.graph.dnats[index] as NfRule);
+  target.numbers.push(index);
   if (chain === scan.dockerChain) scan.paths.docker.ofDockerChain.add(target);
 }
 
@@ -203,12 +233,12 @@ function formatV4(value: number): string {
 }
 
 /** The target of the address of census DNAT `index`, whose key is `key`. */
-function newTarget(scan: TargetScan, index: number, key: number | string): DnatTarget {
+function newTarget(scan: TargetScan, index: number, key: number | string): FoundTarget {
   const family = scan.paths.family;
   const parsed = scan.addresses.parsed.get(index);
   const address = parsed ?? { family: 4, network: BigInt(key), prefixLen: 32 };
   const name = parsed ? formatAddress(family, parsed.network) : formatV4(key as number);
-  const target: DnatTarget = { name, namespace: scan.ns.name, family, address, dnats: [], paths: scan.paths };
+  const target = new FoundTarget(name, scan.ns.name, family, address, scan.paths);
   const bridge = bridgeContaining(scan.ns, address);
   if (bridge) target.bridge = bridge;
   return target;
@@ -220,7 +250,7 @@ function chainPathContext(paths: NatPaths, chain: NfChain): ChainContext {
   // The first jumps come from a breadth-first search, so they never loop; the length guard is for safety.
   for (let c = chainNumber(paths.graph, chain); c !== -1 && paths.firstJumpSlot[c] !== -1 && jumps.length < 64; ) {
     const from = paths.firstJumpFrom[c] as number;
-    jumps.push(ruleAtSlot(paths.graph, from, paths.firstJumpSlot[c] as number));
+    jumps.push(paths.graph.ruleAt(from, paths.firstJumpSlot[c] as number));
     c = from;
   }
   return pathContext(jumps.reverse());

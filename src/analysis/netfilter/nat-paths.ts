@@ -3,19 +3,19 @@
  * require: shared by the published ports (which stop at service VIPs) and the DNAT targets (which do not).
  *
  * A Kubernetes nat table has tens of thousands of chains and rules. The search follows the jumps as the
- * table's census lists them (table-census.ts), without visiting the rule objects (but, when it stops at
- * service VIPs, it reads the destination of the jumps that would lead somewhere new); what a jump matches
+ * table's census lists them (table-census.ts), without visiting the rule objects (when it stops at service
+ * VIPs, it reads the destination of the jumps that would lead somewhere new, from the layout); what a jump matches
  * is read for the jumps of the chains whose context is asked for, once per chain.
  */
 import { formatAddress, parseCidr, type Cidr } from '../../model/net.js';
 import { sourceUsable } from '../../model/sources.js';
 import type { Namespace, NfChain, NfRule, NfTable } from '../../model/types.js';
-import type { IptOption, IptTarget } from '../../parse/types.js';
+import type { IptOption, IptTarget, IptValue } from '../../parse/types.js';
 import { isOwnAddress, ownAddressKeys } from '../topology.js';
 import { isLoopbackAddress } from './addresses.js';
 import { formatPortRange, type PortRange } from './ports.js';
 import { excludedInterface, hostV4, requiredInterface, ruleAddress, ruleDport, ruleProtocol } from './rule-fields.js';
-import { natJumpGraph, numberOf, ruleAtSlot, type JumpGraph } from './table-census.js';
+import { natJumpGraph, numberOf, type JumpGraph } from './table-census.js';
 
 export type NatHook = 'PREROUTING' | 'OUTPUT';
 
@@ -83,18 +83,18 @@ export class NatReach {
   }
 }
 
-/** Decides whether the search follows a jump. */
-export type JumpFilter = (rule: NfRule) => boolean;
+/** A test of a rule's destination (-d), absent when the rule has none. */
+export type DestinationTest = (destination: IptValue | undefined) => boolean;
 
 /**
  * Chains of a nat table reachable from PREROUTING and OUTPUT, breadth-first from each hook in turn, following
- * the jumps `filter` accepts (every jump when absent).
+ * every jump but those whose destination `stopAt` is true of.
  */
-export function reachFromHooks(table: NfTable, filter?: JumpFilter): NatReach {
+export function reachFromHooks(table: NfTable, stopAt?: DestinationTest): NatReach {
   const graph = natJumpGraph(table);
   const reach = new NatReach(graph);
   const queue: number[] = [];
-  const search: JumpSearch = { graph, reach, queue, filter, refused: filter === undefined ? undefined : new Uint8Array(graph.slots.length) };
+  const search: JumpSearch = { graph, reach, queue, stopAt, refused: stopAt === undefined ? undefined : new Uint8Array(graph.slots.length) };
   for (const hook of ['PREROUTING', 'OUTPUT'] as const) {
     const bit = HOOK_BITS[hook];
     const hookChain = table.chains.get(hook);
@@ -116,17 +116,17 @@ interface JumpSearch {
   reach: NatReach;
   /** Chain numbers. */
   queue: number[];
-  filter: JumpFilter | undefined;
+  stopAt: DestinationTest | undefined;
   /**
-   * 1 at the slots of the jumps the filter turned down: the second hook meets the same ones (kube-proxy's
-   * tens of thousands of service VIP jumps) and the filter would answer the same.
+   * 1 at the slots of the jumps not followed: the second hook meets the same ones (kube-proxy's tens of
+   * thousands of service VIP jumps) and the test would answer the same.
    */
   refused: Uint8Array | undefined;
 }
 
 /** One step of the search: the chains chain number `chain` jumps to that hook `bit` had not reached yet join the queue. */
 function followJumps(search: JumpSearch, chain: number, bit: number): void {
-  const { graph, reach, queue, filter, refused } = search;
+  const { graph, reach, queue, stopAt, refused } = search;
   const { slots, ruleSlots } = graph;
   const end = ruleSlots[chain + 1] as number;
   for (let slot = ruleSlots[chain] as number; slot < end; slot++) {
@@ -134,15 +134,15 @@ function followJumps(search: JumpSearch, chain: number, bit: number): void {
     if (next < 0) continue;
     const known = reach.at(next);
     if (known !== undefined && (known.hooks & bit) !== 0) continue;
-    const rule = ruleAtSlot(graph, chain, slot);
-    // Asked only of jumps that would lead somewhere new: the filter may read the rule's criteria.
-    if (filter !== undefined && refused !== undefined) {
+    // Asked only of jumps that would lead somewhere new; the destination is read without making the rule's record.
+    if (stopAt !== undefined && refused !== undefined) {
       if (refused[slot] === 1) continue;
-      if (!filter(rule)) {
+      if (stopAt(graph.destinationAt(chain, slot))) {
         refused[slot] = 1;
         continue;
       }
     }
+    const rule = graph.ruleAt(chain, slot);
     if (!known) reach.add(next, new ChainReach(bit, rule, graph.chains[chain]));
     else {
       known.hooks |= bit;
@@ -156,16 +156,15 @@ function followJumps(search: JumpSearch, chain: number, bit: number): void {
 }
 
 /**
- * A test for rules that require a destination that is one address this namespace does not hold (-d of a /32
- * or /128, not negated; loopback counts as held): connections they match are addressed to a service VIP
+ * A test of a rule's destination: is it one address this namespace does not hold (-d of a /32 or /128, not
+ * negated; loopback counts as held)? Connections such a rule matches are addressed to a service VIP
  * (a Kubernetes cluster IP, a load-balancer address held elsewhere), not to this host. Undefined when the
  * namespace's addresses are unknown (ip addr not collected): no address is then taken for a VIP.
  */
-export function serviceVipTest(ns: Namespace): JumpFilter | undefined {
+export function serviceVipTest(ns: Namespace): DestinationTest | undefined {
   if (!sourceUsable(ns.sources.get('ip-addr'))) return undefined;
   const own = ownAddressKeys(ns);
-  return (rule) => {
-    const destination = rule.destination;
+  return (destination) => {
     if (destination === undefined || destination.negated) return false;
     // "-d 10.96.0.10/32", as nearly every kube-proxy rule reads: no CIDR object made (addressKey of an IPv4 address is its number).
     const v4 = hostV4(destination.value);

@@ -24,13 +24,13 @@ import {
   toDestination,
   type ChainContext,
   type ChainReach,
-  type JumpFilter,
+  type DestinationTest,
   type NatHook,
   type NatReach,
 } from './nat-paths.js';
 import { formatPortRange, type PortRange } from './ports.js';
 import { parseNatAddress, requiredInterface, ruleAddress, ruleDport, ruleProtocol, type NatAddress } from './rule-fields.js';
-import { holdsDnat } from './table-census.js';
+import { dnatAt, holdsDnat } from './table-census.js';
 
 export interface PublishedPort {
   /** Subject name: "tcp/8080->172.17.0.2:80", "tcp/192.0.2.10:8080->172.17.0.2:80", "tcp/none->172.17.0.2:80". */
@@ -87,9 +87,9 @@ function publishedPortsOf(ns: Namespace, ruleset: Ruleset): PublishedPort[] {
   const isServiceVip = serviceVipTest(ns);
 
   if (nat) {
-    const reach = reachFromHooks(nat, isServiceVip && ((rule) => !isServiceVip(rule)));
+    const reach = reachFromHooks(nat, isServiceVip);
     const scan: DnatScan = { ns, ruleset, family, reach, isServiceVip, names: { hostTexts: new Map(), prefixes: new Map() }, acceptIndex, claimed, ports };
-    for (const chain of reachedDnatChains(reach)) addDnatPorts(scan, chain, (reach.get(chain) as ChainReach).hookList);
+    for (const chain of reachedDnatChains(reach)) addDnatPorts(scan, chain, (reach.at(chain) as ChainReach).hookList);
   }
   let leftOver = unclaimedContainerAccepts(acceptIndex, claimed);
   if (leftOver.length > 0 && nat && isServiceVip) {
@@ -100,14 +100,14 @@ function publishedPortsOf(ns: Namespace, ruleset: Ruleset): PublishedPort[] {
   return ports;
 }
 
-/** The chains the hooks reach that hold DNATs, in table order (the order ports are listed in). */
-function reachedDnatChains(reach: NatReach): NfChain[] {
+/** The numbers of the chains the hooks reach that hold DNATs, in table order (the order ports are listed in). */
+function reachedDnatChains(reach: NatReach): number[] {
   const graph = reach.graph;
   const numbers: number[] = [];
   reach.forEach((state, _chain, number) => {
     if (state.hooks !== 0 && holdsDnat(graph, number)) numbers.push(number);
   });
-  return numbers.sort((a, b) => a - b).map((number) => graph.chains[number] as NfChain);
+  return numbers.sort((a, b) => a - b);
 }
 
 /** Docker-style per-port accepts that no published port's DNAT uses, in index order. */
@@ -168,7 +168,7 @@ interface DnatScan {
   family: 4 | 6;
   reach: NatReach;
   /** Absent when this namespace's addresses are unknown. */
-  isServiceVip: JumpFilter | undefined;
+  isServiceVip: DestinationTest | undefined;
   names: NameParts;
   acceptIndex: Map<number | string, NfRule[]>;
   /** Accepts that some DNAT's port uses. */
@@ -177,22 +177,22 @@ interface DnatScan {
 }
 
 /**
- * The ports of one chain's DNATs. A function of its own rather than the body of the loop over every chain:
- * V8 then optimises it as a whole; the single loop over 40k chains was seen (--trace-deopt) deoptimised mid-way
- * and finished in the interpreter.
+ * The ports of the DNATs of chain number `chain`, found from the census (no record made for the other
+ * rules). A function of its own rather than the body of the loop over every chain: V8 then optimises it as
+ * a whole; the single loop over 40k chains was seen (--trace-deopt) deoptimised mid-way and finished in the interpreter.
  */
-function addDnatPorts(scan: DnatScan, chain: NfChain, hooks: NatHook[]): void {
-  const rules = chain.rules;
+function addDnatPorts(scan: DnatScan, chain: number, hooks: NatHook[]): void {
+  const graph = scan.reach.graph;
+  const end = graph.ruleSlots[chain + 1] as number;
   let context: ChainContext | undefined;
-  for (let i = 0; i < rules.length; i++) {
-    const rule = rules[i] as NfRule;
-    const ruleTarget = rule.target;
-    if (ruleTarget === undefined || ruleTarget.name !== 'DNAT') continue;
-    const target = parseNatAddress(toDestination(ruleTarget));
+  for (let slot = graph.ruleSlots[chain] as number; slot < end; slot++) {
+    const dnat = dnatAt(graph.slots[slot] as number);
+    if (dnat === -1) continue;
+    const target = parseNatAddress(toDestination(graph.dnatTarget(dnat)));
     if (!target || target.address.family !== scan.family) continue;
-    if (scan.isServiceVip?.(rule)) continue;
-    context ??= chainContext(chain, scan.reach);
-    const port = describe(scan.ns, scan.ruleset, rule, context, hooks, target, scan.names);
+    if (scan.isServiceVip?.(graph.destinationAt(chain, slot))) continue;
+    context ??= chainContext(graph.chains[chain] as NfChain, scan.reach);
+    const port = describe(scan.ns, scan.ruleset, graph.ruleAt(chain, slot), context, hooks, target, scan.names);
     port.accepts = acceptsFor(scan.acceptIndex, port.target.address, port.protocol, port.targetPort);
     for (const a of port.accepts) scan.claimed.add(a);
     scan.ports.push(port);

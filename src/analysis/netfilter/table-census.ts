@@ -5,11 +5,12 @@
  *
  * A Kubernetes nat table holds over 100k rules in 40k chains, and a pass over their objects costs tens of
  * milliseconds, most of it waiting for memory. From the model's layout (TableLayout) the pass reads the
- * jumps from flat arrays and makes and reads only the rules that do not jump; without one it reads every
- * rule, in table order. A search from the hooks then follows the jumps in a few flat arrays instead of
+ * jumps from flat arrays and the targets of the rules that do not jump, without making any rule's record;
+ * without one it reads every rule, in table order. A search from the hooks then follows the jumps in a few flat arrays instead of
  * visiting rule objects in the scattered order the jumps lead to.
  */
 import type { NfChain, NfRule, NfTable, TableLayout } from '../../model/types.js';
+import type { IptTarget, IptValue } from '../../parse/types.js';
 
 export interface TableCensus {
   /** A built-in chain with a DROP/REJECT policy, or a rule whose target is neither a jump nor known to be harmless. */
@@ -20,30 +21,74 @@ export interface TableCensus {
 
 /**
  * The chains of a nat table numbered in table order, and what each rule is, by slot: the rules of chain
- * number c hold slots ruleSlots[c] to ruleSlots[c + 1] - 1, in chain order.
+ * number c hold slots ruleSlots[c] to ruleSlots[c + 1] - 1, in chain order. From the model's layout, a
+ * rule's target and destination are read without making its record.
  */
-export interface JumpGraph {
-  /** The table's chains in table order: a chain's number (NfChain.number) is its index here. */
-  chains: NfChain[];
-  /** The first slot of each chain, and the slot count last (chains.length + 1 entries). */
-  ruleSlots: Int32Array;
-  /** Per slot: the number of the chain the rule jumps to (0 or more), NO_JUMP, or a DNAT (dnatAt). */
-  slots: Int32Array;
-  /** The DNAT rules (DNAT targets, not jumps to a chain of that name), in table order. */
-  dnats: NfRule[];
-  /** The rule at a slot, when the graph comes from the model's layout (whose rules are in slot order). */
-  ruleAt?: (slot: number) => NfRule;
+export class JumpGraph {
+  /** Per DNAT (in table order, numbered as dnatAt numbers them): its slot and the number of its chain. */
+  readonly #dnatSlots: number[] = [];
+  readonly #dnatChains: number[] = [];
+
+  constructor(
+    /** The table's chains in table order: a chain's number (NfChain.number) is its index here. */
+    readonly chains: NfChain[],
+    /** The first slot of each chain, and the slot count last (chains.length + 1 entries). */
+    readonly ruleSlots: Int32Array,
+    /** Per slot: the number of the chain the rule jumps to (0 or more), NO_JUMP, or a DNAT (dnatAt). */
+    readonly slots: Int32Array,
+    /** The model's layout, whose rules are in slot order; undefined when the graph was taken from the chains' rules. */
+    private readonly layout: TableLayout | undefined,
+  ) {}
+
+  /** How many DNAT rules (DNAT targets, not jumps to a chain of that name) the table has. */
+  get dnatCount(): number {
+    return this.#dnatSlots.length;
+  }
+
+  /** Note the DNAT at a slot of chain number `chain`; returns the slot value that marks it. */
+  addDnat(chain: number, slot: number): number {
+    this.#dnatSlots.push(slot);
+    this.#dnatChains.push(chain);
+    return dnatSlot(this.#dnatSlots.length - 1);
+  }
+
+  /** The rule at a slot of chain number `chain`. */
+  ruleAt(chain: number, slot: number): NfRule {
+    // From the layout without making the chain's list of rules (see NfChain.rules).
+    if (this.layout !== undefined) return this.layout.ruleAt(slot);
+    return (this.chains[chain] as NfChain).rules[slot - (this.ruleSlots[chain] as number)] as NfRule;
+  }
+
+  /** The target of the rule at a slot of chain number `chain`. */
+  targetAt(chain: number, slot: number): IptTarget | undefined {
+    return this.layout !== undefined ? this.layout.targetAt(slot) : this.ruleAt(chain, slot).target;
+  }
+
+  /** The destination (-d) of the rule at a slot of chain number `chain`. */
+  destinationAt(chain: number, slot: number): IptValue | undefined {
+    return this.layout !== undefined ? this.layout.destinationAt(slot) : this.ruleAt(chain, slot).destination;
+  }
+
+  /** DNAT number `index` (see dnatAt). */
+  dnatRule(index: number): NfRule {
+    return this.ruleAt(this.#dnatChains[index] as number, this.#dnatSlots[index] as number);
+  }
+
+  /** The target of DNAT number `index`. */
+  dnatTarget(index: number): IptTarget {
+    return this.targetAt(this.#dnatChains[index] as number, this.#dnatSlots[index] as number) as IptTarget;
+  }
 }
 
 /** The slot of a rule that neither jumps nor DNATs. */
 export const NO_JUMP = -1;
 
-/** The slot value of dnats[index]. */
+/** The slot value of DNAT number `index`. */
 function dnatSlot(index: number): number {
   return -2 - index;
 }
 
-/** The index in `dnats` of the DNAT a slot holds; -1 when the slot holds none. */
+/** The number of the DNAT a slot holds; -1 when the slot holds none. */
 export function dnatAt(slot: number): number {
   return slot <= -2 ? -2 - slot : -1;
 }
@@ -58,13 +103,6 @@ export function holdsDnat(graph: JumpGraph, chain: number): boolean {
 /** The number of a chain of the graph's table; undefined for a chain of another table. */
 export function numberOf(graph: JumpGraph, chain: NfChain): number | undefined {
   return graph.chains[chain.number] === chain ? chain.number : undefined;
-}
-
-/** The rule at a slot of chain number `chain`. */
-export function ruleAtSlot(graph: JumpGraph, chain: number, slot: number): NfRule {
-  // From the layout without making the chain's list of rules (see NfChain.rules).
-  if (graph.ruleAt !== undefined) return graph.ruleAt(slot);
-  return (graph.chains[chain] as NfChain).rules[slot - (graph.ruleSlots[chain] as number)] as NfRule;
 }
 
 /** Targets that never drop. */
@@ -125,12 +163,12 @@ function natCensus(table: NfTable): TableCensus {
     chains.push(chain);
     ruleCount += chain.rules.length;
   });
-  const graph: JumpGraph = { chains, ruleSlots: new Int32Array(chains.length + 1), slots: new Int32Array(ruleCount), dnats: [] };
+  const graph = new JumpGraph(chains, new Int32Array(chains.length + 1), new Int32Array(ruleCount), undefined);
   const state: NatCensusState = { graph, canDrop: false };
   let slot = 0;
   for (let c = 0; c < chains.length; c++) {
     graph.ruleSlots[c] = slot;
-    slot = countNatChain(state, chains[c] as NfChain, slot);
+    slot = countNatChain(state, c, slot);
   }
   graph.ruleSlots[chains.length] = slot;
   return { canDrop: state.canDrop, jumps: graph };
@@ -138,15 +176,18 @@ function natCensus(table: NfTable): TableCensus {
 
 /**
  * The same from the model's layout, whose rules are already in chain order with their jumps numbered:
- * only the rules that do not jump are read (on a Kubernetes node, a third of them).
+ * only the targets of the rules that do not jump are read, and no rule's record is made.
  */
 function natCensusByLayout(layout: TableLayout): TableCensus {
-  const { chains, jumpOf, ruleAt } = layout;
-  const graph: JumpGraph = { chains, ruleSlots: layout.ruleStart, slots: new Int32Array(layout.ruleCount), dnats: [], ruleAt };
+  const { chains, jumpOf, ruleStart } = layout;
+  const graph = new JumpGraph(chains, ruleStart, new Int32Array(layout.ruleCount), layout);
   const state: NatCensusState = { graph, canDrop: chains.some(isDroppingPolicy) };
-  for (let slot = 0; slot < layout.ruleCount; slot++) {
-    const next = jumpOf[slot] as number;
-    graph.slots[slot] = next >= 0 ? next : countTarget(state, ruleAt(slot));
+  for (let chain = 0; chain < chains.length; chain++) {
+    const end = ruleStart[chain + 1] as number;
+    for (let slot = ruleStart[chain] as number; slot < end; slot++) {
+      const next = jumpOf[slot] as number;
+      graph.slots[slot] = next >= 0 ? next : countTarget(state, layout.targetAt(slot), chain, slot);
+    }
   }
   return { canDrop: state.canDrop, jumps: graph };
 }
@@ -155,28 +196,24 @@ function natCensusByLayout(layout: TableLayout): TableCensus {
  * The slots of one chain, from `slot` on; returns the slot after them. A function of its own rather than
  * the body of the loop over every chain: V8 then optimises it as a whole.
  */
-function countNatChain(state: NatCensusState, chain: NfChain, slot: number): number {
+function countNatChain(state: NatCensusState, number: number, slot: number): number {
   const slots = state.graph.slots;
+  const chain = state.graph.chains[number] as NfChain;
   if (isDroppingPolicy(chain)) state.canDrop = true;
   const rules = chain.rules;
   for (let i = 0; i < rules.length; i++, slot++) {
     const rule = rules[i] as NfRule;
     const next = rule.jumpChain;
     // The model resolves jumps within the table: every chain jumped to has a number.
-    slots[slot] = next !== undefined ? next.number : countTarget(state, rule);
+    slots[slot] = next !== undefined ? next.number : countTarget(state, rule.target, number, slot);
   }
   return slot;
 }
 
-/** The slot of a rule that does not jump: a DNAT (noted), or nothing (noted when it can drop). */
-function countTarget(state: NatCensusState, rule: NfRule): number {
-  const target = rule.target;
+/** The slot value of a rule that does not jump: a DNAT (noted), or nothing (noted when it can drop). */
+function countTarget(state: NatCensusState, target: IptTarget | undefined, chain: number, slot: number): number {
   if (target === undefined) return NO_JUMP;
-  if (target.name === 'DNAT') {
-    const dnats = state.graph.dnats;
-    dnats.push(rule);
-    return dnatSlot(dnats.length - 1);
-  }
+  if (target.name === 'DNAT') return state.graph.addDnat(chain, slot);
   if (!state.canDrop && !KNOWN_HARMLESS.has(target.name)) state.canDrop = true;
   return NO_JUMP;
 }

@@ -71,14 +71,14 @@ function dnatEvidence(target: DnatTarget): Evidence[] {
 
 /** "1 DNAT rule points at it: tcp/3001->:3001", "5 DNAT rules point at it: tcp/10.96.15.222:8080->:3000, … and 2 more". */
 function dnatSummary(env: FactEnv, target: DnatTarget): string {
-  const count = target.dnats.length;
+  const count = target.dnatCount;
   return `${count} DNAT ${count === 1 ? 'rule points' : 'rules point'} at it: ${summarise(sources(env, target))}`;
 }
 
 const facts = defineFacts<DnatTarget>('dnat-target', [
   { name: 'name', type: 'string', description: 'The subject name: the target address', example: '10.244.3.73', compute: (t) => t.name },
   { name: 'family', type: 'number', description: '4 (iptables) or 6 (ip6tables)', example: 4, compute: (t) => t.family },
-  { name: 'dnatCount', type: 'number', description: 'How many DNAT rules reachable from nat PREROUTING or OUTPUT send connections to the address', example: 3, compute: (t) => t.dnats.length },
+  { name: 'dnatCount', type: 'number', description: 'How many DNAT rules reachable from nat PREROUTING or OUTPUT send connections to the address', example: 3, compute: (t) => t.dnatCount },
   {
     name: 'dnatSources',
     type: 'string[]',
