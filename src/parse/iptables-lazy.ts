@@ -188,8 +188,10 @@ const INITIAL_CAPACITY = 256;
  * 40% of them; the others cost no object for the garbage collector to copy.
  */
 export class RuleColumns implements LazyRules {
-  /** Per rule: its line number (its text is lines[line - 1]), position, chain (an index into chains) and -d flag. */
+  /** Per rule: its line number, where its text is in the body and how long, position, chain (an index into chains) and -d flag. */
   private lineNumbers = new Int32Array(INITIAL_CAPACITY);
+  private lineStarts = new Int32Array(INITIAL_CAPACITY);
+  private lineLengths = new Int32Array(INITIAL_CAPACITY);
   private positions = new Int32Array(INITIAL_CAPACITY);
   private chainNumbers = new Int32Array(INITIAL_CAPACITY);
   private destinationFlags = new Int32Array(INITIAL_CAPACITY);
@@ -200,11 +202,11 @@ export class RuleColumns implements LazyRules {
   /** The records made so far, and those of lines parsed in full at once (made then). */
   private readonly made: (LazyRuleRecord | undefined)[] = [];
 
-  /** `lines`: the dump's lines; `chains`: the table's chain declarations, which the parser's chain numbers index. */
+  /** `body`: the dump's lines joined by LF; `chains`: the table's chain declarations, which the parser's chain numbers index. */
   constructor(
     private readonly bodies: RuleBodies,
     private readonly table: string,
-    private readonly lines: readonly string[],
+    private readonly body: string,
     private readonly chains: readonly IptChainDecl[],
     private readonly shared: SharedParts,
   ) {}
@@ -213,13 +215,27 @@ export class RuleColumns implements LazyRules {
     return this.made.length;
   }
 
-  /** A rule of the scan's fast path, of chain number `chain`: its record is made when first asked for. */
-  add(chain: number, position: number, line: number, counters: IptCounters | undefined, target: IptTarget | undefined, destinationFlag: number): void {
+  /**
+   * A rule of the scan's fast path, of chain number `chain`, whose text is body[start, start + length):
+   * its record is made when first asked for.
+   */
+  add(
+    chain: number,
+    position: number,
+    line: number,
+    start: number,
+    length: number,
+    counters: IptCounters | undefined,
+    target: IptTarget | undefined,
+    destinationFlag: number,
+  ): void {
     const i = this.made.length;
     if (i === this.lineNumbers.length) this.grow();
     this.chainNumbers[i] = chain;
     this.positions[i] = position;
     this.lineNumbers[i] = line;
+    this.lineStarts[i] = start;
+    this.lineLengths[i] = length;
     this.packets[i] = counters === undefined ? Number.NaN : counters.packets;
     this.bytes[i] = counters === undefined ? 0 : counters.bytes;
     this.destinationFlags[i] = destinationFlag;
@@ -238,6 +254,8 @@ export class RuleColumns implements LazyRules {
   private grow(): void {
     const size = this.lineNumbers.length * 2;
     this.lineNumbers = grownCopy(this.lineNumbers, new Int32Array(size));
+    this.lineStarts = grownCopy(this.lineStarts, new Int32Array(size));
+    this.lineLengths = grownCopy(this.lineLengths, new Int32Array(size));
     this.positions = grownCopy(this.positions, new Int32Array(size));
     this.chainNumbers = grownCopy(this.chainNumbers, new Int32Array(size));
     this.destinationFlags = grownCopy(this.destinationFlags, new Int32Array(size));
@@ -248,15 +266,14 @@ export class RuleColumns implements LazyRules {
   ruleAt(index: number): LazyRuleRecord {
     const made = this.made[index];
     if (made !== undefined) return made;
-    const line = this.lineNumbers[index] as number;
     const packets = this.packets[index] as number;
     const record = new LazyRuleRecord(
       this.bodies,
       this.table,
       (this.chains[this.chainNumbers[index] as number] as IptChainDecl).name,
       this.positions[index] as number,
-      line,
-      this.lines[line - 1] as string,
+      this.lineNumbers[index] as number,
+      this.textOf(index),
       Number.isNaN(packets) ? undefined : this.shared.counters(packets, this.bytes[index] as number),
       this.targets[index],
       this.destinationFlags[index] as number,
@@ -275,7 +292,13 @@ export class RuleColumns implements LazyRules {
     if (made !== undefined) return made.destination;
     const flag = this.destinationFlags[index] as number;
     if (flag === NOT_SEEN) return undefined;
-    return flag === UNCLEAR ? null : plainValue(this.lines[(this.lineNumbers[index] as number) - 1] as string, flag);
+    return flag === UNCLEAR ? null : plainValue(this.textOf(index), flag);
+  }
+
+  /** The line of rule `index` (of the fast path). */
+  private textOf(index: number): string {
+    const start = this.lineStarts[index] as number;
+    return this.body.slice(start, start + (this.lineLengths[index] as number));
   }
 
   /** Every record, made now if need be. */

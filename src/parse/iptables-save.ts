@@ -53,7 +53,12 @@ class IptablesSaveParser {
   private readonly xAppend = new Oddity();
   private readonly junkBefore = new Oddity();
   private readonly junkAfter = new Oddity();
-  private lines: string[] = [];
+  /**
+   * The dump's lines joined by LF alone (CRs, a BOM and the final line break gone): lines are read as
+   * slices of it, and rules whose records are made later are kept as offsets into it, so that a dump's
+   * 150k lines are not all kept as strings.
+   */
+  private text = '';
   private readonly shared = new SharedParts();
   private readonly tokenizer = new RuleTokenizer();
   private readonly body = new RuleBodyParser(this.shared);
@@ -81,8 +86,16 @@ class IptablesSaveParser {
   }
 
   parse(): Parsed<IptablesSave> {
-    const lines = this.readLines();
-    for (let index = 0; index < lines.length; index++) this.parseLine(lines, index);
+    if (this.readBody()) {
+      const text = this.text;
+      for (let start = 0, lineNo = 1; ; lineNo++) {
+        const newline = text.indexOf('\n', start);
+        const end = newline < 0 ? text.length : newline;
+        this.parseLine(text.slice(start, end), lineNo, start);
+        if (newline < 0) break;
+        start = newline + 1;
+      }
+    }
     this.closeAtEnd();
     if (this.junkBefore.count > 0 && this.result.tables.length === 0) {
       fail(this.input, `not iptables-save output (no *table line): ${clip(this.junkBefore.text)}`, this.junkBefore.first, RUN_IPTABLES_SAVE);
@@ -92,8 +105,11 @@ class IptablesSaveParser {
     return { value: this.result, notes: this.notes };
   }
 
-  /** Lines with ANSI colour removed; CR damage is noted here, since splitLines hides it. */
-  private readLines(): string[] {
+  /**
+   * Set `text` to the input with ANSI colour removed and lines rejoined where a terminal wrapped them; false
+   * for a text of no lines. CR damage is noted here, since splitLines hides it.
+   */
+  private readBody(): boolean {
     let text = this.input.text;
     if (text.includes('\u001b')) {
       const escapes = text.match(ANSI_ESCAPE)?.length ?? 0;
@@ -114,15 +130,23 @@ class IptablesSaveParser {
       }
       if (crlf > 0) this.note(`${crlf} lines end in CRLF (Windows line endings)`);
     }
-    this.lines = splitLines(text);
-    const wrap = text.includes(WRAP_CANDIDATE) ? rejoinTerminalWraps(this.lines) : undefined;
+    if (text.length === 0) return false;
+    if (!text.includes('\r') && !text.includes(WRAP_CANDIDATE)) {
+      // What splitLines would split, without making the array.
+      const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+      this.text = text.slice(start, text.endsWith('\n') ? -1 : text.length);
+      return true;
+    }
+    const lines = splitLines(text);
+    const wrap = text.includes(WRAP_CANDIDATE) ? rejoinTerminalWraps(lines) : undefined;
     if (wrap) {
       this.note(
         `${wrap.count} lines were wrapped by a terminal at column ${wrap.width} and padded with ${wrap.padding} spaces; rejoined (first at line ${wrap.first})`,
         wrap.first,
       );
     }
-    return this.lines;
+    this.text = lines.join('\n');
+    return lines.length > 0;
   }
 
   /**
@@ -141,9 +165,8 @@ class IptablesSaveParser {
     junk.see(lineNo);
   }
 
-  private parseLine(lines: string[], index: number): void {
-    const raw = lines[index]!;
-    const lineNo = index + 1;
+  /** Line `lineNo`, which starts at `start` in `text`. */
+  private parseLine(raw: string, lineNo: number, start: number): void {
     const line = raw.trim();
     if (line.length !== raw.length) this.whitespace.see(lineNo);
     if (line === '') {
@@ -155,7 +178,8 @@ class IptablesSaveParser {
     if (first === 0x2a /* * */) return this.startTable(line, lineNo);
     if (first === 0x3a /* : */) return this.declareChain(line, lineNo);
     if (first === 0x5b /* [ */ && !this.open && !COUNTER_PREFIX.test(line)) return this.skipPasted(line, lineNo);
-    if (line.startsWith('-A') || line.startsWith('X-A') || first === 0x5b /* [ */) return this.parseRule(line, lineNo);
+    // A rule's record can be made from `text` later unless trimming changed its line.
+    if (line.startsWith('-A') || line.startsWith('X-A') || first === 0x5b /* [ */) return this.parseRule(line, lineNo, line.length === raw.length ? start : -1);
     if (line === 'COMMIT') return this.commit(lineNo);
     if (this.result.tables.length === 0 && startsIptablesS(line)) {
       this.refuse('`iptables -S` output, not iptables-save output', lineNo, line, '`iptables -S` output');
@@ -202,7 +226,7 @@ class IptablesSaveParser {
       this.tableFirstLine.set(name, lineNo);
     }
     const chains: IptChainDecl[] = [];
-    const columns = this.bodies === undefined ? undefined : new RuleColumns(this.bodies, name, this.lines, chains, this.shared);
+    const columns = this.bodies === undefined ? undefined : new RuleColumns(this.bodies, name, this.text, chains, this.shared);
     const table = newTable(name, lineNo, chains, columns);
     this.result.tables.push(table);
     this.open = { table, columns, chains: new Map(), order: [] };
@@ -229,7 +253,8 @@ class IptablesSaveParser {
     this.addChain(open, name, { decl, rules: 0, index: open.order.length });
   }
 
-  private parseRule(line: string, lineNo: number): void {
+  /** A rule line; `start`: where it starts in `text`, -1 when it is not as `text` has it (trimmed). */
+  private parseRule(line: string, lineNo: number, start: number): void {
     let at = 0;
     let counters: IptCounters | undefined;
     if (line.charCodeAt(0) === 0x5b /* [ */) {
@@ -248,7 +273,7 @@ class IptablesSaveParser {
     }
     const open = this.requireTable(line, lineNo, 'rule');
     // Unless the header names the family, it comes from the rules' addresses: every rule is then read in full.
-    if (this.bodies !== undefined && this.familyFromProgram() !== undefined && this.scanRule(open, line, lineNo, at, counters)) return;
+    if (this.bodies !== undefined && this.familyFromProgram() !== undefined && this.scanRule(open, line, lineNo, start, at, counters)) return;
     const tokens = this.tokenizer;
     const tokenError = tokens.tokenize(line, at);
     if (tokenError !== undefined) fail(this.input, `${tokenError} in rule: ${clip(line)}`, lineNo);
@@ -278,14 +303,14 @@ class IptablesSaveParser {
   }
 
   /** The lazy scan's fast path (src/parse/iptables-lazy.ts); false when the line needs the full parse. */
-  private scanRule(open: OpenTable, line: string, lineNo: number, at: number, counters: IptCounters | undefined): boolean {
+  private scanRule(open: OpenTable, line: string, lineNo: number, start: number, at: number, counters: IptCounters | undefined): boolean {
     const bodies = this.bodies as RuleBodies;
     if (!bodies.quickScan(line, at)) return false;
     const state = this.chainOf(open, line, bodies.chainStart, bodies.chainEnd, lineNo);
     state.rules++;
     const columns = open.columns as RuleColumns;
-    // The columns take a rule's text from the dump's lines: one that was trimmed is made now.
-    if (this.lines[lineNo - 1] === line) columns.add(state.index, state.rules, lineNo, counters, bodies.target, bodies.destinationFlag);
+    // The columns take a rule's line from `text`: one that was trimmed is made now.
+    if (start >= 0) columns.add(state.index, state.rules, lineNo, start, line.length, counters, bodies.target, bodies.destinationFlag);
     else columns.addMade(new LazyRuleRecord(bodies, open.table.name, state.decl.name, state.rules, lineNo, line, counters, bodies.target, bodies.destinationFlag, true));
     this.addToIndex(open, state, bodies.target);
     return true;
@@ -384,8 +409,7 @@ class IptablesSaveParser {
 
   /** Whether a `*table` line comes after this one (only asked on the way to an error). */
   private tableFollows(lineNo: number): boolean {
-    for (let k = lineNo; k < this.lines.length; k++) if (this.lines[k]!.trimStart().startsWith('*')) return true;
-    return false;
+    return this.text.split('\n').slice(lineNo).some((line) => line.trimStart().startsWith('*'));
   }
 
   /** "[packets:bytes]" at line[from..to). */
