@@ -12,6 +12,7 @@
  */
 import type { Evidence } from '../parse/common.js';
 import { evidenceSourceOf } from '../parse/iptables-records.js';
+import { firstArgument } from '../parse/iptables-lazy.js';
 import type { IptChainDecl, IptCounters, IptRule, IptRuleIndex, IptablesSave, LazyRules } from '../parse/types.js';
 import type { NetfilterFamily, NfChain, NfRule, NfTable, Ruleset, TableLayout } from './types.js';
 
@@ -197,6 +198,8 @@ function layOut(source: LazyRules, chains: NetfilterChain[], index: IptRuleIndex
     ruleCount: count,
     ruleAt,
     targetAt: (i) => source.targetAt(i),
+    targetNameAt: (i) => source.targetNameAt(i),
+    targetArgumentAt: (i, option) => source.targetArgumentAt(i, option),
     destinationAt: (i) => {
       const destination = source.destinationAt(i);
       return destination === null ? ruleAt(i).destination : destination;
@@ -215,6 +218,11 @@ function arrayRules(rules: readonly IptRule[]): LazyRules {
     count: rules.length,
     ruleAt: (i) => rules[i] as IptRule,
     targetAt: (i) => (rules[i] as IptRule).target,
+    targetNameAt: (i) => (rules[i] as IptRule).target?.name,
+    targetArgumentAt: (i, option) => {
+      const target = (rules[i] as IptRule).target;
+      return target === undefined ? undefined : firstArgument(target, option);
+    },
     destinationAt: (i) => (rules[i] as IptRule).destination,
   };
 }

@@ -217,6 +217,10 @@ export interface TableLayout {
   ruleAt(index: number): NfRule;
   /** rules[i].target, without making the record. */
   targetAt(index: number): IptTarget | undefined;
+  /** rules[i].target?.name, without making the record or the target. */
+  targetNameAt(index: number): string | undefined;
+  /** The first argument of the first option called `option` of rules[i].target, without making the record or the target. */
+  targetArgumentAt(index: number, option: string): string | undefined;
   /** rules[i].destination (the same value, not always the same object), making the record only when its line does not show it plainly. */
   destinationAt(index: number): IptValue | undefined;
   /** The first rule of each chain, and the rule count last (chains.length + 1 entries). */

@@ -17,7 +17,7 @@
  */
 import { DeferredParseError } from '../errors.js';
 import { clip, type Evidence } from './common.js';
-import type { IptChainDecl, IptCounters, IptMatch, IptTarget, IptValue, LazyRules } from './types.js';
+import type { IptChainDecl, IptCounters, IptMatch, IptOption, IptTarget, IptValue, LazyRules } from './types.js';
 import type { RuleParts } from './iptables-records.js';
 import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser, STRUCTURAL_FLAGS } from './iptables-rule.js';
@@ -36,10 +36,16 @@ export class RuleBodies {
   /** The words and options of optionTarget: the target name, then each option's flag and arguments. */
   private readonly targetWords: string[] = [];
   private readonly targetOptions = new PendingOptions();
-  /** What the last successful quickScan read: the chain name at line[chainStart..chainEnd), the target, the -d hint. */
+  /**
+   * What the last successful quickScan read: the chain name at line[chainStart..chainEnd), the target
+   * flag and the target (null for one with plain options, made when first asked for: see targetOf), its
+   * name, the -d hint.
+   */
   chainStart = 0;
   chainEnd = 0;
-  target: IptTarget | undefined = undefined;
+  targetFlag = NO_TARGET;
+  target: IptTarget | undefined | null = undefined;
+  targetName: string | undefined = undefined;
   /** Where the line's plain -d is (see LineScanner.destinationFlag). */
   destinationFlag = UNCLEAR;
 
@@ -64,23 +70,43 @@ export class RuleBodies {
     if (first === DASH || first === BANG || line.lastIndexOf('"', chainEnd) >= chainStart) return false;
     const words = this.words;
     if (!words.scan(line, chainEnd)) return false;
-    const target = words.targetFlag === NO_TARGET ? undefined : this.targetAt(line, words.targetFlag);
-    if (target === null) return false;
+    const flag = words.targetFlag;
+    let target: IptTarget | undefined | null = undefined;
+    if (flag !== NO_TARGET) {
+      const deferred = this.plainTarget(line, flag) ?? (this.readOptionTarget(line, flag) ? null : this.parsedTarget(line, flag));
+      // Not even the tokenizer can read the target alone: the whole line goes to the full parse.
+      if (deferred === undefined) return false;
+      target = deferred;
+    }
     this.chainStart = chainStart;
     this.chainEnd = chainEnd;
+    this.targetFlag = flag;
     this.target = target;
+    this.targetName = target === null ? this.targetWords[0] : target?.name;
     this.destinationFlag = words.destinationFlag;
     return true;
   }
 
-  /** The target whose flag is at `flag`; null when its options need the full parse. */
-  private targetAt(line: string, flag: number): IptTarget | null {
-    const plain = this.plainTarget(line, flag) ?? this.optionTarget(line, flag);
-    if (plain !== undefined) return plain;
+  /**
+   * The target of a fast-path line whose flag is at `flag`, made as the scan would have made it (the
+   * scan defers only targets with plain options, which readOptionTarget reads).
+   */
+  targetOf(line: string, flag: number): IptTarget | undefined {
+    if (flag === NO_TARGET) return undefined;
+    return this.plainTarget(line, flag) ?? (this.readOptionTarget(line, flag) ? this.optionTarget(line, flag) : this.parsedTarget(line, flag));
+  }
+
+  /** The target the last quickScan of `line` read, made now if it was deferred. */
+  scannedTarget(line: string): IptTarget | undefined {
+    return this.target === null ? this.optionTarget(line, this.targetFlag) : this.target;
+  }
+
+  /** The target whose flag is at `flag`, by the tokenizer and the full parse; undefined when the line needs the full parse. */
+  private parsedTarget(line: string, flag: number): IptTarget | undefined {
     const tokens = this.tokenizer;
     const body = this.body;
-    if (tokens.tokenize(line, flag) !== undefined || body.parse(tokens, 0, undefined, false) !== undefined || !body.onlyTarget()) return null;
-    return body.target ?? null;
+    if (tokens.tokenize(line, flag) !== undefined || body.parse(tokens, 0, undefined, false) !== undefined || !body.onlyTarget()) return undefined;
+    return body.target;
   }
 
   /** A target that ends the line with no options and a plain name (most rules): no tokenising needed. */
@@ -93,17 +119,17 @@ export class RuleBodies {
   }
 
   /**
-   * A target whose options are plain words, `--name arg...` (`DNAT --to-destination 10.244.3.7:8080`,
-   * `MARK --set-xmark 0x4000/0x4000`: one per Kubernetes endpoint), made as the full parse makes it but
-   * without tokenising; undefined when anything needs the full parse's rules (quotes, "!", a single-dash
+   * Read a target whose options are plain words, `--name arg...` (`DNAT --to-destination 10.244.3.7:8080`,
+   * `MARK --set-xmark 0x4000/0x4000`: one per Kubernetes endpoint), into targetWords and targetOptions,
+   * without tokenising; false when anything needs the full parse's rules (quotes, "!", a single-dash
    * word, a structural or free-text flag, an argument before the first option).
    */
-  private optionTarget(line: string, flag: number): IptTarget | undefined {
+  private readOptionTarget(line: string, flag: number): boolean {
     const nameStart = flag + 3;
     const nameEnd = line.indexOf(' ', nameStart);
-    if (nameEnd <= nameStart || line.indexOf('"', nameStart) >= 0) return undefined;
+    if (nameEnd <= nameStart || line.indexOf('"', nameStart) >= 0) return false;
     const first = line.charCodeAt(nameStart);
-    if (first === DASH || first === BANG) return undefined;
+    if (first === DASH || first === BANG) return false;
     const words = this.targetWords;
     const options = this.targetOptions;
     words[0] = line.slice(nameStart, nameEnd);
@@ -113,22 +139,26 @@ export class RuleBodies {
       const space = line.indexOf(' ', pos);
       const end = space < 0 ? line.length : space;
       const c = line.charCodeAt(pos);
-      if (c === BANG) return undefined;
+      if (c === BANG) return false;
       const word = line.slice(pos, end);
       if (c === DASH) {
-        if (line.charCodeAt(pos + 1) !== DASH || !looksLikeFlag(word) || STRUCTURAL_FLAGS.has(word)) return undefined;
+        if (line.charCodeAt(pos + 1) !== DASH || !looksLikeFlag(word) || STRUCTURAL_FLAGS.has(word)) return false;
         const name = this.shared.optionName(word);
-        if (FREE_TEXT_OPTIONS.has(name)) return undefined;
+        if (FREE_TEXT_OPTIONS.has(name)) return false;
         options.add(name, false, count + 1, count + 1);
       } else {
-        if (options.count === 0) return undefined;
+        if (options.count === 0) return false;
         options.to[options.count - 1] = count + 1;
       }
       words[count++] = word;
       pos = end + 1;
     }
-    if (options.count === 0) return undefined;
-    return this.shared.target(words[0], line.charCodeAt(flag + 1) === 0x67 /* g */, words, options);
+    return options.count > 0;
+  }
+
+  /** The target readOptionTarget just read, made as the full parse makes it. */
+  private optionTarget(line: string, flag: number): IptTarget {
+    return this.shared.target(this.targetWords[0] as string, line.charCodeAt(flag + 1) === 0x67 /* g */, this.targetWords, this.targetOptions);
   }
 
   /** What the record's line plainly says (LineScanner.plainFields), read again from its text. */
@@ -195,10 +225,15 @@ export class RuleColumns implements LazyRules {
   private positions = new Int32Array(INITIAL_CAPACITY);
   private chainNumbers = new Int32Array(INITIAL_CAPACITY);
   private destinationFlags = new Int32Array(INITIAL_CAPACITY);
+  /** Where the -j/-g of each rule is in its line (NO_TARGET), for its target when the scan left it for later. */
+  private targetFlags = new Int32Array(INITIAL_CAPACITY);
   /** Counters as numbers (NaN packets: the line had none), made into an object with the record. */
   private packets = new Float64Array(INITIAL_CAPACITY);
   private bytes = new Float64Array(INITIAL_CAPACITY);
-  private readonly targets: (IptTarget | undefined)[] = [];
+  /** Per rule: its target, undefined for none, null for one with plain options not made yet (see targetAt). */
+  private readonly targets: (IptTarget | undefined | null)[] = [];
+  /** The names of the targets not made yet (shared strings: DNAT, MARK), by rule; undefined for the others. */
+  private readonly targetNames: (string | undefined)[] = [];
   /** The records made so far, and those of lines parsed in full at once (made then). */
   private readonly made: (LazyRuleRecord | undefined)[] = [];
 
@@ -226,7 +261,9 @@ export class RuleColumns implements LazyRules {
     start: number,
     length: number,
     counters: IptCounters | undefined,
-    target: IptTarget | undefined,
+    target: IptTarget | undefined | null,
+    targetName: string | undefined,
+    targetFlag: number,
     destinationFlag: number,
   ): void {
     const i = this.made.length;
@@ -239,14 +276,18 @@ export class RuleColumns implements LazyRules {
     this.packets[i] = counters === undefined ? Number.NaN : counters.packets;
     this.bytes[i] = counters === undefined ? 0 : counters.bytes;
     this.destinationFlags[i] = destinationFlag;
+    this.targetFlags[i] = targetFlag;
     this.targets.push(target);
+    this.targetNames.push(target === null ? this.shared.name(targetName as string) : undefined);
     this.made.push(undefined);
   }
 
   /** A record made at once (a line parsed in full). */
   addMade(record: LazyRuleRecord): void {
     if (this.made.length === this.lineNumbers.length) this.grow();
+    this.targetFlags[this.made.length] = NO_TARGET;
     this.targets.push(record.target);
+    this.targetNames.push(undefined);
     this.made.push(record);
   }
 
@@ -259,6 +300,7 @@ export class RuleColumns implements LazyRules {
     this.positions = grownCopy(this.positions, new Int32Array(size));
     this.chainNumbers = grownCopy(this.chainNumbers, new Int32Array(size));
     this.destinationFlags = grownCopy(this.destinationFlags, new Int32Array(size));
+    this.targetFlags = grownCopy(this.targetFlags, new Int32Array(size));
     this.packets = grownCopy(this.packets, new Float64Array(size));
     this.bytes = grownCopy(this.bytes, new Float64Array(size));
   }
@@ -275,7 +317,7 @@ export class RuleColumns implements LazyRules {
       this.lineNumbers[index] as number,
       this.textOf(index),
       Number.isNaN(packets) ? undefined : this.shared.counters(packets, this.bytes[index] as number),
-      this.targets[index],
+      this.targetAt(index),
       this.destinationFlags[index] as number,
       true,
     );
@@ -284,7 +326,23 @@ export class RuleColumns implements LazyRules {
   }
 
   targetAt(index: number): IptTarget | undefined {
-    return this.targets[index];
+    const target = this.targets[index];
+    if (target !== null) return target;
+    // Made as the scan would have made it: the scan read these options and left the object for later.
+    const made = this.bodies.targetOf(this.textOf(index), this.targetFlags[index] as number);
+    this.targets[index] = made;
+    return made;
+  }
+
+  targetNameAt(index: number): string | undefined {
+    const target = this.targets[index];
+    return target === null ? this.targetNames[index] : target?.name;
+  }
+
+  targetArgumentAt(index: number, option: string): string | undefined {
+    const target = this.targets[index];
+    if (target !== null) return target === undefined ? undefined : firstArgument(target, option);
+    return plainTargetArgument(this.textOf(index), this.targetFlags[index] as number, option);
   }
 
   destinationAt(index: number): IptValue | undefined | null {
@@ -307,6 +365,33 @@ export class RuleColumns implements LazyRules {
     for (let i = 0; i < all.length; i++) all[i] = this.ruleAt(i);
     return all;
   }
+}
+
+/** The first argument of the target's first option called `option`. */
+export function firstArgument(target: IptTarget, option: string): string | undefined {
+  const options = target.options;
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i] as IptOption;
+    if (o.name === option) return o.args[0];
+  }
+  return undefined;
+}
+
+/**
+ * firstArgument of the target at `flag` in a line whose target options are plain words (RuleBodies
+ * readOptionTarget read them), without making the target: the word after the first `--option`, unless that
+ * is the next option.
+ */
+function plainTargetArgument(line: string, flag: number, option: string): string | undefined {
+  const word = ` --${option}`;
+  for (let at = line.indexOf(word, flag + 3); at >= 0; at = line.indexOf(word, at + word.length)) {
+    const end = at + word.length;
+    if (end < line.length && line.charCodeAt(end) !== SPACE) continue;
+    if (end >= line.length || line.charCodeAt(end + 1) === DASH) return undefined;
+    const next = line.indexOf(' ', end + 1);
+    return line.slice(end + 1, next < 0 ? line.length : next);
+  }
+  return undefined;
 }
 
 function grownCopy<T extends Int32Array | Float64Array>(from: T, to: T): T {

@@ -310,9 +310,9 @@ class IptablesSaveParser {
     state.rules++;
     const columns = open.columns as RuleColumns;
     // The columns take a rule's line from `text`: one that was trimmed is made now.
-    if (start >= 0) columns.add(state.index, state.rules, lineNo, start, line.length, counters, bodies.target, bodies.destinationFlag);
-    else columns.addMade(new LazyRuleRecord(bodies, open.table.name, state.decl.name, state.rules, lineNo, line, counters, bodies.target, bodies.destinationFlag, true));
-    this.addToIndex(open, state, bodies.target);
+    if (start >= 0) columns.add(state.index, state.rules, lineNo, start, line.length, counters, bodies.target, bodies.targetName, bodies.targetFlag, bodies.destinationFlag);
+    else columns.addMade(new LazyRuleRecord(bodies, open.table.name, state.decl.name, state.rules, lineNo, line, counters, bodies.scannedTarget(line), bodies.destinationFlag, true));
+    this.addToIndex(open, state, bodies.targetName);
     return true;
   }
 
@@ -347,20 +347,20 @@ class IptablesSaveParser {
   private addRule(open: OpenTable, state: ChainState, rule: IptRule): void {
     if (open.columns) open.columns.addMade(rule as LazyRuleRecord);
     else open.table.rules.push(rule);
-    this.addToIndex(open, state, rule.target);
+    this.addToIndex(open, state, rule.target?.name);
   }
 
-  private addToIndex(open: OpenTable, state: ChainState, target: IptTarget | undefined): void {
+  /** Note the chain of a rule added to the open table, and the chain its target `name` names. */
+  private addToIndex(open: OpenTable, state: ChainState, name: string | undefined): void {
     const index = open.table.index;
     if (index === undefined) return;
     index.chain.push(state.index);
-    index.jump.push(this.jumpIndexOf(open, target));
+    index.jump.push(this.jumpIndexOf(open, name));
   }
 
-  /** The index of the declared chain `target` names, -1 for none. */
-  private jumpIndexOf(open: OpenTable, target: IptTarget | undefined): number {
-    if (target === undefined) return -1;
-    const name = target.name;
+  /** The index of the declared chain a target called `name` names, -1 for none. */
+  private jumpIndexOf(open: OpenTable, name: string | undefined): number {
+    if (name === undefined) return -1;
     if (name === this.lastJumpName) return this.lastJumpIndex;
     if (name === this.otherJumpName) {
       this.otherJumpName = this.lastJumpName;

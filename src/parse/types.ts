@@ -135,6 +135,10 @@ export interface LazyRules {
   ruleAt(index: number): IptRule;
   /** rules[index].target, without making the record. */
   targetAt(index: number): IptTarget | undefined;
+  /** rules[index].target?.name, without making the target. */
+  targetNameAt(index: number): string | undefined;
+  /** The first argument of the first option called `option` (`to-destination`) of rules[index].target, without making the target. */
+  targetArgumentAt(index: number, option: string): string | undefined;
   /**
    * rules[index].destination (the same value, not always the same object) when the scan can tell it
    * without making the record; null when only the record can.

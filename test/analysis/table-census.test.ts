@@ -27,7 +27,7 @@ function summary(census: TableCensus): unknown {
     chains: graph.chains.map((c) => c.name),
     ruleSlots: [...graph.ruleSlots],
     slots: [...graph.slots],
-    dnats: Array.from({ length: graph.dnatCount }, (_, i) => [graph.dnatRule(i).line, graph.dnatTarget(i)]),
+    dnats: Array.from({ length: graph.dnatCount }, (_, i) => [graph.dnatRule(i).line, graph.dnatDestination(i)]),
   };
 }
 

@@ -2,7 +2,7 @@
 import { expect } from 'vitest';
 import { ParseError } from '../../src/errors.js';
 import { parseIptablesSave, scanIptablesSave } from '../../src/parse/iptables-save.js';
-import type { IptRule, IptablesSave } from '../../src/parse/types.js';
+import type { IptRule, IptTarget, IptablesSave } from '../../src/parse/types.js';
 import type { Parsed } from '../../src/parse/common.js';
 
 export const SOURCE = 'iptables-save';
@@ -61,21 +61,32 @@ function outcome(read: () => Parsed<IptablesSave>): Outcome {
   }
 }
 
+/** The options whose first argument the columns are asked for (`to-destination` is the one the analyses read). */
+const TARGET_OPTIONS = ['to-destination', 'to-source', 'set-xmark', 'reject-with', 'log-prefix'];
+
+/** A target's name and the first argument of the first of each TARGET_OPTIONS, as the columns would give them. */
+function targetSummary(target: IptTarget | undefined): unknown[] {
+  return [target?.name, ...TARGET_OPTIONS.map((name) => target?.options.find((o) => o.name === name)?.args[0])];
+}
+
 /**
- * What the scan's columns say of each rule before any record is made: its target, and its destination
- * (null where only the record can tell).
+ * What the scan's columns say of each rule before any record is made: its target's name and options'
+ * arguments (read before the target is made), its target, and its destination (null where only the record
+ * can tell).
  */
-function columnReads(text: string, source: string): { targets: unknown[]; destinations: unknown[] } {
+function columnReads(text: string, source: string): { summaries: unknown[]; targets: unknown[]; destinations: unknown[] } {
+  const summaries: unknown[] = [];
   const targets: unknown[] = [];
   const destinations: unknown[] = [];
   for (const table of scanIptablesSave({ source, text }).value.tables) {
     const columns = table.lazy!;
     for (let i = 0; i < columns.count; i++) {
+      summaries.push([columns.targetNameAt(i), ...TARGET_OPTIONS.map((name) => columns.targetArgumentAt(i, name))]);
       targets.push(columns.targetAt(i) ?? null);
       destinations.push(columns.destinationAt(i));
     }
   }
-  return { targets, destinations };
+  return { summaries, targets, destinations };
 }
 
 /**
@@ -93,9 +104,10 @@ export function expectScanAgrees(text: string, source = SOURCE): void {
     lazy.dports.forEach((port, i) => {
       if (port !== UNCLEAR) expect(port, `rule ${i + 1}`).toBe(full.dports[i]);
     });
-    // The columns give the records' targets and, where they tell, destinations.
+    // The columns give the records' targets (their names and arguments before the targets are made) and, where they tell, destinations.
     const rules = parseIptablesSave({ source, text }).value.tables.flatMap((t) => t.rules);
     const columns = columnReads(text, source);
+    expect(columns.summaries).toEqual(rules.map((r) => targetSummary(r.target)));
     expect(columns.targets).toEqual(rules.map((r) => r.target ?? null));
     columns.destinations.forEach((destination, i) => {
       if (destination !== null) expect(destination, `rule ${i + 1}`).toEqual(rules[i]!.destination);

@@ -81,6 +81,10 @@ describe('the lazy scan', () => {
     ['a structural flag among target options', '-A X -j MARK --set-xmark 0x4000/0x4000 --jump ACCEPT'],
     ['a goto with options', '-A X -g DNAT --to-destination 10.0.0.2'],
     ['a target option that is a single dash', '-A X -j DNAT --to-destination -'],
+    ['a target option without its argument, before another option', '-A X -j DNAT --to-destination --random'],
+    ['a target option without its argument, last', '-A X -j DNAT --random --to-destination'],
+    ['a target option given twice', '-A X -j DNAT --to-destination 10.0.0.1 --to-destination 10.0.0.2'],
+    ['a target option whose name another one starts with', '-A X -j DNAT --to-destinations 10.0.0.1 --to-destination 10.0.0.2'],
   ])('reads a rule with %s as the full parse does', (_what, line) => {
     expectScanAgrees(dump(HEADER, '*filter', ':X - [0:0]', line, 'COMMIT'));
   });

@@ -156,7 +156,7 @@ function dnatAddresses(graph: JumpGraph, family: 4 | 6): DnatAddresses {
   const count = graph.dnatCount;
   const addresses: DnatAddresses = { keys: new Array<number | string | undefined>(count), parsed: new Map() };
   for (let i = 0; i < count; i++) {
-    const text = toDestination(graph.dnatTarget(i));
+    const text = graph.dnatDestination(i);
     // Most targets are "a.b.c.d:port": their key is read without parsing them in full.
     const v4 = natTargetV4(text);
     if (v4 !== undefined) {

@@ -10,7 +10,8 @@
 import { formatAddress, parseCidr, type Cidr } from '../../model/net.js';
 import { sourceUsable } from '../../model/sources.js';
 import type { Namespace, NfChain, NfRule, NfTable } from '../../model/types.js';
-import type { IptOption, IptTarget, IptValue } from '../../parse/types.js';
+import { firstArgument } from '../../parse/iptables-lazy.js';
+import type { IptTarget, IptValue } from '../../parse/types.js';
 import { isOwnAddress, ownAddressKeys } from '../topology.js';
 import { isLoopbackAddress } from './addresses.js';
 import { formatPortRange, type PortRange } from './ports.js';
@@ -233,14 +234,9 @@ export function contextWithRule(outer: ChainContext, rule: NfRule): ChainContext
   };
 }
 
-/** targetOption(target, 'to-destination') ?? '', without the array and closure it makes (nor, being an indexed loop, an iterator): once per DNAT. */
+/** Where a DNAT sends connections: its --to-destination argument, '' without one. */
 export function toDestination(target: IptTarget): string {
-  const options = target.options;
-  for (let i = 0; i < options.length; i++) {
-    const option = options[i] as IptOption;
-    if (option.name === 'to-destination') return option.args[0] ?? '';
-  }
-  return '';
+  return firstArgument(target, 'to-destination') ?? '';
 }
 
 /** "192.0.2.10:", "[2001:db8::1]:", "10.0.0.0/8:": the host address part of a port's name. */

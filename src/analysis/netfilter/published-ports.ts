@@ -188,7 +188,7 @@ function addDnatPorts(scan: DnatScan, chain: number, hooks: NatHook[]): void {
   for (let slot = graph.ruleSlots[chain] as number; slot < end; slot++) {
     const dnat = dnatAt(graph.slots[slot] as number);
     if (dnat === -1) continue;
-    const target = parseNatAddress(toDestination(graph.dnatTarget(dnat)));
+    const target = parseNatAddress(graph.dnatDestination(dnat));
     if (!target || target.address.family !== scan.family) continue;
     if (scan.isServiceVip?.(graph.destinationAt(chain, slot))) continue;
     context ??= chainContext(graph.chains[chain] as NfChain, scan.reach);

@@ -5,12 +5,13 @@
  *
  * A Kubernetes nat table holds over 100k rules in 40k chains, and a pass over their objects costs tens of
  * milliseconds, most of it waiting for memory. From the model's layout (TableLayout) the pass reads the
- * jumps from flat arrays and the targets of the rules that do not jump, without making any rule's record;
+ * jumps from flat arrays and the target names of the rules that do not jump, without making any rule's record;
  * without one it reads every rule, in table order. A search from the hooks then follows the jumps in a few flat arrays instead of
  * visiting rule objects in the scattered order the jumps lead to.
  */
 import type { NfChain, NfRule, NfTable, TableLayout } from '../../model/types.js';
-import type { IptTarget, IptValue } from '../../parse/types.js';
+import { firstArgument } from '../../parse/iptables-lazy.js';
+import type { IptValue } from '../../parse/types.js';
 
 export interface TableCensus {
   /** A built-in chain with a DROP/REJECT policy, or a rule whose target is neither a jump nor known to be harmless. */
@@ -21,8 +22,8 @@ export interface TableCensus {
 
 /**
  * The chains of a nat table numbered in table order, and what each rule is, by slot: the rules of chain
- * number c hold slots ruleSlots[c] to ruleSlots[c + 1] - 1, in chain order. From the model's layout, a
- * rule's target and destination are read without making its record.
+ * number c hold slots ruleSlots[c] to ruleSlots[c + 1] - 1, in chain order. From the model's layout, what
+ * the analyses read of a rule (a DNAT's --to-destination, a jump's -d) is read without making its record.
  */
 export class JumpGraph {
   /** Per DNAT (in table order, numbered as dnatAt numbers them): its slot and the number of its chain. */
@@ -59,9 +60,11 @@ export class JumpGraph {
     return (this.chains[chain] as NfChain).rules[slot - (this.ruleSlots[chain] as number)] as NfRule;
   }
 
-  /** The target of the rule at a slot of chain number `chain`. */
-  targetAt(chain: number, slot: number): IptTarget | undefined {
-    return this.layout !== undefined ? this.layout.targetAt(slot) : this.ruleAt(chain, slot).target;
+  /** The first argument of the first option called `option` of the target of the rule at a slot of chain number `chain`. */
+  targetArgumentAt(chain: number, slot: number, option: string): string | undefined {
+    if (this.layout !== undefined) return this.layout.targetArgumentAt(slot, option);
+    const target = this.ruleAt(chain, slot).target;
+    return target === undefined ? undefined : firstArgument(target, option);
   }
 
   /** The destination (-d) of the rule at a slot of chain number `chain`. */
@@ -74,9 +77,9 @@ export class JumpGraph {
     return this.ruleAt(this.#dnatChains[index] as number, this.#dnatSlots[index] as number);
   }
 
-  /** The target of DNAT number `index`. */
-  dnatTarget(index: number): IptTarget {
-    return this.targetAt(this.#dnatChains[index] as number, this.#dnatSlots[index] as number) as IptTarget;
+  /** Where DNAT number `index` sends connections: its --to-destination ("10.244.3.7:8080"), '' without one. */
+  dnatDestination(index: number): string {
+    return this.targetArgumentAt(this.#dnatChains[index] as number, this.#dnatSlots[index] as number, 'to-destination') ?? '';
   }
 }
 
@@ -176,7 +179,7 @@ function natCensus(table: NfTable): TableCensus {
 
 /**
  * The same from the model's layout, whose rules are already in chain order with their jumps numbered:
- * only the targets of the rules that do not jump are read, and no rule's record is made.
+ * only the target names of the rules that do not jump are read, and no rule's record (nor target) is made.
  */
 function natCensusByLayout(layout: TableLayout): TableCensus {
   const { chains, jumpOf, ruleStart } = layout;
@@ -186,7 +189,7 @@ function natCensusByLayout(layout: TableLayout): TableCensus {
     const end = ruleStart[chain + 1] as number;
     for (let slot = ruleStart[chain] as number; slot < end; slot++) {
       const next = jumpOf[slot] as number;
-      graph.slots[slot] = next >= 0 ? next : countTarget(state, layout.targetAt(slot), chain, slot);
+      graph.slots[slot] = next >= 0 ? next : countTarget(state, layout.targetNameAt(slot), chain, slot);
     }
   }
   return { canDrop: state.canDrop, jumps: graph };
@@ -205,16 +208,16 @@ function countNatChain(state: NatCensusState, number: number, slot: number): num
     const rule = rules[i] as NfRule;
     const next = rule.jumpChain;
     // The model resolves jumps within the table: every chain jumped to has a number.
-    slots[slot] = next !== undefined ? next.number : countTarget(state, rule.target, number, slot);
+    slots[slot] = next !== undefined ? next.number : countTarget(state, rule.target?.name, number, slot);
   }
   return slot;
 }
 
-/** The slot value of a rule that does not jump: a DNAT (noted), or nothing (noted when it can drop). */
-function countTarget(state: NatCensusState, target: IptTarget | undefined, chain: number, slot: number): number {
+/** The slot value of a rule that does not jump, whose target is called `target`: a DNAT (noted), or nothing (noted when it can drop). */
+function countTarget(state: NatCensusState, target: string | undefined, chain: number, slot: number): number {
   if (target === undefined) return NO_JUMP;
-  if (target.name === 'DNAT') return state.graph.addDnat(chain, slot);
-  if (!state.canDrop && !KNOWN_HARMLESS.has(target.name)) state.canDrop = true;
+  if (target === 'DNAT') return state.graph.addDnat(chain, slot);
+  if (!state.canDrop && !KNOWN_HARMLESS.has(target)) state.canDrop = true;
   return NO_JUMP;
 }
 
