@@ -21,7 +21,7 @@ import type { IptChainDecl, IptCounters, IptMatch, IptOption, IptTarget, IptValu
 import type { RuleParts } from './iptables-records.js';
 import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser, STRUCTURAL_FLAGS } from './iptables-rule.js';
-import { FREE_TEXT_OPTIONS, PendingOptions, SharedParts } from './iptables-shared.js';
+import { FREE_TEXT_OPTIONS, isOneOffName, PendingOptions, SharedParts } from './iptables-shared.js';
 import { looksLikeFlag } from './iptables-tokens.js';
 import { LineScanner, NO_TARGET, NOT_SEEN, NOTHING_PLAIN, plainValue, UNCLEAR, type PlainFields, type PlainValueField } from './iptables-line-scan.js';
 
@@ -72,17 +72,26 @@ export class RuleBodies {
     if (!words.scan(line, chainEnd)) return false;
     const flag = words.targetFlag;
     let target: IptTarget | undefined | null = undefined;
+    let name: string | undefined = undefined;
     if (flag !== NO_TARGET) {
-      const deferred = this.plainTarget(line, flag) ?? (this.readOptionTarget(line, flag) ? null : this.parsedTarget(line, flag));
-      // Not even the tokenizer can read the target alone: the whole line goes to the full parse.
-      if (deferred === undefined) return false;
-      target = deferred;
+      name = this.plainTargetName(line, flag);
+      // A one-off name (a jump to KUBE-SEP-…) makes a target of its own: made when first read, as are options.
+      if (name !== undefined) target = isOneOffName(name) ? null : this.shared.plainTarget(name, isGoto(line, flag));
+      else if (this.readOptionTarget(line, flag)) {
+        target = null;
+        name = this.targetWords[0];
+      } else {
+        target = this.parsedTarget(line, flag);
+        // Not even the tokenizer can read the target alone: the whole line goes to the full parse.
+        if (target === undefined) return false;
+        name = target.name;
+      }
     }
     this.chainStart = chainStart;
     this.chainEnd = chainEnd;
     this.targetFlag = flag;
     this.target = target;
-    this.targetName = target === null ? this.targetWords[0] : target?.name;
+    this.targetName = name;
     this.destinationFlag = words.destinationFlag;
     return true;
   }
@@ -93,12 +102,14 @@ export class RuleBodies {
    */
   targetOf(line: string, flag: number): IptTarget | undefined {
     if (flag === NO_TARGET) return undefined;
-    return this.plainTarget(line, flag) ?? (this.readOptionTarget(line, flag) ? this.optionTarget(line, flag) : this.parsedTarget(line, flag));
+    const name = this.plainTargetName(line, flag);
+    if (name !== undefined) return this.shared.plainTarget(name, isGoto(line, flag));
+    return this.readOptionTarget(line, flag) ? this.optionTarget(line, flag) : this.parsedTarget(line, flag);
   }
 
   /** The target the last quickScan of `line` read, made now if it was deferred. */
   scannedTarget(line: string): IptTarget | undefined {
-    return this.target === null ? this.optionTarget(line, this.targetFlag) : this.target;
+    return this.target === null ? this.targetOf(line, this.targetFlag) : this.target;
   }
 
   /** The target whose flag is at `flag`, by the tokenizer and the full parse; undefined when the line needs the full parse. */
@@ -109,13 +120,13 @@ export class RuleBodies {
     return body.target;
   }
 
-  /** A target that ends the line with no options and a plain name (most rules): no tokenising needed. */
-  private plainTarget(line: string, flag: number): IptTarget | undefined {
+  /** The name of a target that ends the line with no options and a plain name (most rules): no tokenising needed. */
+  private plainTargetName(line: string, flag: number): string | undefined {
     const nameStart = flag + 3;
     if (nameStart >= line.length || line.indexOf(' ', nameStart) >= 0) return undefined;
     const first = line.charCodeAt(nameStart);
     if (first === DASH || first === BANG || line.indexOf('"', nameStart) >= 0) return undefined;
-    return this.shared.plainTarget(line.slice(nameStart), line.charCodeAt(flag + 1) === 0x67 /* g */);
+    return line.slice(nameStart);
   }
 
   /**
@@ -158,7 +169,7 @@ export class RuleBodies {
 
   /** The target readOptionTarget just read, made as the full parse makes it. */
   private optionTarget(line: string, flag: number): IptTarget {
-    return this.shared.target(this.targetWords[0] as string, line.charCodeAt(flag + 1) === 0x67 /* g */, this.targetWords, this.targetOptions);
+    return this.shared.target(this.targetWords[0] as string, isGoto(line, flag), this.targetWords, this.targetOptions);
   }
 
   /** What the record's line plainly says (LineScanner.plainFields), read again from its text. */
@@ -201,6 +212,11 @@ const SPACE = 0x20;
 const DASH = 0x2d;
 const BANG = 0x21;
 
+/** Whether the target flag at `flag` is -g. */
+function isGoto(line: string, flag: number): boolean {
+  return line.charCodeAt(flag + 1) === 0x67 /* g */;
+}
+
 /**
  * Where a rule line's "-A" is: after the counters (digits), or at the start (after the X of a hand-edited
  * "X-A"). The first "-A" is always that one, so records need not keep it.
@@ -232,7 +248,7 @@ export class RuleColumns implements LazyRules {
   private bytes = new Float64Array(INITIAL_CAPACITY);
   /** Per rule: its target, undefined for none, null for one with plain options not made yet (see targetAt). */
   private readonly targets: (IptTarget | undefined | null)[] = [];
-  /** The names of the targets not made yet (shared strings: DNAT, MARK), by rule; undefined for the others. */
+  /** The names of the targets not made yet when shared (DNAT, MARK), by rule; undefined for the others (read off the line). */
   private readonly targetNames: (string | undefined)[] = [];
   /** The records made so far, and those of lines parsed in full at once (made then). */
   private readonly made: (LazyRuleRecord | undefined)[] = [];
@@ -278,7 +294,7 @@ export class RuleColumns implements LazyRules {
     this.destinationFlags[i] = destinationFlag;
     this.targetFlags[i] = targetFlag;
     this.targets.push(target);
-    this.targetNames.push(target === null ? this.shared.name(targetName as string) : undefined);
+    this.targetNames.push(target === null && !isOneOffName(targetName as string) ? this.shared.name(targetName as string) : undefined);
     this.made.push(undefined);
   }
 
@@ -336,7 +352,13 @@ export class RuleColumns implements LazyRules {
 
   targetNameAt(index: number): string | undefined {
     const target = this.targets[index];
-    return target === null ? this.targetNames[index] : target?.name;
+    if (target !== null) return target?.name;
+    const shared = this.targetNames[index];
+    if (shared !== undefined) return shared;
+    const text = this.textOf(index);
+    const nameStart = (this.targetFlags[index] as number) + 3;
+    const nameEnd = text.indexOf(' ', nameStart);
+    return text.slice(nameStart, nameEnd < 0 ? text.length : nameEnd);
   }
 
   targetArgumentAt(index: number, option: string): string | undefined {

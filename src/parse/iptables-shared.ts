@@ -58,6 +58,11 @@ function newNode(): PartNode {
  */
 const SHARED_NAME_MAX = 16;
 
+/** Whether a name is too long to be shared (see SHARED_NAME_MAX): a target so named is likely the only one. */
+export function isOneOffName(name: string): boolean {
+  return name.length > SHARED_NAME_MAX;
+}
+
 /**
  * Options of the context (match or target) being parsed, as word indices: nothing is allocated for
  * them until the context turns out to be new.
