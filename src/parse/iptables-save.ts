@@ -238,19 +238,36 @@ class IptablesSaveParser {
   /** ":NAME POLICY [packets:bytes]" (policy "-" for user chains; the counters may be missing in hand-written files). */
   private declareChain(line: string, lineNo: number): void {
     const open = this.requireTable(line, lineNo, 'chain declaration');
+    const decl = this.plainChainDecl(line, lineNo) ?? this.chainDecl(line, lineNo);
+    const previous = open.chains.get(decl.name);
+    if (previous) {
+      this.note(`chain ${decl.name} declared again in table ${open.table.name} (first at line ${previous.decl.line}); the first declaration is kept`, lineNo);
+      return;
+    }
+    this.addChain(open, decl.name, { decl, rules: 0, index: open.order.length });
+  }
+
+  /**
+   * The declaration as iptables-save prints it, single spaces and counters (a Kubernetes dump has 40k), read
+   * without splitting it; undefined for any other shape.
+   */
+  private plainChainDecl(line: string, lineNo: number): IptChainDecl | undefined {
+    const nameEnd = line.indexOf(' ', 1);
+    const policyEnd = nameEnd < 0 ? -1 : line.indexOf(' ', nameEnd + 1);
+    if (nameEnd <= 1 || policyEnd <= nameEnd + 1 || line.indexOf(' ', policyEnd + 1) >= 0 || line.indexOf('\t') >= 0) return undefined;
+    const policy = policyEnd === nameEnd + 2 && line.charCodeAt(nameEnd + 1) === 0x2d /* - */ ? null : this.shared.name(line.slice(nameEnd + 1, policyEnd));
+    const counters = this.readCounters(line, policyEnd + 1, line.length, lineNo);
+    return newChainDecl(line.slice(1, nameEnd), policy, counters, lineNo, line);
+  }
+
+  private chainDecl(line: string, lineNo: number): IptChainDecl {
     const fields = chainFields(line);
     if (fields === undefined) {
       fail(this.input, `bad chain declaration: ${clip(line)}`, lineNo, 'expected `:NAME POLICY [packets:bytes]`');
     }
     const { name, policy, counterText } = fields;
     const counters = counterText === undefined ? undefined : this.readCounters(counterText, 0, counterText.length, lineNo);
-    const decl = newChainDecl(name, policy === '-' ? null : this.shared.name(policy), counters, lineNo, line);
-    const previous = open.chains.get(name);
-    if (previous) {
-      this.note(`chain ${name} declared again in table ${open.table.name} (first at line ${previous.decl.line}); the first declaration is kept`, lineNo);
-      return;
-    }
-    this.addChain(open, name, { decl, rules: 0, index: open.order.length });
+    return newChainDecl(name, policy === '-' ? null : this.shared.name(policy), counters, lineNo, line);
   }
 
   /** A rule line; `start`: where it starts in `text`, -1 when it is not as `text` has it (trimmed). */
