@@ -52,6 +52,13 @@ describe.skipIf(!built)('the bundled CLI', () => {
   writeFileSync(gz, gzipSync(readFileSync(path.join(PROJECT_ROOT, EXAMPLE))));
   const broken = path.join(dir, 'broken.json');
   writeFileSync(broken, '{"schema": "netaudit/snapshot@1", "meta": ');
+  // Valid JSON that breaks the schema: worded by zod, which the bundle leaves out and requires when needed.
+  const offSchema = path.join(dir, 'off-schema.json');
+  writeFileSync(offSchema, '{"schema": "netaudit/snapshot@1", "meta": {"hostname": 7}}');
+  // Site rules are checked by ajv and zod, likewise required when needed.
+  const badRules = path.join(dir, 'bad-rules');
+  mkdirSync(badRules);
+  writeFileSync(path.join(badRules, 'bad.json'), '{"id": "Not-Kebab", "severity": "fatal"}');
 
   it.each([
     ['an audit as text', ['audit', EXAMPLE]],
@@ -59,6 +66,9 @@ describe.skipIf(!built)('the bundled CLI', () => {
     ['an audit as SARIF', ['audit', EXAMPLE, '--format', 'sarif']],
     ['a gzipped snapshot', ['audit', gz, '--format', 'json']],
     ['a truncated snapshot', ['audit', broken]],
+    ['a snapshot that breaks the schema', ['audit', offSchema]],
+    ['site rules', ['audit', EXAMPLE, '--rules', 'test/cli/rules', '--format', 'json']],
+    ['a site rule that breaks the rule schema', ['audit', EXAMPLE, '--rules', badRules]],
     ['show', ['show', EXAMPLE, '--format', 'json']],
     ['the rule catalog', ['rules']],
     ['--version', ['--version']],
