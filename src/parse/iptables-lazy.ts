@@ -333,9 +333,11 @@ export class RuleColumns implements LazyRules {
       this.lineNumbers[index] as number,
       this.textOf(index),
       Number.isNaN(packets) ? undefined : this.shared.counters(packets, this.bytes[index] as number),
-      this.targetAt(index),
+      this.targets[index],
       this.destinationFlags[index] as number,
       true,
+      this,
+      index,
     );
     this.made[index] = record;
     return record;
@@ -364,7 +366,8 @@ export class RuleColumns implements LazyRules {
   targetArgumentAt(index: number, option: string): string | undefined {
     const target = this.targets[index];
     if (target !== null) return target === undefined ? undefined : firstArgument(target, option);
-    return plainTargetArgument(this.textOf(index), this.targetFlags[index] as number, option);
+    const start = this.lineStarts[index] as number;
+    return plainTargetArgument(this.body, start + (this.targetFlags[index] as number), start + (this.lineLengths[index] as number), option);
   }
 
   destinationAt(index: number): IptValue | undefined | null {
@@ -400,18 +403,20 @@ export function firstArgument(target: IptTarget, option: string): string | undef
 }
 
 /**
- * firstArgument of the target at `flag` in a line whose target options are plain words (RuleBodies
- * readOptionTarget read them), without making the target: the word after the first `--option`, unless that
- * is the next option.
+ * firstArgument of the target whose flag is at `flag` in text[..end), a line whose target options are plain
+ * words (RuleBodies readOptionTarget read them), without making the target or slicing the line: the word
+ * after the first `--option`, unless that is the next option. Word by word: a search for the option could
+ * run on far past the line when the line lacks it.
  */
-function plainTargetArgument(line: string, flag: number, option: string): string | undefined {
-  const word = ` --${option}`;
-  for (let at = line.indexOf(word, flag + 3); at >= 0; at = line.indexOf(word, at + word.length)) {
-    const end = at + word.length;
-    if (end < line.length && line.charCodeAt(end) !== SPACE) continue;
-    if (end >= line.length || line.charCodeAt(end + 1) === DASH) return undefined;
-    const next = line.indexOf(' ', end + 1);
-    return line.slice(end + 1, next < 0 ? line.length : next);
+function plainTargetArgument(text: string, flag: number, end: number, option: string): string | undefined {
+  let found = false;
+  // The target's name, then its options and their arguments, one space apart.
+  for (let word = text.indexOf(' ', flag + 3) + 1; word > 0 && word < end; ) {
+    const space = text.indexOf(' ', word);
+    const wordEnd = space < 0 || space > end ? end : space;
+    if (found) return text.charCodeAt(word) === DASH ? undefined : text.slice(word, wordEnd);
+    found = wordEnd - word === option.length + 2 && text.startsWith('--', word) && text.startsWith(option, word + 2);
+    word = wordEnd + 1;
   }
   return undefined;
 }
@@ -433,9 +438,12 @@ export class LazyRuleRecord {
   declare line: number;
   declare text: string;
   declare counters: IptCounters | undefined;
-  declare target: IptTarget | undefined;
   declare jumpChain: object | undefined;
   readonly #bodies: RuleBodies;
+  /** The target; null until first read when the columns make it (see RuleColumns.targetAt). */
+  #target: IptTarget | undefined | null;
+  readonly #columns: RuleColumns | undefined;
+  readonly #index: number;
   #parts: LazyParts | undefined;
   /** What the line plainly says, once asked for (or the parts are made). */
   #plain: PlainFields | undefined;
@@ -453,10 +461,13 @@ export class LazyRuleRecord {
     line: number,
     text: string,
     counters: IptCounters | undefined,
-    target: IptTarget | undefined,
+    /** The target; null to have rule `index` of `columns` make it when first read. */
+    target: IptTarget | undefined | null,
     /** Where the scan's fast path (quickScan) saw -d; UNCLEAR for a line it did not read (no plain fields then). */
     destinationFlag: number,
     scanned: boolean,
+    columns?: RuleColumns,
+    index = -1,
   ) {
     this.table = table;
     this.chain = chain;
@@ -464,12 +475,19 @@ export class LazyRuleRecord {
     this.line = line;
     this.text = text;
     this.counters = counters;
-    this.target = target;
     this.jumpChain = undefined;
     this.#bodies = bodies;
+    this.#target = target;
+    this.#columns = columns;
+    this.#index = index;
     this.#parts = undefined;
     this.#plain = scanned ? undefined : NOTHING_PLAIN;
     this.#destination = destinationFlag;
+  }
+
+  get target(): IptTarget | undefined {
+    if (this.#target === null) this.#target = (this.#columns as RuleColumns).targetAt(this.#index);
+    return this.#target;
   }
 
   private get parts(): LazyParts {

@@ -192,13 +192,27 @@ export class LineScanner {
     // Told by the first letter of the name first: most options (--comment, --probability) are none of these.
     const slots = LONG_FLAG_SLOTS[line.charCodeAt(word + 2)];
     if (slots === undefined || slots.length === 0) return;
-    for (const slot of slots) {
-      if ((LONG_VALUE_FLAGS[slot] as readonly string[]).some((name) => line.startsWith(name, word + 2))) this.valueFlags[slot] = UNCLEAR;
+    // Indexed loops, no closures: this runs for every long flag of every rule whose fields are read.
+    for (let s = 0; s < slots.length; s++) {
+      const slot = slots[s] as number;
+      if (startsWithAny(line, word + 2, LONG_VALUE_FLAGS[slot] as readonly string[])) this.valueFlags[slot] = UNCLEAR;
     }
-    if (this.targetFlag !== NO_TARGET || !DPORT_FLAGS.some((flag) => isWordAt(line, word, flag))) return;
+    if (this.targetFlag !== NO_TARGET || !isAnyWordAt(line, word, DPORT_FLAGS)) return;
     const unclear = this.dportFlag !== NOT_SEEN || isBangBefore(line, word) || previousWordIsFreeText(line, word);
     this.dportFlag = unclear ? UNCLEAR : word;
   }
+}
+
+/** Whether `line` has one of `names` at `at`. */
+function startsWithAny(line: string, at: number, names: readonly string[]): boolean {
+  for (let i = 0; i < names.length; i++) if (line.startsWith(names[i] as string, at)) return true;
+  return false;
+}
+
+/** Whether the word at `word` is one of `texts`. */
+function isAnyWordAt(line: string, word: number, texts: readonly string[]): boolean {
+  for (let i = 0; i < texts.length; i++) if (isWordAt(line, word, texts[i] as string)) return true;
+  return false;
 }
 
 /** Whether the word at `word` is `text`. */
