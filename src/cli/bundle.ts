@@ -2,7 +2,7 @@
  * The CLI as one prebuilt file. `npm run build` bundles the compiled modules into dist/bundle/netaudit.cjs
  * and trains a V8 code cache for it (src/build/bundle.ts). Loading one file with its cache skips resolving,
  * reading and compiling about a hundred modules, and most of the compiling an audit does as it first calls
- * each function: some 50 ms of every run, whatever the size of the host.
+ * each function: some 90 ms of every run, whatever the size of the host.
  *
  * The bundle is used only when it is at least as new as the modules it was made from (a `tsc` run after the
  * build makes it stale, and the modules are then imported as they are). V8 rejects a cache made by another
