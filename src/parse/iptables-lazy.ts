@@ -4,8 +4,12 @@
  * A Kubernetes node's dump has 100k+ rules, and making every rule's matches and values costs several
  * times more than everything else the audit does; most of them (the per-endpoint KUBE-SEP and KUBE-SVC
  * rules) are never read by any check. The scan reads what the model needs of every rule (chain,
- * counters, target with its options) and checks the line's structure; the rest of a record is parsed
- * from its own text, by the full parser's code, when one of those fields is first read, and kept.
+ * counters, the target's name and where it is) and checks the line's structure, target options included;
+ * a table's rules are kept as columns (RuleColumns) and a rule's record is made when it is first asked
+ * for. A target with options or a one-off name (`-j DNAT --to-destination …`, `-j KUBE-SEP-…`: one per
+ * endpoint) is made when first read too; the analyses read its name and option arguments off the line.
+ * The rest of a record is parsed from its own text, by the full parser's code, when one of those fields
+ * is first read, and kept.
  * Before that, the built-in values (-p -s -d -i -o) and a --dport are read off the line when it shows
  * them plainly (LineScanner.plainFields): the checks that read only those parse no rule in full.
  *
@@ -38,8 +42,8 @@ export class RuleBodies {
   private readonly targetOptions = new PendingOptions();
   /**
    * What the last successful quickScan read: the chain name at line[chainStart..chainEnd), the target
-   * flag and the target (null for one with plain options, made when first asked for: see targetOf), its
-   * name, the -d hint.
+   * flag and the target (null for one made when first asked for, see targetOf: plain options, or a
+   * one-off name), its name, the -d hint.
    */
   chainStart = 0;
   chainEnd = 0;
@@ -98,7 +102,7 @@ export class RuleBodies {
 
   /**
    * The target of a fast-path line whose flag is at `flag`, made as the scan would have made it (the
-   * scan defers only targets with plain options, which readOptionTarget reads).
+   * scan defers only plain targets with a one-off name and targets whose options readOptionTarget reads).
    */
   targetOf(line: string, flag: number): IptTarget | undefined {
     if (flag === NO_TARGET) return undefined;
@@ -230,8 +234,9 @@ const INITIAL_CAPACITY = 256;
 
 /**
  * The rules of one table as the scan read them, one column per field, most of them numbers in typed
- * arrays: a rule's record is made the first time it is asked for. A Kubernetes node's audit reads about
- * 40% of them; the others cost no object for the garbage collector to copy.
+ * arrays: a rule's record is made the first time it is asked for, and the fields the analyses of a whole
+ * table read (a target's name and option arguments, a -d) are read without making it. A Kubernetes node's
+ * audit makes about 5% of the records; the others cost no object for the garbage collector to copy.
  */
 export class RuleColumns implements LazyRules {
   /** Per rule: its line number, where its text is in the body and how long, position, chain (an index into chains) and -d flag. */
@@ -246,7 +251,7 @@ export class RuleColumns implements LazyRules {
   /** Counters as numbers (NaN packets: the line had none), made into an object with the record. */
   private packets = new Float64Array(INITIAL_CAPACITY);
   private bytes = new Float64Array(INITIAL_CAPACITY);
-  /** Per rule: its target, undefined for none, null for one with plain options not made yet (see targetAt). */
+  /** Per rule: its target, undefined for none, null for one not made yet (see targetAt). */
   private readonly targets: (IptTarget | undefined | null)[] = [];
   /** The names of the targets not made yet when shared (DNAT, MARK), by rule; undefined for the others (read off the line). */
   private readonly targetNames: (string | undefined)[] = [];
