@@ -25,21 +25,15 @@ class Oddity {
   }
 }
 
-interface ChainState {
-  decl: IptChainDecl;
-  /** Rules seen so far: the next rule's position is one more. */
-  rules: number;
-  /** Its place in OpenTable.order. */
-  index: number;
-}
-
+/** A table being read. Its chains are known by number: their places in table.chains (declaration order, implicit ones at the end). */
 interface OpenTable {
   table: IptTable;
   /** The lazy scan's rules of the table (its `rules` make every record when read). */
   columns: RuleColumns | undefined;
-  chains: Map<string, ChainState>;
-  /** The chains in declaration order (implicit ones at the end). */
-  order: ChainState[];
+  /** The chains' numbers by name. */
+  numbers: Map<string, number>;
+  /** Per chain number: the rules seen so far (the next rule's position is one more). */
+  ruleCounts: number[];
 }
 
 class IptablesSaveParser {
@@ -67,8 +61,8 @@ class IptablesSaveParser {
 
   /** Set when rule bodies are left for later (scanIptablesSave): rules are checked now, their matches made on first use. */
   private readonly bodies: RuleBodies | undefined;
-  /** For chainOf: the chain of the last rule scanned (in the open table). */
-  private lastChain: ChainState | undefined;
+  /** For chainOf: the number of the chain of the last rule scanned (in the open table), -1 for none. */
+  private lastChain = -1;
   /**
    * For jumpIndexOf: the last two target names looked up in the open table, and the chains they name
    * (a KUBE-SEP chain alternates KUBE-MARK-MASQ and DNAT).
@@ -229,8 +223,8 @@ class IptablesSaveParser {
     const columns = this.bodies === undefined ? undefined : new RuleColumns(this.bodies, name, this.text, chains, this.shared);
     const table = newTable(name, lineNo, chains, columns);
     this.result.tables.push(table);
-    this.open = { table, columns, chains: new Map(), order: [] };
-    this.lastChain = undefined;
+    this.open = { table, columns, numbers: new Map(), ruleCounts: [] };
+    this.lastChain = -1;
     this.lastJumpName = undefined;
     this.otherJumpName = undefined;
   }
@@ -239,12 +233,13 @@ class IptablesSaveParser {
   private declareChain(line: string, lineNo: number): void {
     const open = this.requireTable(line, lineNo, 'chain declaration');
     const decl = this.plainChainDecl(line, lineNo) ?? this.chainDecl(line, lineNo);
-    const previous = open.chains.get(decl.name);
-    if (previous) {
-      this.note(`chain ${decl.name} declared again in table ${open.table.name} (first at line ${previous.decl.line}); the first declaration is kept`, lineNo);
+    const previous = open.numbers.get(decl.name);
+    if (previous !== undefined) {
+      const first = open.table.chains[previous] as IptChainDecl;
+      this.note(`chain ${decl.name} declared again in table ${open.table.name} (first at line ${first.line}); the first declaration is kept`, lineNo);
       return;
     }
-    this.addChain(open, decl.name, { decl, rules: 0, index: open.order.length });
+    this.addChain(open, decl);
   }
 
   /**
@@ -301,21 +296,22 @@ class IptablesSaveParser {
     if (chain === undefined || chain === '' || (!tokens.isQuoted(1) && (chain.startsWith('-') || chain === '!'))) {
       fail(this.input, `-A without a chain name: ${clip(line)}`, lineNo, '`-A CHAIN ...`');
     }
-    const state = open.chains.get(chain) ?? this.declareImplicitly(open, chain, lineNo, line);
+    const number = open.numbers.get(chain) ?? this.declareImplicitly(open, chain, lineNo, line);
     const body = this.body;
     const bodies = this.bodies;
     const error = body.parse(tokens, 2, counters, bodies === undefined);
     if (error !== undefined) fail(this.input, `${error}: ${clip(line)}`, lineNo);
-    state.rules++;
+    const position = ++(open.ruleCounts[number] as number);
     this.observeFamily(body);
     const source = this.input.source;
     const table = open.table;
+    const name = (table.chains[number] as IptChainDecl).name;
     this.addRule(
       open,
-      state,
+      number,
       bodies === undefined
-        ? newRuleRecord(source, table.name, state.decl.name, state.rules, lineNo, line, body)
-        : new LazyRuleRecord(bodies, table.name, state.decl.name, state.rules, lineNo, line, body.counters, body.target, UNCLEAR, false),
+        ? newRuleRecord(source, table.name, name, position, lineNo, line, body)
+        : new LazyRuleRecord(bodies, table.name, name, position, lineNo, line, body.counters, body.target, UNCLEAR, false),
     );
   }
 
@@ -323,55 +319,62 @@ class IptablesSaveParser {
   private scanRule(open: OpenTable, line: string, lineNo: number, start: number, at: number, counters: IptCounters | undefined): boolean {
     const bodies = this.bodies as RuleBodies;
     if (!bodies.quickScan(line, at)) return false;
-    const state = this.chainOf(open, line, bodies.chainStart, bodies.chainEnd, lineNo);
-    state.rules++;
+    const number = this.chainOf(open, line, bodies.chainStart, bodies.chainEnd, lineNo);
+    const position = ++(open.ruleCounts[number] as number);
     const columns = open.columns as RuleColumns;
     // The columns take a rule's line from `text`: one that was trimmed is made now.
-    if (start >= 0) columns.add(state.index, state.rules, lineNo, start, line.length, counters, bodies.target, bodies.targetName, bodies.targetFlag, bodies.destinationFlag);
-    else columns.addMade(new LazyRuleRecord(bodies, open.table.name, state.decl.name, state.rules, lineNo, line, counters, bodies.scannedTarget(line), bodies.destinationFlag, true));
-    this.addToIndex(open, state, bodies.targetName);
+    if (start >= 0) columns.add(number, position, lineNo, start, line.length, counters, bodies.target, bodies.targetName, bodies.targetFlag, bodies.destinationFlag);
+    else {
+      const name = (open.table.chains[number] as IptChainDecl).name;
+      columns.addMade(new LazyRuleRecord(bodies, open.table.name, name, position, lineNo, line, counters, bodies.scannedTarget(line), bodies.destinationFlag, true));
+    }
+    this.addToIndex(open, number, bodies.targetName);
     return true;
   }
 
   /**
-   * The chain named by line[start..end), found without a slice when it can be: rules come in runs of one
-   * chain, and iptables-save prints the runs in the order it declared the chains, so the chain is the last
-   * rule's or, nearly always, the next declared one.
+   * The number of the chain named by line[start..end), found without a slice when it can be: rules come in
+   * runs of one chain, and iptables-save prints the runs in the order it declared the chains, so the chain
+   * is the last rule's or, nearly always, the next declared one.
    */
-  private chainOf(open: OpenTable, line: string, start: number, end: number, lineNo: number): ChainState {
+  private chainOf(open: OpenTable, line: string, start: number, end: number, lineNo: number): number {
+    const chains = open.table.chains;
     const last = this.lastChain;
-    if (last !== undefined && isNamedAt(last.decl.name, line, start, end)) return last;
-    const next = open.order[last === undefined ? 0 : last.index + 1];
-    if (next !== undefined && isNamedAt(next.decl.name, line, start, end)) {
+    if (last >= 0 && isNamedAt((chains[last] as IptChainDecl).name, line, start, end)) return last;
+    const next = last + 1;
+    if (next < chains.length && isNamedAt((chains[next] as IptChainDecl).name, line, start, end)) {
       this.lastChain = next;
       return next;
     }
     const name = line.slice(start, end);
-    const state = open.chains.get(name) ?? this.declareImplicitly(open, name, lineNo, line);
-    this.lastChain = state;
-    return state;
+    const number = open.numbers.get(name) ?? this.declareImplicitly(open, name, lineNo, line);
+    this.lastChain = number;
+    return number;
   }
 
-  private addChain(open: OpenTable, name: string, state: ChainState): void {
-    open.chains.set(name, state);
-    open.order.push(state);
-    open.table.chains.push(state.decl);
+  /** Add a chain to the open table; returns its number. */
+  private addChain(open: OpenTable, decl: IptChainDecl): number {
+    const number = open.table.chains.length;
+    open.numbers.set(decl.name, number);
+    open.table.chains.push(decl);
+    open.ruleCounts.push(0);
     // A rule before this declaration may have named this chain as its target and been given -1.
     if ((open.columns ? open.columns.count : open.table.rules.length) > 0) delete open.table.index;
+    return number;
   }
 
-  /** Add a made rule of chain `state` to the open table. */
-  private addRule(open: OpenTable, state: ChainState, rule: IptRule): void {
+  /** Add a made rule of chain number `chain` to the open table. */
+  private addRule(open: OpenTable, chain: number, rule: IptRule): void {
     if (open.columns) open.columns.addMade(rule as LazyRuleRecord);
     else open.table.rules.push(rule);
-    this.addToIndex(open, state, rule.target?.name);
+    this.addToIndex(open, chain, rule.target?.name);
   }
 
-  /** Note the chain of a rule added to the open table, and the chain its target `name` names. */
-  private addToIndex(open: OpenTable, state: ChainState, name: string | undefined): void {
+  /** Note the chain (by number) of a rule added to the open table, and the chain its target `name` names. */
+  private addToIndex(open: OpenTable, chain: number, name: string | undefined): void {
     const index = open.table.index;
     if (index === undefined) return;
-    index.chain.push(state.index);
+    index.chain.push(chain);
     index.jump.push(this.jumpIndexOf(open, name));
   }
 
@@ -387,7 +390,7 @@ class IptablesSaveParser {
       this.lastJumpIndex = index;
       return index;
     }
-    const index = open.chains.get(name)?.index ?? -1;
+    const index = open.numbers.get(name) ?? -1;
     this.otherJumpName = this.lastJumpName;
     this.otherJumpIndex = this.lastJumpIndex;
     this.lastJumpName = name;
@@ -395,12 +398,11 @@ class IptablesSaveParser {
     return index;
   }
 
-  private declareImplicitly(open: OpenTable, chain: string, lineNo: number, line: string): ChainState {
-    const decl = newImplicitChainDecl(chain, BUILTIN_CHAINS.has(chain), lineNo, line);
-    const state = { decl, rules: 0, index: open.order.length };
-    this.addChain(open, chain, state);
+  /** Declare a chain that has rules but no declaration; returns its number. */
+  private declareImplicitly(open: OpenTable, chain: string, lineNo: number, line: string): number {
+    const number = this.addChain(open, newImplicitChainDecl(chain, BUILTIN_CHAINS.has(chain), lineNo, line));
     this.note(`chain ${chain} in table ${open.table.name} has rules but was never declared; declared implicitly (policy unknown)`, lineNo);
-    return state;
+    return number;
   }
 
   private commit(lineNo: number): void {
