@@ -2,7 +2,7 @@
 import type { RuleFile } from '../engine/rule-file.js';
 
 /** ruleFilesDigest of the rule files these rules were validated from. */
-export const BUILT_IN_RULES_DIGEST = 'ec9bc4b3de88834e21b4d5bb6946e90afe1eed72f119fda5d51a7e171ab9979a';
+export const BUILT_IN_RULES_DIGEST = 'bebbaa25039dddd7a0af67de747d7876cbbe54d8caf670198e6e13c4a7a76111';
 
 /** The built-in rules, validated; new objects on every call, as when read from the files. */
 export function builtInRuleDefinitions(): { name: string; definition: RuleFile }[] {
@@ -1104,7 +1104,7 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "sysctl",
           "sysctl-files"
         ],
-        "rationale": "What runs and what is persisted have drifted apart: either someone changed the value at runtime (`sysctl -w`, a container runtime, a CNI plugin, a tuning daemon) and the next reboot or `sysctl --system` will silently revert it, or the persisted value never took effect — most often because the key belongs to a module (br_netfilter, nf_conntrack) that was not loaded when systemd-sysctl ran, so the key did not exist yet. Either way the host behaves differently after the next reboot, usually at the worst moment. Values are compared the way the kernel reads them (whitespace runs collapsed, numbers as numbers); the winning assignment follows sysctl.d(5): files in order, last one wins, an explicit key beats any glob (`net.ipv4.conf.*.rp_filter`), which is expanded to the running keys it matches. A key the kernel lacks is reported unless the assignment starts with \"-\" (which tells systemd-sysctl to ignore that) or sysctl -a ran without root (it then omits keys it cannot read).",
+        "rationale": "What runs and what is persisted have drifted apart: either someone changed the value at runtime (`sysctl -w`, a container runtime, a CNI plugin, a tuning daemon) and the next reboot or `sysctl --system` will silently revert it, or the persisted value never took effect — most often because the key belongs to a module (br_netfilter, nf_conntrack) that was not loaded when systemd-sysctl ran, so the key did not exist yet. Either way the host behaves differently after the next reboot, usually at the worst moment. Values are compared the way the kernel reads them (whitespace runs collapsed, numbers as numbers); the winning assignment follows sysctl.d(5): files in order, last one wins, an explicit key beats any glob (`net.ipv4.conf.*.rp_filter`), which is expanded to the running keys it matches, and a `-key` line with no value keeps globs off that key (systemd's own 50-default.conf excludes `net.ipv4.conf.all.rp_filter` so). A key the kernel lacks is reported unless the assignment starts with \"-\" (which tells systemd-sysctl to ignore that) or sysctl -a ran without root (it then omits keys it cannot read).",
         "remediation": "Decide which value is right. To keep the running value, change the persisted file (shown in the evidence) to it. To restore the persisted value, run `sysctl --system` (or `sysctl -w key=value`) and find what changed it. For a key that is missing at boot, load its module early (`echo br_netfilter > /etc/modules-load.d/br_netfilter.conf`, `nf_conntrack` likewise) so systemd-sysctl can apply it.",
         "references": [
           "https://man7.org/linux/man-pages/man5/sysctl.d.5.html",

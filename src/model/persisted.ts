@@ -1,7 +1,7 @@
 /**
  * Persisted sysctl settings (/etc/sysctl.conf, /etc/sysctl.d/*.conf) in the order systemd-sysctl and
  * `sysctl --system` apply them: sysctl.d files sorted by file name, /etc/sysctl.conf last. The last
- * assignment of a key wins.
+ * line of a key wins: an assignment, or a `-key` exclusion that keeps globs off it.
  */
 import path from 'node:path';
 import { InputError } from '../errors.js';

@@ -274,7 +274,7 @@ export interface PersistedSysctl {
   reason?: string;
   /** Every assignment in every file, in the order systemd-sysctl applies them. */
   entries: SysctlConfEntry[];
-  /** The assignment that wins for each key (the last applied). */
+  /** The line that wins for each key (the last applied): an assignment, or a `-key` exclusion (see SysctlConfEntry.excluded). */
   effective: Map<string, SysctlConfEntry>;
 }
 

@@ -1,7 +1,9 @@
 /**
  * /etc/sysctl.conf and /etc/sysctl.d/*.conf, as sysctl.d(5) reads them: `key = value` lines,
  * `#` and `;` comments, a leading "-" that makes systemd-sysctl ignore a failure to set the key,
- * keys written with "/" separators, glob keys (`net.ipv4.conf.*.rp_filter`) kept as written.
+ * keys written with "/" separators, glob keys (`net.ipv4.conf.*.rp_filter`) kept as written, and
+ * `-key` alone, which excludes the key from the globs that match it (systemd's own 50-default.conf:
+ * `net.ipv4.conf.*.rp_filter = 2` with `-net.ipv4.conf.all.rp_filter`).
  */
 import { clip, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import type { SysctlConfEntry } from './types.js';
@@ -31,25 +33,27 @@ export function parseSysctlConf(input: ParseInput): Parsed<SysctlConfEntry[]> {
     const trimmed = raw.trim();
     if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
     const eq = trimmed.indexOf('=');
-    if (eq < 0) {
+    const excluded = eq < 0 && trimmed.startsWith('-');
+    if (eq < 0 && !excluded) {
       const message = `line without "=" ignored (as systemd-sysctl does): ${clip(trimmed, 80)}`;
       notes.push({ source: input.source, line: lineNo, message });
       continue;
     }
-    let written = trimmed.slice(0, eq).trim();
-    const ignoreErrors = written.startsWith('-');
-    if (ignoreErrors) written = written.slice(1).trimStart();
+    let written = (excluded ? trimmed : trimmed.slice(0, eq)).trim();
+    const ignoreErrors = !excluded && written.startsWith('-');
+    if (written.startsWith('-')) written = written.slice(1).trimStart();
     if (written === '' || /\s/.test(written)) {
       notes.push({ source: input.source, line: lineNo, message: `not a valid key, line ignored: ${clip(trimmed, 80)}` });
       continue;
     }
     entries.push({
       key: normaliseSysctlKey(written),
-      value: trimmed.slice(eq + 1).trim(),
+      value: excluded ? '' : trimmed.slice(eq + 1).trim(),
       file: input.source,
       line: lineNo,
       text: clip(raw),
       ignoreErrors,
+      excluded,
     });
   }
   return { value: entries, notes };

@@ -30,6 +30,11 @@ export interface SysctlConfEntry {
   text: string;
   /** "-key = value": errors setting it are ignored by systemd-sysctl. */
   ignoreErrors: boolean;
+  /**
+   * "-key" with no "=" (systemd 245+, sysctl.d(5)): the key is excluded from the glob assignments that
+   * match it, and an earlier assignment of the key is dropped; `value` is then empty and nothing is written.
+   */
+  excluded: boolean;
 }
 
 /* ---------- iptables-save ---------- */

@@ -140,7 +140,9 @@ export function renderShowText(view: HostView): string {
 
   const p = view.persistedSysctl;
   out.push('', `Persisted sysctl (${p.status}${p.reason ? `: ${p.reason}` : ''}): ${p.files.length} file(s)`);
-  for (const s of p.settings) out.push(`  ${s.key} = ${s.value}    (${s.file}:${s.line})`);
+  for (const s of p.settings) {
+    out.push(s.excluded ? `  -${s.key}    (excluded from globs; ${s.file}:${s.line})` : `  ${s.key} = ${s.value}    (${s.file}:${s.line})`);
+  }
 
   if (view.notes.length > 0) {
     out.push('', 'Parser notes');

@@ -14,7 +14,13 @@ export interface HostView {
   schema: typeof SHOW_SCHEMA_ID;
   host: { hostname?: string; kernel?: string; collectedAt?: string; collector: string; user?: string; notes: string[] };
   namespaces: NamespaceView[];
-  persistedSysctl: { status: string; reason?: string; files: string[]; settings: { key: string; value: string; file: string; line: number }[] };
+  persistedSysctl: {
+    status: string;
+    reason?: string;
+    files: string[];
+    /** The line of each key that wins; `excluded`: a `-key` line, which keeps globs off the key and writes nothing. */
+    settings: { key: string; value: string; file: string; line: number; excluded?: true }[];
+  };
   sources: { namespace: string; source: string; status: string; reason?: string; parseError?: string }[];
   notes: { source: string; line?: number; message: string }[];
 }
@@ -172,7 +178,9 @@ export function hostView(host: Host): HostView {
   const persisted: HostView['persistedSysctl'] = {
     status: host.persistedSysctl.status,
     files: [...new Set(host.persistedSysctl.entries.map((e) => e.file))],
-    settings: [...host.persistedSysctl.effective.values()].map((e) => ({ key: e.key, value: e.value, file: e.file, line: e.line })),
+    settings: [...host.persistedSysctl.effective.values()].map((e) =>
+      e.excluded ? { key: e.key, value: e.value, file: e.file, line: e.line, excluded: true as const } : { key: e.key, value: e.value, file: e.file, line: e.line },
+    ),
   };
   if (host.persistedSysctl.reason !== undefined) persisted.reason = host.persistedSysctl.reason;
   return {

@@ -33,7 +33,16 @@ describe('CidrIndex', () => {
 });
 
 describe('sysctl.d globs', () => {
-  const entry = (key: string, value: string, line: number, file = '/etc/sysctl.d/50-test.conf', ignoreErrors = false): SysctlConfEntry => ({ key, value, file, line, text: `${key} = ${value}`, ignoreErrors });
+  const entry = (key: string, value: string, line: number, file = '/etc/sysctl.d/50-test.conf', ignoreErrors = false): SysctlConfEntry => ({
+    key,
+    value,
+    file,
+    line,
+    text: `${key} = ${value}`,
+    ignoreErrors,
+    excluded: false,
+  });
+  const exclusion = (key: string, line: number, file = '/etc/sysctl.d/50-test.conf'): SysctlConfEntry => ({ key, value: '', file, line, text: `-${key}`, ignoreErrors: false, excluded: true });
   const running = ['net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter', 'net.ipv4.conf.eth0.rp_filter', 'net.ipv4.conf.eth0/100.rp_filter', 'net.ipv4.conf.lxc12ab.rp_filter', 'net.ipv4.conf.eth0.forwarding'];
 
   it('match one dotted component per *, like glob(3) over /proc/sys paths', () => {
@@ -59,6 +68,26 @@ describe('sysctl.d globs', () => {
     expect(result.get('net.ipv4.conf.all.rp_filter')?.glob).toBe('net.ipv4.conf.*.rp_filter');
     expect(result.get('net.ipv4.conf.lxc12ab.rp_filter')?.entry.value).toBe('0');
     expect(result.has('net.ipv4.conf.eth0.forwarding')).toBe(false);
+  });
+
+  it('leaves a key excluded with "-key" to no glob, as systemd\'s 50-default.conf does with all.rp_filter', () => {
+    const result = expandPersisted(
+      [entry('net.ipv4.conf.default.rp_filter', '2', 1), entry('net.ipv4.conf.*.rp_filter', '2', 2), exclusion('net.ipv4.conf.all.rp_filter', 3)],
+      running,
+    );
+    expect(result.has('net.ipv4.conf.all.rp_filter')).toBe(false);
+    expect(result.get('net.ipv4.conf.eth0.rp_filter')?.glob).toBe('net.ipv4.conf.*.rp_filter');
+    expect(result.get('net.ipv4.conf.default.rp_filter')?.glob).toBeUndefined();
+  });
+
+  it('lets the last line of a key win: an exclusion drops an earlier assignment, an assignment replaces an earlier exclusion', () => {
+    const dropped = expandPersisted([entry('net.ipv4.conf.eth0.rp_filter', '1', 1), exclusion('net.ipv4.conf.eth0.rp_filter', 2), entry('net.ipv4.conf.*.rp_filter', '2', 3)], running);
+    expect(dropped.has('net.ipv4.conf.eth0.rp_filter')).toBe(false);
+    const replaced = expandPersisted([exclusion('net.ipv4.conf.eth0.rp_filter', 1), entry('net.ipv4.conf.eth0.rp_filter', '0', 2), entry('net.ipv4.conf.*.rp_filter', '2', 3)], running);
+    expect(replaced.get('net.ipv4.conf.eth0.rp_filter')?.entry.value).toBe('0');
+    // Excluding a glob pattern drops that glob's assignment; it excludes no running key.
+    const noGlob = expandPersisted([entry('net.ipv4.conf.*.rp_filter', '2', 1), exclusion('net.ipv4.conf.*.rp_filter', 2)], running);
+    expect([...noGlob.keys()]).toEqual([]);
   });
 
   it('keeps explicit keys the kernel lacks (a module not loaded) and drops globs that match nothing', () => {

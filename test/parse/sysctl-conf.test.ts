@@ -10,7 +10,7 @@ describe('parseSysctlConf', () => {
   it('reads assignments with file, line, text and trimmed values', () => {
     const { value, notes } = parse('# Docker\nnet.ipv4.ip_forward = 1\n  net.ipv4.tcp_rmem =  4096 87380 6291456  \n');
     expect(value).toEqual([
-      { key: 'net.ipv4.ip_forward', value: '1', file: FILE, line: 2, text: 'net.ipv4.ip_forward = 1', ignoreErrors: false },
+      { key: 'net.ipv4.ip_forward', value: '1', file: FILE, line: 2, text: 'net.ipv4.ip_forward = 1', ignoreErrors: false, excluded: false },
       {
         key: 'net.ipv4.tcp_rmem',
         value: '4096 87380 6291456',
@@ -18,6 +18,7 @@ describe('parseSysctlConf', () => {
         line: 3,
         text: '  net.ipv4.tcp_rmem =  4096 87380 6291456  ',
         ignoreErrors: false,
+        excluded: false,
       },
     ]);
     expect(notes).toEqual([]);
@@ -70,6 +71,16 @@ describe('parseSysctlConf', () => {
     expect(parse('kernel.core_pattern = |/bin/x a=b # not a comment\n').value[0]?.value).toBe('|/bin/x a=b # not a comment');
   });
 
+  it('reads "-key" alone as an exclusion from globs (sysctl.d(5)), with no value', () => {
+    const { value, notes } = parse('net.ipv4.conf.*.rp_filter = 2\n-net.ipv4.conf.all.rp_filter\n- net/ipv4/conf/eth0.100/rp_filter\n');
+    expect(notes).toEqual([]);
+    expect(value.map((e) => [e.key, e.value, e.excluded, e.ignoreErrors])).toEqual([
+      ['net.ipv4.conf.*.rp_filter', '2', false, false],
+      ['net.ipv4.conf.all.rp_filter', '', true, false],
+      ['net.ipv4.conf.eth0/100.rp_filter', '', true, false],
+    ]);
+  });
+
   it('notes a line without "=" and carries on', () => {
     const { value, notes } = parse('net.ipv4.ip_forward\nvm.swappiness = 1\n');
     expect(value.map((e) => e.line)).toEqual([2]);
@@ -102,6 +113,8 @@ describe('parseSysctlConf properties', () => {
     value: fc.stringMatching(/^[ -~]{0,20}$/).map((v) => v.trim()),
     slashes: fc.boolean(),
     dash: fc.boolean(),
+    /** "-key" alone: an exclusion (only with the dash). */
+    exclusion: fc.boolean(),
     pad: fc.constantFrom('', ' ', '  ', '\t'),
   });
   const line = fc.oneof(
@@ -116,14 +129,17 @@ describe('parseSysctlConf properties', () => {
           .map((l) => {
             if (typeof l === 'string') return l;
             const key = l.levels.join(l.slashes ? '/' : '.');
+            if (l.dash && l.exclusion) return `${l.pad}-${key}${l.pad}`;
             return `${l.pad}${l.dash ? '-' : ''}${key}${l.pad}=${l.pad}${l.value}${l.pad}`;
           })
           .join('\n');
-        const expected = lines.flatMap((l, i) =>
-          typeof l === 'string' ? [] : [{ key: l.levels.join('.'), value: l.value, ignoreErrors: l.dash, line: i + 1 }],
-        );
+        const expected = lines.flatMap((l, i) => {
+          if (typeof l === 'string') return [];
+          const excluded = l.dash && l.exclusion;
+          return [{ key: l.levels.join('.'), value: excluded ? '' : l.value, ignoreErrors: l.dash && !excluded, excluded, line: i + 1 }];
+        });
         const { value, notes } = parseSysctlConf({ source: FILE, text });
-        expect(value.map(({ key, value: v, ignoreErrors, line: n }) => ({ key, value: v, ignoreErrors, line: n }))).toEqual(expected);
+        expect(value.map(({ key, value: v, ignoreErrors, excluded, line: n }) => ({ key, value: v, ignoreErrors, excluded, line: n }))).toEqual(expected);
         expect(notes).toEqual([]);
       }),
       { numRuns: 300 },

@@ -32,6 +32,15 @@ describe('show', () => {
     expect(text).toMatch(/source\(s\) missing, failed or unreadable/);
     expect(text).toContain('net.ipv4.ip_forward = 0    (/etc/sysctl.conf:1)');
   });
+
+  it('lists a "-key" line as an exclusion from globs, not as a setting', () => {
+    const snapshot = dockerHost();
+    const files = snapshot.sysctlFiles.files;
+    files.push({ path: '/etc/sysctl.d/50-rp-filter.conf', content: 'net.ipv4.conf.*.rp_filter = 2\n-net.ipv4.conf.all.rp_filter\n', encoding: 'utf8' });
+    const withExclusion = hostView(buildHost(snapshot));
+    expect(withExclusion.persistedSysctl.settings).toContainEqual({ key: 'net.ipv4.conf.all.rp_filter', value: '', file: '/etc/sysctl.d/50-rp-filter.conf', line: 2, excluded: true });
+    expect(renderShowText(withExclusion)).toContain('  -net.ipv4.conf.all.rp_filter    (excluded from globs; /etc/sysctl.d/50-rp-filter.conf:2)');
+  });
 });
 
 describe('show on a node the size of a large Kubernetes cluster', () => {

@@ -1,7 +1,8 @@
 /**
  * Which running keys a persisted sysctl assignment applies to, the way systemd-sysctl applies sysctl.d(5):
- * files in order, the last assignment of a key wins; a glob (`net.ipv4.conf.*.rp_filter`) writes every
- * matching key, except keys that have an explicit assignment of their own, whatever the order.
+ * files in order, the last line of a key wins (a later line moves the key to the end); a glob
+ * (`net.ipv4.conf.*.rp_filter`) writes every matching key, except keys that have an explicit line of
+ * their own, whatever the order: an assignment, or a `-key` exclusion, which writes nothing.
  *
  * systemd expands a glob with glob(3) over /proc/sys paths, so `*` and `?` never cross a path separator:
  * in the dotted form sysctl -a prints, that is the dot (an interface "eth0.100" is printed "eth0/100"
@@ -87,14 +88,19 @@ export interface PersistedAssignment {
   glob?: string;
 }
 
-/** Persisted assignments by running key. Explicit keys appear even when the kernel lacks them. */
+/**
+ * Persisted assignments by running key. Explicit keys appear even when the kernel lacks them; excluded keys
+ * (`-key`) do not appear, and no glob writes them.
+ */
 export function expandPersisted(entries: SysctlConfEntry[], runningKeys: Iterable<string>): Map<string, PersistedAssignment> {
-  const explicit = new Map<string, SysctlConfEntry>();
-  const globs: SysctlConfEntry[] = [];
+  // systemd keeps one line per key, in an ordered map: a later line of the key replaces it at the end.
+  const lines = new Map<string, SysctlConfEntry>();
   for (const e of entries) {
-    if (isGlobKey(e.key)) globs.push(e);
-    else explicit.set(e.key, e);
+    lines.delete(e.key);
+    lines.set(e.key, e);
   }
+  const globs: SysctlConfEntry[] = [];
+  for (const e of lines.values()) if (!e.excluded && isGlobKey(e.key)) globs.push(e);
   const result = new Map<string, PersistedAssignment>();
   if (globs.length > 0) {
     const sorted = [...runningKeys].sort();
@@ -103,12 +109,17 @@ export function expandPersisted(entries: SysctlConfEntry[], runningKeys: Iterabl
       for (let i = lowerBound(sorted, literal); i < sorted.length; i++) {
         const key = sorted[i] as string;
         if (!key.startsWith(literal)) break;
-        if (explicit.has(key) || !matchKey(g.key, key)) continue;
+        if (lines.has(key) || !matchKey(g.key, key)) continue;
         result.set(key, { key, entry: g, glob: g.key });
       }
     }
   }
-  for (const [key, entry] of explicit) result.set(key, { key, entry });
+  // Explicit keys after the globs, each where it first appears, with the line that wins.
+  for (const e of entries) {
+    if (result.has(e.key) || isGlobKey(e.key)) continue;
+    const winner = lines.get(e.key) as SysctlConfEntry;
+    if (!winner.excluded) result.set(e.key, { key: e.key, entry: winner });
+  }
   return result;
 }
 
