@@ -197,7 +197,6 @@ function layOut(source: LazyRules, chains: NetfilterChain[], index: IptRuleIndex
     chains,
     ruleCount: count,
     ruleAt,
-    targetAt: (i) => source.targetAt(i),
     targetNameAt: (i) => source.targetNameAt(i),
     targetArgumentAt: (i, option) => source.targetArgumentAt(i, option),
     destinationAt: (i) => {
@@ -219,10 +218,7 @@ function arrayRules(rules: readonly IptRule[]): LazyRules {
     ruleAt: (i) => rules[i] as IptRule,
     targetAt: (i) => (rules[i] as IptRule).target,
     targetNameAt: (i) => (rules[i] as IptRule).target?.name,
-    targetArgumentAt: (i, option) => {
-      const target = (rules[i] as IptRule).target;
-      return target === undefined ? undefined : firstArgument(target, option);
-    },
+    targetArgumentAt: (i, option) => firstArgument((rules[i] as IptRule).target, option),
     destinationAt: (i) => (rules[i] as IptRule).destination,
   };
 }

@@ -8,7 +8,6 @@ import type {
   IptChainDecl,
   IptCounters,
   IptRule,
-  IptTarget,
   IptValue,
   IpNeighEntry,
   SsListener,
@@ -215,8 +214,6 @@ export interface TableLayout {
   ruleCount: number;
   /** rules[i] of the table in file order, its record made (with its jump) when first asked for. */
   ruleAt(index: number): NfRule;
-  /** rules[i].target, without making the record. */
-  targetAt(index: number): IptTarget | undefined;
   /** rules[i].target?.name, without making the record or the target. */
   targetNameAt(index: number): string | undefined;
   /** The first argument of the first option called `option` of rules[i].target, without making the record or the target. */

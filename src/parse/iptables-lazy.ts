@@ -27,7 +27,7 @@ import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser, STRUCTURAL_FLAGS } from './iptables-rule.js';
 import { FREE_TEXT_OPTIONS, isOneOffName, PendingOptions, SharedParts } from './iptables-shared.js';
 import { looksLikeFlag } from './iptables-tokens.js';
-import { LineScanner, NO_TARGET, NOT_SEEN, NOTHING_PLAIN, plainValue, UNCLEAR, type PlainFields, type PlainValueField } from './iptables-line-scan.js';
+import { LineScanner, NO_TARGET, NOT_SEEN, NOTHING_PLAIN, UNCLEAR, valueAtFlag, type PlainFields, type PlainValueField } from './iptables-line-scan.js';
 
 /** The fields of a rule made on first use: all its parts but counters and target. */
 type LazyParts = Omit<RuleParts, 'counters' | 'target'>;
@@ -370,7 +370,7 @@ export class RuleColumns implements LazyRules {
 
   targetArgumentAt(index: number, option: string): string | undefined {
     const target = this.targets[index];
-    if (target !== null) return target === undefined ? undefined : firstArgument(target, option);
+    if (target !== null) return firstArgument(target, option);
     const start = this.lineStarts[index] as number;
     return plainTargetArgument(this.body, start + (this.targetFlags[index] as number), start + (this.lineLengths[index] as number), option);
   }
@@ -379,8 +379,7 @@ export class RuleColumns implements LazyRules {
     const made = this.made[index];
     if (made !== undefined) return made.destination;
     const flag = this.destinationFlags[index] as number;
-    if (flag === NOT_SEEN) return undefined;
-    return flag === UNCLEAR ? null : plainValue(this.textOf(index), flag);
+    return flag === NOT_SEEN ? undefined : valueAtFlag(this.textOf(index), flag);
   }
 
   /** The line of rule `index` (of the fast path). */
@@ -397,8 +396,9 @@ export class RuleColumns implements LazyRules {
   }
 }
 
-/** The first argument of the target's first option called `option`. */
-export function firstArgument(target: IptTarget, option: string): string | undefined {
+/** The first argument of the target's first option called `option`; undefined without (or without a target). */
+export function firstArgument(target: IptTarget | undefined, option: string): string | undefined {
+  if (target === undefined) return undefined;
   const options = target.options;
   for (let i = 0; i < options.length; i++) {
     const o = options[i] as IptOption;
@@ -530,9 +530,9 @@ export class LazyRuleRecord {
   get destination(): IptValue | undefined {
     const known = this.#destination;
     if (typeof known === 'object') return known;
-    if (this.#parts === undefined && known !== UNCLEAR) {
-      if (known === NOT_SEEN) return undefined;
-      const plain = plainValue(this.text, known as number);
+    if (this.#parts === undefined) {
+      const plain = valueAtFlag(this.text, known as number);
+      if (plain === undefined) return undefined;
       if (plain !== null) return (this.#destination = plain);
     }
     return this.valueOf('destination');

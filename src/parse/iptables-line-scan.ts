@@ -66,8 +66,7 @@ export class PlainFields {
     const values = (this.#values ??= [null, null, null, null, null]);
     const known = values[slot];
     if (known !== null) return known;
-    const flag = this.#flags[slot] as number;
-    const value = flag === NOT_SEEN ? undefined : flag === UNCLEAR ? null : plainValue(this.#line, flag);
+    const value = valueAtFlag(this.#line, this.#flags[slot] as number);
     values[slot] = value;
     return value;
   }
@@ -237,8 +236,13 @@ function previousWordIsFreeText(line: string, word: number): boolean {
   return line.startsWith('--', start) && FREE_TEXT_OPTIONS.has(line.slice(start + 2, word - 1));
 }
 
+/** The value of the flag a scan noted at `flag`: undefined for NOT_SEEN, null for UNCLEAR (see plainValue). */
+export function valueAtFlag(line: string, flag: number): IptValue | undefined | null {
+  return flag === NOT_SEEN ? undefined : flag === UNCLEAR ? null : plainValue(line, flag);
+}
+
 /** The value after the single-letter flag at `flag`, when it is one bare word; null otherwise (old-style "!", a flag, quotes). */
-export function plainValue(line: string, flag: number): IptValue | null {
+function plainValue(line: string, flag: number): IptValue | null {
   const value = bareWordAt(line, flag + 3);
   return value === null ? null : { value, negated: isBangBefore(line, flag) };
 }

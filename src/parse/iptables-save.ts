@@ -232,37 +232,20 @@ class IptablesSaveParser {
   /** ":NAME POLICY [packets:bytes]" (policy "-" for user chains; the counters may be missing in hand-written files). */
   private declareChain(line: string, lineNo: number): void {
     const open = this.requireTable(line, lineNo, 'chain declaration');
-    const decl = this.plainChainDecl(line, lineNo) ?? this.chainDecl(line, lineNo);
-    const previous = open.numbers.get(decl.name);
-    if (previous !== undefined) {
-      const first = open.table.chains[previous] as IptChainDecl;
-      this.note(`chain ${decl.name} declared again in table ${open.table.name} (first at line ${first.line}); the first declaration is kept`, lineNo);
-      return;
-    }
-    this.addChain(open, decl);
-  }
-
-  /**
-   * The declaration as iptables-save prints it, single spaces and counters (a Kubernetes dump has 40k), read
-   * without splitting it; undefined for any other shape.
-   */
-  private plainChainDecl(line: string, lineNo: number): IptChainDecl | undefined {
-    const nameEnd = line.indexOf(' ', 1);
-    const policyEnd = nameEnd < 0 ? -1 : line.indexOf(' ', nameEnd + 1);
-    if (nameEnd <= 1 || policyEnd <= nameEnd + 1 || line.indexOf(' ', policyEnd + 1) >= 0 || line.indexOf('\t') >= 0) return undefined;
-    const policy = policyEnd === nameEnd + 2 && line.charCodeAt(nameEnd + 1) === 0x2d /* - */ ? null : this.shared.name(line.slice(nameEnd + 1, policyEnd));
-    const counters = this.readCounters(line, policyEnd + 1, line.length, lineNo);
-    return newChainDecl(line.slice(1, nameEnd), policy, counters, lineNo, line);
-  }
-
-  private chainDecl(line: string, lineNo: number): IptChainDecl {
     const fields = chainFields(line);
     if (fields === undefined) {
       fail(this.input, `bad chain declaration: ${clip(line)}`, lineNo, 'expected `:NAME POLICY [packets:bytes]`');
     }
-    const { name, policy, counterText } = fields;
-    const counters = counterText === undefined ? undefined : this.readCounters(counterText, 0, counterText.length, lineNo);
-    return newChainDecl(name, policy === '-' ? null : this.shared.name(policy), counters, lineNo, line);
+    const { name, policy, countersAt } = fields;
+    const counters = countersAt < 0 ? undefined : this.readCounters(line, countersAt, line.length, lineNo);
+    const decl = newChainDecl(name, policy === '-' ? null : this.shared.name(policy), counters, lineNo, line);
+    const previous = open.numbers.get(name);
+    if (previous !== undefined) {
+      const first = open.table.chains[previous] as IptChainDecl;
+      this.note(`chain ${name} declared again in table ${open.table.name} (first at line ${first.line}); the first declaration is kept`, lineNo);
+      return;
+    }
+    this.addChain(open, decl);
   }
 
   /** A rule line; `start`: where it starts in `text`, -1 when it is not as `text` has it (trimmed). */
@@ -620,23 +603,24 @@ function mostFrequent(counts: Map<number, number>): number {
 }
 
 /**
- * The words of ":NAME POLICY [packets:bytes]" (the counters may be missing in hand-written files);
- * undefined when the name or policy is missing or there are more words.
+ * The words of ":NAME POLICY [packets:bytes]" (the counters may be missing in hand-written files), the
+ * counters as where they start in the line (-1 without); undefined when the name or policy is missing or
+ * there are more words.
  */
-function chainFields(line: string): { name: string; policy: string; counterText: string | undefined } | undefined {
+function chainFields(line: string): { name: string; policy: string; countersAt: number } | undefined {
   if (line.includes('\t') || line.includes('  ')) {
     const parts = line.slice(1).split(/[ \t]+/);
     const [name, policy, counterText] = parts;
-    return !name || !policy || parts.length > 3 ? undefined : { name, policy, counterText };
+    if (!name || !policy || parts.length > 3) return undefined;
+    // The line is trimmed: the counters, when there, end it.
+    return { name, policy, countersAt: counterText === undefined ? -1 : line.length - counterText.length };
   }
   const nameEnd = line.indexOf(' ', 1);
   if (nameEnd <= 1) return undefined;
   const policyEnd = line.indexOf(' ', nameEnd + 1);
   const policy = policyEnd < 0 ? line.slice(nameEnd + 1) : line.slice(nameEnd + 1, policyEnd);
-  if (policy === '') return undefined;
-  const counterText = policyEnd < 0 ? undefined : line.slice(policyEnd + 1);
-  if (counterText !== undefined && counterText.includes(' ')) return undefined;
-  return { name: line.slice(1, nameEnd), policy, counterText };
+  if (policy === '' || (policyEnd >= 0 && line.indexOf(' ', policyEnd + 1) >= 0)) return undefined;
+  return { name: line.slice(1, nameEnd), policy, countersAt: policyEnd < 0 ? -1 : policyEnd + 1 };
 }
 
 /** Whether line[start..end) is `name`. */

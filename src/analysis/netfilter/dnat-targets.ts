@@ -79,7 +79,7 @@ interface NatPaths {
 
 /** The address of each DNAT of a table's census, read in table order. */
 interface DnatAddresses {
-  /** addressKey of the address of graph.dnats[i]; undefined when unreadable or of the other family. */
+  /** addressKey of the address of DNAT number i (JumpGraph.dnatDestination); undefined when unreadable or of the other family. */
   keys: (number | string | undefined)[];
   /** The addresses of the DNATs whose target is not plain "a.b.c.d[:port]", by census index. */
   parsed: Map<number, Cidr>;

@@ -21,7 +21,6 @@ import {
   namePrefix,
   reachFromHooks,
   serviceVipTest,
-  toDestination,
   type ChainContext,
   type ChainReach,
   type DestinationTest,
@@ -30,7 +29,7 @@ import {
 } from './nat-paths.js';
 import { formatPortRange, type PortRange } from './ports.js';
 import { parseNatAddress, requiredInterface, ruleAddress, ruleDport, ruleProtocol, type NatAddress } from './rule-fields.js';
-import { dnatAt, holdsDnat } from './table-census.js';
+import { forEachDnat, holdsDnat } from './table-census.js';
 
 export interface PublishedPort {
   /** Subject name: "tcp/8080->172.17.0.2:80", "tcp/192.0.2.10:8080->172.17.0.2:80", "tcp/none->172.17.0.2:80". */
@@ -121,20 +120,20 @@ function unclaimedContainerAccepts(acceptIndex: Map<number | string, NfRule[]>, 
 
 /**
  * A DNAT behind a service VIP is no published port, but the accepts for its target are not left over
- * either. Searched only when some accept is unclaimed: it reads every DNAT the nat hooks reach.
+ * either. Searched only when some accept is unclaimed: it reads every DNAT the nat hooks reach (from the
+ * census: no other rule's record is made).
  */
 function claimForServiceVipDnats(nat: NfTable, family: 4 | 6, acceptIndex: Map<number | string, NfRule[]>, claimed: Set<NfRule>): void {
   const reach = reachFromHooks(nat);
-  for (const chain of nat.chains.values()) {
-    if (!reach.has(chain)) continue;
-    for (const rule of chain.rules) {
-      if (rule.target?.name !== 'DNAT') continue;
-      const target = parseNatAddress(toDestination(rule.target));
-      if (!target || target.address.family !== family || !acceptIndex.has(addressKey(target.address))) continue;
-      const c = contextWithRule(chainContext(chain, reach), rule);
+  const graph = reach.graph;
+  reach.forEach((_state, chain, number) => {
+    forEachDnat(graph, number, (slot, dnat) => {
+      const target = parseNatAddress(graph.dnatDestination(dnat));
+      if (!target || target.address.family !== family || !acceptIndex.has(addressKey(target.address))) return;
+      const c = contextWithRule(chainContext(chain, reach), graph.ruleAt(number, slot));
       for (const accept of acceptsFor(acceptIndex, target.address, c.protocol, target.ports ? target.ports.from : c.hostPorts?.from)) claimed.add(accept);
-    }
-  }
+    });
+  });
 }
 
 /** A per-port accept that no DNAT points at: the other half of a half-removed publication. */
@@ -183,20 +182,17 @@ interface DnatScan {
  */
 function addDnatPorts(scan: DnatScan, chain: number, hooks: NatHook[]): void {
   const graph = scan.reach.graph;
-  const end = graph.ruleSlots[chain + 1] as number;
   let context: ChainContext | undefined;
-  for (let slot = graph.ruleSlots[chain] as number; slot < end; slot++) {
-    const dnat = dnatAt(graph.slots[slot] as number);
-    if (dnat === -1) continue;
+  forEachDnat(graph, chain, (slot, dnat) => {
     const target = parseNatAddress(graph.dnatDestination(dnat));
-    if (!target || target.address.family !== scan.family) continue;
-    if (scan.isServiceVip?.(graph.destinationAt(chain, slot))) continue;
+    if (!target || target.address.family !== scan.family) return;
+    if (scan.isServiceVip?.(graph.destinationAt(chain, slot))) return;
     context ??= chainContext(graph.chains[chain] as NfChain, scan.reach);
     const port = describe(scan.ns, scan.ruleset, graph.ruleAt(chain, slot), context, hooks, target, scan.names);
     port.accepts = acceptsFor(scan.acceptIndex, port.target.address, port.protocol, port.targetPort);
     for (const a of port.accepts) scan.claimed.add(a);
     scan.ports.push(port);
-  }
+  });
 }
 
 function describe(

@@ -3,17 +3,9 @@
  * NAT target, an option's value. Used to describe published ports, not to decide matches (match.ts).
  */
 import { parseCidr, type Cidr } from '../../model/net.js';
-import type { IptMatch, IptOption, IptRule, IptTarget } from '../../parse/types.js';
+import type { IptMatch, IptOption, IptRule } from '../../parse/types.js';
 import { normaliseProtocol } from './match.js';
 import { isPortRangeAt, parsePortRange, portRangeAt, type PortRange } from './ports.js';
-
-export function findOption(options: IptOption[], ...names: string[]): IptOption | undefined {
-  return options.find((o) => names.includes(o.name));
-}
-
-export function targetOption(target: IptTarget | undefined, ...names: string[]): string | undefined {
-  return target ? findOption(target.options, ...names)?.args[0] : undefined;
-}
 
 /** The protocol a rule requires (-p tcp), lower-case; undefined when any or negated. */
 export function ruleProtocol(rule: IptRule): string | undefined {

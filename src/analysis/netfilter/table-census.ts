@@ -62,9 +62,7 @@ export class JumpGraph {
 
   /** The first argument of the first option called `option` of the target of the rule at a slot of chain number `chain`. */
   targetArgumentAt(chain: number, slot: number, option: string): string | undefined {
-    if (this.layout !== undefined) return this.layout.targetArgumentAt(slot, option);
-    const target = this.ruleAt(chain, slot).target;
-    return target === undefined ? undefined : firstArgument(target, option);
+    return this.layout !== undefined ? this.layout.targetArgumentAt(slot, option) : firstArgument(this.ruleAt(chain, slot).target, option);
   }
 
   /** The destination (-d) of the rule at a slot of chain number `chain`. */
@@ -101,6 +99,15 @@ export function holdsDnat(graph: JumpGraph, chain: number): boolean {
   const end = graph.ruleSlots[chain + 1] as number;
   for (let slot = graph.ruleSlots[chain] as number; slot < end; slot++) if (dnatAt(graph.slots[slot] as number) !== -1) return true;
   return false;
+}
+
+/** Each DNAT of chain number `chain`, in chain order: its slot and its DNAT number. */
+export function forEachDnat(graph: JumpGraph, chain: number, visit: (slot: number, dnat: number) => void): void {
+  const end = graph.ruleSlots[chain + 1] as number;
+  for (let slot = graph.ruleSlots[chain] as number; slot < end; slot++) {
+    const dnat = dnatAt(graph.slots[slot] as number);
+    if (dnat !== -1) visit(slot, dnat);
+  }
 }
 
 /** The number of a chain of the graph's table; undefined for a chain of another table. */
