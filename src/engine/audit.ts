@@ -310,6 +310,7 @@ async function auditOnce(host: Host, catalog: RuleCatalog, options: AuditOptions
       input: options.input,
       host: {},
       findings,
+      suppressed: [],
       skipped: out.skipped,
       rules: rules.map((r) => r.meta),
       summary: {
@@ -319,6 +320,7 @@ async function auditOnce(host: Host, catalog: RuleCatalog, options: AuditOptions
         rulesEvaluated: out.ranRules.size,
         rulesSkipped: new Set(out.skipped.map((s) => s.ruleId)).size,
         subjectsEvaluated: distinctSubjects(out.evaluated),
+        suppressed: 0,
         unavailableSources: unavailableSources(host),
       },
     },

@@ -45,6 +45,22 @@ export interface Finding {
   remediation: string;
 }
 
+/** Why a finding does not count against the gate: a baseline holds it, or a waiver accepts it. */
+export interface Suppression {
+  kind: 'baseline' | 'waiver';
+  /** The waiver's reason, or which baseline holds the finding. */
+  justification: string;
+  /** The baseline or waiver file that suppressed it. */
+  file: string;
+  /** A waiver's expiry date (YYYY-MM-DD), when it has one. */
+  expires?: string;
+}
+
+/** A finding that a baseline or a waiver suppresses: reported, never failing. */
+export interface SuppressedFinding extends Finding {
+  suppression: Suppression;
+}
+
 export interface Skipped {
   ruleId: string;
   reason: string;
@@ -73,6 +89,7 @@ export interface AuditSummary {
   rulesEvaluated: number;
   rulesSkipped: number;
   subjectsEvaluated: number;
+  suppressed: number;
   /** Sources that were missing, failed or unreadable, as "namespace/source: reason". */
   unavailableSources: string[];
 }
@@ -83,6 +100,8 @@ export interface AuditResult {
   input: string;
   host: { hostname?: string; kernel?: string; collectedAt?: string; collector?: string };
   findings: Finding[];
+  /** Findings a baseline or waiver accepts: not counted in the severities, never failing. */
+  suppressed: SuppressedFinding[];
   skipped: Skipped[];
   /** Per rule × subject that was evaluated and passed, for JUnit: every evaluation is a testcase. */
   passed: { ruleId: string; subject: Subject }[];

@@ -49,6 +49,7 @@ export function addSummaries(summaries: readonly AuditSummary[]): AuditSummary {
     rulesEvaluated: 0,
     rulesSkipped: 0,
     subjectsEvaluated: 0,
+    suppressed: 0,
     unavailableSources: [],
   };
   for (const s of summaries) {
@@ -58,6 +59,7 @@ export function addSummaries(summaries: readonly AuditSummary[]): AuditSummary {
     total.rulesEvaluated += s.rulesEvaluated;
     total.rulesSkipped += s.rulesSkipped;
     total.subjectsEvaluated += s.subjectsEvaluated;
+    total.suppressed += s.suppressed;
     total.unavailableSources.push(...s.unavailableSources);
   }
   return total;

@@ -30,6 +30,7 @@ export function orderedReport(r: AuditResult): JsonReport {
       collector: r.host.collector,
     },
     findings: r.findings.map(orderedFinding),
+    suppressed: r.suppressed.map((f) => ({ ...orderedFinding(f), suppression: { ...f.suppression } })),
     skipped: r.skipped.map((s) => ({ ruleId: s.ruleId, reason: s.reason })),
     rules: r.rules.map(orderedRule),
     summary: {
@@ -39,6 +40,7 @@ export function orderedReport(r: AuditResult): JsonReport {
       rulesEvaluated: r.summary.rulesEvaluated,
       rulesSkipped: r.summary.rulesSkipped,
       subjectsEvaluated: r.summary.subjectsEvaluated,
+      suppressed: r.summary.suppressed,
       unavailableSources: [...r.summary.unavailableSources],
     },
   };

@@ -6,7 +6,7 @@
  * ("sysctl:net.ipv4.ip_forward", "iptables:filter/FORWARD", "interface:host/veth1") names what is wrong.
  * Fingerprints hash rule + namespace + subject, never lines, so a finding keeps its identity across snapshots.
  */
-import { createHash } from 'node:crypto';
+import { findingFingerprint } from '../engine/fingerprint.js';
 import { pathToFileURL } from 'node:url';
 import type { AuditResult, Finding, RuleMeta, Severity, Subject } from '../engine/types.js';
 import type { Evidence } from '../parse/common.js';
@@ -81,7 +81,7 @@ function sarifRun(result: AuditResult, options: SarifOptions) {
             })),
           }
         : {}),
-      partialFingerprints: { 'netauditSubject/v1': fingerprint(f.ruleId, f.subject) },
+      partialFingerprints: { 'netauditSubject/v1': findingFingerprint(f.ruleId, f.subject) },
       properties: { subject: { kind: f.subject.kind, name: f.subject.name, namespace: f.subject.namespace } },
     };
   });
@@ -203,12 +203,6 @@ function sysctlKey(ev: Evidence): string | undefined {
   if (eq <= 0) return undefined;
   const key = ev.text.slice(0, eq).trim().replace(/^-/, '');
   return /^[\w.\/-]+$/.test(key) ? key : undefined;
-}
-
-function fingerprint(ruleId: string, subject: Subject): string {
-  return createHash('sha256')
-    .update([ruleId, subject.namespace, subject.kind, subject.name].join('\u0000'))
-    .digest('hex');
 }
 
 function pascalCase(id: string): string {

@@ -53,6 +53,7 @@ export function mixedResult(): AuditResult {
     input: 'fixtures/example/snapshot.json',
     host: { hostname: 'web-1', kernel: '6.1.0-18-amd64', collectedAt: '2025-03-01T10:00:00Z', collector: 'netaudit 0.1.0' },
     findings,
+    suppressed: [],
     skipped: [{ ruleId: 'published-port-unreachable', reason: 'source iptables-save failed in namespace host: permission denied' }],
     passed: [
       { ruleId: 'iface-forwarding-disabled', subject: { kind: 'interface', name: 'eth0', namespace: 'host' } },
@@ -67,6 +68,7 @@ export function mixedResult(): AuditResult {
       rulesEvaluated: 5,
       rulesSkipped: 1,
       subjectsEvaluated: 7,
+      suppressed: 0,
       unavailableSources: ['host/ip6tables-save: not collected'],
     },
   };
@@ -79,9 +81,10 @@ export function cleanResult(): AuditResult {
     input: 'clean/snapshot.json',
     host: { hostname: 'db-2' },
     findings: [],
+    suppressed: [],
     skipped: [],
     passed: [{ ruleId: 'ip-forward-disabled', subject: hostSubject }],
     rules: [rule('ip-forward-disabled', 'error')],
-    summary: { errors: 0, warnings: 0, infos: 0, rulesEvaluated: 1, rulesSkipped: 0, subjectsEvaluated: 1, unavailableSources: [] },
+    summary: { errors: 0, warnings: 0, infos: 0, rulesEvaluated: 1, rulesSkipped: 0, subjectsEvaluated: 1, suppressed: 0, unavailableSources: [] },
   };
 }
