@@ -48,9 +48,10 @@ export function buildHost(snapshot: Snapshot): Host {
 function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
   const reader = new SourceReader(ns, notes);
   const sysctl = buildSysctlTable(reader.read('sysctl', parseSysctl), reader.label('sysctl'));
+  const links = reader.read('ip-link', parseIpLink);
   const interfaces = buildInterfaces({
     namespace: ns.name,
-    links: reader.read('ip-link', parseIpLink),
+    links,
     addrs: reader.read('ip-addr', parseIpAddr),
     linkLabel: reader.label('ip-link'),
     addrLabel: reader.label('ip-addr'),
@@ -67,6 +68,9 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
     brctlLabel: reader.label('brctl-show'),
     bridgeLinks: reader.read('bridge-link', parseBridgeLink),
     bridgeLinkLabel: reader.label('bridge-link'),
+    // An empty ip link (not even lo) is no list of what exists.
+    linkListComplete: links !== undefined && links.length > 0,
+    notes,
   });
   const routes4 = reader.read('ip-route', (input) => parseIpRoute(input, 4));
   const routes6 = reader.read('ip6-route', (input) => parseIpRoute(input, 6));
