@@ -5,7 +5,7 @@ import type { LoadedRule } from '../engine/catalog.js';
 import type { FactDoc } from '../engine/facts/index.js';
 import { describeConditions, factsUsed, messageFacts } from './conditions.js';
 import { printable } from './escape.js';
-import { isBuiltinRule, ruleDocsUrl } from './links.js';
+import { installedRuleDocsUrl, isBuiltinRule } from './links.js';
 
 export function explainRule(rule: LoadedRule, factDocs: readonly FactDoc[], askedAs = rule.meta.id): string {
   const { meta, definition } = rule;
@@ -32,7 +32,7 @@ export function explainRule(rule: LoadedRule, factDocs: readonly FactDoc[], aske
   const suppressedBy = definition.suppressedBy;
   if (suppressedBy.length) out.push('', `Not reported when one of these fires: ${suppressedBy.join(', ')}`);
   out.push('', `Disable it: netaudit audit --disable ${meta.id} INPUT`);
-  if (isBuiltinRule(meta)) out.push(`Documentation: ${ruleDocsUrl(meta.id)}`);
+  if (isBuiltinRule(meta)) out.push(`Documentation: ${installedRuleDocsUrl(meta.id)}`);
   return `${printable(out.join('\n'))}\n`;
 }
 
