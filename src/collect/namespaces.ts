@@ -1,19 +1,32 @@
 /**
  * Which namespaces to collect besides the host: named ones (`ip netns`), and with `--netns all` also
- * the namespaces of running processes found through /proc/<pid>/ns/net (containers), deduplicated by
- * the namespace inode.
+ * the namespaces of running processes found through /proc/<pid>/ns/net (containers). Every namespace is
+ * collected once, by its inode: a named namespace that is the collector's own (the collector runs inside
+ * it) or another name for one already listed is dropped with a note.
  */
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { UsageError } from '../errors.js';
 import { runCommand } from './run-command.js';
+
+/**
+ * Sources not taken from a namespace entered with nsenter. `brctl show` reads /sys/class/net, and
+ * `nsenter --net` does not remount /sys, so there it would print the collector's own bridges.
+ * `ip netns exec` remounts /sys in a private mount namespace; doing the same here needs util-linux's
+ * unshare with private mount propagation (busybox hosts may lack it, and a shared propagation would
+ * remount /sys for the whole host). The netlink sources (`ip -j -d link`, `bridge -j link`) already
+ * give that namespace's bridges and ports.
+ */
+export const SYSFS_SOURCE_IDS: readonly string[] = ['brctl-show'];
+
+export const REASON_SYSFS_UNDER_NSENTER =
+  'not run: brctl reads /sys, which nsenter --net leaves on the collector\'s namespace (it would list the collector\'s bridges); ip -j -d link and bridge -j link give this namespace\'s bridges';
 
 export interface NamedNamespace {
   kind: 'named';
   name: string;
   nsid?: number;
   inode?: number;
-  /** false when `--netns NAME` names a namespace that `ip netns list` does not know. */
-  exists: boolean;
 }
 
 export interface ContainerNamespace {
@@ -33,6 +46,14 @@ export interface DiscoverOptions {
   procRoot: string;
   /** Where `ip netns` keeps its mount points. */
   netnsRunDir: string;
+  /** Inode of the collector's own namespace, collected as "host". */
+  hostInode: number | undefined;
+}
+
+export interface Discovery {
+  targets: TargetNamespace[];
+  /** Names dropped as duplicates, for the snapshot's notes. */
+  notes: string[];
 }
 
 /** `ip -j netns list`: [{"name":"blue","id":0},{"name":"red"}]; falls back to listing /run/netns. */
@@ -76,30 +97,56 @@ function inodeFromLink(link: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export async function namedTargets(names: readonly string[], options: DiscoverOptions): Promise<NamedNamespace[]> {
+/** The named namespaces asked for; a name that does not exist is a usage error (exit 2). */
+export async function namedTargets(names: readonly string[], options: DiscoverOptions): Promise<Discovery> {
   const known = await listNamedNamespaces(options);
-  const targets: NamedNamespace[] = [];
-  for (const name of names) {
-    const entry = known.get(name);
-    const inode = await namespaceInode(path.join(options.netnsRunDir, name));
-    targets.push({
-      kind: 'named',
-      name,
-      exists: entry !== undefined,
-      ...(entry?.nsid === undefined ? {} : { nsid: entry.nsid }),
-      ...(inode === undefined ? {} : { inode }),
-    });
+  const missing = names.filter((name) => !known.has(name));
+  if (missing.length > 0) {
+    const list = missing.map((n) => `"${n}"`).join(', ');
+    throw new UsageError(`--netns: no network namespace named ${list}`, {}, '`ip netns list` lists the named namespaces; --netns all collects every namespace');
   }
-  return targets;
+  return dedupeNamed(await Promise.all(names.map((name) => describeNamed(name, known.get(name)!, options))), options.hostInode);
+}
+
+async function describeNamed(name: string, entry: { nsid?: number }, options: DiscoverOptions): Promise<NamedNamespace> {
+  const inode = await namespaceInode(path.join(options.netnsRunDir, name));
+  return {
+    kind: 'named',
+    name,
+    ...(entry.nsid === undefined ? {} : { nsid: entry.nsid }),
+    ...(inode === undefined ? {} : { inode }),
+  };
+}
+
+/** One entry per inode, the host's own dropped (the collector runs inside a named namespace). */
+function dedupeNamed(named: NamedNamespace[], hostInode: number | undefined): Discovery {
+  const notes: string[] = [];
+  const seen = new Map<number, string>();
+  const targets: NamedNamespace[] = [];
+  for (const ns of named) {
+    if (ns.inode !== undefined && ns.inode === hostInode) {
+      notes.push(`network namespace "${ns.name}" is the collector's own: collected once, as host`);
+      continue;
+    }
+    const first = ns.inode === undefined ? undefined : seen.get(ns.inode);
+    if (first !== undefined) {
+      notes.push(`network namespace "${ns.name}" is the same namespace as "${first}": collected once, as "${first}"`);
+      continue;
+    }
+    if (ns.inode !== undefined) seen.set(ns.inode, ns.name);
+    targets.push(ns);
+  }
+  return { targets, notes };
 }
 
 /** Every named namespace, then one entry per other namespace that running processes are in. */
-export async function allTargets(options: DiscoverOptions): Promise<TargetNamespace[]> {
+export async function allTargets(options: DiscoverOptions): Promise<Discovery> {
   const known = await listNamedNamespaces(options);
-  const named = await namedTargets([...known.keys()].sort(), options);
-  const skip = new Set<number>(named.flatMap((n) => (n.inode === undefined ? [] : [n.inode])));
-  const hostInode = await readNetnsInode(path.join(options.procRoot, 'self'));
-  if (hostInode !== undefined) skip.add(hostInode);
+  const names = [...known.keys()].sort();
+  const described = await Promise.all(names.map((name) => describeNamed(name, known.get(name)!, options)));
+  const { targets: named, notes } = dedupeNamed(described, options.hostInode);
+  const skip = new Set<number>(described.flatMap((n) => (n.inode === undefined ? [] : [n.inode])));
+  if (options.hostInode !== undefined) skip.add(options.hostInode);
 
   const byInode = new Map<number, number[]>();
   let entries: string[] = [];
@@ -128,10 +175,13 @@ export async function allTargets(options: DiscoverOptions): Promise<TargetNamesp
     containers.push({ kind: 'container', name: `pid:${pids[0]!}`, inode, pids, processes: [...processes] });
   }
   containers.sort((a, b) => a.pids[0]! - b.pids[0]!);
-  return [...named, ...containers];
+  if (named.length === 0 && containers.length === 0) notes.push(NO_OTHER_NAMESPACE_NOTE);
+  return { targets: [...named, ...containers], notes };
 }
 
-async function readNetnsInode(pidDir: string): Promise<number | undefined> {
+export const NO_OTHER_NAMESPACE_NOTE = '--netns all: no other network namespace exists on this host';
+
+export async function readNetnsInode(pidDir: string): Promise<number | undefined> {
   try {
     return inodeFromLink(await readlink(path.join(pidDir, 'ns', 'net')));
   } catch {
@@ -139,7 +189,6 @@ async function readNetnsInode(pidDir: string): Promise<number | undefined> {
     return undefined;
   }
 }
-
 async function readComm(pidDir: string): Promise<string | undefined> {
   try {
     return (await readFile(path.join(pidDir, 'comm'), 'utf8')).trim();

@@ -1,10 +1,11 @@
 /**
  * `netaudit collect`: run the SOURCES commands in the host namespace (and in the namespaces asked
- * for), read the persisted sysctl files, and return a snapshot. Never fatal: whatever fails is
- * recorded in its source with the reason, and the snapshot always comes out.
+ * for), read the persisted sysctl files, and return a snapshot. Only a namespace named but not found
+ * stops it (a usage error); whatever fails after that is recorded in its source with the reason, and
+ * the snapshot always comes out.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Namespace, Snapshot, Source } from '../snapshot/schema.js';
@@ -20,7 +21,8 @@ import {
   listsTables,
   modulesListNfTables,
 } from './iptables-gate.js';
-import { allTargets, namedTargets, type TargetNamespace } from './namespaces.js';
+import { collectedArgv } from './collected-argv.js';
+import { allTargets, type Discovery, namedTargets, readNetnsInode, REASON_SYSFS_UNDER_NSENTER, SYSFS_SOURCE_IDS, type TargetNamespace } from './namespaces.js';
 import { runCommand, type RunOptions } from './run-command.js';
 import { unavailableSource } from '../snapshot/unavailable.js';
 import { REASON_NOT_FOUND, sourceFromRun } from './source-result.js';
@@ -36,8 +38,8 @@ export interface CollectOptions {
   maxOutputBytes?: number;
   /** Environment of the commands, PATH included (tests put fake commands first). */
   env?: NodeJS.ProcessEnv;
-  /** The directory standing in for /etc when reading sysctl.conf and sysctl.d/ (default /etc). */
-  sysctlRoot?: string;
+  /** The directory standing in for / when reading the persisted sysctl files (default /). */
+  fileRoot?: string;
   /** Stand-in for /proc (default /proc). */
   procRoot?: string;
   /** Stand-in for /sys (default /sys). */
@@ -65,6 +67,8 @@ interface Settings {
 interface Entry {
   prefix: string[];
   readProcNet(file: string): Promise<string | undefined>;
+  /** Entered by nsenter: /sys is still the collector's. */
+  foreignSysfs?: boolean;
 }
 
 export async function collectSnapshot(options: CollectOptions = {}): Promise<Snapshot> {
@@ -86,7 +90,10 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
   const uid = process.getuid?.();
   if (uid !== 0) notes.push(NOT_ROOT_NOTE);
 
-  const hostInode = await netnsInode(path.join(procRoot, 'self'));
+  const hostInode = await readNetnsInode(path.join(procRoot, 'self'));
+  // Before anything runs: a mistyped namespace name stops here.
+  const discovery = await resolveTargets(options, settings, hostInode);
+  notes.push(...discovery.notes);
   const host: Namespace = {
     name: 'host',
     kind: 'host',
@@ -99,11 +106,11 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
   };
 
   const namespaces: Namespace[] = [host];
-  for (const target of await resolveTargets(options, settings)) {
-    namespaces.push(await collectTarget(target, settings, notes));
+  for (const target of discovery.targets) {
+    namespaces.push(await collectTarget(target, settings));
   }
 
-  const sysctl = await readSysctlFiles(options.sysctlRoot ?? '/etc', maxOutputBytes);
+  const sysctl = await readSysctlFiles(options.fileRoot ?? '/', maxOutputBytes);
   notes.push(...sysctl.notes);
 
   return {
@@ -115,26 +122,34 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
       collector: { name: COLLECTOR_NAME, version: VERSION },
       user: { ...(uid === undefined ? {} : { uid }), ...userName() },
       notes,
+      netnsRequested: requestedNamespaces(options.netns),
     },
     namespaces,
     sysctlFiles: sysctl.sysctl,
   };
 }
 
-async function resolveTargets(options: CollectOptions, settings: Settings): Promise<TargetNamespace[]> {
+/** What --netns asked for, as the snapshot records it: "all", or the names (none: []). */
+function requestedNamespaces(netns: readonly string[] | undefined): 'all' | string[] {
+  const names = netns ?? [];
+  return names.includes('all') ? 'all' : [...new Set(names)];
+}
+
+async function resolveTargets(options: CollectOptions, settings: Settings, hostInode: number | undefined): Promise<Discovery> {
   const names = options.netns ?? [];
-  if (names.length === 0) return [];
+  if (names.length === 0) return { targets: [], notes: [] };
   const discover = {
     env: settings.env,
     timeoutMs: settings.run.timeoutMs,
     procRoot: settings.procRoot,
     netnsRunDir: options.netnsRunDir ?? '/run/netns',
+    hostInode,
   };
   if (names.includes('all')) return allTargets(discover);
   return namedTargets([...new Set(names)], discover);
 }
 
-async function collectTarget(target: TargetNamespace, settings: Settings, notes: string[]): Promise<Namespace> {
+async function collectTarget(target: TargetNamespace, settings: Settings): Promise<Namespace> {
   const identity = {
     name: target.name,
     kind: target.kind,
@@ -144,10 +159,6 @@ async function collectTarget(target: TargetNamespace, settings: Settings, notes:
   };
   if (target.kind === 'named') {
     const prefix = ['ip', 'netns', 'exec', target.name];
-    if (!target.exists) {
-      notes.push(`no network namespace named "${target.name}" (ip netns list)`);
-      return { ...identity, sources: allSkipped(prefix, 'not-collected', `no network namespace named "${target.name}"`) };
-    }
     const entry: Entry = {
       prefix,
       readProcNet: async (file) => {
@@ -166,7 +177,7 @@ async function collectTarget(target: TargetNamespace, settings: Settings, notes:
   if (findExecutable('nsenter', settings.env) === undefined) {
     return { ...identity, sources: allSkipped(prefix, 'not-collected', 'nsenter not found: cannot enter the namespace of a process') };
   }
-  const entry: Entry = { prefix, readProcNet: (file) => readOptional(path.join(pidDir, 'net', file)) };
+  const entry: Entry = { prefix, readProcNet: (file) => readOptional(path.join(pidDir, 'net', file)), foreignSysfs: true };
   return { ...identity, sources: await collectSources(entry, settings, false) };
 }
 
@@ -199,6 +210,10 @@ async function collectSources(entry: Entry, settings: Settings, isHost: boolean)
   await forEachLimited(pending, PARALLEL_COMMANDS, async (spec) => {
     const dump = (IPTABLES_DUMP_IDS as readonly string[]).includes(spec.id) ? (spec.id as IptablesDumpId) : undefined;
     const command = commandLine(entry.prefix, spec);
+    if (entry.foreignSysfs && SYSFS_SOURCE_IDS.includes(spec.id)) {
+      results.set(spec.id, unavailableSource(command, 'not-collected', REASON_SYSFS_UNDER_NSENTER));
+      return;
+    }
     if (dump && dump !== 'iptables-save' && dump !== 'ip6tables-save' && !findExecutable(spec.argv[0]!, settings.env)) {
       results.set(spec.id, unavailableSource(command, 'not-collected', `${spec.argv[0]!} is not installed`));
       return;
@@ -215,12 +230,12 @@ async function runSpec(entry: Entry, spec: SourceSpec, settings: Settings): Prom
   const command = commandLine(entry.prefix, spec);
   // With a prefix (ip netns exec, nsenter) a missing tool would surface as the prefix's own error.
   if (findExecutable(spec.argv[0]!, settings.env) === undefined) return unavailableSource(command, 'failed', REASON_NOT_FOUND);
-  const run = await runCommand([...entry.prefix, ...spec.argv], settings.run);
+  const run = await runCommand([...entry.prefix, ...collectedArgv(spec)], settings.run);
   return sourceFromRun(command, run, settings.run);
 }
 
 function commandLine(prefix: string[], spec: SourceSpec): string {
-  return [...prefix, ...spec.argv].join(' ');
+  return [...prefix, ...collectedArgv(spec)].join(' ');
 }
 
 async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
@@ -237,15 +252,6 @@ async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => P
 async function readOptional(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-async function netnsInode(pidDir: string): Promise<number | undefined> {
-  try {
-    const m = /^net:\[(\d+)\]$/.exec(await readlink(path.join(pidDir, 'ns', 'net')));
-    return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;
   }

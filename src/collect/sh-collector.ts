@@ -25,7 +25,10 @@ import {
   REASON_NO_LEGACY_TABLES6,
   REASON_NO_NFTABLES,
 } from './iptables-gate.js';
+import { collectedArgv } from './collected-argv.js';
+import { NO_OTHER_NAMESPACE_NOTE, REASON_SYSFS_UNDER_NSENTER, SYSFS_SOURCE_IDS } from './namespaces.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS, NOT_ROOT_NOTE } from './node-collector.js';
+import { MAIN_SYSCTL_CONF, SPLIT_USR_SYSCTL_D, SYSCTL_D_DIRS } from '../snapshot/sysctl-dirs.js';
 import { REASON_NOT_FOUND } from './source-result.js';
 
 export const SH_COLLECTOR_NAME = 'netaudit-sh';
@@ -145,7 +148,7 @@ function sourceCalls(): string {
   const ordered = [...SOURCES.filter((s) => s.id === 'iptables-version'), ...SOURCES.filter((s) => s.id !== 'iptables-version')];
   return ordered
     .map((s) => {
-      const call = `na_source ${s.id} ${s.argv.map(shQuote).join(' ')}`;
+      const call = `na_source ${s.id} ${collectedArgv(s).map(shQuote).join(' ')}`;
       const line = s.hostOnly ? `[ "$NA_PFX" = host ] && ${call}` : call;
       return s.id === 'iptables-version' ? `${line}\n  na_backend_from_version` : line;
     })
@@ -242,7 +245,7 @@ export function collectorScript(): string {
 # Needs a POSIX sh (dash, busybox sh, bash), awk, od, sed, tr: no Node.js, jq or python.
 # Run it as root: iptables-save and ss -p need root.
 #
-# Read-only: it runs listing commands only and reads /etc/sysctl.conf and /etc/sysctl.d/*.conf.
+# Read-only: it runs listing commands only and reads /etc/sysctl.conf and the sysctl.d/*.conf files.
 # iptables dumps that could make the kernel load modules are not run (the snapshot says why).
 
 LC_ALL=C
@@ -259,7 +262,7 @@ NA_ALL=0
 # Stand-ins for tests; a real run uses the defaults.
 NA_PROC=$\{NETAUDIT_PROC_ROOT:-/proc}
 NA_SYS=$\{NETAUDIT_SYS_ROOT:-/sys}
-NA_ETC=$\{NETAUDIT_SYSCTL_ROOT:-/etc}
+NA_ROOT=$\{NETAUDIT_ROOT:-}
 NA_NETNS_DIR=$\{NETAUDIT_NETNS_DIR:-/run/netns}
 
 NA_R_NOT_FOUND=${shQuote(REASON_NOT_FOUND)}
@@ -268,6 +271,8 @@ NA_R_LEG6=${shQuote(REASON_NO_LEGACY_TABLES6)}
 NA_R_NFT=${shQuote(REASON_NO_NFTABLES)}
 NA_R_NONE=${shQuote(REASON_NO_BACKEND)}
 NA_NOT_ROOT=${shQuote(NOT_ROOT_NOTE)}
+NA_R_SYSFS=${shQuote(REASON_SYSFS_UNDER_NSENTER)}
+NA_NO_OTHER_NS=${shQuote(NO_OTHER_NAMESPACE_NOTE)}
 
 NA_AWK_GROUP=${shQuote(AWK_GROUP_NETNS)}
 
@@ -336,6 +341,7 @@ while [ $# -gt 0 ]; do
 done
 case $NA_TIMEOUT in ''|*[!0-9]*|0) na_die "--timeout wants a whole number of seconds above 0" ;; esac
 case $NA_MAX_BYTES in ''|*[!0-9]*|0) na_die "--max-bytes wants a number above 0" ;; esac
+awk '!seen[$0]++' "$NA_TMP/netns.wanted" >"$NA_TMP/netns.todo"
 
 if timeout --version 2>/dev/null | grep -q 'GNU coreutils'; then NA_GNU_TIMEOUT=1; else NA_GNU_TIMEOUT=0; fi
 if command -v setsid >/dev/null 2>&1; then NA_SETSID=1; else NA_SETSID=0; fi
@@ -478,6 +484,13 @@ na_source() {
   if [ -n "$NA_SKIP_REASON" ]; then
     na_emit_skipped "$na_id" not-collected "$NA_SKIP_REASON"
     return 0
+  fi
+  if [ "$NA_PFX" = nsenter ]; then
+    case $na_id in
+      ${SYSFS_SOURCE_IDS.join('|')})
+        na_emit_skipped "$na_id" not-collected "$NA_R_SYSFS"
+        return 0 ;;
+    esac
   fi
   case $na_id in
     *-legacy-save|*-nft-save)
@@ -632,29 +645,35 @@ na_namespace() {
   printf '}'
 }
 
+# na_named_namespace NAME: collect it, unless its inode is one already collected (in na_seen_inodes).
 na_named_namespace() {
   na_ns_nsid=
-  na_found=0
   while IFS="$NA_TAB" read -r na_n na_nsid <&3; do
-    if [ "$na_n" = "$1" ]; then
-      na_found=1
-      na_ns_nsid=$na_nsid
-    fi
+    [ "$na_n" = "$1" ] && na_ns_nsid=$na_nsid
   done 3<"$NA_TMP/netns.all"
   na_ns_inode=
   if [ -e "$NA_NETNS_DIR/$1" ]; then
     set -- "$1" $(ls -id "$NA_NETNS_DIR/$1" 2>/dev/null)
     na_ns_inode=$\{2:-}
   fi
+  if [ -n "$na_ns_inode" ]; then
+    if [ "$na_ns_inode" = "$na_host_inode" ]; then
+      na_note "network namespace \"$1\" is the collector's own: collected once, as host"
+      return 0
+    fi
+    na_first=$(awk -v i="$na_ns_inode" '$1 == i { print $2; exit }' "$NA_TMP/netns.seen")
+    if [ -n "$na_first" ]; then
+      na_note "network namespace \"$1\" is the same namespace as \"$na_first\": collected once, as \"$na_first\""
+      return 0
+    fi
+    printf '%s %s\n' "$na_ns_inode" "$1" >>"$NA_TMP/netns.seen"
+  fi
   na_ns_pids=
   NA_PFX=netns
   NA_PFX_ARG=$1
   NA_PFX_TEXT="ip netns exec $1 "
   NA_SKIP_REASON=
-  if [ "$na_found" = 0 ]; then
-    NA_SKIP_REASON="no network namespace named \"$1\""
-    na_note "no network namespace named \"$1\" (ip netns list)"
-  fi
+  NA_OTHERS=1
   na_namespace "$1" named
 }
 
@@ -671,14 +690,14 @@ na_namespaces() {
   na_collect_sources
   printf '}'
 
-  [ "$NA_ALL" = 1 ] || [ -s "$NA_TMP/netns.wanted" ] || { printf ']'; return 0; }
-  na_named_list >"$NA_TMP/netns.all"
+  [ "$NA_ALL" = 1 ] || [ -s "$NA_TMP/netns.todo" ] || { printf ']'; return 0; }
   if [ "$NA_ALL" = 1 ]; then
+    na_named_list >"$NA_TMP/netns.all"
     cut -f 1 "$NA_TMP/netns.all" | sort >"$NA_TMP/netns.todo"
-  else
-    awk '!seen[$0]++' "$NA_TMP/netns.wanted" >"$NA_TMP/netns.todo"
   fi
+  # Inodes of every named namespace, duplicates included: none of them is a container's.
   na_skip_inodes=$na_host_inode
+  : >"$NA_TMP/netns.seen"
   while read -r na_name <&4; do
     [ -n "$na_name" ] || continue
     na_named_namespace "$na_name"
@@ -697,10 +716,24 @@ na_namespaces() {
       NA_PFX_TEXT="nsenter --net=$NA_PFX_ARG "
       NA_SKIP_REASON=
       command -v nsenter >/dev/null 2>&1 || NA_SKIP_REASON='nsenter not found: cannot enter the namespace of a process'
+      NA_OTHERS=1
       na_namespace "pid:$na_low" container
     done 5<"$NA_TMP/containers"
+    [ "$NA_OTHERS" = 1 ] || na_note "$NA_NO_OTHER_NS"
   fi
   printf ']'
+}
+
+# Before anything runs: every namespace named with --netns must exist.
+na_check_named() {
+  [ "$NA_ALL" = 0 ] && [ -s "$NA_TMP/netns.todo" ] || return 0
+  na_named_list >"$NA_TMP/netns.all"
+  cut -f 1 "$NA_TMP/netns.all" >"$NA_TMP/netns.known"
+  na_missing=
+  while read -r na_name; do
+    grep -qxF -e "$na_name" "$NA_TMP/netns.known" || na_missing="$na_missing$\{na_missing:+, }\"$na_name\""
+  done <"$NA_TMP/netns.todo"
+  [ -z "$na_missing" ] || na_die "--netns: no network namespace named $na_missing (\`ip netns list\` lists the named namespaces; --netns all collects every namespace)"
 }
 
 # na_sysctl_file PATH RECORDED_AS: one persisted file into $NA_TMP/sysctl.files.
@@ -730,13 +763,19 @@ na_sysctl_files() {
   : >"$NA_TMP/sysctl.files"
   : >"$NA_TMP/sysctl.problems"
   na_fsep=
-  if [ -d "$NA_ETC/sysctl.d" ] && [ ! -r "$NA_ETC/sysctl.d" ]; then
-    printf '%s\n' "/etc/sysctl.d: permission denied" >>"$NA_TMP/sysctl.problems"
-  fi
-  for na_f in "$NA_ETC"/sysctl.d/*.conf; do
-    na_sysctl_file "$na_f" "/etc/sysctl.d/$\{na_f##*/}"
+  for na_d in ${SYSCTL_D_DIRS.join(' ')}; do
+    if [ "$na_d" = ${SPLIT_USR_SYSCTL_D} ] && [ -d "$NA_ROOT$na_d" ] && [ -d "$NA_ROOT/usr/lib/sysctl.d" ] \
+      && [ "$(cd "$NA_ROOT$na_d" && pwd -P)" = "$(cd "$NA_ROOT/usr/lib/sysctl.d" && pwd -P)" ]; then
+      continue
+    fi
+    if [ -d "$NA_ROOT$na_d" ] && [ ! -r "$NA_ROOT$na_d" ]; then
+      printf '%s\n' "$na_d: permission denied" >>"$NA_TMP/sysctl.problems"
+    fi
+    for na_f in "$NA_ROOT$na_d"/*.conf; do
+      na_sysctl_file "$na_f" "$na_d/$\{na_f##*/}"
+    done
   done
-  na_sysctl_file "$NA_ETC/sysctl.conf" /etc/sysctl.conf
+  na_sysctl_file "$NA_ROOT${MAIN_SYSCTL_CONF}" ${MAIN_SYSCTL_CONF}
   if [ -s "$NA_TMP/sysctl.problems" ] && [ -z "$na_fsep" ]; then
     printf '{"status":"failed","reason":'
     na_json_str "$(awk '{ printf "%s%s", s, $0; s = "; " }' "$NA_TMP/sysctl.problems")"
@@ -778,11 +817,25 @@ na_meta() {
     na_json_str "$na_line"
     na_sep=,
   done <"$NA_TMP/notes"
-  printf ']}'
+  printf '],"netnsRequested":'
+  if [ "$NA_ALL" = 1 ]; then
+    printf '"all"'
+  else
+    printf '['
+    na_sep=
+    while read -r na_line; do
+      printf '%s' "$na_sep"
+      na_json_str "$na_line"
+      na_sep=,
+    done <"$NA_TMP/netns.todo"
+    printf ']'
+  fi
+  printf '}'
 }
 
 na_main() {
   [ "$(id -u 2>/dev/null)" = 0 ] || na_note "$NA_NOT_ROOT"
+  NA_OTHERS=0
   if [ -e "$NA_PROC/modules" ]; then NA_MODULES=1; else NA_MODULES=0; fi
   NA_NFT=0
   if [ "$NA_MODULES" = 1 ] && grep -q '^nf_tables ' "$NA_PROC/modules" 2>/dev/null; then NA_NFT=1; fi
@@ -796,6 +849,7 @@ na_main() {
   printf '}\n'
 }
 
+na_check_named
 na_main >"$NA_TMP/snapshot.json"
 if [ "$NA_OUT" = - ]; then
   cat "$NA_TMP/snapshot.json"

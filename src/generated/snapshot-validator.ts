@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"netaudit snapshot (netaudit/snapshot@1)","description":"Raw output of network configuration commands of one Linux host, per namespace. Written by `netaudit collect` or the POSIX sh collector.","type":"object","properties":{"schema":{"type":"string","const":"netaudit/snapshot@1"},"meta":{"type":"object","properties":{"hostname":{"type":"string"},"kernel":{"type":"string"},"collectedAt":{"description":"ISO 8601 time","type":"string"},"collector":{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"}},"required":["name","version"],"additionalProperties":false},"user":{"type":"object","properties":{"uid":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"name":{"type":"string"}},"additionalProperties":false},"notes":{"default":[],"description":"What the collector wants a reader to know (e.g. \"not root: iptables denied\")","type":"array","items":{"type":"string"}}},"required":["collector"],"additionalProperties":false},"namespaces":{"minItems":1,"type":"array","items":{"type":"object","properties":{"name":{"type":"string","minLength":1,"description":"\"host\" for the collector's own namespace; the netns name, or \"pid:<pid>\" for a container"},"kind":{"type":"string","enum":["host","named","container"]},"inode":{"description":"inode of the namespace file, used to drop duplicates","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"nsid":{"description":"The id the host namespace gives this namespace (ip netns list-id), which veth peers refer to as link_netnsid","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"pids":{"type":"array","items":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991}},"processes":{"description":"Command names of processes in the namespace (containers)","type":"array","items":{"type":"string"}},"sources":{"type":"object","propertyNames":{"type":"string"},"additionalProperties":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"command":{"type":"string","description":"The command line as run, e.g. \"iptables-save -c\""},"exitCode":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},{"type":"null"}],"description":"null when the process did not exit normally (timeout, signal, not started)"},"stdout":{"type":"string"},"stdoutEncoding":{"default":"utf8","description":"base64 where the output was not valid UTF-8","type":"string","enum":["utf8","base64"]},"stderr":{"default":"","type":"string"},"stderrEncoding":{"default":"utf8","type":"string","enum":["utf8","base64"]},"durationMs":{"default":0,"type":"number","minimum":0},"truncated":{"default":false,"description":"stdout was cut at the collector's size limit","type":"boolean"},"reason":{"description":"Why the source failed or was not collected: \"command not found\", \"timed out after 10 s\", \"permission denied\"","type":"string"}},"required":["status","command","exitCode","stdout"],"additionalProperties":false}}},"required":["name","kind","sources"],"additionalProperties":false},"description":"host first, then other namespaces when asked for"},"sysctlFiles":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"reason":{"type":"string"},"files":{"default":[],"type":"array","items":{"type":"object","properties":{"path":{"type":"string","description":"Absolute path on the collected host, e.g. /etc/sysctl.d/99-docker.conf"},"content":{"type":"string"},"encoding":{"default":"utf8","type":"string","enum":["utf8","base64"]}},"required":["path","content"],"additionalProperties":false}}},"required":["status"],"additionalProperties":false,"description":"Persisted /etc/sysctl.conf and /etc/sysctl.d/*.conf of the host"}},"required":["schema","meta","namespaces","sysctlFiles"],"additionalProperties":false};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"netaudit snapshot (netaudit/snapshot@1)","description":"Raw output of network configuration commands of one Linux host, per namespace. Written by `netaudit collect` or the POSIX sh collector.","type":"object","properties":{"schema":{"type":"string","const":"netaudit/snapshot@1"},"meta":{"type":"object","properties":{"hostname":{"type":"string"},"kernel":{"type":"string"},"collectedAt":{"description":"ISO 8601 time","type":"string"},"collector":{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"}},"required":["name","version"],"additionalProperties":false},"user":{"type":"object","properties":{"uid":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"name":{"type":"string"}},"additionalProperties":false},"notes":{"default":[],"description":"What the collector wants a reader to know (e.g. \"not root: iptables denied\")","type":"array","items":{"type":"string"}},"netnsRequested":{"description":"The namespaces asked for besides the host: \"all\", or the names given to --netns ([] for none). Absent in older snapshots and raw-output directories","anyOf":[{"type":"string","const":"all"},{"type":"array","items":{"type":"string"}}]}},"required":["collector"],"additionalProperties":false},"namespaces":{"minItems":1,"type":"array","items":{"type":"object","properties":{"name":{"type":"string","minLength":1,"description":"\"host\" for the collector's own namespace; the netns name, or \"pid:<pid>\" for a container"},"kind":{"type":"string","enum":["host","named","container"]},"inode":{"description":"inode of the namespace file, used to drop duplicates","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"nsid":{"description":"The id the host namespace gives this namespace (ip netns list-id), which veth peers refer to as link_netnsid","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"pids":{"type":"array","items":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991}},"processes":{"description":"Command names of processes in the namespace (containers)","type":"array","items":{"type":"string"}},"sources":{"type":"object","propertyNames":{"type":"string"},"additionalProperties":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"command":{"type":"string","description":"The command line as run, e.g. \"iptables-save -c\""},"exitCode":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},{"type":"null"}],"description":"null when the process did not exit normally (timeout, signal, not started)"},"stdout":{"type":"string"},"stdoutEncoding":{"default":"utf8","description":"base64 where the output was not valid UTF-8","type":"string","enum":["utf8","base64"]},"stderr":{"default":"","type":"string"},"stderrEncoding":{"default":"utf8","type":"string","enum":["utf8","base64"]},"durationMs":{"default":0,"type":"number","minimum":0},"truncated":{"default":false,"description":"stdout was cut at the collector's size limit","type":"boolean"},"reason":{"description":"Why the source failed or was not collected: \"command not found\", \"timed out after 10 s\", \"permission denied\"","type":"string"}},"required":["status","command","exitCode","stdout"],"additionalProperties":false}}},"required":["name","kind","sources"],"additionalProperties":false},"description":"host first, then other namespaces when asked for"},"sysctlFiles":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"reason":{"type":"string"},"files":{"default":[],"type":"array","items":{"type":"object","properties":{"path":{"type":"string","description":"Absolute path on the collected host, e.g. /etc/sysctl.d/99-docker.conf or /usr/lib/sysctl.d/50-default.conf"},"content":{"type":"string"},"encoding":{"default":"utf8","type":"string","enum":["utf8","base64"]}},"required":["path","content"],"additionalProperties":false}}},"required":["status"],"additionalProperties":false,"description":"Persisted sysctl files of the host: /etc/sysctl.conf and the *.conf of every sysctl.d directory systemd-sysctl reads"}},"required":["schema","meta","namespaces","sysctlFiles"],"additionalProperties":false};
 const func1 = require("ajv/dist/runtime/ucs2length").default;
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -68,7 +68,7 @@ return false;
 else {
 const _errs6 = errors;
 for(const key1 in data1){
-if(!((((((key1 === "hostname") || (key1 === "kernel")) || (key1 === "collectedAt")) || (key1 === "collector")) || (key1 === "user")) || (key1 === "notes"))){
+if(!(((((((key1 === "hostname") || (key1 === "kernel")) || (key1 === "collectedAt")) || (key1 === "collector")) || (key1 === "user")) || (key1 === "notes")) || (key1 === "netnsRequested"))){
 validate20.errors = [{instancePath:instancePath+"/meta",schemaPath:"#/properties/meta/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -259,6 +259,100 @@ return false;
 }
 }
 var valid1 = _errs27 === errors;
+if(valid1){
+if(data1.netnsRequested !== undefined){
+let data13 = data1.netnsRequested;
+const _errs31 = errors;
+const _errs32 = errors;
+let valid5 = false;
+const _errs33 = errors;
+if(typeof data13 !== "string"){
+const err0 = {instancePath:instancePath+"/meta/netnsRequested",schemaPath:"#/properties/meta/properties/netnsRequested/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if("all" !== data13){
+const err1 = {instancePath:instancePath+"/meta/netnsRequested",schemaPath:"#/properties/meta/properties/netnsRequested/anyOf/0/const",keyword:"const",params:{allowedValue: "all"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs33 === errors;
+valid5 = valid5 || _valid0;
+const _errs35 = errors;
+if(errors === _errs35){
+if(Array.isArray(data13)){
+var valid6 = true;
+const len1 = data13.length;
+for(let i1=0; i1<len1; i1++){
+const _errs37 = errors;
+if(typeof data13[i1] !== "string"){
+const err2 = {instancePath:instancePath+"/meta/netnsRequested/" + i1,schemaPath:"#/properties/meta/properties/netnsRequested/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var valid6 = _errs37 === errors;
+if(!valid6){
+break;
+}
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/meta/netnsRequested",schemaPath:"#/properties/meta/properties/netnsRequested/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+var _valid0 = _errs35 === errors;
+valid5 = valid5 || _valid0;
+if(!valid5){
+const err4 = {instancePath:instancePath+"/meta/netnsRequested",schemaPath:"#/properties/meta/properties/netnsRequested/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+validate20.errors = vErrors;
+return false;
+}
+else {
+errors = _errs32;
+if(vErrors !== null){
+if(_errs32){
+vErrors.length = _errs32;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs31 === errors;
+}
+else {
+var valid1 = true;
+}
+}
 }
 }
 }
@@ -279,348 +373,213 @@ var valid0 = true;
 }
 if(valid0){
 if(data.namespaces !== undefined){
-let data13 = data.namespaces;
-const _errs31 = errors;
-if(errors === _errs31){
-if(Array.isArray(data13)){
-if(data13.length < 1){
+let data15 = data.namespaces;
+const _errs39 = errors;
+if(errors === _errs39){
+if(Array.isArray(data15)){
+if(data15.length < 1){
 validate20.errors = [{instancePath:instancePath+"/namespaces",schemaPath:"#/properties/namespaces/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
-var valid5 = true;
-const len1 = data13.length;
-for(let i1=0; i1<len1; i1++){
-let data14 = data13[i1];
-const _errs33 = errors;
-if(errors === _errs33){
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+var valid7 = true;
+const len2 = data15.length;
+for(let i2=0; i2<len2; i2++){
+let data16 = data15[i2];
+const _errs41 = errors;
+if(errors === _errs41){
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 let missing3;
-if((((data14.name === undefined) && (missing3 = "name")) || ((data14.kind === undefined) && (missing3 = "kind"))) || ((data14.sources === undefined) && (missing3 = "sources"))){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1,schemaPath:"#/properties/namespaces/items/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
+if((((data16.name === undefined) && (missing3 = "name")) || ((data16.kind === undefined) && (missing3 = "kind"))) || ((data16.sources === undefined) && (missing3 = "sources"))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2,schemaPath:"#/properties/namespaces/items/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
 return false;
 }
 else {
-const _errs35 = errors;
-for(const key4 in data14){
+const _errs43 = errors;
+for(const key4 in data16){
 if(!(((((((key4 === "name") || (key4 === "kind")) || (key4 === "inode")) || (key4 === "nsid")) || (key4 === "pids")) || (key4 === "processes")) || (key4 === "sources"))){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1,schemaPath:"#/properties/namespaces/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2,schemaPath:"#/properties/namespaces/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs35 === errors){
-if(data14.name !== undefined){
-let data15 = data14.name;
-const _errs36 = errors;
-if(errors === _errs36){
-if(typeof data15 === "string"){
-if(func1(data15) < 1){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/name",schemaPath:"#/properties/namespaces/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-else {
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/name",schemaPath:"#/properties/namespaces/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid6 = _errs36 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data14.kind !== undefined){
-let data16 = data14.kind;
-const _errs38 = errors;
-if(typeof data16 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/kind",schemaPath:"#/properties/namespaces/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!(((data16 === "host") || (data16 === "named")) || (data16 === "container"))){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/kind",schemaPath:"#/properties/namespaces/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.kind.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid6 = _errs38 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data14.inode !== undefined){
-let data17 = data14.inode;
-const _errs40 = errors;
-if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/inode",schemaPath:"#/properties/namespaces/items/properties/inode/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs40){
-if((typeof data17 == "number") && (isFinite(data17))){
-if(data17 > 9007199254740991 || isNaN(data17)){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/inode",schemaPath:"#/properties/namespaces/items/properties/inode/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data17 < -9007199254740991 || isNaN(data17)){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/inode",schemaPath:"#/properties/namespaces/items/properties/inode/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991},message:"must be >= -9007199254740991"}];
-return false;
-}
-}
-}
-}
-var valid6 = _errs40 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data14.nsid !== undefined){
-let data18 = data14.nsid;
-const _errs42 = errors;
-if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/nsid",schemaPath:"#/properties/namespaces/items/properties/nsid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs42){
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 > 9007199254740991 || isNaN(data18)){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/nsid",schemaPath:"#/properties/namespaces/items/properties/nsid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
-return false;
-}
-else {
-if(data18 < -9007199254740991 || isNaN(data18)){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/nsid",schemaPath:"#/properties/namespaces/items/properties/nsid/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991},message:"must be >= -9007199254740991"}];
-return false;
-}
-}
-}
-}
-var valid6 = _errs42 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data14.pids !== undefined){
-let data19 = data14.pids;
+if(_errs43 === errors){
+if(data16.name !== undefined){
+let data17 = data16.name;
 const _errs44 = errors;
 if(errors === _errs44){
-if(Array.isArray(data19)){
-var valid7 = true;
-const len2 = data19.length;
-for(let i2=0; i2<len2; i2++){
-let data20 = data19[i2];
-const _errs46 = errors;
-if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/pids/" + i2,schemaPath:"#/properties/namespaces/items/properties/pids/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data17 === "string"){
+if(func1(data17) < 1){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/name",schemaPath:"#/properties/namespaces/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
-if(errors === _errs46){
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/name",schemaPath:"#/properties/namespaces/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid8 = _errs44 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data16.kind !== undefined){
+let data18 = data16.kind;
+const _errs46 = errors;
+if(typeof data18 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/kind",schemaPath:"#/properties/namespaces/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data18 === "host") || (data18 === "named")) || (data18 === "container"))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/kind",schemaPath:"#/properties/namespaces/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.kind.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid8 = _errs46 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data16.inode !== undefined){
+let data19 = data16.inode;
+const _errs48 = errors;
+if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/inode",schemaPath:"#/properties/namespaces/items/properties/inode/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs48){
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 > 9007199254740991 || isNaN(data19)){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/inode",schemaPath:"#/properties/namespaces/items/properties/inode/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data19 < -9007199254740991 || isNaN(data19)){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/inode",schemaPath:"#/properties/namespaces/items/properties/inode/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991},message:"must be >= -9007199254740991"}];
+return false;
+}
+}
+}
+}
+var valid8 = _errs48 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data16.nsid !== undefined){
+let data20 = data16.nsid;
+const _errs50 = errors;
+if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/nsid",schemaPath:"#/properties/namespaces/items/properties/nsid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs50){
 if((typeof data20 == "number") && (isFinite(data20))){
 if(data20 > 9007199254740991 || isNaN(data20)){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/pids/" + i2,schemaPath:"#/properties/namespaces/items/properties/pids/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/nsid",schemaPath:"#/properties/namespaces/items/properties/nsid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
 return false;
 }
 else {
 if(data20 < -9007199254740991 || isNaN(data20)){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/pids/" + i2,schemaPath:"#/properties/namespaces/items/properties/pids/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991},message:"must be >= -9007199254740991"}];
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/nsid",schemaPath:"#/properties/namespaces/items/properties/nsid/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991},message:"must be >= -9007199254740991"}];
 return false;
 }
 }
 }
-}
-var valid7 = _errs46 === errors;
-if(!valid7){
-break;
-}
-}
-}
-else {
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/pids",schemaPath:"#/properties/namespaces/items/properties/pids/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid6 = _errs44 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data14.processes !== undefined){
-let data21 = data14.processes;
-const _errs48 = errors;
-if(errors === _errs48){
-if(Array.isArray(data21)){
-var valid8 = true;
-const len3 = data21.length;
-for(let i3=0; i3<len3; i3++){
-const _errs50 = errors;
-if(typeof data21[i3] !== "string"){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/processes/" + i3,schemaPath:"#/properties/namespaces/items/properties/processes/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
 }
 var valid8 = _errs50 === errors;
-if(!valid8){
-break;
-}
-}
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/processes",schemaPath:"#/properties/namespaces/items/properties/processes/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+var valid8 = true;
+}
+if(valid8){
+if(data16.pids !== undefined){
+let data21 = data16.pids;
+const _errs52 = errors;
+if(errors === _errs52){
+if(Array.isArray(data21)){
+var valid9 = true;
+const len3 = data21.length;
+for(let i3=0; i3<len3; i3++){
+let data22 = data21[i3];
+const _errs54 = errors;
+if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/pids/" + i3,schemaPath:"#/properties/namespaces/items/properties/pids/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs54){
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 > 9007199254740991 || isNaN(data22)){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/pids/" + i3,schemaPath:"#/properties/namespaces/items/properties/pids/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"}];
+return false;
+}
+else {
+if(data22 < -9007199254740991 || isNaN(data22)){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/pids/" + i3,schemaPath:"#/properties/namespaces/items/properties/pids/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991},message:"must be >= -9007199254740991"}];
 return false;
 }
 }
-var valid6 = _errs48 === errors;
 }
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data14.sources !== undefined){
-let data23 = data14.sources;
-const _errs52 = errors;
-if(errors === _errs52){
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-for(const key5 in data23){
-const _errs54 = errors;
-if(typeof key5 !== "string"){
-const err0 = {instancePath:instancePath+"/namespaces/" + i1+"/sources",schemaPath:"#/properties/namespaces/items/properties/sources/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key5};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
 }
 var valid9 = _errs54 === errors;
 if(!valid9){
-const err1 = {instancePath:instancePath+"/namespaces/" + i1+"/sources",schemaPath:"#/properties/namespaces/items/properties/sources/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-validate20.errors = vErrors;
-return false;
 break;
 }
 }
-if(valid9){
-for(const key6 in data23){
-let data24 = data23[key6];
-const _errs57 = errors;
-if(errors === _errs57){
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(data24.stdoutEncoding === undefined){
-data24.stdoutEncoding = "utf8";
-}
-if(data24.stderr === undefined){
-data24.stderr = "";
-}
-if(data24.stderrEncoding === undefined){
-data24.stderrEncoding = "utf8";
-}
-if(data24.durationMs === undefined){
-data24.durationMs = 0;
-}
-if(data24.truncated === undefined){
-data24.truncated = false;
-}
-let missing4;
-if(((((data24.status === undefined) && (missing4 = "status")) || ((data24.command === undefined) && (missing4 = "command"))) || ((data24.exitCode === undefined) && (missing4 = "exitCode"))) || ((data24.stdout === undefined) && (missing4 = "stdout"))){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
-return false;
 }
 else {
-const _errs59 = errors;
-for(const key7 in data24){
-if(!(func2.call(schema31.properties.namespaces.items.properties.sources.additionalProperties.properties, key7))){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/pids",schemaPath:"#/properties/namespaces/items/properties/pids/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
+}
+}
+var valid8 = _errs52 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data16.processes !== undefined){
+let data23 = data16.processes;
+const _errs56 = errors;
+if(errors === _errs56){
+if(Array.isArray(data23)){
+var valid10 = true;
+const len4 = data23.length;
+for(let i4=0; i4<len4; i4++){
+const _errs58 = errors;
+if(typeof data23[i4] !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/processes/" + i4,schemaPath:"#/properties/namespaces/items/properties/processes/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid10 = _errs58 === errors;
+if(!valid10){
 break;
 }
 }
-if(_errs59 === errors){
-if(data24.status !== undefined){
-let data25 = data24.status;
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/processes",schemaPath:"#/properties/namespaces/items/properties/processes/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid8 = _errs56 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data16.sources !== undefined){
+let data25 = data16.sources;
 const _errs60 = errors;
-if(typeof data25 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/status",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((((data25 === "ok") || (data25 === "empty")) || (data25 === "failed")) || (data25 === "not-collected"))){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/status",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/status/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.sources.additionalProperties.properties.status.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid11 = _errs60 === errors;
-}
-else {
-var valid11 = true;
-}
-if(valid11){
-if(data24.command !== undefined){
+if(errors === _errs60){
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key5 in data25){
 const _errs62 = errors;
-if(typeof data24.command !== "string"){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/command",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/command/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid11 = _errs62 === errors;
-}
-else {
-var valid11 = true;
-}
-if(valid11){
-if(data24.exitCode !== undefined){
-let data27 = data24.exitCode;
-const _errs64 = errors;
-const _errs65 = errors;
-let valid12 = false;
-const _errs66 = errors;
-if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
-const err2 = {instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/exitCode",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/exitCode/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(errors === _errs66){
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 > 9007199254740991 || isNaN(data27)){
-const err3 = {instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/exitCode",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/exitCode/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-else {
-if(data27 < -9007199254740991 || isNaN(data27)){
-const err4 = {instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/exitCode",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/exitCode/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991},message:"must be >= -9007199254740991"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-}
-}
-var _valid0 = _errs66 === errors;
-valid12 = valid12 || _valid0;
-const _errs68 = errors;
-if(data27 !== null){
-const err5 = {instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/exitCode",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/exitCode/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(typeof key5 !== "string"){
+const err5 = {instancePath:instancePath+"/namespaces/" + i2+"/sources",schemaPath:"#/properties/namespaces/items/properties/sources/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key5};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -629,10 +588,9 @@ vErrors.push(err5);
 }
 errors++;
 }
-var _valid0 = _errs68 === errors;
-valid12 = valid12 || _valid0;
-if(!valid12){
-const err6 = {instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/exitCode",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/exitCode/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+var valid11 = _errs62 === errors;
+if(!valid11){
+const err6 = {instancePath:instancePath+"/namespaces/" + i2+"/sources",schemaPath:"#/properties/namespaces/items/properties/sources/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -642,134 +600,270 @@ vErrors.push(err6);
 errors++;
 validate20.errors = vErrors;
 return false;
+break;
+}
+}
+if(valid11){
+for(const key6 in data25){
+let data26 = data25[key6];
+const _errs65 = errors;
+if(errors === _errs65){
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+if(data26.stdoutEncoding === undefined){
+data26.stdoutEncoding = "utf8";
+}
+if(data26.stderr === undefined){
+data26.stderr = "";
+}
+if(data26.stderrEncoding === undefined){
+data26.stderrEncoding = "utf8";
+}
+if(data26.durationMs === undefined){
+data26.durationMs = 0;
+}
+if(data26.truncated === undefined){
+data26.truncated = false;
+}
+let missing4;
+if(((((data26.status === undefined) && (missing4 = "status")) || ((data26.command === undefined) && (missing4 = "command"))) || ((data26.exitCode === undefined) && (missing4 = "exitCode"))) || ((data26.stdout === undefined) && (missing4 = "stdout"))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
+return false;
 }
 else {
-errors = _errs65;
+const _errs67 = errors;
+for(const key7 in data26){
+if(!(func2.call(schema31.properties.namespaces.items.properties.sources.additionalProperties.properties, key7))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs67 === errors){
+if(data26.status !== undefined){
+let data27 = data26.status;
+const _errs68 = errors;
+if(typeof data27 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/status",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((data27 === "ok") || (data27 === "empty")) || (data27 === "failed")) || (data27 === "not-collected"))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/status",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/status/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.sources.additionalProperties.properties.status.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid13 = _errs68 === errors;
+}
+else {
+var valid13 = true;
+}
+if(valid13){
+if(data26.command !== undefined){
+const _errs70 = errors;
+if(typeof data26.command !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/command",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/command/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid13 = _errs70 === errors;
+}
+else {
+var valid13 = true;
+}
+if(valid13){
+if(data26.exitCode !== undefined){
+let data29 = data26.exitCode;
+const _errs72 = errors;
+const _errs73 = errors;
+let valid14 = false;
+const _errs74 = errors;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err7 = {instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/exitCode",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/exitCode/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(errors === _errs74){
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 > 9007199254740991 || isNaN(data29)){
+const err8 = {instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/exitCode",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/exitCode/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+else {
+if(data29 < -9007199254740991 || isNaN(data29)){
+const err9 = {instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/exitCode",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/exitCode/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991},message:"must be >= -9007199254740991"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+}
+var _valid1 = _errs74 === errors;
+valid14 = valid14 || _valid1;
+const _errs76 = errors;
+if(data29 !== null){
+const err10 = {instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/exitCode",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/exitCode/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+var _valid1 = _errs76 === errors;
+valid14 = valid14 || _valid1;
+if(!valid14){
+const err11 = {instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/exitCode",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/exitCode/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+validate20.errors = vErrors;
+return false;
+}
+else {
+errors = _errs73;
 if(vErrors !== null){
-if(_errs65){
-vErrors.length = _errs65;
+if(_errs73){
+vErrors.length = _errs73;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid11 = _errs64 === errors;
+var valid13 = _errs72 === errors;
 }
 else {
-var valid11 = true;
+var valid13 = true;
 }
-if(valid11){
-if(data24.stdout !== undefined){
-const _errs70 = errors;
-if(typeof data24.stdout !== "string"){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/stdout",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/stdout/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid13){
+if(data26.stdout !== undefined){
+const _errs78 = errors;
+if(typeof data26.stdout !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/stdout",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/stdout/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs70 === errors;
+var valid13 = _errs78 === errors;
 }
 else {
-var valid11 = true;
+var valid13 = true;
 }
-if(valid11){
-let data29 = data24.stdoutEncoding;
-const _errs72 = errors;
-if(typeof data29 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/stdoutEncoding",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/stdoutEncoding/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((data29 === "utf8") || (data29 === "base64"))){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/stdoutEncoding",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/stdoutEncoding/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.sources.additionalProperties.properties.stdoutEncoding.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid11 = _errs72 === errors;
-if(valid11){
-const _errs74 = errors;
-if(typeof data24.stderr !== "string"){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/stderr",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/stderr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid11 = _errs74 === errors;
-if(valid11){
-let data31 = data24.stderrEncoding;
-const _errs76 = errors;
+if(valid13){
+let data31 = data26.stdoutEncoding;
+const _errs80 = errors;
 if(typeof data31 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/stderrEncoding",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/stderrEncoding/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/stdoutEncoding",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/stdoutEncoding/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(!((data31 === "utf8") || (data31 === "base64"))){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/stderrEncoding",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/stderrEncoding/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.sources.additionalProperties.properties.stderrEncoding.enum},message:"must be equal to one of the allowed values"}];
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/stdoutEncoding",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/stdoutEncoding/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.sources.additionalProperties.properties.stdoutEncoding.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid11 = _errs76 === errors;
-if(valid11){
-let data32 = data24.durationMs;
-const _errs78 = errors;
-if(errors === _errs78){
-if((typeof data32 == "number") && (isFinite(data32))){
-if(data32 < 0 || isNaN(data32)){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/durationMs",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/durationMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-else {
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/durationMs",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/durationMs/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-}
-var valid11 = _errs78 === errors;
-if(valid11){
-const _errs80 = errors;
-if(typeof data24.truncated !== "boolean"){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/truncated",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/truncated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
-return false;
-}
-var valid11 = _errs80 === errors;
-if(valid11){
-if(data24.reason !== undefined){
+var valid13 = _errs80 === errors;
+if(valid13){
 const _errs82 = errors;
-if(typeof data24.reason !== "string"){
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/reason",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data26.stderr !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/stderr",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/stderr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs82 === errors;
+var valid13 = _errs82 === errors;
+if(valid13){
+let data33 = data26.stderrEncoding;
+const _errs84 = errors;
+if(typeof data33 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/stderrEncoding",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/stderrEncoding/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
-else {
-var valid11 = true;
+if(!((data33 === "utf8") || (data33 === "base64"))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/stderrEncoding",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/stderrEncoding/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.sources.additionalProperties.properties.stderrEncoding.enum},message:"must be equal to one of the allowed values"}];
+return false;
 }
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+var valid13 = _errs84 === errors;
+if(valid13){
+let data34 = data26.durationMs;
+const _errs86 = errors;
+if(errors === _errs86){
+if((typeof data34 == "number") && (isFinite(data34))){
+if(data34 < 0 || isNaN(data34)){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/durationMs",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/durationMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
-var valid10 = _errs57 === errors;
-if(!valid10){
+else {
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/durationMs",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/durationMs/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid13 = _errs86 === errors;
+if(valid13){
+const _errs88 = errors;
+if(typeof data26.truncated !== "boolean"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/truncated",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/truncated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid13 = _errs88 === errors;
+if(valid13){
+if(data26.reason !== undefined){
+const _errs90 = errors;
+if(typeof data26.reason !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/reason",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid13 = _errs90 === errors;
+}
+else {
+var valid13 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid12 = _errs65 === errors;
+if(!valid12){
 break;
 }
 }
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1+"/sources",schemaPath:"#/properties/namespaces/items/properties/sources/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources",schemaPath:"#/properties/namespaces/items/properties/sources/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid6 = _errs52 === errors;
+var valid8 = _errs60 === errors;
 }
 else {
-var valid6 = true;
+var valid8 = true;
 }
 }
 }
@@ -781,12 +875,12 @@ var valid6 = true;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/namespaces/" + i1,schemaPath:"#/properties/namespaces/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2,schemaPath:"#/properties/namespaces/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid5 = _errs33 === errors;
-if(!valid5){
+var valid7 = _errs41 === errors;
+if(!valid7){
 break;
 }
 }
@@ -797,140 +891,140 @@ validate20.errors = [{instancePath:instancePath+"/namespaces",schemaPath:"#/prop
 return false;
 }
 }
-var valid0 = _errs31 === errors;
+var valid0 = _errs39 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.sysctlFiles !== undefined){
-let data35 = data.sysctlFiles;
-const _errs84 = errors;
-if(errors === _errs84){
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.files === undefined){
-data35.files = [];
+let data37 = data.sysctlFiles;
+const _errs92 = errors;
+if(errors === _errs92){
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+if(data37.files === undefined){
+data37.files = [];
 }
 let missing5;
-if((data35.status === undefined) && (missing5 = "status")){
+if((data37.status === undefined) && (missing5 = "status")){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles",schemaPath:"#/properties/sysctlFiles/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
 return false;
 }
 else {
-const _errs86 = errors;
-for(const key8 in data35){
+const _errs94 = errors;
+for(const key8 in data37){
 if(!(((key8 === "status") || (key8 === "reason")) || (key8 === "files"))){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles",schemaPath:"#/properties/sysctlFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs86 === errors){
-if(data35.status !== undefined){
-let data36 = data35.status;
-const _errs87 = errors;
-if(typeof data36 !== "string"){
+if(_errs94 === errors){
+if(data37.status !== undefined){
+let data38 = data37.status;
+const _errs95 = errors;
+if(typeof data38 !== "string"){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles/status",schemaPath:"#/properties/sysctlFiles/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(!((((data36 === "ok") || (data36 === "empty")) || (data36 === "failed")) || (data36 === "not-collected"))){
+if(!((((data38 === "ok") || (data38 === "empty")) || (data38 === "failed")) || (data38 === "not-collected"))){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles/status",schemaPath:"#/properties/sysctlFiles/properties/status/enum",keyword:"enum",params:{allowedValues: schema31.properties.sysctlFiles.properties.status.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid13 = _errs87 === errors;
+var valid15 = _errs95 === errors;
 }
 else {
-var valid13 = true;
+var valid15 = true;
 }
-if(valid13){
-if(data35.reason !== undefined){
-const _errs89 = errors;
-if(typeof data35.reason !== "string"){
+if(valid15){
+if(data37.reason !== undefined){
+const _errs97 = errors;
+if(typeof data37.reason !== "string"){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles/reason",schemaPath:"#/properties/sysctlFiles/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid13 = _errs89 === errors;
+var valid15 = _errs97 === errors;
 }
 else {
-var valid13 = true;
+var valid15 = true;
 }
-if(valid13){
-let data38 = data35.files;
-const _errs91 = errors;
-if(errors === _errs91){
-if(Array.isArray(data38)){
-var valid14 = true;
-const len4 = data38.length;
-for(let i4=0; i4<len4; i4++){
-let data39 = data38[i4];
-const _errs93 = errors;
-if(errors === _errs93){
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-if(data39.encoding === undefined){
-data39.encoding = "utf8";
+if(valid15){
+let data40 = data37.files;
+const _errs99 = errors;
+if(errors === _errs99){
+if(Array.isArray(data40)){
+var valid16 = true;
+const len5 = data40.length;
+for(let i5=0; i5<len5; i5++){
+let data41 = data40[i5];
+const _errs101 = errors;
+if(errors === _errs101){
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(data41.encoding === undefined){
+data41.encoding = "utf8";
 }
 let missing6;
-if(((data39.path === undefined) && (missing6 = "path")) || ((data39.content === undefined) && (missing6 = "content"))){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i4,schemaPath:"#/properties/sysctlFiles/properties/files/items/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
+if(((data41.path === undefined) && (missing6 = "path")) || ((data41.content === undefined) && (missing6 = "content"))){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5,schemaPath:"#/properties/sysctlFiles/properties/files/items/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
 return false;
 }
 else {
-const _errs95 = errors;
-for(const key9 in data39){
+const _errs103 = errors;
+for(const key9 in data41){
 if(!(((key9 === "path") || (key9 === "content")) || (key9 === "encoding"))){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i4,schemaPath:"#/properties/sysctlFiles/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5,schemaPath:"#/properties/sysctlFiles/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs95 === errors){
-if(data39.path !== undefined){
-const _errs96 = errors;
-if(typeof data39.path !== "string"){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i4+"/path",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(_errs103 === errors){
+if(data41.path !== undefined){
+const _errs104 = errors;
+if(typeof data41.path !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/path",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid15 = _errs96 === errors;
+var valid17 = _errs104 === errors;
 }
 else {
-var valid15 = true;
+var valid17 = true;
 }
-if(valid15){
-if(data39.content !== undefined){
-const _errs98 = errors;
-if(typeof data39.content !== "string"){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i4+"/content",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid17){
+if(data41.content !== undefined){
+const _errs106 = errors;
+if(typeof data41.content !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/content",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid15 = _errs98 === errors;
+var valid17 = _errs106 === errors;
 }
 else {
-var valid15 = true;
+var valid17 = true;
 }
-if(valid15){
-let data42 = data39.encoding;
-const _errs100 = errors;
-if(typeof data42 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i4+"/encoding",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/encoding/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid17){
+let data44 = data41.encoding;
+const _errs108 = errors;
+if(typeof data44 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/encoding",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/encoding/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(!((data42 === "utf8") || (data42 === "base64"))){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i4+"/encoding",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema31.properties.sysctlFiles.properties.files.items.properties.encoding.enum},message:"must be equal to one of the allowed values"}];
+if(!((data44 === "utf8") || (data44 === "base64"))){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/encoding",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema31.properties.sysctlFiles.properties.files.items.properties.encoding.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid15 = _errs100 === errors;
+var valid17 = _errs108 === errors;
 }
 }
 }
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i4,schemaPath:"#/properties/sysctlFiles/properties/files/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5,schemaPath:"#/properties/sysctlFiles/properties/files/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid14 = _errs93 === errors;
-if(!valid14){
+var valid16 = _errs101 === errors;
+if(!valid16){
 break;
 }
 }
@@ -940,7 +1034,7 @@ validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files",schemaPath:
 return false;
 }
 }
-var valid13 = _errs91 === errors;
+var valid15 = _errs99 === errors;
 }
 }
 }
@@ -951,7 +1045,7 @@ validate20.errors = [{instancePath:instancePath+"/sysctlFiles",schemaPath:"#/pro
 return false;
 }
 }
-var valid0 = _errs84 === errors;
+var valid0 = _errs92 === errors;
 }
 else {
 var valid0 = true;

@@ -29,7 +29,8 @@ export async function saveSnapshot(snapshot: Snapshot, path: string): Promise<vo
   }
   const temp = `${path}.tmp-${process.pid}`;
   try {
-    await writeFile(temp, bytes);
+    // Snapshots are private data (addresses, rules, process names): owner only, whatever the umask.
+    await writeFile(temp, bytes, { mode: 0o600 });
     await rename(temp, path);
   } catch (err) {
     await rm(temp, { force: true });

@@ -39,7 +39,7 @@ export type SourceInput = z.input<typeof Source>;
 
 export const PersistedFile = z
   .object({
-    path: z.string().describe('Absolute path on the collected host, e.g. /etc/sysctl.d/99-docker.conf'),
+    path: z.string().describe('Absolute path on the collected host, e.g. /etc/sysctl.d/99-docker.conf or /usr/lib/sysctl.d/50-default.conf'),
     content: z.string(),
     encoding: Encoding.default('utf8'),
   })
@@ -79,6 +79,10 @@ export const Meta = z
     collector: z.object({ name: z.string(), version: z.string() }).strict(),
     user: z.object({ uid: z.number().int().optional(), name: z.string().optional() }).strict().optional(),
     notes: z.array(z.string()).default([]).describe('What the collector wants a reader to know (e.g. "not root: iptables denied")'),
+    netnsRequested: z
+      .union([z.literal('all'), z.array(z.string())])
+      .optional()
+      .describe('The namespaces asked for besides the host: "all", or the names given to --netns ([] for none). Absent in older snapshots and raw-output directories'),
   })
   .strict();
 export type Meta = z.infer<typeof Meta>;
@@ -88,7 +92,7 @@ export const Snapshot = z
     schema: z.literal(SNAPSHOT_SCHEMA_ID),
     meta: Meta,
     namespaces: z.array(Namespace).min(1).describe('host first, then other namespaces when asked for'),
-    sysctlFiles: PersistedSysctl.describe('Persisted /etc/sysctl.conf and /etc/sysctl.d/*.conf of the host'),
+    sysctlFiles: PersistedSysctl.describe('Persisted sysctl files of the host: /etc/sysctl.conf and the *.conf of every sysctl.d directory systemd-sysctl reads'),
   })
   .strict();
 export type Snapshot = z.infer<typeof Snapshot>;

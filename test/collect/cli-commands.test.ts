@@ -1,5 +1,5 @@
 /** The CLI commands of the collect layer: collect, collector-script, import. */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,21 @@ describe('netaudit collect', () => {
     expect(c.err()).toContain('snapshot written to stdout');
   });
 
+  it('refuses a namespace name that does not exist: exit 2, one message, no snapshot', async () => {
+    const c = capture(host.env);
+    const file = path.join(work, 'never.json');
+    expect(await cli(['collect', '-o', file, '--netns', 'nosuchns'], c)).toBe(2);
+    expect(c.err()).toBe('netaudit: --netns: no network namespace named "nosuchns" (`ip netns list` lists the named namespaces; --netns all collects every namespace)\n');
+    expect(c.out()).toBe('');
+    await expect(stat(file)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('writes the snapshot readable by its owner only', async () => {
+    const file = path.join(work, 'private.json');
+    expect(await cli(['collect', '-o', file, '--timeout', '5'], capture(host.env))).toBe(0);
+    expect(((await stat(file)).mode & 0o777).toString(8)).toBe('600');
+  });
+
   it('rejects a bad --timeout with exit 2', async () => {
     const c = capture(host.env);
     expect(await cli(['collect', '--timeout', '0'], c)).toBe(2);
@@ -123,7 +138,7 @@ describe('the sh collector as a program', () => {
     expect(badTimeout.code).toBe(2);
 
     const gz = path.join(work, 'sh.json.gz');
-    const env = { ...host.env, PATH: `${host.env.PATH ?? ''}:/usr/bin:/bin`, NETAUDIT_PROC_ROOT: host.proc, NETAUDIT_SYSCTL_ROOT: host.etc };
+    const env = { ...host.env, PATH: `${host.env.PATH ?? ''}:/usr/bin:/bin`, NETAUDIT_PROC_ROOT: host.proc, NETAUDIT_ROOT: host.root };
     const run = await runProcess([dash!, script, '-o', gz, '--timeout', '5'], env, 60_000);
     expect(run.code).toBe(0);
     const bytes = await readFile(gz);

@@ -3,10 +3,14 @@
  * outputs whatever they contain, the failure states, timeouts, the output cap, and agreement
  * between the collectors.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { link, mkdir, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_OTHER_NAMESPACE_NOTE } from '../../src/collect/namespaces.js';
+import { collectSnapshot } from '../../src/collect/node-collector.js';
 import { findExecutable } from '../../src/collect/which.js';
+import { UsageError } from '../../src/errors.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { SOURCES } from '../../src/snapshot/sources.js';
 import {
@@ -17,11 +21,15 @@ import {
   fake,
   type FakeHost,
   isRunning,
+  HOST_NETNS_INODE,
   makeFakeHost,
+  nodeOptions,
   readPid,
   removeFakeHost,
   removeTool,
   runCollector,
+  runShCollector,
+  snapshotFile,
   stderrBytes,
   stdoutBytes,
 } from './fake-host.js';
@@ -56,12 +64,12 @@ async function fakeTrickyHost(): Promise<FakeHost> {
   await fake(host, 'iptables-legacy-save -c', { out: CUT_SEQUENCE });
   await fake(host, 'ip6tables-nft-save -c', { out: OVERLONG_AND_SURROGATE });
   await fake(host, 'ip6tables-save -c', { out: ASCII_WITH_ESCAPES });
-  await fake(host, 'ip -j -d link show', { out: LINK_JSON });
-  await fake(host, 'ip -j addr show', { out: '[]\n', err: STDERR_NOT_UTF8 });
-  await fake(host, 'ip -j route show table all', { out: '' });
-  await fake(host, 'ip -j -6 route show table all', { out: MANY_LINES });
-  await fake(host, 'ip -j neigh show', { out: '\n' });
-  await fake(host, 'bridge -j link show', { err: 'RTNETLINK answers: Operation not supported\n', rc: 2 });
+  await fake(host, 'ip -j -p -d link show', { out: LINK_JSON });
+  await fake(host, 'ip -j -p addr show', { out: '[]\n', err: STDERR_NOT_UTF8 });
+  await fake(host, 'ip -j -p route show table all', { out: '' });
+  await fake(host, 'ip -j -p -6 route show table all', { out: MANY_LINES });
+  await fake(host, 'ip -j -p neigh show', { out: '\n' });
+  await fake(host, 'bridge -j -p link show', { err: 'RTNETLINK answers: Operation not supported\n', rc: 2 });
   await fake(host, 'ss -Htlnp', { out: SS_LINE });
   await removeTool(host, 'brctl');
   await mkdir(path.join(host.etc, 'sysctl.d'));
@@ -126,7 +134,7 @@ describe('collectors against fake commands', () => {
         exitCode: 2,
         reason: 'exit code 2: RTNETLINK answers: Operation not supported',
         stderr: 'RTNETLINK answers: Operation not supported\n',
-        command: 'bridge -j link show',
+        command: 'bridge -j -p link show',
       });
     });
 
@@ -162,7 +170,7 @@ describe.each(KINDS)('%s collector: hung commands and huge outputs', (kind) => {
     host = await makeFakeHost();
     // ss hangs, and so does a child it started (the whole process group must go).
     await fake(host, 'ss -Htlnp', { sh: `sleep 30 &\necho $! >"$FAKE_DATA/ss.child"\necho partial\nwait\n` });
-    await fake(host, 'ip -j route show table all', { sh: 'exec yes 0123456789abcdef\n' });
+    await fake(host, 'ip -j -p route show table all', { sh: 'exec yes 0123456789abcdef\n' });
   });
   afterAll(async () => {
     if (host) await removeFakeHost(host);
@@ -250,7 +258,7 @@ describe.each(KINDS)('%s collector: other namespaces', (kind) => {
     await fake(host, 'sysctl -a', { out: 'net.ipv4.ip_forward = 1\n' });
     await fake(host, 'sysctl -a', { out: 'net.ipv4.ip_forward = 0 # blue\n' }, 'blue');
     await fake(host, 'sysctl -a', { out: 'net.ipv4.ip_forward = 0 # nginx\n' }, 'pid100');
-    await fake(host, 'ip -j -d link show', { out: '[{"ifindex":7,"ifname":"eth0","link_netnsid":0}]\n' }, 'pid100');
+    await fake(host, 'ip -j -p -d link show', { out: '[{"ifindex":7,"ifname":"eth0","link_netnsid":0}]\n' }, 'pid100');
     await addProcesses(host, [
       { pid: 100, netnsInode: 900, comm: 'nginx' },
       { pid: 101, netnsInode: 900, comm: 'nginx' },
@@ -265,17 +273,36 @@ describe.each(KINDS)('%s collector: other namespaces', (kind) => {
     if (host) await removeFakeHost(host);
   });
 
-  it('collects the named namespaces asked for, and records one that does not exist', async () => {
-    const { snapshot } = await runCollector(kind, host, { netns: ['blue', 'green'] });
-    expect(snapshot.namespaces.map((n) => n.name)).toEqual(['host', 'blue', 'green']);
-    const [, blue, green] = snapshot.namespaces;
+  it('collects the named namespaces asked for, and records what was asked for', async () => {
+    const { snapshot } = await runCollector(kind, host, { netns: ['blue', 'red', 'blue'] });
+    expect(snapshot.namespaces.map((n) => n.name)).toEqual(['host', 'blue', 'red']);
+    const [, blue] = snapshot.namespaces;
     expect(blue).toMatchObject({ name: 'blue', kind: 'named', nsid: 3, inode: blueInode });
     expect(blue!.sources.sysctl).toMatchObject({ status: 'ok', command: 'ip netns exec blue sysctl -a', stdout: 'net.ipv4.ip_forward = 0 # blue\n' });
-    expect(green).toMatchObject({ name: 'green', kind: 'named' });
-    expect(green!.sources.sysctl).toMatchObject({ status: 'not-collected', reason: 'no network namespace named "green"', command: 'ip netns exec green sysctl -a' });
-    expect(snapshot.meta.notes).toContain('no network namespace named "green" (ip netns list)');
+    // ip netns exec remounts /sys for the namespace: brctl is taken there.
+    expect(blue!.sources['brctl-show']).toMatchObject({ status: 'empty', command: 'ip netns exec blue brctl show' });
+    expect(snapshot.meta.netnsRequested).toEqual(['blue', 'red']);
     // Persisted sysctl files are host-only: one set for the snapshot.
     expect(snapshot.sysctlFiles.files.map((f) => f.path)).toEqual(['/etc/sysctl.conf']);
+  });
+
+  it('records that no namespace was asked for', async () => {
+    const { snapshot } = await runCollector(kind, host);
+    expect(snapshot.meta.netnsRequested).toEqual([]);
+  });
+
+  it('refuses a namespace name that does not exist, before collecting anything (exit 2, one message)', async () => {
+    const message = '--netns: no network namespace named "green", "nosuchns" (`ip netns list` lists the named namespaces; --netns all collects every namespace)';
+    if (kind === 'node') {
+      await expect(collectSnapshot(nodeOptions(host, { netns: ['blue', 'green', 'nosuchns'] }))).rejects.toSatisfy(
+        (err: unknown) => err instanceof UsageError && err.describe() === message,
+      );
+      return;
+    }
+    const file = snapshotFile(host, kind);
+    const result = await runShCollector(kind, host, { netns: ['blue', 'green', 'nosuchns'] }, file);
+    expect(result).toEqual({ code: 2, stderr: `netaudit-collect: ${message}\n` });
+    expect(existsSync(file)).toBe(false);
   });
 
   it('with "all", adds every named namespace and each process namespace once, skipping the host and named ones', async () => {
@@ -297,8 +324,19 @@ describe.each(KINDS)('%s collector: other namespaces', (kind) => {
       command: `nsenter --net=${path.join(host.proc, '100', 'ns', 'net')} sysctl -a`,
       stdout: 'net.ipv4.ip_forward = 0 # nginx\n',
     });
-    expect(nginx.sources['ip-link']?.stdout).toBe('[{"ifindex":7,"ifname":"eth0","link_netnsid":0}]\n');
+    expect(nginx.sources['ip-link']).toMatchObject({
+      command: `nsenter --net=${path.join(host.proc, '100', 'ns', 'net')} ip -j -p -d link show`,
+      stdout: '[{"ifindex":7,"ifname":"eth0","link_netnsid":0}]\n',
+    });
+    // nsenter leaves /sys on the collector's namespace: brctl would list the collector's bridges.
+    expect(nginx.sources['brctl-show']).toMatchObject({
+      status: 'not-collected',
+      command: `nsenter --net=${path.join(host.proc, '100', 'ns', 'net')} brctl show`,
+      reason: expect.stringMatching(/^not run: brctl reads \/sys, which nsenter --net leaves on the collector's namespace/),
+    });
     expect(snapshot.namespaces[4]).toMatchObject({ pids: [205], processes: ['redis-server'] });
+    expect(snapshot.meta.netnsRequested).toBe('all');
+    expect(snapshot.meta.notes).not.toContain(NO_OTHER_NAMESPACE_NOTE);
   });
 
   it('records container namespaces as not collected when nsenter is missing', async () => {
@@ -309,5 +347,136 @@ describe.each(KINDS)('%s collector: other namespaces', (kind) => {
       expect(source).toMatchObject({ status: 'not-collected', reason: 'nsenter not found: cannot enter the namespace of a process' });
     }
     expect(snapshot.namespaces.find((n) => n.name === 'blue')!.sources.sysctl?.status).toBe('ok');
+  });
+});
+
+describe.each(KINDS)('%s collector: each namespace once, by its inode', (kind) => {
+  let host: FakeHost;
+  let labInode: number;
+  let blueInode: number;
+  beforeAll(async () => {
+    host = await makeFakeHost();
+    labInode = await addNamedNamespace(host, 'lab');
+    blueInode = await addNamedNamespace(host, 'blue');
+    // A second name for blue (as `ip netns attach` or a bind mount makes): the same inode.
+    await link(path.join(host.netnsDir, 'blue'), path.join(host.netnsDir, 'blue-alias'));
+    // The collector runs inside "lab" (`ip netns exec lab netaudit collect`).
+    await unlink(path.join(host.proc, 'self', 'ns', 'net'));
+    await symlink(`net:[${labInode}]`, path.join(host.proc, 'self', 'ns', 'net'));
+    await fake(host, 'ip -j netns list', { out: '[{"name":"lab","id":0},{"name":"blue","id":1},{"name":"blue-alias","id":1}]\n' });
+    await fake(host, 'ip netns list', { out: 'lab (id: 0)\nblue (id: 1)\nblue-alias (id: 1)\n' });
+    await addProcesses(host, [
+      { pid: 300, netnsInode: labInode, comm: 'sh' },
+      { pid: 301, netnsInode: blueInode, comm: 'sleep' },
+      { pid: 302, netnsInode: 905, comm: 'nginx' },
+    ]);
+  });
+  afterAll(async () => {
+    if (host) await removeFakeHost(host);
+  });
+
+  it('with "all", drops the collector\'s own namespace and a second name of one already listed, with a note each', async () => {
+    const { snapshot } = await runCollector(kind, host, { netns: ['all'] });
+    expect(snapshot.namespaces.map((n) => [n.name, n.kind, n.inode])).toEqual([
+      ['host', 'host', labInode],
+      ['blue', 'named', blueInode],
+      ['pid:302', 'container', 905],
+    ]);
+    expect(snapshot.meta.notes).toEqual(expect.arrayContaining([
+      'network namespace "lab" is the collector\'s own: collected once, as host',
+      'network namespace "blue-alias" is the same namespace as "blue": collected once, as "blue"',
+    ]));
+  });
+
+  it('does the same for namespaces asked for by name', async () => {
+    const { snapshot } = await runCollector(kind, host, { netns: ['lab', 'blue-alias', 'blue'] });
+    expect(snapshot.namespaces.map((n) => n.name)).toEqual(['host', 'blue-alias']);
+    expect(snapshot.meta.notes).toEqual(expect.arrayContaining([
+      'network namespace "lab" is the collector\'s own: collected once, as host',
+      'network namespace "blue" is the same namespace as "blue-alias": collected once, as "blue-alias"',
+    ]));
+    expect(snapshot.meta.netnsRequested).toEqual(['lab', 'blue-alias', 'blue']);
+  });
+});
+
+describe.each(KINDS)('%s collector: --netns all on a host without other namespaces', (kind) => {
+  let host: FakeHost;
+  beforeAll(async () => {
+    host = await makeFakeHost();
+    await fake(host, 'ip -j netns list', { out: '' });
+    await addProcesses(host, [{ pid: 1, netnsInode: HOST_NETNS_INODE, comm: 'init' }]);
+  });
+  afterAll(async () => {
+    if (host) await removeFakeHost(host);
+  });
+
+  it('records that all were asked for and that none exists', async () => {
+    const { snapshot } = await runCollector(kind, host, { netns: ['all'] });
+    expect(snapshot.namespaces.map((n) => n.name)).toEqual(['host']);
+    expect(snapshot.meta.netnsRequested).toBe('all');
+    expect(snapshot.meta.notes).toContain(NO_OTHER_NAMESPACE_NOTE);
+  });
+});
+
+describe.each(KINDS)('%s collector: persisted sysctl files as systemd-sysctl reads them', (kind) => {
+  let host: FakeHost;
+  const put = async (file: string, text: string) => {
+    await mkdir(path.dirname(path.join(host.root, file)), { recursive: true });
+    await writeFile(path.join(host.root, file), text);
+  };
+  beforeAll(async () => {
+    host = await makeFakeHost();
+    await put('etc/sysctl.conf', 'net.ipv4.ip_forward = 1\n');
+    await put('etc/sysctl.d/99-docker.conf', 'net.ipv4.ip_forward = 1\n');
+    await put('etc/sysctl.d/README', 'not read\n');
+    await put('run/sysctl.d/60-run.conf', 'vm.swappiness = 10\n');
+    await put('usr/local/lib/sysctl.d/70-local.conf', 'kernel.pid_max = 65536\n');
+    await put('usr/lib/sysctl.d/50-default.conf', 'kernel.sysrq = 16\n');
+    await put('usr/lib/sysctl.d/50-pid-max.conf', 'kernel.pid_max = 4194304\n');
+    await put('lib/sysctl.d/30-split-usr.conf', 'fs.protected_fifos = 1\n');
+    // The admin masks the distribution's 50-pid-max.conf.
+    await symlink('/dev/null', path.join(host.root, 'etc/sysctl.d/50-pid-max.conf'));
+  });
+  afterAll(async () => {
+    if (host) await removeFakeHost(host);
+  });
+
+  it('reads every sysctl.d directory, /lib too where it is not /usr/lib, masks as empty files', async () => {
+    const { snapshot } = await runCollector(kind, host);
+    expect(snapshot.sysctlFiles.status).toBe('ok');
+    expect(snapshot.sysctlFiles.files.map((f) => [f.path, f.content])).toEqual([
+      ['/etc/sysctl.d/50-pid-max.conf', ''],
+      ['/etc/sysctl.d/99-docker.conf', 'net.ipv4.ip_forward = 1\n'],
+      ['/run/sysctl.d/60-run.conf', 'vm.swappiness = 10\n'],
+      ['/usr/local/lib/sysctl.d/70-local.conf', 'kernel.pid_max = 65536\n'],
+      ['/usr/lib/sysctl.d/50-default.conf', 'kernel.sysrq = 16\n'],
+      ['/usr/lib/sysctl.d/50-pid-max.conf', 'kernel.pid_max = 4194304\n'],
+      ['/lib/sysctl.d/30-split-usr.conf', 'fs.protected_fifos = 1\n'],
+      ['/etc/sysctl.conf', 'net.ipv4.ip_forward = 1\n'],
+    ]);
+  });
+
+  it('reads /usr/lib/sysctl.d once where /lib links to usr/lib (merged /usr)', async () => {
+    await rm(path.join(host.root, 'lib'), { recursive: true });
+    await symlink('usr/lib', path.join(host.root, 'lib'));
+    const { snapshot } = await runCollector(kind, host);
+    const paths = snapshot.sysctlFiles.files.map((f) => f.path);
+    expect(paths.filter((p) => p.startsWith('/lib/'))).toEqual([]);
+    expect(paths).toContain('/usr/lib/sysctl.d/50-default.conf');
+  });
+});
+
+describe.each(KINDS)('%s collector: the snapshot file', (kind) => {
+  let host: FakeHost;
+  beforeAll(async () => {
+    host = await makeFakeHost();
+  });
+  afterAll(async () => {
+    if (host) await removeFakeHost(host);
+  });
+
+  it('is readable by its owner only (0600): it holds addresses, rules and process names', async () => {
+    const { file } = await runCollector(kind, host);
+    expect(((await stat(file)).mode & 0o777).toString(8)).toBe('600');
   });
 });

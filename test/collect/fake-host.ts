@@ -47,6 +47,9 @@ const BASIC_TOOLS = [
   'date', 'uname', 'id', 'grep', 'sort', 'cut', 'ls', 'readlink', 'timeout', 'setsid', 'dd', 'yes', 'base64',
 ];
 
+/** The inode the fake /proc/self/ns/net gives the collector's own namespace. */
+export const HOST_NETNS_INODE = 4026531840;
+
 export interface FakeHost {
   root: string;
   bin: string;
@@ -95,7 +98,7 @@ export async function makeFakeHost(options: { tools?: string[] } = {}): Promise<
     host.busyboxPath = `${host.bin}:${bb}`;
   }
   await mkdir(path.join(host.proc, 'self', 'ns'), { recursive: true });
-  await symlink('net:[4026531840]', path.join(host.proc, 'self', 'ns', 'net'));
+  await symlink(`net:[${HOST_NETNS_INODE}]`, path.join(host.proc, 'self', 'ns', 'net'));
   await mkdir(path.join(host.proc, 'net'), { recursive: true });
   host.env = { PATH: `${host.bin}:${gnu}`, FAKE_DATA: host.data, LC_ALL: 'C' };
   return host;
@@ -164,47 +167,65 @@ export interface CollectArgs {
 
 /** Run one collector against the fake host; the snapshot goes through a file and loadInput. */
 export async function runCollector(kind: CollectorKind, host: FakeHost, args: CollectArgs = {}): Promise<RunOutcome> {
-  const file = path.join(host.root, `snapshot-${kind}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  const file = snapshotFile(host, kind);
   let stderr = '';
   if (kind === 'node') {
-    const options: CollectOptions = {
-      env: host.env,
-      procRoot: host.proc,
-      sysRoot: host.sys,
-      sysctlRoot: host.etc,
-      netnsRunDir: host.netnsDir,
-      ...(args.netns ? { netns: args.netns } : {}),
-      ...(args.timeoutSeconds ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
-      ...(args.maxOutputBytes ? { maxOutputBytes: args.maxOutputBytes } : {}),
-    };
-    await saveSnapshot(await collectSnapshot(options), file);
+    await saveSnapshot(await collectSnapshot(nodeOptions(host, args)), file);
   } else {
-    const script = path.join(host.root, 'collect.sh');
-    if (!existsSync(script)) await writeFile(script, collectorScript());
-    const shell = kind === 'dash' ? ['dash', '-u'] : ['busybox', 'sh', '-u'];
-    const argv = [
-      script, '-o', file,
-      ...(args.timeoutSeconds ? ['--timeout', String(args.timeoutSeconds)] : []),
-      ...(args.maxOutputBytes ? ['--max-bytes', String(args.maxOutputBytes)] : []),
-      ...(args.netns ? ['--netns', ...args.netns] : []),
-    ];
-    if (kind === 'busybox' && !host.busyboxPath) throw new Error('busybox is not installed');
-    const env = {
-      ...host.env,
-      ...(kind === 'busybox' ? { PATH: host.busyboxPath } : {}),
-      NETAUDIT_PROC_ROOT: host.proc,
-      NETAUDIT_SYS_ROOT: host.sys,
-      NETAUDIT_SYSCTL_ROOT: host.etc,
-      NETAUDIT_NETNS_DIR: host.netnsDir,
-      TMPDIR: host.root,
-    };
-    const shellPath = findExecutable(shell[0]!, process.env);
-    if (!shellPath) throw new Error(`${shell[0]!} is not installed`);
-    const result = await runProcess([shellPath, ...shell.slice(1), ...argv], env, 120_000);
+    const result = await runShCollector(kind, host, args, file);
     stderr = result.stderr;
     if (result.code !== 0) throw new Error(`${kind} collector exited ${String(result.code)}: ${stderr}`);
   }
   return { snapshot: (await loadInput(file)).snapshot, file, stderr };
+}
+
+export function snapshotFile(host: FakeHost, kind: CollectorKind): string {
+  return path.join(host.root, `snapshot-${kind}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+}
+
+export function nodeOptions(host: FakeHost, args: CollectArgs = {}): CollectOptions {
+  return {
+    env: host.env,
+    procRoot: host.proc,
+    sysRoot: host.sys,
+    fileRoot: host.root,
+    netnsRunDir: host.netnsDir,
+    ...(args.netns ? { netns: args.netns } : {}),
+    ...(args.timeoutSeconds ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
+    ...(args.maxOutputBytes ? { maxOutputBytes: args.maxOutputBytes } : {}),
+  };
+}
+
+/** The sh collector under dash or busybox sh, writing to `file`; its exit code and stderr. */
+export async function runShCollector(
+  kind: Exclude<CollectorKind, 'node'>,
+  host: FakeHost,
+  args: CollectArgs,
+  file: string,
+): Promise<{ code: number | null; stderr: string }> {
+  const script = path.join(host.root, 'collect.sh');
+  if (!existsSync(script)) await writeFile(script, collectorScript());
+  const shell = kind === 'dash' ? ['dash', '-u'] : ['busybox', 'sh', '-u'];
+  const argv = [
+    script, '-o', file,
+    ...(args.timeoutSeconds ? ['--timeout', String(args.timeoutSeconds)] : []),
+    ...(args.maxOutputBytes ? ['--max-bytes', String(args.maxOutputBytes)] : []),
+    ...(args.netns ? ['--netns', ...args.netns] : []),
+  ];
+  if (kind === 'busybox' && !host.busyboxPath) throw new Error('busybox is not installed');
+  const env = {
+    ...host.env,
+    ...(kind === 'busybox' ? { PATH: host.busyboxPath } : {}),
+    NETAUDIT_PROC_ROOT: host.proc,
+    NETAUDIT_SYS_ROOT: host.sys,
+    NETAUDIT_ROOT: host.root,
+    NETAUDIT_NETNS_DIR: host.netnsDir,
+    TMPDIR: host.root,
+  };
+  const shellPath = findExecutable(shell[0]!, process.env);
+  if (!shellPath) throw new Error(`${shell[0]!} is not installed`);
+  const result = await runProcess([shellPath, ...shell.slice(1), ...argv], env, 120_000);
+  return { code: result.code, stderr: result.stderr };
 }
 
 export function runProcess(argv: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
