@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { findDnatTargets, findPublishedPorts, checkPortForwarding } from '../../src/analysis/netfilter/index.js';
 import { loadRuleCatalog } from '../../src/engine/catalog.js';
 import { runAudit } from '../../src/engine/audit.js';
-import { CORPUS_SKIP_REASON, corpusAvailable, readCorpus } from '../helpers/corpus.js';
+import { missingCorpus, readCorpus, skipWithoutCorpus } from '../helpers/corpus.js';
 import { buildTestHost, type AddrSpec, type LinkSpec } from './hosts.js';
 
 const NETFILTER_RULES = [
@@ -76,10 +76,9 @@ function hostFor(h: CorpusHost) {
   });
 }
 
-describe.skipIf(!corpusAvailable)('healthy Docker and Kubernetes hosts from the corpus', () => {
-  if (!corpusAvailable) it.skip(CORPUS_SKIP_REASON, () => undefined);
-
-  it.each(HOSTS.map((h) => [h.file, h] as const))('%s: published ports found and followed', (_file, h) => {
+describe('healthy Docker and Kubernetes hosts from the corpus', () => {
+  it.for(HOSTS.map((h) => [h.file, h] as const))('%s: published ports found and followed', ([file, h], ctx) => {
+    skipWithoutCorpus(ctx, 'iptables', file);
     const ns = hostFor(h).host;
     const ports = findPublishedPorts(ns).filter((p) => p.dnat);
     expect(ports).toHaveLength(h.published);
@@ -88,7 +87,8 @@ describe.skipIf(!corpusAvailable)('healthy Docker and Kubernetes hosts from the 
     for (const name of h.accepted) expect(accepted).toContain(name);
   });
 
-  it.each(HOSTS.map((h) => [h.file, h] as const))('%s: no netfilter rule reports an error, and none is skipped', async (_file, h) => {
+  it.for(HOSTS.map((h) => [h.file, h] as const))('%s: no netfilter rule reports an error, and none is skipped', async ([file, h], ctx) => {
+    skipWithoutCorpus(ctx, 'iptables', file);
     const catalog = await loadRuleCatalog();
     const result = await runAudit(hostFor(h), catalog, { input: h.file, only: NETFILTER_RULES });
     expect(result.skipped.filter((s) => s.ruleId !== 'route-localnet-disabled' || h.family !== 6)).toEqual([]);
@@ -97,12 +97,13 @@ describe.skipIf(!corpusAvailable)('healthy Docker and Kubernetes hosts from the 
   });
 });
 
-describe.skipIf(!corpusAvailable)('a broken host from the corpus', () => {
-  if (!corpusAvailable) it.skip(CORPUS_SKIP_REASON, () => undefined);
+// A Rancher (cattle) host: FORWARD jumps to a LOG-and-DROP chain before its own accept for 8080.
+const RANCHER = 'diekmann_net-network__found_online_pastebin_bbWXHaTn';
+const rancherMissing = missingCorpus('iptables', RANCHER);
 
-  // A Rancher (cattle) host: FORWARD jumps to a LOG-and-DROP chain before its own accept for 8080.
+describe.skipIf(rancherMissing)(`a broken host from the corpus${rancherMissing && ` (skipped: ${rancherMissing})`}`, () => {
   const rancher = (): ReturnType<typeof hostFor> =>
-    hostFor({ file: 'diekmann_net-network__found_online_pastebin_bbWXHaTn', bridges: [['docker0', '172.17.0.1/16']], published: 6, accepted: [], targets: 3 });
+    hostFor({ file: RANCHER, bridges: [['docker0', '172.17.0.1/16']], published: 6, accepted: [], targets: 3 });
 
   it('sees the forwarded ports dropped before the dead accept, and the ones no rule accepts', () => {
     const ns = rancher().host;

@@ -10,7 +10,7 @@ import type { AuditResult } from '../../src/engine/types.js';
 import { buildHost } from '../../src/model/build.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { loadInput } from '../../src/snapshot/load.js';
-import { corpusAvailable, corpusFiles, CORPUS_SKIP_REASON, readCorpus } from '../helpers/corpus.js';
+import { corpusFiles, readCorpus, skipWithoutCorpus } from '../helpers/corpus.js';
 import { FIXTURES_DIR } from './fixture-helpers.js';
 
 const FORWARDING_RULES = ['ip-forward-disabled', 'iface-forwarding-disabled', 'ipv6-forwarding-disabled'];
@@ -82,15 +82,15 @@ describe('a plain server', () => {
     expect(result.summary.errors).toBe(0);
   });
 
-  it.skipIf(!corpusAvailable)(`with the NAT of real dumps that only redirect, no forwarding advice (${corpusAvailable ? 'corpus' : CORPUS_SKIP_REASON})`, async () => {
-    const name = corpusFiles('iptables').map(([n]) => n).find((n) => n.startsWith('cbarkr_homelab'));
-    expect(name, 'the REDIRECT-only homelab dump is in the corpus').toBeDefined();
-    const text = readCorpus('iptables', name as string);
+  it('with the NAT of real dumps that only redirect, no forwarding advice', async (ctx) => {
+    const name = 'cbarkr_homelab__etc_iptables_rules.v4';
+    skipWithoutCorpus(ctx, 'iptables', name);
+    const text = readCorpus('iptables', name);
     const result = await runAudit(buildHost(withSource(await plainServer(), 'iptables-save', text)), catalog, { input: 'homelab' });
     expect(forwardingAdvice(result)).toEqual([]);
   });
 
-  it.skipIf(!corpusAvailable)('keeps quiet about forwarding with any real sysctl -a dump', async () => {
+  it('keeps quiet about forwarding with any real sysctl -a dump', async () => {
     const files = corpusFiles('sysctl');
     expect(files.length).toBeGreaterThan(0);
     for (const [name] of files) {

@@ -7,7 +7,7 @@ import { importRawDir } from '../../src/snapshot/import.js';
 import { loadInput } from '../../src/snapshot/load.js';
 import { Snapshot } from '../../src/snapshot/schema.js';
 import { SOURCES } from '../../src/snapshot/sources.js';
-import { corpusAvailable, CORPUS_SKIP_REASON, corpusFiles, readCorpus } from '../helpers/corpus.js';
+import { readCorpus, skipWithoutCorpus } from '../helpers/corpus.js';
 
 let root: string;
 beforeAll(async () => {
@@ -127,10 +127,10 @@ describe('importRawDir', () => {
     await expect(importRawDir(dir)).rejects.toThrow(/is a directory/);
   });
 
-  it.skipIf(!corpusAvailable)('imports real dumps unchanged', async () => {
-    const [iptName] = corpusFiles('iptables').find(([n]) => n.includes('fedora27')) ?? [];
-    const [sysctlName] = corpusFiles('sysctl').find(([n]) => n.includes('Linbing')) ?? [];
-    if (!iptName || !sysctlName) throw new Error('expected corpus files are missing');
+  it('imports real dumps unchanged', async (ctx) => {
+    const iptName = 'netfilter_iptables__tests_ipt-save_dumps_fedora27-iptables';
+    const sysctlName = 'Linbing_CephKnowledge__sysctl-all.txt';
+    skipWithoutCorpus(ctx, 'sysctl', sysctlName);
     const ipt = readCorpus('iptables', iptName);
     const sysctl = readCorpus('sysctl', sysctlName);
     const snapshot = await importRawDir(await makeDir('corpus', { 'iptables-save.txt': ipt, 'sysctl-a.txt': sysctl }));
@@ -138,5 +138,4 @@ describe('importRawDir', () => {
     // The one corpus dump with non-ASCII text (UTF-8 Chinese in a comment) stays text.
     expect(snapshot.namespaces[0]!.sources.sysctl).toMatchObject({ stdout: sysctl, stdoutEncoding: 'utf8' });
   });
-  if (!corpusAvailable) it.skip(`corpus import: ${CORPUS_SKIP_REASON}`, () => {});
 });
