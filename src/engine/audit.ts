@@ -5,6 +5,7 @@
  */
 import { DeferredParseError, InputError } from '../errors.js';
 import { markSourceUnreadable } from '../model/unreadable.js';
+import { allNamespacesCollected } from '../model/netns-request.js';
 import type { Evidence, Host, Namespace } from '../model/types.js';
 import type { LoadedRule, RuleCatalog } from './catalog.js';
 import { compileConditions, type CompiledCondition, type FactGetter } from './evaluator.js';
@@ -286,6 +287,8 @@ async function auditOnce(host: Host, catalog: RuleCatalog, options: AuditOptions
     }
     const namespaces = namespacesFor(host, source.namespaces);
     if (namespaces.length === 0) {
+      // After --netns all, no other namespace is a fact: nothing to check is not something left unchecked.
+      if (allNamespacesCollected(host.meta.netnsRequested)) continue;
       for (const a of active) out.skipped.push({ ruleId: a.rule.meta.id, reason: 'no namespace other than the host\'s was collected (collect with --netns all)' });
       continue;
     }

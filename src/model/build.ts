@@ -32,7 +32,7 @@ const NETFILTER_SOURCES: [id: 'iptables-save' | 'ip6tables-save' | 'iptables-leg
 export function buildHost(snapshot: Snapshot): Host {
   const notes: ParseNote[] = [];
   const namespaces = snapshot.namespaces.map((ns) => buildNamespace(ns, notes));
-  resolveVeths(namespaces);
+  resolveVeths(namespaces, snapshot.meta.netnsRequested);
   const host = namespaces[0] as Namespace;
   return {
     meta: snapshot.meta,

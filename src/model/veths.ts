@@ -6,6 +6,7 @@
  * the peer's). A pair is resolved when the candidate's own link index points back at this end, so a
  * wrong nsid mapping can never pair two unrelated interfaces.
  */
+import { type NetnsRequested, peerNamespaceMissing } from './netns-request.js';
 import type { Interface, Namespace, VethEnd, VethPeer } from './types.js';
 
 function peerIndexFromName(name: string | undefined): number | undefined {
@@ -21,7 +22,8 @@ function pointsBack(candidate: Interface, end: Interface): boolean {
   return candidate.link?.name === end.name;
 }
 
-export function resolveVeths(namespaces: Namespace[]): void {
+/** @param requested the namespaces the collector was asked for (meta.netnsRequested), for the wording */
+export function resolveVeths(namespaces: Namespace[], requested?: NetnsRequested): void {
   const byNsid = new Map<number, Namespace>();
   for (const ns of namespaces) if (ns.nsid !== undefined) byNsid.set(ns.nsid, ns);
   const host = namespaces[0];
@@ -29,7 +31,7 @@ export function resolveVeths(namespaces: Namespace[]): void {
   for (const ns of namespaces) {
     for (const iface of ns.interfaces) {
       if (iface.kind !== 'veth') continue;
-      ns.veths.push({ interface: iface, peer: findPeer(ns, iface, namespaces, byNsid, host) });
+      ns.veths.push({ interface: iface, peer: findPeer(ns, iface, namespaces, byNsid, host, requested) });
     }
   }
 }
@@ -40,6 +42,7 @@ function findPeer(
   namespaces: Namespace[],
   byNsid: Map<number, Namespace>,
   host: Namespace | undefined,
+  requested: NetnsRequested,
 ): VethPeer {
   const link = end.link;
   if (!link) {
@@ -67,7 +70,7 @@ function findPeer(
       return { resolved: true, namespace: other.name, name: candidate.name, interface: candidate };
     }
   }
-  const collected = namespaces.length > 1 ? `none of the ${namespaces.length - 1} other collected namespaces holds it` : 'no other namespace was collected (collect with --netns all)';
+  const collected = namespaces.length > 1 ? `none of the ${namespaces.length - 1} other collected namespaces holds it` : peerNamespaceMissing(requested);
   const unresolved: VethPeer = {
     resolved: false,
     reason: `peer ifindex ${peerIndex ?? '?'} is in namespace id ${link.netnsId}; ${collected}`,
