@@ -62,7 +62,7 @@ export function buildPersistedSysctl(persisted: SnapshotPersisted, notes: ParseN
       appendAll(result.entries, parsed.value);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      notes.push({ source: file.path, message: `unreadable, ignored: ${err.message}` });
+      notes.push({ source: file.path, message: `unreadable, ignored: ${err.message}`, dropped: true });
     }
   }
   for (const entry of result.entries) result.effective.set(entry.key, entry);

@@ -3,7 +3,7 @@
  * (`name<TAB><TAB>id<TAB>yes|no<TAB><TAB>first-port`) and one indented line per further port.
  * Web pastes turn the TABs into spaces, so any run of whitespace separates fields.
  */
-import { clip, fail, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
+import { clip, DROPPED, fail, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import type { BrctlBridge } from './types.js';
 import { wrongFormatHint } from './wrong-format.js';
 
@@ -28,7 +28,7 @@ export function parseBrctlShow(input: ParseInput): Parsed<BrctlBridge[]> {
   let sawHeader = false;
   let current: BrctlBridge | undefined;
   let firstContentLine: number | undefined;
-  const note = (line: number, message: string) => notes.push({ source: input.source, line, message });
+  const note = (line: number, message: string, dropped?: typeof DROPPED) => notes.push({ source: input.source, line, message, ...dropped });
 
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] ?? '';
@@ -46,7 +46,7 @@ export function parseBrctlShow(input: ParseInput): Parsed<BrctlBridge[]> {
     const fields = raw.trim().split(/\s+/);
     if (/^\s/.test(raw)) {
       if (!current) {
-        note(lineNo, `port line before any bridge line, skipped: ${clip(raw.trim(), 80)}`);
+        note(lineNo, `port line before any bridge line, skipped: ${clip(raw.trim(), 80)}`, DROPPED);
         continue;
       }
       for (const name of fields) current.interfaces.push({ name, line: lineNo });
@@ -54,7 +54,7 @@ export function parseBrctlShow(input: ParseInput): Parsed<BrctlBridge[]> {
     }
     const [name, id, stp, ...ports] = fields;
     if (name === undefined || id === undefined || !BRIDGE_ID.test(id) || (stp !== 'yes' && stp !== 'no')) {
-      note(lineNo, `not a \`brctl show\` bridge line, skipped: ${clip(raw.trim(), 80)}`);
+      note(lineNo, `not a \`brctl show\` bridge line, skipped: ${clip(raw.trim(), 80)}`, DROPPED);
       current = undefined;
       continue;
     }

@@ -1,18 +1,18 @@
 /**
  * `bridge -j link show` (with or without -d): one object per bridge port with its STP state.
  */
-import type { ParseInput, ParseNote, Parsed } from './common.js';
+import { DROPPED, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import { readJsonRecords, type JsonRecord } from './json-source.js';
 import type { BridgeLinkEntry } from './types.js';
 
 function readBridgeLink(r: JsonRecord): BridgeLinkEntry | undefined {
   const ifname = r.string('ifname');
   if (ifname === undefined) {
-    r.note('bridge port without "ifname"; skipped');
+    r.note('bridge port without "ifname"; skipped', DROPPED);
     return undefined;
   }
   if (r.has('vlans') && !r.has('ifindex')) {
-    r.note(`"${ifname}" lists VLANs, not link state: this is \`bridge -j vlan show\` output; skipped`);
+    r.note(`"${ifname}" lists VLANs, not link state: this is \`bridge -j vlan show\` output; skipped`, DROPPED);
     return undefined;
   }
   let ifindex = r.integer('ifindex');

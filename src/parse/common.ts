@@ -15,7 +15,17 @@ export interface ParseNote {
   source: string;
   line?: number;
   message: string;
+  /**
+   * The parser left input out of the model (a line it could not read, an element without its key, output
+   * cut short): what the host holds may be missing from the audit. Absent where the oddity was only
+   * tolerated (CRLF, a shell prompt, a header line) and nothing of the host's state was lost.
+   * `audit --strict` fails on these.
+   */
+  dropped?: true;
 }
+
+/** Spread into a note that left input out of the model (see ParseNote.dropped). */
+export const DROPPED = { dropped: true } as const;
 
 export interface ParseInput {
   /** Label used in evidence and errors, e.g. "iptables-save" or "netns:blue/ip-link". */

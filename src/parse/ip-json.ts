@@ -3,7 +3,7 @@
  * between versions, so every field but the identifying one is optional. An element missing its identifying
  * field is skipped with a note; a field of the wrong type is ignored with a note.
  */
-import type { ParseInput, ParseNote, Parsed } from './common.js';
+import { DROPPED, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import { isJsonObject, JsonRecord, readJsonRecords, withoutPrototypes, type JsonObject } from './json-source.js';
 import type { IpAddrEntry, IpAddrInfo, IpLinkEntry, IpNeighEntry, IpNextHop, IpRouteEntry } from './types.js';
 
@@ -25,7 +25,7 @@ function put<T, K extends keyof T>(target: T, key: K, value: T[K] | undefined): 
 function readLinkHeader(r: JsonRecord, what: string): LinkHeader | undefined {
   const ifname = r.string('ifname');
   if (ifname === undefined) {
-    r.note(`${what} without "ifname"; skipped`);
+    r.note(`${what} without "ifname"; skipped`, DROPPED);
     return undefined;
   }
   let ifindex = r.integer('ifindex');
@@ -79,7 +79,7 @@ function readAddrInfo(r: JsonRecord, ifname: string, info: JsonObject): IpAddrIn
   const local = r.string('local', info) ?? address;
   const prefixlen = r.integer('prefixlen', info);
   if (local === undefined || prefixlen === undefined) {
-    r.note(`an ${family} address of "${ifname}" lacks "local" or "prefixlen"; skipped`);
+    r.note(`an ${family} address of "${ifname}" lacks "local" or "prefixlen"; skipped`, DROPPED);
     return undefined;
   }
   const addrInfo: IpAddrInfo = { family, local, prefixlen };
@@ -98,7 +98,7 @@ function readAddr(r: JsonRecord): IpAddrEntry | undefined {
   const addrs: IpAddrInfo[] = [];
   for (const item of r.array('addr_info') ?? []) {
     if (!isJsonObject(item)) {
-      r.note(`an entry of "addr_info" of "${header.ifname}" is not an object; skipped`);
+      r.note(`an entry of "addr_info" of "${header.ifname}" is not an object; skipped`, DROPPED);
       continue;
     }
     // `ip -j addr` on some versions prints an empty {} per interface without addresses.
@@ -119,7 +119,7 @@ function readNextHops(r: JsonRecord): IpNextHop[] {
   const hops: IpNextHop[] = [];
   for (const item of r.array('nexthops') ?? []) {
     if (!isJsonObject(item)) {
-      r.note('an entry of "nexthops" is not an object; skipped');
+      r.note('an entry of "nexthops" is not an object; skipped', DROPPED);
       continue;
     }
     const hop: IpNextHop = {};
@@ -152,7 +152,7 @@ function routeFamily(r: JsonRecord, dst: string, fallback: 4 | 6): 4 | 6 {
 function readRoute(r: JsonRecord, family: 4 | 6): IpRouteEntry | undefined {
   const dst = r.string('dst');
   if (dst === undefined) {
-    r.note('route without "dst"; skipped');
+    r.note('route without "dst"; skipped', DROPPED);
     return undefined;
   }
   // netplan adds a numeric "family" key to each route; it is not iproute2's and is ignored.
@@ -178,7 +178,7 @@ function readRoute(r: JsonRecord, family: 4 | 6): IpRouteEntry | undefined {
 function readNeigh(r: JsonRecord): IpNeighEntry | undefined {
   const dst = r.string('dst');
   if (dst === undefined) {
-    r.note('neighbour without "dst"; skipped');
+    r.note('neighbour without "dst"; skipped', DROPPED);
     return undefined;
   }
   // iproute2 prints the router flag as `"router": null` (a key without a value); a later proposal used true.

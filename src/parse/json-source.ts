@@ -6,7 +6,7 @@
  * records the line where each top-level element starts (evidence); when JSON.parse rejects the text,
  * json-syntax.ts finds the line of the error. Records are read through JsonRecord: own known keys only.
  */
-import { clip, fail, type ParseInput, type ParseNote } from './common.js';
+import { clip, DROPPED, fail, type ParseInput, type ParseNote } from './common.js';
 import { failAtJsonError } from './json-syntax.js';
 import { wrongFormatHint } from './wrong-format.js';
 
@@ -215,9 +215,9 @@ export class JsonRecord {
     return Object.hasOwn(this.obj, key);
   }
 
-  /** Leave a note about this element, at its line. */
-  note(message: string): void {
-    this.notes.push({ source: this.input.source, line: this.line, message });
+  /** Leave a note about this element, at its line; `dropped` when input is left out of the model (ParseNote.dropped). */
+  note(message: string, dropped?: typeof DROPPED): void {
+    this.notes.push({ source: this.input.source, line: this.line, message, ...dropped });
   }
 
   string(key: string, from: JsonObject = this.obj): string | undefined {
@@ -256,7 +256,7 @@ export class JsonRecord {
     const out: string[] = [];
     for (const item of v) {
       if (typeof item === 'string') out.push(item);
-      else this.note(`"${key}" holds ${describeJson(item)} among its strings; dropped`);
+      else this.note(`"${key}" holds ${describeJson(item)} among its strings; dropped`, DROPPED);
     }
     return out;
   }
@@ -274,7 +274,7 @@ export class JsonRecord {
   }
 
   private wrongType(key: string, value: JsonValue, expected: string): undefined {
-    this.note(`"${key}" is ${describeJson(value)}, expected ${expected}; ignored`);
+    this.note(`"${key}" is ${describeJson(value)}, expected ${expected}; ignored`, DROPPED);
     return undefined;
   }
 }
@@ -302,7 +302,7 @@ export function readJsonRecords(input: ParseInput, command: string, notes: Parse
       records.push(new JsonRecord(el.value, el.line, el.text, input, notes));
     } else {
       const message = `${describeJson(el.value)} in the array, not an object; skipped`;
-      notes.push({ source: input.source, line: el.line, message });
+      notes.push({ source: input.source, line: el.line, message, ...DROPPED });
     }
   }
   return records;

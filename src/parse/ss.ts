@@ -4,7 +4,7 @@
  * Process names are printed raw inside quotes, so they may hold commas, quotes, parentheses or spaces;
  * the process column is therefore read with a small scanner, not split on whitespace.
  */
-import { clip, fail, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
+import { clip, DROPPED, fail, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import type { SsListener } from './types.js';
 import { wrongFormatHint } from './wrong-format.js';
 
@@ -120,7 +120,7 @@ export function parseSsListeners(input: ParseInput): Parsed<SsListener[]> {
   let firstContentLine: number | undefined;
   // Headers and sockets of other kinds show this is ss output even when no TCP listener is in it.
   let recognisedOther = false;
-  const note = (line: number, message: string) => notes.push({ source: input.source, line, message });
+  const note = (line: number, message: string, dropped?: typeof DROPPED) => notes.push({ source: input.source, line, message, ...dropped });
 
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] ?? '';
@@ -143,20 +143,20 @@ export function parseSsListeners(input: ParseInput): Parsed<SsListener[]> {
     const { fields, rest } = takeFields(raw, netid ? 6 : 5);
     const [state, recvQ, sendQ, local, peer] = netid ? fields.slice(1) : fields;
     if (state === undefined || recvQ === undefined || sendQ === undefined || local === undefined || peer === undefined) {
-      note(lineNo, `not an \`ss\` socket line, skipped: ${clip(raw.trim(), 80)}`);
+      note(lineNo, `not an \`ss\` socket line, skipped: ${clip(raw.trim(), 80)}`, DROPPED);
       continue;
     }
     if (!/^\d+$/.test(recvQ) || !/^\d+$/.test(sendQ)) {
-      note(lineNo, `Recv-Q/Send-Q are not numbers, line skipped: ${clip(raw.trim(), 80)}`);
+      note(lineNo, `Recv-Q/Send-Q are not numbers, line skipped: ${clip(raw.trim(), 80)}`, DROPPED);
       continue;
     }
     const endpoint = parseSsEndpoint(local);
     if (!endpoint) {
-      note(lineNo, `local address "${clip(local, 60)}" not understood, line skipped`);
+      note(lineNo, `local address "${clip(local, 60)}" not understood, line skipped`, DROPPED);
       continue;
     }
     if (!/^\d{1,5}$/.test(endpoint.port) || Number(endpoint.port) > 65535) {
-      note(lineNo, `local port "${clip(endpoint.port, 30)}" is not a number (ss run without -n?), line skipped`);
+      note(lineNo, `local port "${clip(endpoint.port, 30)}" is not a number (ss run without -n?), line skipped`, DROPPED);
       continue;
     }
     const listener: SsListener = {
@@ -175,7 +175,7 @@ export function parseSsListeners(input: ParseInput): Parsed<SsListener[]> {
     if (usersAt >= 0) {
       const processes = parseSsUsers(raw, usersAt);
       if (processes) listener.processes = processes;
-      else note(lineNo, 'process column not understood; listener kept without processes');
+      else note(lineNo, 'process column not understood; listener kept without processes', DROPPED);
     }
     listeners.push(listener);
   }

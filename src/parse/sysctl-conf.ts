@@ -5,7 +5,7 @@
  * `-key` alone, which excludes the key from the globs that match it (systemd's own 50-default.conf:
  * `net.ipv4.conf.*.rp_filter = 2` with `-net.ipv4.conf.all.rp_filter`).
  */
-import { clip, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
+import { clip, DROPPED, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import type { SysctlConfEntry } from './types.js';
 
 /**
@@ -43,7 +43,7 @@ export function parseSysctlConf(input: ParseInput): Parsed<SysctlConfEntry[]> {
     const ignoreErrors = !excluded && written.startsWith('-');
     if (written.startsWith('-')) written = written.slice(1).trimStart();
     if (written === '' || /\s/.test(written)) {
-      notes.push({ source: input.source, line: lineNo, message: `not a valid key, line ignored: ${clip(trimmed, 80)}` });
+      notes.push({ source: input.source, line: lineNo, message: `not a valid key, line ignored: ${clip(trimmed, 80)}`, ...DROPPED });
       continue;
     }
     entries.push({

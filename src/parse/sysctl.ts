@@ -3,7 +3,7 @@
  * Keys are kept exactly as printed ("net.ipv4.conf.eth0/100.forwarding": a dot inside an interface
  * name is printed as "/"); values keep their inner TABs; a key printed several times keeps every entry.
  */
-import { clip, fail, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
+import { clip, DROPPED, fail, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import type { SysctlDump, SysctlEntry } from './types.js';
 import { wrongFormatHint } from './wrong-format.js';
 
@@ -62,7 +62,7 @@ export function parseSysctl(input: ParseInput): Parsed<SysctlDump> {
     }
     const kv = splitSysctlLine(raw.trimStart());
     if (!kv) {
-      notes.push({ source: input.source, line: lineNo, message: `not a "key = value" line, skipped: ${clip(trimmed, 80)}` });
+      notes.push({ source: input.source, line: lineNo, message: `not a "key = value" line, skipped: ${clip(trimmed, 80)}`, ...DROPPED });
       continue;
     }
     entries.push({ key: kv.key, value: kv.value, line: lineNo, text: clip(raw) });

@@ -16,6 +16,7 @@ export function sourceText(source: Source, label: string): { text: string; notes
     decoded.notes.push({
       source: label,
       message: 'output was cut at the collector\'s size limit: the last line may be incomplete and later content is missing',
+      dropped: true,
     });
   }
   return decoded;
