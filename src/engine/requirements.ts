@@ -10,8 +10,12 @@ const NEVER_EMPTY = new Set(['sysctl', 'ip-link', 'ip-addr']);
 
 export const PERSISTED_SYSCTL_SOURCE = 'sysctl-files';
 
-function describe(info: SourceInfo): string | undefined {
-  if (info.parseError) return `unreadable (${info.parseError})`;
+/**
+ * What keeps a source from the rules. A skip reason says only "unreadable": every rule that needed the source
+ * would otherwise repeat its parser's message; the message is given once, with the unavailable sources.
+ */
+function describe(info: SourceInfo, detail: 'brief' | 'full'): string | undefined {
+  if (info.parseError) return detail === 'full' ? `unreadable (${info.parseError})` : 'unreadable (its parser refused it: see the unavailable sources)';
   switch (info.status) {
     case 'ok':
       return undefined;
@@ -33,7 +37,7 @@ export function unavailableReason(host: Host, ns: Namespace, source: string): st
   }
   const info = ns.sources.get(source);
   if (!info) return `namespace ${ns.name}: ${sourceLabel(ns.name, source)} not collected`;
-  const problem = describe(info);
+  const problem = describe(info, 'brief');
   return problem ? `namespace ${ns.name}: ${info.label} ${problem}` : undefined;
 }
 
@@ -50,7 +54,7 @@ export function unmetRequirement(host: Host, ns: Namespace, requires: readonly s
 export function unavailableSources(host: Host): string[] {
   const out: string[] = [];
   for (const info of host.sources) {
-    const problem = describe(info);
+    const problem = describe(info, 'full');
     if (problem) out.push(`${info.namespace}/${info.id}: ${problem}`);
   }
   const persisted = unavailableReason(host, host.host, PERSISTED_SYSCTL_SOURCE);

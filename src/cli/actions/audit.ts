@@ -1,33 +1,34 @@
 /**
- * What `netaudit audit INPUT...` does: load each input, build its host model, run the rule catalog,
- * print one report.
+ * What `netaudit audit INPUT...` does: audit each input (audit-inputs.ts), apply the baseline and waivers,
+ * print one report of every input that could be audited, then say on stderr what stands in the way of a
+ * verdict.
  *
- * Several inputs: every input is loaded and audited before anything is printed (a bad one exits 2 with
- * nothing on stdout). A source inside an input that its parser refuses is reported on stderr and makes
- * the exit code 2 after the report: the rules that needed it were skipped, so no verdict is complete. text prints one report per input and a total; json prints JSON Lines (one
- * `netaudit/report@1` object per line); sarif one log with one run per input; junit one document;
- * salt one object with a single verdict.
+ * Exit 2 (after the report of the others) when an input could not be read or nothing in it was checked, when
+ * a source inside an input was refused by its parser (the rules that needed it were skipped, so no verdict is
+ * complete), and with --strict when anything at all was not checked. text prints one report per input and a
+ * total; json prints JSON Lines (one `netaudit/report@1` object per line); sarif one log with one run per
+ * input; junit one document; salt one object with a single verdict.
  */
 import { writeFile } from 'node:fs/promises';
-import { runAudit, selectRules } from '../../engine/audit.js';
+import { selectRules } from '../../engine/audit.js';
 import { loadRuleCatalog } from '../../engine/catalog.js';
-import type { AuditResult } from '../../engine/types.js';
-import { ExitCode, InputError } from '../../errors.js';
-import { buildHost } from '../../model/build.js';
-import { parseEveryRule } from '../../model/unreadable.js';
-import type { ParseNote } from '../../parse/common.js';
+import { ExitCode, InputError, UsageError } from '../../errors.js';
+import { strictReasons } from '../../gate/completeness.js';
+import { applyGate, type ExpiredMatches } from '../../gate/suppress.js';
 import { wantsColour } from '../../report/colour.js';
 import { failsAt } from '../../report/describe.js';
 import { printableLine } from '../../report/escape.js';
 import { renderReports, type ReportFormat } from '../../report/index.js';
 import { rawDirectoryArtifact } from '../../report/raw-artifacts.js';
-import { IMPORT_COLLECTOR_NAME } from '../../snapshot/import.js';
-import { loadInput } from '../../snapshot/load.js';
+import { writeSarifSources } from '../../report/sarif-sources.js';
+import { sourceTextsByInput } from '../../report/source-texts.js';
 import { systemMessage } from '../../snapshot/read-bytes.js';
+import { auditInputs, type AuditedInput } from '../audit-inputs.js';
 import type { FailOn } from '../commands/audit.js';
+import { loadGate, type GateFlags } from '../gate.js';
 import type { CliIo } from '../program.js';
 
-export interface AuditCommandOptions {
+export interface AuditCommandOptions extends GateFlags {
   inputs: string[];
   format: ReportFormat;
   failOn: FailOn;
@@ -37,54 +38,64 @@ export interface AuditCommandOptions {
   output?: string;
   /** Parse every iptables rule in full before the audit, not only those the checks read. */
   strictParse?: boolean;
+  /** Exit 2 when anything was not checked: a skipped rule, an unreadable source, input a parser dropped. */
+  strict?: boolean;
+  /** SARIF: write the quoted sources of snapshots as files under DIR and point at them, instead of embedding them. */
+  sarifSources?: string;
 }
 
-/** Notes printed per input before the rest are counted: enough to see what was tolerated, not a flood. */
-const MAX_NOTES_SHOWN = 20;
-
-export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): Promise<number> {
+export async function runAuditCommand(options: AuditCommandOptions, io: CliIo, cwd: string = process.cwd()): Promise<number> {
+  if (options.sarifSources !== undefined && options.format !== 'sarif') throw new UsageError('--sarif-sources goes with --format sarif');
   const catalog = await loadRuleCatalog(options.rules);
-  // Unknown ids in --only / --disable fail here, before any input is read.
+  // Unknown ids in --only / --disable, and bad gate files, fail here, before any input is read.
   selectRules(catalog, options);
+  const gate = await loadGate(options, catalog, cwd);
 
-  const results: AuditResult[] = [];
-  const rawDirectories = new Set<string>();
-  const unreadable: string[] = [];
-  for (const input of options.inputs) {
-    const loaded = await loadInput(input);
-    const host = buildHost(loaded.snapshot);
-    if (options.strictParse) parseEveryRule(host);
-    reportNotes(io, loaded.label, [...loaded.notes, ...loaded.snapshot.meta.notes], host.notes);
-    if (loaded.snapshot.meta.collector.name === IMPORT_COLLECTOR_NAME) rawDirectories.add(loaded.label);
-    results.push(await runAudit(host, catalog, { input: loaded.label, disable: options.disable, only: options.only }));
-    // After the audit: a rule line the checks found malformed marks its source unreadable during it.
-    for (const source of host.sources) if (source.parseError) unreadable.push(`${loaded.label}: ${source.parseError}`);
+  const { audited, failures } = await auditInputs(options.inputs, catalog, { disable: options.disable, only: options.only, strictParse: options.strictParse ?? false }, io);
+  const expired: ExpiredMatches = new Map();
+  for (const input of audited) applyGate(input.result, input.identities, gate, expired);
+
+  if (audited.length > 0) {
+    const report = renderReports(
+      audited.map((a) => a.result),
+      options.format,
+      { colour: options.output === undefined && wantsColour({ isTTY: io.isTTY }, io.env), failOn: options.failOn, sources: await sourceLocator(audited, options) },
+    );
+    if (options.output === undefined) io.stdout(report);
+    else await writeReport(options.output, report);
   }
 
-  const report = renderReports(results, options.format, {
-    colour: options.output === undefined && wantsColour({ isTTY: io.isTTY }, io.env),
-    failOn: options.failOn,
-    artifactPath: (input, evidence) => (rawDirectories.has(input) ? rawDirectoryArtifact(input, evidence) : input),
-  });
-  if (options.output === undefined) io.stdout(report);
-  else await writeReport(options.output, report);
-
-  // An output the parsers refused is bad input: the report above covers the rest, but a gate must not pass it.
-  for (const message of unreadable) io.stderr(`netaudit: unreadable source, its rules were skipped: ${printableLine(message)}\n`);
-  if (unreadable.length > 0) return ExitCode.badInput;
-  return results.some((r) => failsAt(r, options.failOn)) ? ExitCode.findings : ExitCode.ok;
+  for (const waiver of gate.waivers.filter((w) => w.expired)) {
+    const count = expired.get(waiver) ?? 0;
+    const counted = count === 0 ? 'it matches no finding now' : `${count} finding${count === 1 ? '' : 's'} it matches count again`;
+    io.stderr(`netaudit: note: ${waiver.file}: ${waiver.path}: waiver (${printableLine(waiver.describe)}) expired on ${waiver.expires}: ${counted}\n`);
+  }
+  // Whatever stands in the way of a verdict: a gate must not pass it.
+  const problems = [...failures];
+  for (const input of audited) {
+    problems.push(...input.unreadable.map((m) => `unreadable source, its rules were skipped: ${m}`));
+    if (options.strict) problems.push(...strictReasons(input.result, [], input.notes).map((r) => `--strict: ${input.label}: ${r}`));
+  }
+  for (const message of problems) io.stderr(`netaudit: ${printableLine(message)}\n`);
+  if (problems.length > 0) return ExitCode.badInput;
+  return audited.some((a) => failsAt(a.result, options.failOn)) ? ExitCode.findings : ExitCode.ok;
 }
 
-function reportNotes(io: CliIo, label: string, loaderNotes: readonly string[], parseNotes: readonly ParseNote[]): void {
-  const lines = [
-    ...loaderNotes,
-    ...parseNotes.map((n) => `${n.source}: ${n.line === undefined ? '' : `line ${n.line}: `}${n.message}`),
-  ];
-  for (const line of lines.slice(0, MAX_NOTES_SHOWN)) io.stderr(`netaudit: note: ${printableLine(`${label}: ${line}`)}\n`);
-  if (lines.length > MAX_NOTES_SHOWN) {
-    const more = lines.length - MAX_NOTES_SHOWN;
-    io.stderr(`netaudit: note: ${printableLine(label)}: ${more} more notes (\`netaudit show ${printableLine(label)}\` lists them all)\n`);
+/** For SARIF: each input's source texts, and the file of each source: a raw-output directory's own, or one --sarif-sources wrote. */
+async function sourceLocator(audited: readonly AuditedInput[], options: AuditCommandOptions) {
+  const texts = sourceTextsByInput();
+  const rawDirectories = new Set<string>();
+  for (const input of audited) {
+    texts.add(input.label, input.snapshot);
+    if (input.rawDirectory) rawDirectories.add(input.label);
   }
+  const snapshots = audited.map((a) => a.result).filter((r) => !rawDirectories.has(r.input));
+  const written = options.sarifSources !== undefined ? await writeSarifSources(options.sarifSources, snapshots, texts.lookup) : undefined;
+  return {
+    sourceText: texts.lookup,
+    sourceFile: (input: string, source: string) =>
+      rawDirectories.has(input) ? rawDirectoryArtifact(input, source) : written?.(input, source),
+  };
 }
 
 async function writeReport(file: string, report: string): Promise<void> {

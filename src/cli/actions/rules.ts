@@ -2,11 +2,12 @@
 import { loadRuleCatalog } from '../../engine/catalog.js';
 import { ExitCode } from '../../errors.js';
 import { formatRuleTable, formatRulesJson } from '../../report/rule-list.js';
+import { writeOutput } from '../output.js';
 import type { CliIo } from '../program.js';
 
-export async function runRulesCommand(format: 'text' | 'json', ruleDirs: string[], io: CliIo): Promise<number> {
+export async function runRulesCommand(format: 'text' | 'json', ruleDirs: string[], io: CliIo, output?: string): Promise<number> {
   const catalog = await loadRuleCatalog(ruleDirs);
   const metas = catalog.rules.map((r) => r.meta);
-  io.stdout(format === 'json' ? formatRulesJson(metas) : formatRuleTable(metas));
+  await writeOutput(io, output, format === 'json' ? formatRulesJson(metas) : formatRuleTable(metas), 'the rule list');
   return ExitCode.ok;
 }

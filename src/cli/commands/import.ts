@@ -1,4 +1,4 @@
-/** `netaudit import DIR -o FILE`: its flags and help. What it does is in ../actions/import.ts, loaded when it runs. */
+/** `netaudit import DIR [-o FILE]`: its flags and help. What it does is in ../actions/import.ts, loaded when it runs. */
 import { RAW_SYSCTL_DIR, SOURCES } from '../../snapshot/sources.js';
 import type { RegisterCommand } from '../program.js';
 
@@ -13,9 +13,9 @@ export const registerImport: RegisterCommand = (program, io, setExitCode) => {
     .command('import')
     .description('Turn a raw-output directory (command outputs pasted from a bug report) into a snapshot file')
     .argument('<dir>', 'folder holding any subset of the files listed below')
-    .requiredOption('-o, --output <file>', 'snapshot to write (.json, or .json.gz to compress; "-" for stdout)')
+    .option('-o, --output <file>', 'write the snapshot here (.json, or .json.gz to compress; "-" for stdout), readable by its owner only. Default: stdout')
     .addHelpText('after', `\nFiles read from DIR (any subset; missing ones are recorded as not collected):\n${FILE_LIST}\n`)
-    .action(async (dir: string, flags: { output: string }) => {
+    .action(async (dir: string, flags: { output?: string }) => {
       const { runImportCommand } = await import('../actions/import.js');
       setExitCode(await runImportCommand(dir, flags.output, io));
     });

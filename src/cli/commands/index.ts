@@ -1,5 +1,6 @@
 import type { RegisterCommand } from '../program.js';
 import { registerAudit } from './audit.js';
+import { registerBaseline } from './baseline.js';
 import { registerCollect } from './collect.js';
 import { registerCollectorScript } from './collector-script.js';
 import { registerExplain } from './explain.js';
@@ -14,6 +15,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerImport,
   registerShow,
   registerAudit,
+  registerBaseline,
   registerRules,
   registerExplain,
 ];

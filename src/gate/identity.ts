@@ -1,0 +1,28 @@
+/**
+ * The identity of a finding across collections of the same host, for baselines and waivers.
+ *
+ * A container's namespace is named "pid:<pid>" by the collectors, and that pid changes every time the
+ * container restarts, so the name cannot identify it. Its identity is what runs in it instead:
+ * "container:<command names, sorted, distinct, joined by +>" ("container:nginx", "container:node+tini").
+ * Replicas of one image share an identity, so a baseline entry or waiver covers all of them: for a gate that
+ * is what accepting a finding of that container means. Named namespaces and the host keep their names.
+ */
+import { findingFingerprint } from '../engine/fingerprint.js';
+import type { Subject } from '../engine/types.js';
+import type { Host } from '../model/types.js';
+
+export function namespaceIdentity(ns: { name: string; kind: string; processes?: readonly string[] }): string {
+  if (ns.kind !== 'container') return ns.name;
+  const names = [...new Set(ns.processes ?? [])].sort();
+  return names.length === 0 ? 'container:unknown' : `container:${names.join('+')}`;
+}
+
+/** Namespace name → identity, for every namespace of a host. */
+export function namespaceIdentities(host: Host): Map<string, string> {
+  return new Map(host.namespaces.map((ns) => [ns.name, namespaceIdentity(ns)]));
+}
+
+/** The fingerprint a baseline stores: rule id, namespace identity, subject kind and name. */
+export function stableFingerprint(ruleId: string, subject: Subject, identities: ReadonlyMap<string, string>): string {
+  return findingFingerprint(ruleId, { ...subject, namespace: identities.get(subject.namespace) ?? subject.namespace });
+}
