@@ -5,11 +5,15 @@
 import type { Evidence } from '../model/types.js';
 import type { Decision, WalkResult } from './netfilter/walk.js';
 
-/** Jump rules and the deciding rule, or the built-in chain's declaration (its policy) when it decided. */
+/**
+ * Jump rules and the deciding rule, or the built-in chain's declaration (its policy) when it decided. The
+ * deciding line, last, is marked primary: it proves the verdict, the jumps only lead to it.
+ */
 export function decisionEvidence(decision: Decision): Evidence[] {
   const lines = decision.path.map((r) => r.evidence);
   if (decision.by === 'policy' && decision.chain) lines.push(decision.chain.evidence);
-  return lines;
+  const decisive = lines.length > 0 && (decision.by === 'rule' || decision.by === 'policy') ? lines.length - 1 : -1;
+  return decisive === -1 ? lines : lines.map((e, i) => (i === decisive ? { ...e, primary: true } : e));
 }
 
 export function walkEvidence(walk: WalkResult): Evidence[] {

@@ -3,6 +3,7 @@
  * Built once from a snapshot by src/model/build.ts; lookups the rules need are indexed here
  * (by name, by index, by chain) so that nothing downstream joins lists in loops.
  */
+import type { PolicyRule } from './policy-rules.js';
 import type { Evidence, ParseNote } from '../parse/common.js';
 import type {
   IptChainDecl,
@@ -260,6 +261,8 @@ export interface Namespace {
   bridgeByName: Map<string, Bridge>;
   veths: VethEnd[];
   routes: Route[];
+  /** Policy routing rules (ip -j rule, ip -j -6 rule) by family; undefined when not collected. */
+  policyRules?: { 4?: PolicyRule[]; 6?: PolicyRule[] };
   neighbours: IpNeighEntry[];
   sysctl: SysctlTable;
   netfilter: Netfilter;

@@ -8,6 +8,8 @@ export interface Evidence {
   source: string;
   line: number;
   text: string;
+  /** The line that proves the finding, where it is not the first quoted (a DNAT after the jumps to it). */
+  primary?: true;
 }
 
 /** A tolerated oddity in the input, kept visible to the user ("line 3: shell prompt skipped"). */
@@ -56,9 +58,27 @@ export function fail(input: ParseInput, message: string, line?: number, hint?: s
   throw new ParseError(message, line === undefined ? { source: input.source } : { source: input.source, line }, hint);
 }
 
-/** Shorten a line for messages and evidence so a 1 MB line cannot flood a report. */
+/** "… (314 more characters)" at the end of a text clip() shortened. */
+const CLIPPED_TAIL = /… \((\d+) more characters\)$/;
+
+/**
+ * Shorten a line for messages and evidence so a 1 MB line cannot flood a report. A text clipped before (a
+ * parser keeps its evidence short, a report clips again) counts every character cut from the original, not
+ * the earlier "… (N more characters)" tail as if it were content.
+ */
 export function clip(text: string, max = 240): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+  if (text.length <= max) return text;
+  const tail = CLIPPED_TAIL.exec(text);
+  const kept = tail ? text.slice(0, tail.index) : text;
+  if (kept.length <= max) return text;
+  const cutBefore = tail ? Number(tail[1]) : 0;
+  return `${kept.slice(0, max)}… (${kept.length - max + cutBefore} more characters)`;
+}
+
+/** The part of a clipped text that is the original's own (its start), without the "… (N more characters)" tail. */
+export function clippedPrefix(text: string): string {
+  const tail = CLIPPED_TAIL.exec(text);
+  return tail ? text.slice(0, tail.index) : text;
 }
 
 /** ANSI escape sequences (colour captures pasted from a terminal). */

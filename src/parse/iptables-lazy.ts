@@ -50,6 +50,8 @@ export class RuleBodies {
   targetFlag = NO_TARGET;
   target: IptTarget | undefined | null = undefined;
   targetName: string | undefined = undefined;
+  /** Whether the target has options (then it is a target module, never a jump to a chain). */
+  targetHasOptions = false;
   /** Where the line's plain -d is (see LineScanner.destinationFlag). */
   destinationFlag = UNCLEAR;
 
@@ -77,6 +79,7 @@ export class RuleBodies {
     const flag = words.targetFlag;
     let target: IptTarget | undefined | null = undefined;
     let name: string | undefined = undefined;
+    let hasOptions = false;
     if (flag !== NO_TARGET) {
       name = this.plainTargetName(line, flag);
       // A one-off name (a jump to KUBE-SEP-…) makes a target of its own: made when first read, as are options.
@@ -84,11 +87,13 @@ export class RuleBodies {
       else if (this.readOptionTarget(line, flag)) {
         target = null;
         name = this.targetWords[0];
+        hasOptions = true;
       } else {
         target = this.parsedTarget(line, flag);
         // Not even the tokenizer can read the target alone: the whole line goes to the full parse.
         if (target === undefined) return false;
         name = target.name;
+        hasOptions = target.options.length > 0;
       }
     }
     this.chainStart = chainStart;
@@ -96,6 +101,7 @@ export class RuleBodies {
     this.targetFlag = flag;
     this.target = target;
     this.targetName = name;
+    this.targetHasOptions = hasOptions;
     this.destinationFlag = words.destinationFlag;
     return true;
   }
@@ -217,7 +223,7 @@ const DASH = 0x2d;
 const BANG = 0x21;
 
 /** Whether the target flag at `flag` is -g. */
-function isGoto(line: string, flag: number): boolean {
+export function isGoto(line: string, flag: number): boolean {
   return line.charCodeAt(flag + 1) === 0x67 /* g */;
 }
 

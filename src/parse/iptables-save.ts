@@ -7,10 +7,14 @@ import type { IptChainDecl, IptCounters, IptRule, IptTable, IptTarget, IptablesS
 import { RuleTokenizer } from './iptables-tokens.js';
 import { RuleBodyParser } from './iptables-rule.js';
 import { newChainDecl, newImplicitChainDecl, newRuleRecord, type RuleParts } from './iptables-records.js';
-import { LazyRuleRecord, RuleBodies, RuleColumns } from './iptables-lazy.js';
+import { isGoto, LazyRuleRecord, RuleBodies, RuleColumns } from './iptables-lazy.js';
 import { UNCLEAR } from './iptables-line-scan.js';
 import { SharedParts } from './iptables-shared.js';
 import { RUN_IPTABLES_SAVE, wrongFormatHint, wrongFormatOf } from './iptables-format.js';
+import { TARGET_MODULES } from './iptables-targets.js';
+
+/** What to do about a dump that iptables-restore would refuse as incomplete. */
+const COLLECT_AGAIN = 'iptables-restore refuses such a dump: it was cut short or edited by hand; collect the whole output of `iptables-save -c` again';
 
 const LINE_HINT = 'expected `*table`, `:CHAIN POLICY [packets:bytes]`, `-A CHAIN ...`, `COMMIT` or a `#` comment';
 
@@ -34,6 +38,17 @@ interface OpenTable {
   numbers: Map<string, number>;
   /** Per chain number: the rules seen so far (the next rule's position is one more). */
   ruleCounts: number[];
+  /** Targets without options that are no declared chain so far nor a target module, with the first line naming each. */
+  undeclaredJumps: Map<string, UndeclaredJump> | undefined;
+  /** The last name checkJump saw in this table: runs of rules jumping to one name are checked once. */
+  lastCheckedJump: string | undefined;
+}
+
+/** The first rule of a table that jumps to a name it has not declared; `text` when the rule was only scanned. */
+interface UndeclaredJump {
+  line: number;
+  goto: boolean;
+  text: string | undefined;
 }
 
 class IptablesSaveParser {
@@ -53,6 +68,10 @@ class IptablesSaveParser {
    * 150k lines are not all kept as strings.
    */
   private text = '';
+  /** The number of the last line that was not empty: where a dump cut short ends. */
+  private lastLine = 0;
+  /** The last rule read by the lazy scan alone (its words from -A on), with its line. */
+  private lastScanned: { text: string; line: number } | undefined;
   private readonly shared = new SharedParts();
   private readonly tokenizer = new RuleTokenizer();
   private readonly body = new RuleBodyParser(this.shared);
@@ -86,6 +105,7 @@ class IptablesSaveParser {
         const newline = text.indexOf('\n', start);
         const end = newline < 0 ? text.length : newline;
         this.parseLine(text.slice(start, end), lineNo, start);
+        if (end > start) this.lastLine = lineNo;
         if (newline < 0) break;
         start = newline + 1;
       }
@@ -211,7 +231,7 @@ class IptablesSaveParser {
       fail(this.input, `bad table line: ${clip(line)}`, lineNo, 'expected `*filter`, `*nat`, `*mangle`, `*raw` or `*security`');
     }
     if (this.open) {
-      this.note(`table ${this.open.table.name} (line ${this.open.table.line}) has no COMMIT before *${name}`, lineNo);
+      fail(this.input, `table ${this.open.table.name} (line ${this.open.table.line}) has no COMMIT before *${name}`, lineNo, COLLECT_AGAIN);
     }
     const earlier = this.tableFirstLine.get(name);
     if (earlier !== undefined) {
@@ -223,7 +243,7 @@ class IptablesSaveParser {
     const columns = this.bodies === undefined ? undefined : new RuleColumns(this.bodies, name, this.text, chains, this.shared);
     const table = newTable(name, lineNo, chains, columns);
     this.result.tables.push(table);
-    this.open = { table, columns, numbers: new Map(), ruleCounts: [] };
+    this.open = { table, columns, numbers: new Map(), ruleCounts: [], undeclaredJumps: undefined, lastCheckedJump: undefined };
     this.lastChain = -1;
     this.lastJumpName = undefined;
     this.otherJumpName = undefined;
@@ -285,6 +305,7 @@ class IptablesSaveParser {
     const error = body.parse(tokens, 2, counters, bodies === undefined);
     if (error !== undefined) fail(this.input, `${error}: ${clip(line)}`, lineNo);
     const position = ++(open.ruleCounts[number] as number);
+    if (body.target !== undefined && body.target.options.length === 0) this.checkJump(open, body.target.name, body.target.goto, lineNo, undefined);
     this.observeFamily(body);
     const source = this.input.source;
     const table = open.table;
@@ -302,8 +323,10 @@ class IptablesSaveParser {
   private scanRule(open: OpenTable, line: string, lineNo: number, start: number, at: number, counters: IptCounters | undefined): boolean {
     const bodies = this.bodies as RuleBodies;
     if (!bodies.quickScan(line, at)) return false;
+    this.lastScanned = { text: line.slice(at), line: lineNo };
     const number = this.chainOf(open, line, bodies.chainStart, bodies.chainEnd, lineNo);
     const position = ++(open.ruleCounts[number] as number);
+    if (bodies.targetName !== undefined && !bodies.targetHasOptions) this.checkJump(open, bodies.targetName, isGoto(line, bodies.targetFlag), lineNo, line.slice(at));
     const columns = open.columns as RuleColumns;
     // The columns take a rule's line from `text`: one that was trimmed is made now.
     if (start >= 0) columns.add(number, position, lineNo, start, line.length, counters, bodies.target, bodies.targetName, bodies.targetFlag, bodies.destinationFlag);
@@ -388,16 +411,45 @@ class IptablesSaveParser {
     return number;
   }
 
+  /**
+   * Note a jump (line `lineNo`) to `name`, a target without options, unless it names a declared chain or a
+   * target module; the table's COMMIT refuses the names still undeclared then.
+   */
+  private checkJump(open: OpenTable, name: string, goto: boolean, lineNo: number, scanned: string | undefined): void {
+    if (name === open.lastCheckedJump) return;
+    open.lastCheckedJump = name;
+    if (open.numbers.has(name) || TARGET_MODULES.has(name)) return;
+    open.undeclaredJumps ??= new Map();
+    if (!open.undeclaredJumps.has(name)) open.undeclaredJumps.set(name, { line: lineNo, goto, text: scanned });
+  }
+
   private commit(lineNo: number): void {
     if (!this.open) fail(this.input, 'COMMIT outside any *table', lineNo, LINE_HINT);
-    this.open.table.commitLine = lineNo;
+    const open = this.open;
+    for (const [name, jump] of open.undeclaredJumps ?? []) {
+      if (open.numbers.has(name)) continue;
+      // A rule only scanned may hold an earlier fault of its own: the full parse would have stopped there.
+      if (jump.text !== undefined) this.readInFull(jump.text, jump.line);
+      const flag = jump.goto ? '-g' : '-j';
+      fail(this.input, `${flag} ${name} jumps to a chain that table ${open.table.name} does not declare (and no iptables target has that name)`, jump.line, COLLECT_AGAIN);
+    }
+    open.table.commitLine = lineNo;
     this.open = undefined;
+  }
+
+  /** Tokenize and parse a rule's words (from its -A) in full, failing as parseRule would. */
+  private readInFull(rule: string, lineNo: number): void {
+    const tokenError = this.tokenizer.tokenize(rule, 0);
+    if (tokenError !== undefined) fail(this.input, `${tokenError} in rule: ${clip(rule)}`, lineNo);
+    const error = this.body.parse(this.tokenizer, 2, undefined, true);
+    if (error !== undefined) fail(this.input, `${error}: ${clip(rule)}`, lineNo);
   }
 
   private closeAtEnd(): void {
     if (!this.open) return;
-    this.note(`table ${this.open.table.name} (line ${this.open.table.line}) ends without COMMIT: the dump looks truncated`);
-    this.open = undefined;
+    // The last line may be a rule cut in the middle: the full parse stops at its own fault first.
+    if (this.lastScanned?.line === this.lastLine) this.readInFull(this.lastScanned.text, this.lastLine);
+    fail(this.input, `table ${this.open.table.name} (line ${this.open.table.line}) ends without COMMIT`, this.lastLine, COLLECT_AGAIN);
   }
 
   private requireTable(line: string, lineNo: number, what: string): OpenTable {

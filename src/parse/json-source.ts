@@ -66,16 +66,29 @@ function rejectTopLevel(input: ParseInput, command: string, first: string, line:
   return fail(input, `not JSON: expected ${expected}`, line, `run \`${command}\``);
 }
 
+/** Where a top-level element is: the line it starts on, the line of its identifying member, the line it ends on. */
+interface ElementLines {
+  start: number;
+  member: number;
+  end: number;
+  identified: boolean;
+}
+
+/** The member a person looks for in an element (an interface's name, a route's or neighbour's destination, a rule's priority). */
+const IDENTITY_KEYS = new Set(['"ifname"', '"dst"', '"priority"']);
+
 /**
- * One pass over the text: the line of each top-level element, and a ParseError as soon as nesting passes
+ * One pass over the text: where each top-level element is, and a ParseError as soon as nesting passes
  * MAX_JSON_DEPTH. Grammar is left to JSON.parse; on invalid text the lines found here are not used.
  */
-function scanElementLines(input: ParseInput, start: number, startLine: number): number[] {
+function scanElementLines(input: ParseInput, start: number, startLine: number): ElementLines[] {
   const text = input.text;
-  const lines: number[] = [];
+  const elements: ElementLines[] = [];
+  let current: ElementLines | undefined;
   let line = startLine;
   let depth = 0;
   let expectElement = false;
+  let expectKey = false;
   for (let i = start; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === LF) {
@@ -89,22 +102,32 @@ function scanElementLines(input: ParseInput, start: number, startLine: number): 
     }
     if (c === SPACE || c === TAB) continue;
     if (depth === 1 && expectElement && c !== CLOSE_BRACKET) {
-      lines.push(line);
+      current = { start: line, member: line, end: line, identified: false };
+      elements.push(current);
       expectElement = false;
     }
     if (c === QUOTE) {
-      i = endOfString(text, i);
+      const close = endOfString(text, i);
+      if (expectKey && current && !current.identified && IDENTITY_KEYS.has(text.slice(i, close + 1))) {
+        current.member = line;
+        current.identified = true;
+      }
+      expectKey = false;
+      i = close;
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       depth++;
       if (depth > MAX_JSON_DEPTH) fail(input, `invalid JSON: nested deeper than ${MAX_JSON_DEPTH} levels`, line);
       if (depth === 1) expectElement = true;
+      expectKey = depth === 2 && c === OPEN_BRACE;
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
-    } else if (c === COMMA && depth === 1) {
-      expectElement = true;
+      if (depth === 1 && current) current.end = line;
+    } else if (c === COMMA) {
+      if (depth === 1) expectElement = true;
+      expectKey = depth === 2;
     }
   }
-  return lines;
+  return elements;
 }
 
 /** Offset of the quote closing the string opened at `open` (or the end of the text). */
@@ -178,7 +201,28 @@ function readCleanJsonArray(input: ParseInput, command: string): JsonElement[] {
   } catch (err) {
     return failAtJsonError(input, MAX_JSON_DEPTH, err instanceof Error ? err.message : String(err));
   }
-  return values.map((value, i) => ({ value, line: lines[i] ?? first.line, text: clip(JSON.stringify(value)) }));
+  return values.map((value, i) => {
+    const at = lines[i];
+    // Compact output: the element's own line, quoted as it is. Pretty output (`ip -j -p`, jq): the line of
+    // its identifying member, quoted with the element's other members on one readable line.
+    if (at === undefined || at.end === at.start) return { value, line: at?.start ?? first.line, text: clip(JSON.stringify(value)) };
+    return { value, line: at.member, text: clip(readableMembers(value)) };
+  });
+}
+
+/** `"ifname": "eth0", "operstate": "DOWN", "mtu": 1500, ...`: an object's members, the identifying one first. */
+function readableMembers(value: JsonValue): string {
+  if (!isJsonObject(value)) return readable(value);
+  const members = Object.keys(value).map((key) => `${JSON.stringify(key)}: ${readable(value[key] ?? null)}`);
+  const identity = Object.keys(value).findIndex((key) => IDENTITY_KEYS.has(JSON.stringify(key)));
+  if (identity > 0) members.unshift(...members.splice(identity, 1));
+  return members.join(', ');
+}
+
+function readable(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(readable).join(', ')}]`;
+  if (isJsonObject(value)) return `{${readableMembers(value)}}`;
+  return JSON.stringify(value);
 }
 
 export function isJsonObject(value: JsonValue | undefined): value is JsonObject {

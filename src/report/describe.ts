@@ -1,7 +1,7 @@
 /**
  * Wording shared by every report: how a subject, a severity count and a summary read.
  */
-import type { AuditResult, AuditSummary, Severity, Subject } from '../engine/types.js';
+import type { AuditResult, AuditSummary, Severity, Subject, SuppressedFinding } from '../engine/types.js';
 import { SEVERITY_RANK } from '../engine/types.js';
 
 /** "interface veth1", "interface veth1 (netns blue)", "host", "host (netns blue)". */
@@ -19,13 +19,27 @@ export function severityCounts(summary: Pick<AuditSummary, 'errors' | 'warnings'
   return `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${summary.infos} info`;
 }
 
-/** "3 errors, 1 warning, 0 info; 27 rules on 84 subjects; 2 rules skipped" */
-export function summaryLine(summary: AuditSummary): string {
-  return (
+/**
+ * "3 errors, 1 warning, 0 info; 27 rules on 84 subjects; 2 rules skipped", and when a baseline or waiver
+ * suppressed findings "; 2 suppressed (baseline 1, waiver 1)" (the kinds counted from `suppressed`).
+ */
+export function summaryLine(summary: AuditSummary, suppressed: readonly Pick<SuppressedFinding, 'suppression'>[] = []): string {
+  const line =
     `${severityCounts(summary)}; ` +
     `${plural(summary.rulesEvaluated, 'rule')} on ${plural(summary.subjectsEvaluated, 'subject')}; ` +
-    `${plural(summary.rulesSkipped, 'rule')} skipped`
-  );
+    `${plural(summary.rulesSkipped, 'rule')} skipped`;
+  if (summary.suppressed === 0) return line;
+  const kinds = (['baseline', 'waiver'] as const)
+    .map((kind) => [kind, suppressed.filter((f) => f.suppression.kind === kind).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([kind, count]) => `${kind} ${count}`);
+  return `${line}; ${summary.suppressed} suppressed${kinds.length ? ` (${kinds.join(', ')})` : ''}`;
+}
+
+/** "suppressed by waiver (.netaudit, expires 2026-06-30): the legacy VPN needs it" */
+export function suppressionText(f: Pick<SuppressedFinding, 'suppression'>): string {
+  const { kind, justification, file, expires } = f.suppression;
+  return `suppressed by ${kind} (${file}${expires ? `, expires ${expires}` : ''}): ${justification}`;
 }
 
 /** Whether the result has a finding at or above the threshold; `none` never fails. */

@@ -63,7 +63,7 @@ function orderedSubject(s: Subject): Subject {
 }
 
 function orderedEvidence(e: Evidence): Evidence {
-  return { source: e.source, line: e.line, text: e.text };
+  return e.primary ? { source: e.source, line: e.line, text: e.text, primary: true } : { source: e.source, line: e.line, text: e.text };
 }
 
 function orderedRule(m: RuleMeta): RuleMeta {

@@ -3,22 +3,20 @@
  * the exact line of a real file (`DIR/iptables-save.txt`, `DIR/netns/blue/ip-link.json`, `DIR/sysctl.d/x.conf`).
  */
 import path from 'node:path';
-import type { Evidence } from '../parse/common.js';
 import { RAW_NETNS_DIR } from '../snapshot/import.js';
 import { isSourceId, RAW_SYSCTL_DIR, SOURCE_BY_ID } from '../snapshot/sources.js';
 
 const PERSISTED_PREFIXES = ['/etc/sysctl.d/', '/etc/'];
 
-export function rawDirectoryArtifact(dir: string, evidence: Evidence | undefined): string {
-  if (!evidence) return dir;
-  const label = evidence.source;
+/** The file of DIR that holds the source an evidence label names; undefined for one with no file of its own. */
+export function rawDirectoryArtifact(dir: string, source: string): string | undefined {
   for (const prefix of PERSISTED_PREFIXES) {
-    if (label.startsWith(prefix) && label.endsWith('.conf')) {
-      return path.posix.join(dir, RAW_SYSCTL_DIR, label.slice(prefix.length));
+    if (source.startsWith(prefix) && source.endsWith('.conf')) {
+      return path.posix.join(dir, RAW_SYSCTL_DIR, source.slice(prefix.length));
     }
   }
-  const netns = /^netns:([^/]+)\/(.+)$/.exec(label);
-  const [nsDir, id] = netns ? [path.posix.join(RAW_NETNS_DIR, netns[1] ?? ''), netns[2] ?? ''] : ['', label];
+  const netns = /^netns:([^/]+)\/(.+)$/.exec(source);
+  const [nsDir, id] = netns ? [path.posix.join(RAW_NETNS_DIR, netns[1] ?? ''), netns[2] ?? ''] : ['', source];
   const rawFile = isSourceId(id) ? SOURCE_BY_ID.get(id)?.rawFile : undefined;
-  return rawFile ? path.posix.join(dir, nsDir, rawFile) : dir;
+  return rawFile ? path.posix.join(dir, nsDir, rawFile) : undefined;
 }

@@ -23,7 +23,9 @@ export function formatSalt(list: readonly AuditResult[], options: SaltOptions): 
   const partial = list.some(isPartial)
     ? `; NOT fully checked: ${plural(skipped, 'rule')} skipped, ${plural(total.unavailableSources.length, 'source')} unavailable`
     : '';
-  const comment = printableLine(`netaudit ${verdict} (${threshold}) on ${inputs}: ${severityCounts(total)}${partial}`);
+  // Suppressed findings are accepted: counted in the comment, never failing the state.
+  const suppressed = total.suppressed > 0 ? `; ${total.suppressed} suppressed` : '';
+  const comment = printableLine(`netaudit ${verdict} (${threshold}) on ${inputs}: ${severityCounts(total)}${suppressed}${partial}`);
 
   return `${JSON.stringify({
     changed: false,
@@ -32,6 +34,7 @@ export function formatSalt(list: readonly AuditResult[], options: SaltOptions): 
     errors: total.errors,
     warnings: total.warnings,
     infos: total.infos,
+    suppressed: total.suppressed,
     rulesSkipped: skipped,
     unavailableSources: total.unavailableSources,
     findings: list.flatMap((r) =>

@@ -1,27 +1,26 @@
 /**
  * SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
  *
- * Every result points at the input (GitHub rejects a whole file when one result has no location): the
- * artifact is the snapshot path as the user gave it and the region is the evidence line; a logical location
- * ("sysctl:net.ipv4.ip_forward", "iptables:filter/FORWARD", "interface:host/veth1") names what is wrong.
+ * Every result points at a line of the source its evidence was read from (GitHub rejects a whole file when
+ * one result has no location): see sarif-locations.ts. The primary location is the line that proves the
+ * finding (evidence marked primary, else the first), the other evidence lines are related locations; a logical
+ * location ("sysctl:net.ipv4.ip_forward", "iptables:filter/FORWARD", "interface:host/veth1") names what is wrong.
  * Fingerprints hash rule + namespace + subject, never lines, so a finding keeps its identity across snapshots.
+ * Each run (one per input) has its own automationDetails id, as code scanning requires of several runs of one tool.
+ * Suppressed findings are results with an external, accepted suppression.
  */
 import { findingFingerprint } from '../engine/fingerprint.js';
-import { pathToFileURL } from 'node:url';
-import type { AuditResult, Finding, RuleMeta, Severity, Subject } from '../engine/types.js';
+import type { AuditResult, Finding, RuleMeta, Severity, Subject, SuppressedFinding } from '../engine/types.js';
 import type { Evidence } from '../parse/common.js';
 import { VERSION } from '../version.js';
 import { isBuiltinRule, ruleDocsUrl } from './links.js';
+import { RunLocations, type SourceLocator } from './sarif-locations.js';
+
+export { toUriReference } from './sarif-locations.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
-export interface SarifOptions {
-  /**
-   * The file an evidence line lives in, as a path. Default: the input itself. For a raw-output directory the
-   * command maps each source to its file in that directory, so the line number is exact.
-   */
-  artifactPath?: (input: string, evidence: Evidence | undefined) => string;
-}
+export type SarifOptions = SourceLocator;
 
 type SarifLevel = 'error' | 'warning' | 'note';
 const LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning', info: 'note' };
@@ -32,51 +31,48 @@ export function formatSarif(result: AuditResult, options: SarifOptions = {}): st
 
 /** Several inputs: one SARIF log with one run per input. */
 export function formatSarifReports(results: readonly AuditResult[], options: SarifOptions = {}): string {
+  const ids = automationIds(results.map((r) => r.input));
   const log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
-    runs: results.map((r) => sarifRun(r, options)),
+    runs: results.map((r, i) => sarifRun(r, ids[i] ?? '', options)),
   };
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
-function sarifRun(result: AuditResult, options: SarifOptions) {
-  const artifactPath = options.artifactPath ?? ((input: string) => input);
+/**
+ * "netaudit/host.json.gz/": the run's category, from the input's label so that the same inputs give the same
+ * ids run after run; an input named twice gets "#2" so that no two runs share one.
+ */
+export function automationIds(inputs: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return inputs.map((input) => {
+    const count = (seen.get(input) ?? 0) + 1;
+    seen.set(input, count);
+    return `netaudit/${input}${count > 1 ? `#${count}` : ''}/`;
+  });
+}
+
+function sarifRun(result: AuditResult, automationId: string, options: SarifOptions) {
   const rules = ruleList(result);
   const ruleIndex = new Map(rules.map((m, i) => [m.id, i]));
-  const artifacts = new Map<string, number>();
-  const artifactIndex = (p: string): number => {
-    let i = artifacts.get(p);
-    if (i === undefined) {
-      i = artifacts.size;
-      artifacts.set(p, i);
-    }
-    return i;
-  };
-  const location = (ev: Evidence | undefined) => {
-    const file = artifactPath(result.input, ev);
-    const physicalLocation: Record<string, unknown> = {
-      artifactLocation: { uri: toUriReference(file), index: artifactIndex(file) },
-    };
-    // GitHub wants region.startLine on every result (sarif-sdk rule GH1003): without evidence, the input's first line.
-    physicalLocation.region = ev && ev.line >= 1 ? { startLine: ev.line, snippet: { text: ev.text } } : { startLine: 1 };
-    return physicalLocation;
-  };
+  const locations = new RunLocations(result.input, options);
 
-  const results = result.findings.map((f) => {
-    const [first, ...rest] = f.evidence;
+  const sarifResult = (f: Finding) => {
+    const primary = f.evidence.find((e) => e.primary) ?? f.evidence[0];
+    const related = f.evidence.filter((e) => e !== primary);
     const index = ruleIndex.get(f.ruleId);
     return {
       ruleId: f.ruleId,
       ...(index === undefined ? {} : { ruleIndex: index }),
       level: LEVEL[f.severity],
       message: { text: f.message },
-      locations: [{ physicalLocation: location(first), logicalLocations: logicalLocations(f) }],
-      ...(rest.length
+      locations: [{ physicalLocation: locations.locate(primary), logicalLocations: logicalLocations(f) }],
+      ...(related.length
         ? {
-            relatedLocations: rest.map((ev, i) => ({
+            relatedLocations: related.map((ev, i) => ({
               id: i + 1,
-              physicalLocation: location(ev),
+              physicalLocation: locations.locate(ev),
               message: { text: `${ev.source}:${ev.line}` },
             })),
           }
@@ -84,7 +80,8 @@ function sarifRun(result: AuditResult, options: SarifOptions) {
       partialFingerprints: { 'netauditSubject/v1': findingFingerprint(f.ruleId, f.subject) },
       properties: { subject: { kind: f.subject.kind, name: f.subject.name, namespace: f.subject.namespace } },
     };
-  });
+  };
+  const results = [...result.findings.map(sarifResult), ...result.suppressed.map((f) => ({ ...sarifResult(f), suppressions: [suppression(f)] }))];
 
   const notifications = [
     ...result.skipped.map((s) => {
@@ -112,11 +109,25 @@ function sarifRun(result: AuditResult, options: SarifOptions) {
         rules: rules.map(sarifRule),
       },
     },
+    automationDetails: { id: automationId },
     invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
-    // Artifacts are registered while results are built: keep this after `results`.
+    // Columns count UTF-16 code units, as JavaScript strings do.
+    columnKind: 'utf16CodeUnits',
     results,
-    artifacts: [...artifacts.keys()].map((p) => ({ location: { uri: toUriReference(p) } })),
+    // Artifacts are registered while results are built: keep this after `results`.
+    artifacts: locations.artifacts(),
     properties: { input: result.input, host: result.host, summary: result.summary },
+  };
+}
+
+/** A baseline or waiver accepted the finding: code scanning shows it as dismissed, a gate does not count it. */
+function suppression(f: SuppressedFinding) {
+  const { kind, justification, file, expires } = f.suppression;
+  return {
+    kind: 'external',
+    status: 'accepted',
+    justification,
+    properties: { netauditKind: kind, file, ...(expires ? { expires } : {}) },
   };
 }
 
@@ -124,7 +135,7 @@ function sarifRun(result: AuditResult, options: SarifOptions) {
 function ruleList(result: AuditResult): RuleMeta[] {
   const seen = new Set(result.rules.map((r) => r.id));
   const rules = [...result.rules];
-  for (const f of result.findings) {
+  for (const f of [...result.findings, ...result.suppressed]) {
     if (seen.has(f.ruleId)) continue;
     seen.add(f.ruleId);
     rules.push({
@@ -212,13 +223,3 @@ function pascalCase(id: string): string {
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join('');
 }
-
-/** A relative path stays a relative reference (percent-encoded per segment); an absolute one becomes file://. */
-export function toUriReference(filePath: string): string {
-  if (filePath.startsWith('/')) return pathToFileURL(filePath).href;
-  return filePath
-    .split(/[\\/]/)
-    .map((segment) => encodeURIComponent(segment))
-    .join('/');
-}
-

@@ -33,7 +33,12 @@ export function formatText(result: AuditResult, options: TextOptions = {}): stri
   if (result.findings.length === 0) {
     out.push(isPartial(result) ? 'No findings in what could be checked: see "Not checked" above.' : 'No findings.', '');
   }
-  out.push(summaryLine(result.summary));
+  // A baseline can hold hundreds of findings: counted here, listed with their reasons by --format json and sarif.
+  if (result.suppressed.length > 0) {
+    const count = plural(result.suppressed.length, 'finding');
+    out.push(c.dim(`${count} suppressed by a baseline or waiver, not listed (--format json lists them with the reason)`), '');
+  }
+  out.push(summaryLine(result.summary, result.suppressed));
   return `${out.join('\n')}\n`;
 }
 
@@ -41,7 +46,10 @@ export function formatText(result: AuditResult, options: TextOptions = {}): stri
 export function formatTextReports(results: readonly AuditResult[], options: TextOptions = {}): string {
   if (results.length === 1 && results[0]) return formatText(results[0], options);
   const reports = results.map((r) => formatText(r, options));
-  const total = summaryLine(addSummaries(results.map((r) => r.summary)));
+  const total = summaryLine(
+    addSummaries(results.map((r) => r.summary)),
+    results.flatMap((r) => r.suppressed),
+  );
   return `${reports.join('\n')}\nTotal over ${plural(results.length, 'input')}: ${total}\n`;
 }
 

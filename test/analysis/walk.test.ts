@@ -119,7 +119,7 @@ describe('three-valued traversal', () => {
   it('non-terminating targets (LOG, MARK) do not stop the walk; unknown targets make it uncertain', () => {
     const log = walkHook(ruleset('-A FORWARD -j LOG --log-prefix "fw: "\n-A FORWARD -j ACCEPT'), 'filter', 'FORWARD', outbound);
     expect(log).toMatchObject({ certain: true, decision: { verdict: 'ACCEPT' } });
-    const odd = walkHook(ruleset('-A FORWARD -j SOMETHINGNEW\n-A FORWARD -j ACCEPT'), 'filter', 'FORWARD', outbound);
+    const odd = walkHook(ruleset('-A FORWARD -j SOMETHINGNEW --new-option 1\n-A FORWARD -j ACCEPT'), 'filter', 'FORWARD', outbound);
     expect(odd.decision.verdict).toBe('ACCEPT');
     expect(odd.certain).toBe(false);
   });

@@ -65,9 +65,11 @@ function expectEvidence(finding: Finding, expected: ExpectedFinding['evidence'],
     const raw = e.source === expected.source ? text.line(e.source, e.line)?.trim() : undefined;
     if (raw === undefined) return false;
     const quoted = e.text.trim();
-    if (!quoted.startsWith('{')) return raw === quoted && expected.line.test(raw);
-    // A JSON element, compact and clipped ("… (N more characters)") when long.
     const shown = quoted.split('…')[0] ?? '';
+    // A JSON element of pretty output: its identifying member's line, then the element's other members.
+    if (quoted.startsWith('"')) return shown.startsWith(raw.replace(/,$/, '')) && expected.line.test(shown);
+    if (!quoted.startsWith('{')) return raw === quoted && expected.line.test(raw);
+    // A JSON element of compact output, clipped ("… (N more characters)") when long.
     return raw.includes(shown) && expected.line.test(shown);
   });
   expect(match, `evidence of ${finding.ruleId} quoting ${expected.source} at a line matching ${expected.line}; got:\n  ${all}`).toBeDefined();

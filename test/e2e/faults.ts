@@ -41,7 +41,7 @@ export interface Fault {
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const exactLine = (s: string): RegExp => new RegExp(`^(\\[\\d+:\\d+\\] )?${escape(s)}$`);
-const ifnameIn = (name: string): RegExp => new RegExp(`"ifname":"${escape(name)}"`);
+const ifnameIn = (name: string): RegExp => new RegExp(`"ifname": ?"${escape(name)}"`);
 const sysctlLine = (key: string, value: number): RegExp => new RegExp(`^${escape(key)} = ${value}$`);
 const FORWARD_DROP_POLICY = /^:FORWARD DROP \[\d+:\d+\]$/;
 const host = (kind: string, name: string) => ({ kind, name, namespace: 'host' });

@@ -33,7 +33,7 @@ describe('parseBridgeLink', () => {
   it('notes and skips `bridge -j vlan show` elements', () => {
     const { value, notes } = parse('[{"ifname":"v1","vlans":[{"vlan":1,"flags":["PVID","Egress Untagged"]}]}]');
     expect(value).toEqual([]);
-    expect(notes).toEqual([{ source: 'bridge-link', line: 1, message: '"v1" lists VLANs, not link state: this is `bridge -j vlan show` output; skipped' }]);
+    expect(notes).toEqual([{ source: 'bridge-link', line: 1, message: '"v1" lists VLANs, not link state: this is `bridge -j vlan show` output; skipped', dropped: true }]);
   });
 
   it('keeps a port without ifindex as index 0, and skips one without ifname, with notes', () => {
@@ -67,7 +67,7 @@ describe('bridge -j corpus', () => {
     const { value, notes } = read('iproute2_iproute2__commit_4300ee77_bridge-j-d-link-show_jq.json');
     expect(notes).toEqual([]);
     expect(value).toEqual([
-      { ifindex: 4, ifname: 'v1', flags: ['BROADCAST', 'MULTICAST'], mtu: 1500, master: 'br', state: 'disabled', line: 2, text: expect.stringMatching(/^\{"ifindex":4,"link":"v2","ifname":"v1"/) },
+      { ifindex: 4, ifname: 'v1', flags: ['BROADCAST', 'MULTICAST'], mtu: 1500, master: 'br', state: 'disabled', line: 5, text: expect.stringMatching(/^"ifname": "v1", "ifindex": 4, "link": "v2"/) },
     ]);
   });
 
@@ -75,7 +75,7 @@ describe('bridge -j corpus', () => {
     for (const name of ['iproute2_iproute2__commit_9c7bdc9f_bridge-d-j-p-link-show.json', 'iproute2_iproute2__commit_9c7bdc9f_bridge-d-j-p-link-show_2.json']) {
       const { value, notes } = read(name);
       expect(notes).toEqual([]);
-      expect(value).toMatchObject([{ ifindex: 62, ifname: 'swp1', flags: ['BROADCAST', 'NOARP', 'UP', 'LOWER_UP'], mtu: 1500, master: 'br0', state: 'forwarding', line: 1 }]);
+      expect(value).toMatchObject([{ ifindex: 62, ifname: 'swp1', flags: ['BROADCAST', 'NOARP', 'UP', 'LOWER_UP'], mtu: 1500, master: 'br0', state: 'forwarding', line: 3 }]);
     }
   });
 
@@ -110,10 +110,12 @@ describe('parseBridgeLink properties', () => {
         const text = JSON.stringify(ports, null, indent);
         const { value, notes } = parse(text);
         expect(notes).toEqual([]);
-        const expectedLines = indent === undefined ? ports.map(() => 1) : [...text.matchAll(/^ {2}\{/gm)].map((m) => text.slice(0, m.index).split('\n').length);
+        // Pretty: the line of each element's "ifname" member, quoted first with the other members after it.
+        const expectedLines = indent === undefined ? ports.map(() => 1) : [...text.matchAll(/^ {4}"ifname"/gm)].map((m) => text.slice(0, m.index).split('\n').length);
+        const quoted = (p: object): string => (indent === undefined ? clip(JSON.stringify(p)) : expect.stringMatching(/^"ifname": /) as unknown as string);
         expect(value).toEqual(
           ports.map((p, i) => {
-            const entry: Record<string, unknown> = { ifindex: p.ifindex, ifname: p.ifname, flags: p.flags, line: expectedLines[i], text: clip(JSON.stringify(p)) };
+            const entry: Record<string, unknown> = { ifindex: p.ifindex, ifname: p.ifname, flags: p.flags, line: expectedLines[i], text: quoted(p) };
             if (p.mtu !== undefined) entry['mtu'] = p.mtu;
             if (p.master !== undefined) entry['master'] = p.master;
             if (p.state !== undefined) entry['state'] = p.state;

@@ -85,13 +85,15 @@ describe('ip -j corpus', () => {
     if (expected.hint) expect(e.hint).toMatch(expected.hint);
   });
 
-  it('cloud-init: lo and enp0s25 with their v4 and v6 addresses', () => {
+  it('cloud-init: lo and enp0s25 with their v4 and v6 addresses, each at its "ifname" line', () => {
     const { value, notes } = parseIpAddr({ source: 'a', text: readCorpus('ip-json', 'canonical_cloud-init__tests_data_netinfo_sample-ipaddrshow-json') });
     expect(notes).toEqual([]);
     expect(value.map((i) => [i.ifindex, i.ifname, i.line])).toEqual([
-      [1, 'lo', 2],
-      [23, 'enp0s25', 38],
+      [1, 'lo', 4],
+      [23, 'enp0s25', 41],
     ]);
+    expect(value[0]?.text).toMatch(/^"ifname": "lo", "ifindex": 1, /);
+    expect(value[1]?.text).toMatch(/^"ifname": "enp0s25", "ifindex": 23, /);
     expect(value[1]?.addrs).toEqual([
       { family: 'inet', local: '192.168.2.18', prefixlen: 24, broadcast: '192.168.2.255', scope: 'global', dynamic: true, label: 'enp0s25' },
       { family: 'inet6', local: 'fe80::7777:2222:1111:eeee', prefixlen: 64, scope: 'global', dynamic: true },
@@ -147,28 +149,32 @@ describe('ip -j corpus', () => {
     expect(value.filter((r) => r.protocol === 'ra')).toHaveLength(6);
   });
 
-  it('07366177 (fixed output): route types, protocol boot, pretty -p layout lines', () => {
+  it('07366177 (fixed output): route types, protocol boot, pretty -p layout: each route at its "dst" line', () => {
     const name = 'iproute2_iproute2__commit_07366177_ip-d-j-p-route-show_3.json';
     const { value } = parseIpRoute({ source: name, text: readCorpus('ip-json', name) }, 4);
     expect(value.map((r) => [r.type, r.dst, r.line])).toEqual([
-      ['unicast', 'default', 1],
-      ['unreachable', '192.168.23.0/24', 10],
-      ['prohibit', '192.168.24.0/24', 16],
-      ['blackhole', '192.168.25.0/24', 22],
+      ['unicast', 'default', 3],
+      ['unreachable', '192.168.23.0/24', 12],
+      ['prohibit', '192.168.24.0/24', 18],
+      ['blackhole', '192.168.25.0/24', 24],
     ]);
+    expect(value.map((r) => r.text.split(', ')[0])).toEqual(['"dst": "default"', '"dst": "192.168.23.0/24"', '"dst": "192.168.24.0/24"', '"dst": "192.168.25.0/24"']);
   });
 
   it('89ce8012 (jq): a route without type, bare dst, metrics list ignored', () => {
     const name = 'iproute2_iproute2__commit_89ce8012_ip-j-route_jq.json';
     const { value, notes } = parseIpRoute({ source: name, text: readCorpus('ip-json', name) }, 4);
     expect(notes).toEqual([]);
-    expect(value).toMatchObject([{ type: 'unicast', table: 'main', dst: '192.168.2.0/32', dev: 'dummy0', scope: 'link', metric: 100, line: 2 }]);
+    expect(value).toMatchObject([{ type: 'unicast', table: 'main', dst: '192.168.2.0/32', dev: 'dummy0', scope: 'link', metric: 100, line: 3 }]);
+    expect(value[0]?.text).toMatch(/^"dst": "192\.168\.2\.0", /);
   });
 
   it('bdb8d854 (jq, TAB-indented): address 192.0.2.1/28 on "d"', () => {
     const name = 'iproute2_iproute2__commit_bdb8d854_ip-j-address-show_jq.json';
     const { value } = parseIpAddr({ source: name, text: readCorpus('ip-json', name) });
-    expect(value).toMatchObject([{ ifindex: 26, ifname: 'd', operstate: 'DOWN', line: 2, addrs: [{ family: 'inet', local: '192.0.2.1', prefixlen: 28, label: 'd' }] }]);
+    expect(value).toMatchObject([{ ifindex: 26, ifname: 'd', operstate: 'DOWN', addrs: [{ family: 'inet', local: '192.0.2.1', prefixlen: 28, label: 'd' }] }]);
+    expect(value[0]?.line).toBe(4);
+    expect(value[0]?.text).toMatch(/^"ifname": "d", "ifindex": 26, /);
   });
 
   it('20aeecfb: 2017 -d bridge and bond with bridge-slave data', () => {
@@ -176,9 +182,11 @@ describe('ip -j corpus', () => {
     const { value, notes } = parseIpLink({ source: name, text: readCorpus('ip-json', name) });
     expect(notes).toEqual([]);
     expect(value.map((l) => [l.ifindex, l.ifname, l.kind, l.master, l.line])).toEqual([
-      [15, 'br42', 'bridge', undefined, 1],
-      [16, 'bond42', 'bond', 'br42', 66],
+      [15, 'br42', 'bridge', undefined, 3],
+      [16, 'bond42', 'bond', 'br42', 68],
     ]);
+    // A nested "priority" (bridge data) is not the element's own: the text leads with "ifname".
+    expect(value.map((l) => l.text.split(', ')[0])).toEqual(['"ifname": "br42"', '"ifname": "bond42"']);
     expect(value[0]?.infoData).toMatchObject({ stp_state: 0, vlan_filtering: 0, hello_timer: 0 });
     expect(value[1]).toMatchObject({ slaveKind: 'bridge', slaveData: { state: 'forwarding', cost: 100 } });
   });
@@ -187,14 +195,15 @@ describe('ip -j corpus', () => {
     const name = 'iproute2_iproute2__commit_d0e72011_ip-json-brief-link-show.json';
     const { value, notes } = parseIpLink({ source: name, text: readCorpus('ip-json', name) });
     expect(value.map((l) => [l.ifname, l.operstate, l.ifindex, l.line])).toEqual([
-      ['lo', 'UNKNOWN', 0, 1],
-      ['eth0', 'UP', 0, 6],
-      ['swp1', 'DOWN', 0, 11],
-      ['vxlan42', 'DOWN', 0, 16],
-      ['bond0', 'DOWN', 0, 21],
-      ['swp1.50', 'DOWN', 0, 26],
-      ['br0', 'DOWN', 0, 32],
+      ['lo', 'UNKNOWN', 0, 2],
+      ['eth0', 'UP', 0, 7],
+      ['swp1', 'DOWN', 0, 12],
+      ['vxlan42', 'DOWN', 0, 17],
+      ['bond0', 'DOWN', 0, 22],
+      ['swp1.50', 'DOWN', 0, 28],
+      ['br0', 'DOWN', 0, 33],
     ]);
+    expect(value[0]?.text).toMatch(/^"ifname": "lo", /);
     expect(value[5]?.link).toBe('swp1');
     expect(notes).toHaveLength(7);
   });

@@ -11,18 +11,38 @@ import { anyText, expectOnlyParseError } from './arbitrary-text.js';
 type Layout = 'compact' | 'iproute2-pretty' | 'jq' | 'four-spaces';
 const layouts: fc.Arbitrary<Layout> = fc.constantFrom('compact', 'iproute2-pretty', 'jq', 'four-spaces');
 
-/** The text and, computed while writing it, the line on which each element's "{" stands. */
-function render(elements: object[], layout: Layout): { text: string; lines: number[] } {
+/** Where an element is quoted from and what is quoted: the evidence readJsonArray gives it. */
+interface Quoted {
+  line: number;
+  text: string;
+}
+
+/** A top-level member a person looks for (an interface's name, a route's or neighbour's destination, a rule's priority). */
+const IDENTITY_MEMBER = /^"(ifname|dst|priority)": /;
+
+/**
+ * The text and, computed while writing it, where each element is quoted from: compact output at line 1,
+ * as printed; pretty output at the line of its first identifying top-level member (the line where the
+ * element starts when it has none), as its members on one readable line with that member first.
+ */
+function render(elements: object[], layout: Layout): { text: string; quoted: Quoted[] } {
   if (layout === 'compact' || elements.length === 0) {
-    return { text: `[${elements.map((e) => JSON.stringify(e)).join(',')}]\n`, lines: elements.map(() => 1) };
+    return { text: `[${elements.map((e) => JSON.stringify(e)).join(',')}]\n`, quoted: elements.map((e) => ({ line: 1, text: clip(JSON.stringify(e)) })) };
   }
   const out: string[] = [];
-  const lines: number[] = [];
+  const quoted: Quoted[] = [];
+  // Line i of JSON.stringify(e, null, indent) is written at start + i (the "{" line replaced by "[{" or "},{"
+  // in the iproute2 layout); its top-level members are the lines indented by exactly `indent`.
+  const quote = (e: object, start: number, printed: string[], indent: number): Quoted => {
+    const member = printed.findIndex((l) => l.startsWith(`${' '.repeat(indent)}"`) && IDENTITY_MEMBER.test(l.slice(indent)));
+    return { line: member < 0 ? start : start + member, text: clip(readableMembers(roundTrip(e))) };
+  };
   if (layout === 'iproute2-pretty') {
     // 2017 iproute2 -p: "[{" opens, "    },{" separates, "    }" and "]" close.
     elements.forEach((e, i) => {
-      const inner = JSON.stringify(e, null, 4).split('\n').slice(1, -1).map((l) => `    ${l}`);
-      lines.push(out.length + 1);
+      const printed = JSON.stringify(e, null, 4).split('\n');
+      const inner = printed.slice(1, -1).map((l) => `    ${l}`);
+      quoted.push(quote(e, out.length + 1, printed, 4));
       out.push(i === 0 ? '[{' : '    },{', ...inner);
     });
     out.push('    }', ']');
@@ -30,14 +50,29 @@ function render(elements: object[], layout: Layout): { text: string; lines: numb
     const indent = layout === 'jq' ? 2 : 4;
     out.push('[');
     elements.forEach((e, i) => {
-      const body = JSON.stringify(e, null, indent).split('\n').map((l) => ' '.repeat(indent) + l);
-      lines.push(out.length + 1);
+      const printed = JSON.stringify(e, null, indent).split('\n');
+      const body = printed.map((l) => ' '.repeat(indent) + l);
+      quoted.push(quote(e, out.length + 1, printed, indent));
       if (i < elements.length - 1) body[body.length - 1] += ',';
       out.push(...body);
     });
     out.push(']');
   }
-  return { text: `${out.join('\n')}\n`, lines };
+  return { text: `${out.join('\n')}\n`, quoted };
+}
+
+/** `"ifname": "eth0", "ifindex": 2, "flags": ["UP"]`: an object's members on one line, the identifying one first. */
+function readableMembers(o: object): string {
+  const members = Object.entries(o).map(([key, v]) => `${JSON.stringify(key)}: ${readable(v)}`);
+  const identity = members.findIndex((m) => IDENTITY_MEMBER.test(m));
+  if (identity > 0) members.unshift(...members.splice(identity, 1));
+  return members.join(', ');
+}
+
+function readable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(readable).join(', ')}]`;
+  if (typeof v === 'object' && v !== null) return `{${readableMembers(v)}}`;
+  return JSON.stringify(v);
 }
 
 /** Drop undefined members, as JSON output would not have them. */
@@ -89,11 +124,11 @@ const linkRecord = fc.record(
 );
 
 describe('ip -j link properties', () => {
-  it('round-trips generated links in every layout, with the line of each "{"', () => {
+  it('round-trips generated links in every layout, each quoted at its "ifname" line when pretty, as printed when compact', () => {
     fc.assert(
       fc.property(fc.array(linkRecord, { maxLength: 12 }), layouts, (records, layout) => {
         const elements = records.map(compact);
-        const { text, lines } = render(elements, layout);
+        const { text, quoted } = render(elements, layout);
         const { value, notes } = parseIpLink({ source: 'ip-link', text });
         expect(notes).toEqual([]);
         expect(value).toEqual(
@@ -115,8 +150,8 @@ describe('ip -j link properties', () => {
               infoData: e.linkinfo?.info_data === undefined ? undefined : roundTrip(e.linkinfo.info_data),
               slaveData: e.linkinfo?.info_slave_data === undefined ? undefined : roundTrip(e.linkinfo.info_slave_data),
               alias: e.ifalias,
-              line: lines[i] ?? -1,
-              text: clip(JSON.stringify(e)),
+              line: quoted[i]?.line ?? -1,
+              text: quoted[i]?.text ?? '',
             }),
           ),
         );
@@ -145,11 +180,11 @@ describe('ip -j addr properties', () => {
     fc.assert(
       fc.property(fc.array(addrRecord, { maxLength: 10 }), layouts, (records, layout) => {
         const elements = records.map((r) => compact({ ...r, addr_info: r.addr_info.map(compact) }));
-        const { text, lines } = render(elements, layout);
+        const { text, quoted } = render(elements, layout);
         const { value, notes } = parseIpAddr({ source: 'ip-addr', text });
         expect(notes).toEqual([]);
         expect(value).toEqual(
-          elements.map((e, i) => compact({ ifindex: e.ifindex, ifname: e.ifname, flags: e.flags, mtu: e.mtu, addrs: e.addr_info, line: lines[i] ?? -1, text: clip(JSON.stringify(e)) })),
+          elements.map((e, i) => compact({ ifindex: e.ifindex, ifname: e.ifname, flags: e.flags, mtu: e.mtu, addrs: e.addr_info, line: quoted[i]?.line ?? -1, text: quoted[i]?.text ?? '' })),
         );
       }),
       { numRuns: 200 },
@@ -184,7 +219,7 @@ describe('ip -j route properties', () => {
       fc.property(fc.constantFrom(4 as const, 6 as const), fc.array(routeRecord, { maxLength: 12 }), layouts, (family, generated, layout) => {
         const routes = generated.filter((g) => g.base.family === family);
         const elements = routes.map(({ base, rest }) => compact({ dst: base.dst, gateway: base.gateway, ...rest }));
-        const { text, lines } = render(elements, layout);
+        const { text, quoted } = render(elements, layout);
         const { value, notes } = parseIpRoute({ source: 'ip-route', text }, family);
         expect(notes).toEqual([]);
         expect(value).toEqual(
@@ -201,8 +236,8 @@ describe('ip -j route properties', () => {
               metric: e.metric,
               flags: e.flags,
               nexthops: e.nexthops ?? [],
-              line: lines[i] ?? -1,
-              text: clip(JSON.stringify(e)),
+              line: quoted[i]?.line ?? -1,
+              text: quoted[i]?.text ?? '',
             }),
           ),
         );
@@ -224,10 +259,10 @@ describe('ip -j neigh properties', () => {
     fc.assert(
       fc.property(fc.array(neighRecord, { maxLength: 12 }), layouts, (records, layout) => {
         const elements = records.map(compact); // "router": null stays, an absent router is dropped
-        const { text, lines } = render(elements, layout);
+        const { text, quoted } = render(elements, layout);
         const { value } = parseIpNeigh({ source: 'ip-neigh', text });
         expect(value).toEqual(
-          elements.map((e, i) => compact({ dst: e.dst, dev: e.dev, lladdr: e.lladdr, state: e.state, router: Object.hasOwn(e, 'router'), line: lines[i] ?? -1, text: clip(JSON.stringify(e)) })),
+          elements.map((e, i) => compact({ dst: e.dst, dev: e.dev, lladdr: e.lladdr, state: e.state, router: Object.hasOwn(e, 'router'), line: quoted[i]?.line ?? -1, text: quoted[i]?.text ?? '' })),
         );
       }),
       { numRuns: 200 },

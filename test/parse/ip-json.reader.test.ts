@@ -18,16 +18,43 @@ describe('readJsonArray: layouts and lines', () => {
     ]);
   });
 
-  it('old iproute2 -p layout ("[{" and "},{"): each element on the line of its "{"', () => {
-    const text = ['[{', '        "ifindex": 1,', '        "ifname": "lo"', '    },{', '        "ifindex": 2,', '        "ifname": "eth0"', '    }', ']'].join('\n');
-    expect(read(text).map((e) => e.line)).toEqual([1, 4]);
+  it('pretty output: an element is quoted at the line of its identifying member, its members on one readable line; compact output as printed', () => {
+    const pretty = [
+      '[ {',
+      '        "ifindex": 2,',
+      '        "ifname": "eth0",',
+      '        "flags": [ "BROADCAST","MULTICAST","UP","LOWER_UP" ],',
+      '        "mtu": 1500,',
+      '        "operstate": "UP",',
+      '        "linkinfo": {',
+      '            "info_kind": "veth"',
+      '        }',
+      '    } ]',
+    ].join('\n');
+    expect(read(pretty).map((e) => [e.line, e.text])).toEqual([
+      [3, '"ifname": "eth0", "ifindex": 2, "flags": ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"], "mtu": 1500, "operstate": "UP", "linkinfo": {"info_kind": "veth"}'],
+    ]);
+    const compact = '[{"ifindex":2,"ifname":"eth0","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"operstate":"UP"}]\n';
+    expect(read(compact).map((e) => [e.line, e.text])).toEqual([
+      [1, '{"ifindex":2,"ifname":"eth0","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"operstate":"UP"}'],
+    ]);
+    const [long] = read(`[ {\n    "ifalias": "${'x'.repeat(5000)}",\n    "ifname": "x"\n} ]`);
+    expect([long?.line, long?.text]).toEqual([3, `"ifname": "x", "ifalias": "${'x'.repeat(213)}… (4788 more characters)`]);
   });
 
-  it('jq layout, CRLF, leading TABs and a BOM', () => {
-    const text = '\ufeff\t[\r\n\t  {\r\n\t    "ifindex": 1\r\n\t  },\r\n\t  {\r\n\t    "ifindex": 2\r\n\t  }\r\n\t]\r\n';
+  it('old iproute2 -p layout ("[{" and "},{"): each element at the line of its "ifname", quoted from it', () => {
+    const text = ['[{', '        "ifindex": 1,', '        "ifname": "lo"', '    },{', '        "ifindex": 2,', '        "ifname": "eth0"', '    }', ']'].join('\n');
     expect(read(text).map((e) => [e.line, e.text])).toEqual([
-      [2, '{"ifindex":1}'],
-      [5, '{"ifindex":2}'],
+      [3, '"ifname": "lo", "ifindex": 1'],
+      [6, '"ifname": "eth0", "ifindex": 2'],
+    ]);
+  });
+
+  it('jq layout, CRLF, leading TABs and a BOM: an element without an identifying member at the line where it starts', () => {
+    const text = '\ufeff\t[\r\n\t  {\r\n\t    "ifindex": 1\r\n\t  },\r\n\t  {\r\n\t    "ifindex": 2,\r\n\t    "ifname": "eth0"\r\n\t  }\r\n\t]\r\n';
+    expect(read(text).map((e) => [e.line, e.text])).toEqual([
+      [2, '"ifindex": 1'],
+      [7, '"ifname": "eth0", "ifindex": 2'],
     ]);
   });
 

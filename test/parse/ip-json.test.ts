@@ -70,7 +70,7 @@ describe('parseIpLink', () => {
   it('skips an element without ifname, with a note', () => {
     const { value, notes } = link('[\n{"ifindex":1},\n{"ifindex":2,"ifname":"eth0"}\n]');
     expect(value.map((l) => l.ifname)).toEqual(['eth0']);
-    expect(notes).toEqual([{ source: 'ip-link', line: 2, message: 'link without "ifname"; skipped' }]);
+    expect(notes).toEqual([{ source: 'ip-link', line: 2, message: 'link without "ifname"; skipped', dropped: true }]);
   });
 
   it('keeps an interface without ifindex (ip -brief) as index 0, with a note', () => {
@@ -142,7 +142,7 @@ describe('parseIpAddr', () => {
   it('reads addresses with peer, scope, label, broadcast and dynamic', () => {
     const { value, notes } = addr(TEXT);
     expect(notes).toEqual([]);
-    expect(value[0]).toMatchObject({ ifindex: 4, ifname: 'wg0', mtu: 1420, operstate: 'UNKNOWN', line: 2 });
+    expect(value[0]).toMatchObject({ ifindex: 4, ifname: 'wg0', mtu: 1420, operstate: 'UNKNOWN', line: 4 });
     expect(value[0]?.addrs).toEqual([
       { family: 'inet', local: '10.0.0.1', address: '10.0.0.2', peer: '10.0.0.2', prefixlen: 32, scope: 'global', label: 'wg0' },
       { family: 'inet6', local: 'fd00::1', prefixlen: 64, scope: 'global', dynamic: true },
@@ -262,7 +262,7 @@ describe('parseIpRoute', () => {
   it('skips a route without dst, with a note', () => {
     const { value, notes } = route('[{"dev":"eth0","flags":[]}]');
     expect(value).toEqual([]);
-    expect(notes).toEqual([{ source: 'ip-route', line: 1, message: 'route without "dst"; skipped' }]);
+    expect(notes).toEqual([{ source: 'ip-route', line: 1, message: 'route without "dst"; skipped', dropped: true }]);
   });
 
   it('rejects plain `ip route` text with the hint, naming -6 for IPv6 routes', () => {

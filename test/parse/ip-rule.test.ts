@@ -55,21 +55,28 @@ const PRETTY = `[ {
 `;
 
 describe('ip -j rule', () => {
-  it('reads every kind of rule iproute2 prints, each at the line where its element starts', () => {
+  it('reads every kind of rule iproute2 prints, each at the line of its "priority", quoted from it', () => {
     const { value, notes } = parseIpRule({ source: 'ip-rule', text: PRETTY }, 4);
     expect(notes).toEqual([]);
     const brief = value.map(({ text: _text, ...rest }) => rest);
     expect(brief).toEqual([
-      { priority: 0, not: false, action: 'lookup', table: 'local', unmodelled: [], line: 1 },
-      { priority: 100, not: false, action: 'lookup', table: '100', from: '172.18.0.0/16', unmodelled: [], line: 5 },
-      { priority: 101, not: false, action: 'blackhole', fwmark: 1, fwmask: 0xff, unmodelled: [], line: 10 },
-      { priority: 102, not: false, action: 'unreachable', to: '10.1.0.0/24', iif: 'lo', unmodelled: [], line: 16 },
-      { priority: 103, not: true, action: 'prohibit', from: '10.2.0.0/16', unmodelled: [], line: 23 },
-      { priority: 104, not: false, action: 'goto', goto: 32766, unmodelled: [], line: 29 },
-      { priority: 105, not: false, action: 'lookup', table: 'main', oif: 'lo', suppressPrefixLength: 0, unmodelled: [], line: 33 },
-      { priority: 32766, not: false, action: 'lookup', table: 'main', unmodelled: [], line: 39 },
-      { priority: 32767, not: false, action: 'lookup', table: 'default', unmodelled: [], line: 43 },
+      { priority: 0, not: false, action: 'lookup', table: 'local', unmodelled: [], line: 2 },
+      { priority: 100, not: false, action: 'lookup', table: '100', from: '172.18.0.0/16', unmodelled: [], line: 6 },
+      { priority: 101, not: false, action: 'blackhole', fwmark: 1, fwmask: 0xff, unmodelled: [], line: 11 },
+      { priority: 102, not: false, action: 'unreachable', to: '10.1.0.0/24', iif: 'lo', unmodelled: [], line: 17 },
+      { priority: 103, not: true, action: 'prohibit', from: '10.2.0.0/16', unmodelled: [], line: 24 },
+      { priority: 104, not: false, action: 'goto', goto: 32766, unmodelled: [], line: 30 },
+      { priority: 105, not: false, action: 'lookup', table: 'main', oif: 'lo', suppressPrefixLength: 0, unmodelled: [], line: 34 },
+      { priority: 32766, not: false, action: 'lookup', table: 'main', unmodelled: [], line: 40 },
+      { priority: 32767, not: false, action: 'lookup', table: 'default', unmodelled: [], line: 44 },
     ]);
+    expect(value.map((r) => r.text.split(', ')[0])).toEqual(
+      [0, 100, 101, 102, 103, 104, 105, 32766, 32767].map((p) => `"priority": ${p}`),
+    );
+    // "priority" leads though the rule also has a "dst", and the line is that of "priority".
+    expect(value[3]?.text).toBe('"priority": 102, "src": "all", "dst": "10.1.0.0", "dstlen": 24, "iif": "lo", "action": "unreachable"');
+    const lines = PRETTY.split('\n');
+    expect(value.map((r) => lines[r.line - 1]?.trim())).toEqual(value.map((r) => `"priority": ${r.priority},`));
   });
 
   it('takes an address without a length as a host address, and a fwmark without a mask as the whole mark', () => {

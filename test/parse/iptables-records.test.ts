@@ -15,6 +15,7 @@ const KUBE = dump(
   ':KUBE-SVC-A - [0:0]',
   ':KUBE-SEP-1 - [0:0]',
   ':KUBE-SEP-2 - [0:0]',
+  ':KUBE-MARK-MASQ - [0:0]',
   '[0:0] -A KUBE-SVC-A -m comment --comment "ns/a:http -> 10.0.0.1:80" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-1',
   '[5:300] -A KUBE-SVC-A -m comment --comment "ns/a:http -> 10.0.0.2:80" -j KUBE-SEP-2',
   '[0:0] -A KUBE-SEP-1 -s 10.0.0.1/32 -m comment --comment "ns/a:http" -j KUBE-MARK-MASQ',
@@ -43,7 +44,7 @@ describe('iptables-save records', () => {
     const rule = rulesOf(KUBE)[2]!;
     expect((rule as IptRule & { evidence: unknown }).evidence).toEqual({
       source: SOURCE,
-      line: 7,
+      line: 8,
       text: '[0:0] -A KUBE-SEP-1 -s 10.0.0.1/32 -m comment --comment "ns/a:http" -j KUBE-MARK-MASQ',
     });
     expect(Object.keys(rule)).not.toContain('evidence');
@@ -152,7 +153,7 @@ describe('buildRuleset over parsed records', () => {
     const ruleset = buildRuleset(save, 'iptables-save', 'netns:blue/iptables-save', 'ipv4');
     const chain = ruleset.tables.get('nat')!.chains.get('KUBE-SEP-1')!;
     expect(chain.evidence).toEqual({ source: 'netns:blue/iptables-save', line: 3, text: ':KUBE-SEP-1 - [0:0]' });
-    expect(chain.rules[1]!.evidence).toEqual({ source: 'netns:blue/iptables-save', line: 8, text: save.tables[0]!.rules[3]!.text });
+    expect(chain.rules[1]!.evidence).toEqual({ source: 'netns:blue/iptables-save', line: 9, text: save.tables[0]!.rules[3]!.text });
   });
 
   it('gives a hand-built rule its evidence and resolves its jump', () => {
@@ -230,8 +231,8 @@ describe('buildRuleset by the parser\'s index', () => {
   it.each([
     ['a Kubernetes nat table', KUBE],
     [
-      'gotos, jumps to a built-in chain and to undeclared names, a chain in two runs',
-      dump('*filter', ':INPUT ACCEPT [0:0]', ':A - [0:0]', ':B - [0:0]', '-A A -g B', '-A INPUT -j A', '-A A -j INPUT', '-A A -j NOWHERE', '-A INPUT -j B', 'COMMIT'),
+      'gotos, jumps to a built-in chain and to a target module without options, a chain in two runs',
+      dump('*filter', ':INPUT ACCEPT [0:0]', ':A - [0:0]', ':B - [0:0]', '-A A -g B', '-A INPUT -j A', '-A A -j INPUT', '-A A -j TRACE', '-A INPUT -j B', 'COMMIT'),
     ],
     ['a chain declared twice', dump('*filter', ':A - [0:0]', ':A - [1:2]', ':B - [0:0]', '-A B -j A', 'COMMIT')],
     ['a chain declared only by its rules, first', dump('*filter', ':B - [0:0]', '-A A -j B', '-A B -j A', 'COMMIT')],

@@ -5,7 +5,7 @@ import type { IptRule } from '../../src/parse/types.js';
 import { dump, parse, withoutPositions } from './iptables-helpers.js';
 
 function firstRule(line: string): IptRule {
-  return parse(dump('*filter', ':INPUT ACCEPT [0:0]', line, 'COMMIT')).value.tables[0]!.rules[0]!;
+  return parse(dump('*filter', ':INPUT ACCEPT [0:0]', ':X - [0:0]', line, 'COMMIT')).value.tables[0]!.rules[0]!;
 }
 
 describe('renderRule', () => {
@@ -67,7 +67,9 @@ describe('renderIptablesSave', () => {
     'COMMIT',
     '*filter',
     ':INPUT ACCEPT',
-    '-A INPUT -j UNDECLARED',
+    '-A INPUT -j LOGDROP',
+    '-A LOGDROP -j DROP',
+    'COMMIT',
     '# Warning: iptables-legacy tables present, use iptables-legacy-save to see them',
   );
 
@@ -87,13 +89,15 @@ describe('renderIptablesSave', () => {
         'COMMIT',
         '*filter',
         ':INPUT ACCEPT',
-        '-A INPUT -j UNDECLARED',
+        '-A INPUT -j LOGDROP',
+        '-A LOGDROP -j DROP',
+        'COMMIT',
         '# Warning: iptables-legacy tables present, use iptables-legacy-save to see them',
       ),
     );
   });
 
-  it('keeps undeclared chains undeclared and truncated tables without COMMIT, so they read back the same', () => {
+  it('keeps a chain declared only by its rules undeclared, so it reads back the same', () => {
     const parsed = parse(text);
     const again = parse(renderIptablesSave(parsed.value));
     expect(withoutPositions(again.value)).toEqual(withoutPositions(parsed.value));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/engine/types.js';
 import { formatJson, formatJsonReports } from '../../src/report/json.js';
-import { cleanResult, mixedResult } from './results.js';
+import { cleanResult, mixedResult, suppressedResult } from './results.js';
 
 /** The same values with every object's keys in reverse order. */
 function reverseKeys<T>(value: T): T {
@@ -20,7 +20,7 @@ describe('json report', () => {
     expect(passed.length).toBeGreaterThan(0);
     // Passes are for JUnit; the JSON report counts them in its summary and does not list them.
     expect(parsed).toEqual(contract);
-    expect(Object.keys(parsed)).toEqual(['schema', 'input', 'host', 'findings', 'skipped', 'rules', 'summary']);
+    expect(Object.keys(parsed)).toEqual(['schema', 'input', 'host', 'findings', 'suppressed', 'skipped', 'rules', 'summary']);
     expect(parsed.schema).toBe('netaudit/report@1');
     expect(Object.keys(parsed.findings[0] ?? {})).toEqual(['ruleId', 'severity', 'title', 'subject', 'message', 'evidence', 'remediation']);
     expect(Object.keys(parsed.findings[0]?.subject ?? {})).toEqual(['kind', 'name', 'namespace']);
@@ -39,5 +39,27 @@ describe('json report', () => {
     expect((JSON.parse(lines[0] ?? '') as AuditResult).input).toBe('fixtures/example/snapshot.json');
     const { passed: _passed, ...clean } = cleanResult();
     expect(JSON.parse(lines[1] ?? '')).toEqual(clean);
+  });
+
+  it('lists suppressed findings apart, each with its suppression, and counts them in the summary only', () => {
+    const result = suppressedResult();
+    const parsed = JSON.parse(formatJson(result)) as AuditResult;
+    expect(parsed.findings).toEqual([]);
+    expect(parsed.suppressed.map((f) => [f.ruleId, f.suppression])).toEqual([
+      ['ip-forward-disabled', { kind: 'baseline', justification: 'in the baseline netaudit-baseline.json', file: 'netaudit-baseline.json' }],
+      ['rp-filter-strict', { kind: 'waiver', justification: 'the uplink is symmetric', file: '.netaudit', expires: '2027-01-31' }],
+    ]);
+    expect(parsed.suppressed[0]?.evidence).toEqual([{ source: 'sysctl', line: 3, text: 'net.ipv4.ip_forward = 0' }]);
+    expect(parsed.summary).toMatchObject({ errors: 0, warnings: 0, suppressed: 2 });
+  });
+
+  it('marks the evidence line that proves a finding, and only that one', () => {
+    const result = mixedResult();
+    const docker = result.findings.find((f) => f.ruleId === 'docker-forward-drop')!;
+    docker.evidence = [docker.evidence[1]!, { ...docker.evidence[0]!, primary: true }];
+    const parsed = JSON.parse(formatJson(result)) as AuditResult;
+    const evidence = parsed.findings.find((f) => f.ruleId === 'docker-forward-drop')!.evidence;
+    expect(evidence.map((e) => e.primary)).toEqual([undefined, true]);
+    expect(Object.keys(evidence[1] ?? {})).toEqual(['source', 'line', 'text', 'primary']);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatJunit, formatJunitReports } from '../../src/report/junit.js';
-import { cleanResult, finding, hostSubject, mixedResult } from './results.js';
+import { cleanResult, finding, hostSubject, mixedResult, suppressedResult } from './results.js';
 import { childrenNamed, parseXml, type XmlElement } from './xml-tree.js';
 
 function suiteOf(root: XmlElement, name: string): XmlElement {
@@ -29,10 +29,11 @@ describe('junit report', () => {
     expect(cases.every((c) => c.attributes.classname === 'iface-forwarding-disabled' && c.children.length === 0)).toBe(true);
 
     const veth = suiteOf(root, 'veth-no-master');
-    expect(veth.attributes).toMatchObject({ tests: '2', failures: '1' });
+    expect(veth.attributes).toMatchObject({ tests: '2', failures: '0' });
     expect(childrenNamed(veth, 'testcase').map((c) => c.attributes.name)).toEqual(['veth veth1a2b3c', 'veth veth9f8e7d']);
 
-    expect(root.attributes).toMatchObject({ tests: '8', failures: '4', skipped: '1', errors: '0' });
+    // --fail-on error (the default): the two errors fail, the warning and the info pass.
+    expect(root.attributes).toMatchObject({ tests: '8', failures: '2', skipped: '1', errors: '0' });
   });
 
   it('puts each finding in a <failure> with its message, evidence and fix', () => {
@@ -82,5 +83,48 @@ describe('junit report', () => {
     const names = forward.flatMap((s) => childrenNamed(s, 'testcase').map((c) => c.attributes.name));
     expect(names).toEqual(['fixtures/example/snapshot.json: host', 'clean/snapshot.json: host']);
     expect(childrenNamed(forward[1]!, 'testcase')[0]!.attributes.file).toBe('clean/snapshot.json');
+  });
+
+  it('fails a testcase only for a finding at or above --fail-on, as the exit code does', () => {
+    const failing = (failOn: 'error' | 'warning' | 'info' | 'none') => {
+      const root = parseXml(formatJunit(mixedResult(), { failOn }));
+      const cases = childrenNamed(root, 'testsuite').flatMap((s) => childrenNamed(s, 'testcase'));
+      const failed = cases.filter((c) => childrenNamed(c, 'failure').length > 0).map((c) => c.attributes.classname);
+      expect(root.attributes.failures).toBe(String(failed.length));
+      return failed.sort();
+    };
+    expect(failing('error')).toEqual(['docker-forward-drop', 'ip-forward-disabled']);
+    expect(failing('warning')).toEqual(['docker-forward-drop', 'ip-forward-disabled', 'veth-no-master']);
+    expect(failing('info')).toEqual(['docker-forward-drop', 'ip-forward-disabled', 'rp-filter-strict', 'veth-no-master']);
+    expect(failing('none')).toEqual([]);
+  });
+
+  it('reports a finding below --fail-on inside its passing testcase, with its evidence', () => {
+    const root = parseXml(formatJunit(mixedResult(), { failOn: 'error' }));
+    const [testcase] = childrenNamed(suiteOf(root, 'veth-no-master'), 'testcase');
+    expect(childrenNamed(testcase!, 'failure')).toEqual([]);
+    const [out] = childrenNamed(testcase!, 'system-out');
+    expect(out?.text).toContain('warning below --fail-on error: veth-no-master fired');
+    expect(out?.text).toContain('ip-link:7  {"ifindex":12,"ifname":"veth1a2b3c"}');
+    expect(out?.text).toContain('Fix: Fix veth-no-master.');
+  });
+
+  it('keeps a skipped rule <skipped/> whatever --fail-on says', () => {
+    const suite = suiteOf(parseXml(formatJunit(mixedResult(), { failOn: 'none' })), 'published-port-unreachable');
+    expect(suite.attributes).toMatchObject({ tests: '1', skipped: '1', failures: '0' });
+    expect(childrenNamed(childrenNamed(suite, 'testcase')[0]!, 'skipped')).toHaveLength(1);
+  });
+
+  it('passes a suppressed finding, telling the suppression in system-out', () => {
+    const root = parseXml(formatJunit(suppressedResult(), { failOn: 'info' }));
+    expect(root.attributes).toMatchObject({ tests: '2', failures: '0' });
+    const [waived] = childrenNamed(suiteOf(root, 'rp-filter-strict'), 'testcase');
+    expect(waived?.attributes.name).toBe('interface eth0');
+    expect(childrenNamed(waived!, 'failure')).toEqual([]);
+    const text = childrenNamed(waived!, 'system-out')[0]?.text ?? '';
+    expect(text).toContain('suppressed by waiver (.netaudit, expires 2027-01-31): the uplink is symmetric');
+    expect(text).toContain('sysctl:5  net.ipv4.conf.eth0.rp_filter = 1');
+    const [baselined] = childrenNamed(suiteOf(root, 'ip-forward-disabled'), 'testcase');
+    expect(childrenNamed(baselined!, 'system-out')[0]?.text).toContain('suppressed by baseline (netaudit-baseline.json)');
   });
 });

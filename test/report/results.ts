@@ -88,3 +88,23 @@ export function cleanResult(): AuditResult {
     summary: { errors: 0, warnings: 0, infos: 0, rulesEvaluated: 1, rulesSkipped: 0, subjectsEvaluated: 1, suppressed: 0, unavailableSources: [] },
   };
 }
+
+/** The clean result with two findings accepted: one held by a baseline, one by a waiver with an expiry. */
+export function suppressedResult(): AuditResult {
+  const result = cleanResult();
+  const eth0: Subject = { kind: 'interface', name: 'eth0', namespace: 'host' };
+  result.rules.push(rule('rp-filter-strict', 'warning', 'interface'));
+  result.suppressed = [
+    {
+      ...finding('ip-forward-disabled', 'error', hostSubject, [{ source: 'sysctl', line: 3, text: 'net.ipv4.ip_forward = 0' }]),
+      suppression: { kind: 'baseline', justification: 'in the baseline netaudit-baseline.json', file: 'netaudit-baseline.json' },
+    },
+    {
+      ...finding('rp-filter-strict', 'warning', eth0, [{ source: 'sysctl', line: 5, text: 'net.ipv4.conf.eth0.rp_filter = 1' }]),
+      suppression: { kind: 'waiver', justification: 'the uplink is symmetric', file: '.netaudit', expires: '2027-01-31' },
+    },
+  ];
+  result.passed = [];
+  result.summary = { ...result.summary, suppressed: 2 };
+  return result;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatSarif, formatSarifReports, toUriReference } from '../../src/report/sarif.js';
 import { VERSION } from '../../src/version.js';
-import { cleanResult, finding, hostSubject, mixedResult, rule } from './results.js';
+import { cleanResult, finding, hostSubject, mixedResult, rule, suppressedResult } from './results.js';
 import { sarifValidator } from './sarif-schema.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- SARIF logs are walked as plain JSON here */
@@ -72,17 +72,79 @@ describe('sarif report', () => {
     expect(siteRule.help.text).toContain('netaudit explain site-syncookies');
   });
 
-  it('locates each result in the input at its evidence line, with the rest of the evidence as related locations', () => {
+  it('locates each result at its evidence line of the source inside the input, with the rest of the evidence as related locations', () => {
     const run = JSON.parse(formatSarif(mixedResult())).runs[0];
     const docker = run.results.find((r: Json) => r.ruleId === 'docker-forward-drop');
     const loc = docker.locations[0].physicalLocation;
-    expect(loc.artifactLocation.uri).toBe('fixtures/example/snapshot.json');
+    // Not line 42 of the snapshot file: line 42 of the iptables-save output it stores.
+    expect(loc.artifactLocation.uri).toBe('fixtures/example/snapshot.json#iptables-save');
     expect(loc.region.startLine).toBe(42);
     expect(loc.region.snippet.text).toBe('[0:0] -A FORWARD -j DROP');
     expect(docker.relatedLocations[0].physicalLocation.region.startLine).toBe(43);
     expect(docker.level).toBe('error');
     expect(run.results.find((r: Json) => r.ruleId === 'rp-filter-strict').level).toBe('note');
-    expect(run.artifacts).toEqual([{ location: { uri: 'fixtures/example/snapshot.json' } }]);
+    expect(run.artifacts.map((a: Json) => a.location.uri)).toEqual([
+      'fixtures/example/snapshot.json#ip-link',
+      'fixtures/example/snapshot.json#sysctl',
+      'fixtures/example/snapshot.json#netns:blue/sysctl',
+      'fixtures/example/snapshot.json#iptables-save',
+    ]);
+  });
+
+  it('embeds the text of each quoted source as the artifact a location points at by index', () => {
+    const texts: Record<string, string> = {
+      'iptables-save': '*filter\n' + ':FORWARD ACCEPT [0:0]\n'.repeat(40) + '[0:0] -A FORWARD -j DROP\n[0:0] -A FORWARD -o docker0 -j DOCKER\nCOMMIT\n',
+    };
+    const log = JSON.parse(formatSarif(mixedResult(), { sourceText: (_input, source) => texts[source] }));
+    expectValid(log);
+    const run = log.runs[0];
+    const loc = run.results.find((r: Json) => r.ruleId === 'docker-forward-drop').locations[0].physicalLocation;
+    const artifact = run.artifacts[loc.artifactLocation.index];
+    expect(artifact.location.uri).toBe(loc.artifactLocation.uri);
+    expect(artifact.contents.text).toBe(texts['iptables-save']);
+    expect(artifact.contents.text.split('\n')[loc.region.startLine - 1]).toBe(loc.region.snippet.text);
+    // A source the lookup does not know is named, never embedded.
+    expect(run.artifacts.find((a: Json) => a.location.uri.endsWith('#sysctl')).contents).toBeUndefined();
+  });
+
+  it('locates a finding at its primary evidence line, the others as related locations in their order', () => {
+    const result = mixedResult();
+    const docker = result.findings.find((f) => f.ruleId === 'docker-forward-drop')!;
+    docker.evidence = [
+      { source: 'iptables-save', line: 5, text: '[9:9] -A PREROUTING -j DOCKER' },
+      { source: 'iptables-save', line: 9, text: '[9:9] -A DOCKER -j DNAT --to-destination 172.17.0.2:80', primary: true },
+      { source: 'iptables-save', line: 42, text: '[0:0] -A FORWARD -j DROP', primary: true },
+    ];
+    const res = JSON.parse(formatSarif(result)).runs[0].results.find((r: Json) => r.ruleId === 'docker-forward-drop');
+    expect(res.locations[0].physicalLocation.region.startLine).toBe(9);
+    expect(res.relatedLocations.map((l: Json) => l.physicalLocation.region.startLine)).toEqual([5, 42]);
+  });
+
+  it('gives each run its own automationDetails id, the same for the same inputs', () => {
+    const ids = (results: ReturnType<typeof mixedResult>[]) =>
+      JSON.parse(formatSarifReports(results)).runs.map((r: Json) => r.automationDetails.id);
+    expect(ids([mixedResult(), cleanResult()])).toEqual(['netaudit/fixtures/example/snapshot.json/', 'netaudit/clean/snapshot.json/']);
+    expect(ids([mixedResult(), cleanResult()])).toEqual(ids([mixedResult(), cleanResult()]));
+    expect(ids([cleanResult(), cleanResult()])).toEqual(['netaudit/clean/snapshot.json/', 'netaudit/clean/snapshot.json#2/']);
+    expectValid(JSON.parse(formatSarifReports([mixedResult(), cleanResult()])));
+  });
+
+  it('reports suppressed findings as results with an accepted external suppression', () => {
+    const log = JSON.parse(formatSarif(suppressedResult()));
+    expectValid(log);
+    expectGithubReady(log);
+    const results = log.runs[0].results;
+    expect(results.map((r: Json) => r.ruleId)).toEqual(['ip-forward-disabled', 'rp-filter-strict']);
+    expect(results[1].suppressions).toEqual([
+      {
+        kind: 'external',
+        status: 'accepted',
+        justification: 'the uplink is symmetric',
+        properties: { netauditKind: 'waiver', file: '.netaudit', expires: '2027-01-31' },
+      },
+    ]);
+    expect(results[0].suppressions[0]).toMatchObject({ kind: 'external', status: 'accepted', properties: { netauditKind: 'baseline' } });
+    expect(log.runs[0].properties.summary.errors).toBe(0);
   });
 
   it('still gives a finding without evidence a physical location with a line: the input', () => {
@@ -134,7 +196,7 @@ describe('sarif report', () => {
 
   it('maps evidence to the raw file of a raw-output directory when asked', () => {
     const log = JSON.parse(
-      formatSarif(mixedResult(), { artifactPath: (input, ev) => (ev?.source === 'sysctl' ? `${input}/sysctl-a.txt` : input) }),
+      formatSarif(mixedResult(), { sourceFile: (input, source) => (source === 'sysctl' ? `${input}/sysctl-a.txt` : undefined) }),
     );
     expectValid(log);
     const res = log.runs[0].results.find((r: Json) => r.ruleId === 'ip-forward-disabled');

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { wantsColour } from '../../src/report/colour.js';
 import { formatText, formatTextReports, groupUnavailable } from '../../src/report/text.js';
-import { cleanResult, finding, hostSubject, mixedResult } from './results.js';
+import type { AuditResult } from '../../src/engine/types.js';
+import { parseSysctl } from '../../src/parse/sysctl.js';
+import { renderReports } from '../../src/report/index.js';
+import { cleanResult, finding, hostSubject, mixedResult, suppressedResult } from './results.js';
+
+/** "prefix… (N more characters)" read back: what is shown and how many characters it says were cut. */
+function clipped(text: string): { shown: string; cut: number } {
+  const m = /^(.*)… \((\d+) more characters\)$/s.exec(text);
+  return m ? { shown: m[1] ?? '', cut: Number(m[2]) } : { shown: text, cut: 0 };
+}
 
 describe('text report', () => {
   it('groups findings by severity, errors first, whatever order the engine produced them in', () => {
@@ -111,7 +120,49 @@ describe('text report', () => {
       'Total over 2 inputs: 2 errors, 1 warning, 1 info; 6 rules on 8 subjects; 1 rule skipped',
     );
   });
+
+  it('counts the characters cut from a long evidence line, in text as in JSON', () => {
+    // A 554-character sysctl line: the parser keeps 240 characters of it, the text report must not count its tail as cut text.
+    const line = `kernel.long_value = ${'v'.repeat(534)}`;
+    const [entry] = [...parseSysctl({ source: 'sysctl', text: `${line}\n` }).value.entries.values()];
+    // An iptables-save line no parser clipped, longer than the JSON report quotes.
+    const rule = `-A FORWARD -m comment --comment "${'c'.repeat(4_970)}" -j DROP`;
+    const result = cleanResult();
+    result.findings = [
+      finding('ip-forward-disabled', 'error', hostSubject, [
+        { source: 'sysctl', line: 1, text: entry!.text },
+        { source: 'iptables-save', line: 7, text: rule },
+      ]),
+    ];
+    const text = renderReports([result], 'text', { colour: false, failOn: 'error' });
+    const json = JSON.parse(renderReports([result], 'json', { colour: false, failOn: 'error' })) as AuditResult;
+    const quoted = (source: string) => {
+      const at = text.split('\n').find((l) => l.startsWith(`    ${source}:`)) ?? '';
+      return clipped(at.slice(at.indexOf('  ', 4) + 2));
+    };
+    for (const [source, original] of [['sysctl', line], ['iptables-save', rule]] as const) {
+      const inText = quoted(source);
+      const inJson = clipped(json.findings[0]!.evidence.find((e) => e.source === source)!.text);
+      expect(inText.shown.length + inText.cut, `text, ${source}`).toBe(original.length);
+      expect(inJson.shown.length + inJson.cut, `json, ${source}`).toBe(original.length);
+      expect(original.startsWith(inText.shown) && original.startsWith(inJson.shown)).toBe(true);
+    }
+    expect(quoted('sysctl')).toEqual({ shown: line.slice(0, 240), cut: 314 });
+  });
+
+  it('counts suppressed findings by kind in the summary and does not list them', () => {
+    const out = formatText(suppressedResult());
+    expect(out.trimEnd().split('\n').at(-1)).toBe(
+      '0 errors, 0 warnings, 0 info; 1 rule on 1 subject; 0 rules skipped; 2 suppressed (baseline 1, waiver 1)',
+    );
+    expect(out).toContain('2 findings suppressed by a baseline or waiver, not listed (--format json lists them with the reason)');
+    expect(out).not.toContain('[error]');
+    expect(out).not.toContain('[warning]');
+    const total = formatTextReports([suppressedResult(), mixedResult()]).trimEnd().split('\n').at(-1);
+    expect(total).toBe('Total over 2 inputs: 2 errors, 1 warning, 1 info; 6 rules on 8 subjects; 1 rule skipped; 2 suppressed (baseline 1, waiver 1)');
+  });
 });
+
 
 describe('colour decision', () => {
   it('colours only a terminal, and never with NO_COLOR set', () => {

@@ -34,7 +34,7 @@ describe('sourceText', () => {
 
   it('notes a truncated source', () => {
     const { notes } = sourceText(source({ stdout: '-A INPUT', truncated: true }), 'iptables-save');
-    expect(notes).toEqual([{ source: 'iptables-save', message: expect.stringMatching(/cut at the collector's size limit/) }]);
+    expect(notes).toEqual([{ source: 'iptables-save', message: expect.stringMatching(/cut at the collector's size limit/), dropped: true }]);
   });
 });
 

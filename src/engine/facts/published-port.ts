@@ -22,7 +22,7 @@ import { decisionEvidence, describeDecision, packetCount, ruleText } from '../..
 import { formatAddress } from '../../model/net.js';
 import type { Evidence, Namespace } from '../../model/types.js';
 import { sourceUsable } from '../../model/sources.js';
-import { mergeEvidence, summarise } from './lib/evidence.js';
+import { mergeEvidence, primaryEvidence, secondaryEvidence, summarise } from './lib/evidence.js';
 import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
 const PORTS_KEY = 'published-port:ports';
@@ -88,8 +88,9 @@ function localnet(env: FactEnv, port: PublishedPort): LocalnetCheck {
   return (memo.localnet ??= checkRouteLocalnet(env.namespace, port));
 }
 
+/** The jumps from the nat hook, then the DNAT: the line that publishes the port, marked primary. */
 function dnatEvidence(port: PublishedPort): Evidence[] {
-  return port.dnat ? [...port.via.map((r) => r.evidence), port.dnat.evidence] : [];
+  return port.dnat ? [...port.via.map((r) => r.evidence), primaryEvidence(port.dnat.evidence)] : [];
 }
 
 function describeDnat(port: PublishedPort): string {
@@ -210,7 +211,8 @@ const facts = defineFacts<PublishedPort>('published-port', [
     compute: (p, env) => {
       const c = forwarding(env, p);
       if (c.status !== 'dropped' || !c.decidedAt) return [];
-      return mergeEvidence(dnatEvidence(p), decisionEvidence(c.decidedAt.walk.decision), (c.matchingAccepts.length > 0 ? c.matchingAccepts : p.accepts).slice(0, 1).map((r) => r.evidence));
+      // The dropping rule proves this one, not the DNAT before it.
+      return mergeEvidence(secondaryEvidence(dnatEvidence(p)), decisionEvidence(c.decidedAt.walk.decision), (c.matchingAccepts.length > 0 ? c.matchingAccepts : p.accepts).slice(0, 1).map((r) => r.evidence));
     },
   },
   {
