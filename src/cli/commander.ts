@@ -7,10 +7,11 @@
 import { createRequire } from 'node:module';
 import type * as commander from 'commander';
 
-const { Command, CommanderError, Option } = createRequire(import.meta.url)('commander') as typeof commander;
+const { Command, CommanderError, InvalidArgumentError, Option } = createRequire(import.meta.url)('commander') as typeof commander;
 
 type Command = commander.Command;
 type CommanderError = commander.CommanderError;
+type InvalidArgumentError = commander.InvalidArgumentError;
 type Option = commander.Option;
 
-export { Command, CommanderError, Option };
+export { Command, CommanderError, InvalidArgumentError, Option };

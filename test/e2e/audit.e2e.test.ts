@@ -16,6 +16,7 @@ import { Lab } from './lab.js';
 import { auditJson, collectWithNode, ensureBuilt, SnapshotText, type AuditRun } from './netaudit.js';
 import { PROBE_NAMES, PROBES, runProbes, type ProbeName, type ProbeResult } from './probes.js';
 import { labSupport, warnIfUnsupported } from './support.js';
+import { expectTracesAgree } from './trace-probes.js';
 
 const support = labSupport();
 warnIfUnsupported('netaudit audit e2e', support);
@@ -82,9 +83,13 @@ function expectProbes(results: Map<ProbeName, ProbeResult>, expectations: Partia
   }
 }
 
-/** Probes and collection run together: they are independent, and probes mostly wait on timeouts. */
+/**
+ * Probes, then the collection: the snapshot then holds the neighbour entries the probes' traffic made, as
+ * a host in use has them, so that trace can be asked about the same packets.
+ */
 async function probeAndCollect(ctx: LabContext, probes: readonly ProbeName[], name: string): Promise<{ results: Map<ProbeName, ProbeResult>; snapshot: string }> {
-  const [results, snapshot] = await Promise.all([runProbes(ctx.lab, probes), ctx.collect(name)]);
+  const results = await runProbes(ctx.lab, probes);
+  const snapshot = await ctx.collect(name);
   return { results, snapshot };
 }
 
@@ -119,6 +124,7 @@ function healthyBaseline(ctx: LabContext, name: string): void {
   it(`${name}: every probe passes, no error finding, none of the fault rules fires, exit 0 with --fail-on error`, async () => {
     const { results, snapshot } = await probeAndCollect(ctx, PROBE_NAMES, name.replace(/\W+/g, '-'));
     expectProbes(results, Object.fromEntries(PROBE_NAMES.map((p) => [p, true])), 'the lab is healthy');
+    expectTracesAgree(snapshot, ctx.lab, results, 'the lab is healthy');
     const run = audit(snapshot, 'error');
     const errors = run.report.findings.filter((f) => f.severity === 'error');
     expect(errors.map(describeFinding), 'error findings on the healthy baseline').toEqual([]);
@@ -138,6 +144,7 @@ function faultCase(ctx: LabContext, fault: Fault): void {
     fault.apply(ctx.lab);
     const { results, snapshot } = await probeAndCollect(ctx, Object.keys(fault.probes) as ProbeName[], fault.id);
     expectProbes(results, fault.probes, fault.title);
+    expectTracesAgree(snapshot, ctx.lab, results, fault.title);
 
     const expectations = [fault.expected(ctx.lab)].flat();
     for (const expected of expectations) expectFinding(snapshot, expected);

@@ -7,6 +7,7 @@ import { registerExplain } from './explain.js';
 import { registerImport } from './import.js';
 import { registerRules } from './rules.js';
 import { registerShow } from './show.js';
+import { registerTrace } from './trace.js';
 
 /** Every command, in the order `netaudit --help` lists them. Each module registers one command. */
 export const COMMANDS: RegisterCommand[] = [
@@ -15,6 +16,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerImport,
   registerShow,
   registerAudit,
+  registerTrace,
   registerBaseline,
   registerRules,
   registerExplain,

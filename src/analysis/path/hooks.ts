@@ -1,0 +1,98 @@
+/**
+ * The netfilter pipeline as data: which base chains register on which hook, at which priority, for every
+ * ruleset of a namespace. iptables-legacy (x_tables) and iptables-nft (nf_tables) are separate rulesets
+ * and both run; a native nftables table registers its base chains the same way (with its own priorities).
+ * Within a hook the base chains run by priority; ACCEPT ends only its own base chain, DROP is final.
+ */
+import type { Namespace, NfTable, Ruleset } from '../../model/types.js';
+
+export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
+
+/** The chain a NAT base chain is: destination NAT before routing, source NAT after. */
+export type ChainType = 'filter' | 'nat' | 'route';
+
+/** include/uapi/linux/netfilter_ipv4.h: NF_IP_PRI_* (IPv6 uses the same values). */
+export const PRIORITY = { raw: -300, conntrack: -200, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 } as const;
+
+interface IptablesChainSpec {
+  table: string;
+  chain: string;
+  hook: Hook;
+  priority: number;
+  type: ChainType;
+}
+
+/** The built-in chains of the iptables tables, by the hook each registers on. */
+const IPTABLES_CHAINS: IptablesChainSpec[] = [
+  { table: 'raw', chain: 'PREROUTING', hook: 'prerouting', priority: PRIORITY.raw, type: 'filter' },
+  { table: 'mangle', chain: 'PREROUTING', hook: 'prerouting', priority: PRIORITY.mangle, type: 'filter' },
+  { table: 'nat', chain: 'PREROUTING', hook: 'prerouting', priority: PRIORITY.dstnat, type: 'nat' },
+  { table: 'mangle', chain: 'INPUT', hook: 'input', priority: PRIORITY.mangle, type: 'filter' },
+  { table: 'filter', chain: 'INPUT', hook: 'input', priority: PRIORITY.filter, type: 'filter' },
+  { table: 'security', chain: 'INPUT', hook: 'input', priority: PRIORITY.security, type: 'filter' },
+  { table: 'nat', chain: 'INPUT', hook: 'input', priority: PRIORITY.srcnat, type: 'nat' },
+  { table: 'mangle', chain: 'FORWARD', hook: 'forward', priority: PRIORITY.mangle, type: 'filter' },
+  { table: 'filter', chain: 'FORWARD', hook: 'forward', priority: PRIORITY.filter, type: 'filter' },
+  { table: 'security', chain: 'FORWARD', hook: 'forward', priority: PRIORITY.security, type: 'filter' },
+  { table: 'raw', chain: 'OUTPUT', hook: 'output', priority: PRIORITY.raw, type: 'filter' },
+  { table: 'mangle', chain: 'OUTPUT', hook: 'output', priority: PRIORITY.mangle, type: 'route' },
+  { table: 'nat', chain: 'OUTPUT', hook: 'output', priority: PRIORITY.dstnat, type: 'nat' },
+  { table: 'filter', chain: 'OUTPUT', hook: 'output', priority: PRIORITY.filter, type: 'filter' },
+  { table: 'security', chain: 'OUTPUT', hook: 'output', priority: PRIORITY.security, type: 'filter' },
+  { table: 'mangle', chain: 'POSTROUTING', hook: 'postrouting', priority: PRIORITY.mangle, type: 'filter' },
+  { table: 'nat', chain: 'POSTROUTING', hook: 'postrouting', priority: PRIORITY.srcnat, type: 'nat' },
+];
+
+/** One base chain on a hook: enough to walk it and to say which ruleset and table it belongs to. */
+export interface BaseChain {
+  hook: Hook;
+  priority: number;
+  type: ChainType;
+  /** "iptables-legacy", "iptables-nft", "iptables" (backend not known). */
+  backend: string;
+  /** The ruleset's source, e.g. "iptables-save" or "netns:blue/iptables-legacy-save". */
+  label: string;
+  table: NfTable;
+  chain: string;
+}
+
+function backendName(ruleset: Ruleset): string {
+  const prefix = ruleset.family === 'ipv6' ? 'ip6tables' : 'iptables';
+  if (ruleset.backend === 'legacy' || ruleset.sourceId.endsWith('-legacy-save')) return `${prefix}-legacy`;
+  if (ruleset.backend === 'nf_tables' || ruleset.sourceId.endsWith('-nft-save')) return `${prefix}-nft`;
+  return prefix;
+}
+
+/**
+ * Every iptables ruleset of the namespace for the family that the kernel runs: the default view, and
+ * the other backend's view when it was collected and holds rules (both run; an empty view adds nothing).
+ */
+export function iptablesRulesets(ns: Namespace, family: 4 | 6): Ruleset[] {
+  const familyName = family === 4 ? 'ipv4' : 'ipv6';
+  const main = family === 4 ? ns.netfilter.ipv4 : ns.netfilter.ipv6;
+  const byBackend = new Map<string, Ruleset>();
+  if (main) byBackend.set(backendName(main), main);
+  for (const view of ns.netfilter.backends.values()) {
+    if (view.family !== familyName || view.ruleCount === 0) continue;
+    const name = backendName(view);
+    // The default view is one of the two backends: the same ruleset seen twice is walked once.
+    const sameAsMain = main !== undefined && (name === backendName(main) || (backendName(main) === (family === 4 ? 'iptables' : 'ip6tables') && view.ruleCount === main.ruleCount));
+    if (!sameAsMain && !byBackend.has(name)) byBackend.set(name, view);
+  }
+  return [...byBackend.values()];
+}
+
+/** The base chains on a hook, lowest priority first (the order the kernel calls them in). */
+export function baseChainsAt(ns: Namespace, family: 4 | 6, hook: Hook): BaseChain[] {
+  const chains: BaseChain[] = [];
+  for (const ruleset of iptablesRulesets(ns, family)) {
+    for (const spec of IPTABLES_CHAINS) {
+      if (spec.hook !== hook) continue;
+      const table = ruleset.tables.get(spec.table);
+      if (!table || !table.chains.has(spec.chain)) continue;
+      chains.push({ hook, priority: spec.priority, type: spec.type, backend: backendName(ruleset), label: ruleset.label, table, chain: spec.chain });
+    }
+  }
+  // Stable: at equal priority, rulesets keep the order above (registration order, which the snapshot does not show).
+  return chains.sort((a, b) => a.priority - b.priority);
+}

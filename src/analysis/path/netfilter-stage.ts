@@ -1,0 +1,143 @@
+/**
+ * One netfilter hook for one packet: every base chain registered there, by priority, walked with the chain
+ * walker. ACCEPT ends only its own base chain; DROP or REJECT is final; a NAT chain runs only for the first
+ * packet of a connection and rewrites it. A walk the snapshot cannot decide (ipset contents, marks, rate
+ * limits, an unknown extension) is a step with verdict maybe: the main track goes on, the leg is unknown.
+ */
+import type { NfRule } from '../../model/types.js';
+import type { Evidence } from '../../parse/common.js';
+import { firstArgument } from '../../parse/iptables-lazy.js';
+import { parseNatAddress } from '../netfilter/rule-fields.js';
+import { walkChain, type Decision, type WalkResult } from '../netfilter/walk.js';
+import { baseChainsAt, type BaseChain, type Hook } from './hooks.js';
+import type { NamespaceView } from './namespace-view.js';
+import { describePacket, packetClass, type ChainContext } from './packet.js';
+import type { Packet, Stage, TraceStep } from './types.js';
+
+/** A rewrite a NAT chain asks for; MASQUERADE takes the address of the interface the packet leaves by. */
+export type NatAction =
+  | { kind: 'dnat'; address?: bigint; port?: number }
+  | { kind: 'snat'; address?: bigint; port?: number }
+  | { kind: 'masquerade'; port?: number }
+  | { kind: 'redirect'; port?: number };
+
+export interface HookOutcome {
+  steps: TraceStep[];
+  /** The packet was dropped or rejected here (certainly, on the main track). */
+  dropped: boolean;
+  nat?: NatAction;
+  natStep?: TraceStep;
+}
+
+const STAGE_OF_HOOK: Record<Hook, Stage> = { prerouting: 'prerouting', input: 'input', forward: 'forward', output: 'output', postrouting: 'postrouting' };
+
+/** Run the base chains of `hook`; `newConnection` says whether NAT chains see the packet. */
+export function runHook(view: NamespaceView, hook: Hook, packet: Packet, ctx: ChainContext, newConnection: boolean): HookOutcome {
+  const out: HookOutcome = { steps: [], dropped: false };
+  for (const base of baseChainsAt(view.ns, packet.family, hook)) {
+    if (base.type === 'nat' && !newConnection) continue;
+    const result = walkChain(base.table, base.chain, packetClass(packet, ctx));
+    const step = chainStep(view, base, result, packet);
+    if (result.decision.kind === 'nat' && base.type === 'nat' && !out.nat) {
+      const action = natAction(result.decision);
+      if (action) {
+        out.nat = action;
+        out.natStep = step;
+      } else {
+        step.verdict = 'maybe';
+        step.note = `${result.decision.verdict} whose target the engine cannot read`;
+      }
+    }
+    out.steps.push(step);
+    if (step.verdict === 'drop') {
+      out.dropped = true;
+      return out;
+    }
+  }
+  return out;
+}
+
+function chainStep(view: NamespaceView, base: BaseChain, result: WalkResult, packet: Packet): TraceStep {
+  const d = result.decision;
+  const step: TraceStep = {
+    namespace: view.name,
+    stage: STAGE_OF_HOOK[base.hook],
+    table: `${base.backend} ${base.table.name}`,
+    chain: base.chain,
+    rule: ruleName(d),
+    verdict: verdictOf(d),
+    packet: describePacket(packet),
+    note: noteOf(base, d),
+    evidence: evidenceOf(d),
+  };
+  if (!result.certain && step.verdict !== 'drop') {
+    step.verdict = 'maybe';
+    const others = result.alternatives.map((a) => `${a.verdict}${a.rule ? ` at ${a.rule.chain}:${a.rule.position}` : ''}`);
+    const limits = result.limits.length > 0 ? `; ${result.limits.join('; ')}` : '';
+    step.note = `${step.note}; but rules the snapshot cannot decide may instead give ${others.join(', ') || 'another verdict'}${limits}`;
+    for (const alternative of result.alternatives) if (alternative.rule) step.evidence.push(alternative.rule.evidence);
+  } else if (!result.certain) {
+    step.note = `${step.note} (rules before it could not be decided, so some packets may fare otherwise)`;
+  }
+  return step;
+}
+
+function ruleName(d: Decision): string {
+  if (d.by === 'policy') return `policy ${d.verdict}`;
+  if (d.rule) return `${d.rule.chain}:${d.rule.position}`;
+  return d.by === 'absent' ? 'no chain' : d.verdict;
+}
+
+function verdictOf(d: Decision): TraceStep['verdict'] {
+  switch (d.kind) {
+    case 'accept':
+      return 'accept';
+    case 'drop':
+      return 'drop';
+    case 'nat':
+      return d.verdict === 'DNAT' || d.verdict === 'REDIRECT' ? 'dnat' : 'snat';
+    default:
+      return 'maybe';
+  }
+}
+
+function noteOf(base: BaseChain, d: Decision): string {
+  const where = `${base.table.name} ${base.chain}`;
+  if (d.by === 'policy') return `${where}: no rule decides, the chain's policy ${d.verdict} applies`;
+  if (d.by === 'absent') return `${where}: no such chain`;
+  if (d.kind === 'queue') return `${where}: ${d.verdict} hands the packet to a userspace program, which the snapshot does not show`;
+  if (d.kind === 'unknown') return `${where}: ${d.verdict} is a target whose effect the engine does not know`;
+  if (d.verdict === 'REJECT') return `${where}: REJECT (the sender gets an error)`;
+  return `${where}: ${d.verdict}`;
+}
+
+function evidenceOf(d: Decision): Evidence[] {
+  const rules: NfRule[] = d.path.length > 0 ? d.path : d.rule ? [d.rule] : [];
+  const evidence = rules.map((r) => r.evidence);
+  if (d.by === 'policy' && d.chain) evidence.push(d.chain.evidence);
+  return evidence;
+}
+
+function natAction(d: Decision): NatAction | undefined {
+  const target = d.rule?.target;
+  if (!target) return undefined;
+  if (target.name === 'MASQUERADE') return withPort({ kind: 'masquerade' }, firstArgument(target, 'to-ports'));
+  if (target.name === 'REDIRECT') return withPort({ kind: 'redirect' }, firstArgument(target, 'to-ports'));
+  const option = target.name === 'DNAT' ? 'to-destination' : target.name === 'SNAT' ? 'to-source' : undefined;
+  if (!option) return undefined;
+  const text = firstArgument(target, option);
+  if (text === undefined) return undefined;
+  const kind = target.name === 'DNAT' ? 'dnat' : 'snat';
+  if (text.startsWith(':')) return withPort({ kind }, text.slice(1));
+  const parsed = parseNatAddress(text);
+  if (!parsed) return undefined;
+  const action: NatAction = { kind, address: parsed.address.network };
+  if (parsed.ports) action.port = parsed.ports.from;
+  return action;
+}
+
+function withPort<T extends NatAction>(action: T, ports: string | undefined): T {
+  const port = ports === undefined ? undefined : Number.parseInt(ports, 10);
+  if (port !== undefined && Number.isInteger(port)) action.port = port;
+  return action;
+}

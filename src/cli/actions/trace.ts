@@ -1,0 +1,31 @@
+/** What `netaudit trace` does: load the snapshot, walk the packet and its reply, print the path. */
+import { trace, TraceQueryError, type TraceQuery } from '../../analysis/path/trace.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import { buildHost } from '../../model/build.js';
+import { formatTraceJson, formatTraceText } from '../../report/trace.js';
+import { loadInput } from '../../snapshot/load.js';
+import type { TraceFlags } from '../commands/trace.js';
+import { writeOutput } from '../output.js';
+import type { CliIo } from '../program.js';
+
+export async function runTraceCommand(input: string, flags: TraceFlags, io: CliIo): Promise<number> {
+  const loaded = await loadInput(input);
+  const host = buildHost(loaded.snapshot);
+  for (const note of loaded.notes) io.stderr(`netaudit: ${loaded.label}: ${note}\n`);
+  const protocol = flags.proto ?? (flags.dport === undefined ? 'icmp' : 'tcp');
+  if (protocol === 'icmp' && flags.dport !== undefined) throw new UsageError('--dport goes with --proto tcp or udp');
+  const query: TraceQuery = { from: flags.from, to: flags.to, protocol, oneWay: flags.oneWay === true };
+  if (flags.dport !== undefined) query.dport = flags.dport;
+  if (flags.sport !== undefined) query.sport = flags.sport;
+  if (flags.in !== undefined) query.in = flags.in;
+  let result;
+  try {
+    result = trace(host, query);
+  } catch (err) {
+    if (err instanceof TraceQueryError) throw new UsageError(err.message);
+    throw err;
+  }
+  const text = flags.format === 'json' ? formatTraceJson(result, loaded.label) : formatTraceText(result, loaded.label);
+  await writeOutput(io, flags.output, text, 'the trace');
+  return result.verdict === 'delivered' ? ExitCode.ok : ExitCode.findings;
+}
