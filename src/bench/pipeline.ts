@@ -16,11 +16,16 @@ type ReportModule = typeof import('../report/index.js');
 type SysctlModule = typeof import('../parse/sysctl.js');
 type IptablesModule = typeof import('../parse/iptables-save.js');
 type IpJsonModule = typeof import('../parse/ip-json.js');
+type IpRuleModule = typeof import('../parse/ip-rule.js');
 type BrctlModule = typeof import('../parse/brctl.js');
 type BridgeJsonModule = typeof import('../parse/bridge-json.js');
 type SsModule = typeof import('../parse/ss.js');
 type CatalogModule = typeof import('../engine/catalog.js');
 type AuditModule = typeof import('../engine/audit.js');
+type TraceModule = typeof import('../analysis/path/trace.js');
+
+/** The generator's first node port (src/bench/gen/cluster.ts). */
+const FIRST_NODE_PORT = 30000;
 
 export type Parser = (input: ParseInput) => Parsed<unknown>;
 
@@ -33,6 +38,8 @@ export interface Pipeline {
   loadRuleCatalog?: () => Promise<RuleCatalog>;
   runAudit?: (host: Host, catalog: RuleCatalog, options: { input: string }) => Promise<AuditResult>;
   renderJson?: (result: AuditResult) => string;
+  /** One `netaudit trace`: a connection from outside to the node's first node port, and its reply. */
+  traceNodePort?: (host: Host) => unknown;
   /** "src/engine/audit.ts: runAudit (Cannot find module ...)" for each piece that could not be loaded. */
   missing: string[];
 }
@@ -58,7 +65,7 @@ function need<T>(fn: T | undefined, name: string, file: string, missing: string[
 
 export async function loadPipeline(): Promise<Pipeline> {
   const missing: string[] = [];
-  const [load, decode, build, report, sysctl, iptables, ipJson, brctl, bridgeJson, ss, catalog, audit] = await Promise.all([
+  const [load, decode, build, report, sysctl, iptables, ipJson, ipRule, brctl, bridgeJson, ss, catalog, audit, tracer] = await Promise.all([
     importModule<LoadModule>('../snapshot/load.js', missing),
     importModule<DecodeModule>('../snapshot/decode.js', missing),
     importModule<BuildModule>('../model/build.js', missing),
@@ -66,11 +73,13 @@ export async function loadPipeline(): Promise<Pipeline> {
     importModule<SysctlModule>('../parse/sysctl.js', missing),
     importModule<IptablesModule>('../parse/iptables-save.js', missing),
     importModule<IpJsonModule>('../parse/ip-json.js', missing),
+    importModule<IpRuleModule>('../parse/ip-rule.js', missing),
     importModule<BrctlModule>('../parse/brctl.js', missing),
     importModule<BridgeJsonModule>('../parse/bridge-json.js', missing),
     importModule<SsModule>('../parse/ss.js', missing),
     importModule<CatalogModule>('../engine/catalog.js', missing),
     importModule<AuditModule>('../engine/audit.js', missing),
+    importModule<TraceModule>('../analysis/path/trace.js', missing),
   ]);
 
   const parsers = new Map<string, Parser>();
@@ -87,6 +96,10 @@ export async function loadPipeline(): Promise<Pipeline> {
     parsers.set('ip-route', (input) => ipJson.parseIpRoute(input, 4));
     parsers.set('ip6-route', (input) => ipJson.parseIpRoute(input, 6));
     parsers.set('ip-neigh', ipJson.parseIpNeigh);
+  }
+  if (ipRule) {
+    parsers.set('ip-rule', (input) => ipRule.parseIpRule(input, 4));
+    parsers.set('ip6-rule', (input) => ipRule.parseIpRule(input, 6));
   }
   if (brctl) parsers.set('brctl-show', brctl.parseBrctlShow);
   if (bridgeJson) parsers.set('bridge-link', bridgeJson.parseBridgeLink);
@@ -105,5 +118,8 @@ export async function loadPipeline(): Promise<Pipeline> {
   if (runAudit) pipeline.runAudit = runAudit;
   const renderReports = need(report?.renderReports, 'renderReports', 'src/report/index.ts', missing);
   if (renderReports) pipeline.renderJson = (result) => renderReports([result], 'json', { colour: false, failOn: 'error' });
+  const trace = need(tracer?.trace, 'trace', 'src/analysis/path/trace.ts', missing);
+  // Through kube-proxy's whole nat PREROUTING (KUBE-SERVICES, then KUBE-NODEPORTS) and back.
+  if (trace) pipeline.traceNodePort = (host) => trace(host, { from: '198.51.100.99', to: 'netns:host', protocol: 'tcp', dport: FIRST_NODE_PORT, oneWay: false });
   return pipeline;
 }

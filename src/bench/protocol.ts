@@ -3,6 +3,9 @@
 export const WORKER_MODES = ['floor', 'cold', 'parse', 'warm'] as const;
 export type WorkerMode = (typeof WORKER_MODES)[number];
 
+/** The trace measured after the audit: a command of its own, so not part of the audit pipeline's total. */
+export const TRACE_PHASE = 'trace';
+
 export interface PhaseSample {
   name: string;
   iteration: number;

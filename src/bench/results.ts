@@ -5,7 +5,7 @@
 import type { ExpectedCounts } from './gen/node.js';
 import type { NodeSpec } from './gen/cluster.js';
 import type { ProcessSample } from './process.js';
-import type { AuditSummary, PhaseSample, WorkerReport } from './protocol.js';
+import { TRACE_PHASE, type AuditSummary, type PhaseSample, type WorkerReport } from './protocol.js';
 import { median } from './stats.js';
 
 export interface PhaseRow {
@@ -121,8 +121,10 @@ export function phaseRows(samples: Samples): { rows: PhaseRow[]; floorMs: number
     row('rule catalog', cold.get('rule catalog')),
     row('facts+rules (runAudit)', cold.get('facts+rules'), 'facts+rules'),
     row('report (json)', cold.get('report'), 'report'),
+    row('trace (node port from outside, and the reply)', cold.get(TRACE_PHASE), TRACE_PHASE),
   );
-  const pipelineColdMs = samples.cold.length > 0 ? median(samples.cold.map((r) => r.samples.reduce((sum, s) => sum + s.ms, 0))) : undefined;
+  const auditSamples = (r: WorkerReport): PhaseSample[] => r.samples.filter((s) => s.name !== TRACE_PHASE);
+  const pipelineColdMs = samples.cold.length > 0 ? median(samples.cold.map((r) => auditSamples(r).reduce((sum, s) => sum + s.ms, 0))) : undefined;
   const result: { rows: PhaseRow[]; floorMs: number; floorWarmMs?: number; pipelineColdMs?: number } = { rows, floorMs };
   const fw = med(warm.get('floor'), (s) => s.ms);
   if (fw !== undefined) result.floorWarmMs = fw;
