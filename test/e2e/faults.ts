@@ -15,6 +15,11 @@ const MTU_ABOVE_UPLINK = 9000;
 const OVERLAPPING_ADDRESS = '172.18.0.200/24';
 const LEFTOVER_PAIR = ['vethdead0a1', 'vethdead0b2'] as const;
 const WRONG_SUBNET = '172.19.0.0/16';
+/** A gateway address on the uplink that nobody holds: ARP for it goes unanswered. */
+const SILENT_GATEWAY = '203.0.113.254';
+/** The policy rule and table of the policy-routing fault (reset() removes both). */
+export const FAULT_RULE_PRIORITY = 100;
+export const FAULT_TABLE = 100;
 
 export interface ExpectedFinding {
   ruleId: string;
@@ -35,7 +40,10 @@ export interface Fault {
   apply(lab: Lab): void;
   /** What each probe must do with the fault in place: true = passes, false = fails. Omitted: not asserted. */
   probes: Partial<Record<ProbeName, boolean>>;
-  /** One finding per audit run; several when the same fault is audited with different rules disabled. */
+  /**
+   * One finding per audit run; several when the same fault is audited with different rules disabled; none
+   * for a fault only `trace` names so far (its probes are still traced).
+   */
   expected(lab: Lab): ExpectedFinding | ExpectedFinding[];
 }
 
@@ -273,5 +281,39 @@ export const FAULTS: Fault[] = [
       subject: { kind: 'namespace', name: lab.ns.c1, namespace: lab.ns.c1 },
       evidence: { source: `netns:${lab.ns.c1}/ip-addr`, line: ifnameIn(T.containerIf) },
     }),
+  },
+  {
+    id: 'gateway-silent',
+    title: `default route via ${SILENT_GATEWAY}, which nobody answers ARP for: the neighbour entry fails`,
+    apply: (lab) => lab.ip('host', 'route', 'replace', 'default', 'via', SILENT_GATEWAY, 'dev', T.uplink),
+    // The published port's reply goes to the client on the uplink's own subnet, not through the gateway.
+    probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: true, c1TcpC2: true },
+    expected: () => [],
+  },
+  {
+    id: 'policy-blackhole',
+    title: `a policy rule sending the container subnet to table ${FAULT_TABLE}, which holds a blackhole default`,
+    apply: (lab) => {
+      lab.ip('host', 'route', 'add', 'blackhole', 'default', 'table', String(FAULT_TABLE));
+      lab.ip('host', 'rule', 'add', 'priority', String(FAULT_RULE_PRIORITY), 'from', T.bridgeSubnet, 'lookup', String(FAULT_TABLE));
+    },
+    // The published port's request is from the internet (main table); its reply, from c1, is blackholed.
+    probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false, c1TcpC2: true },
+    expected: () => [],
+  },
+  {
+    id: 'mangle-forward-drop',
+    title: `a DROP in mangle FORWARD for traffic from ${T.bridge} to the uplink (filter FORWARD never sees it)`,
+    apply: (lab) => lab.exec('host', ['iptables', '-t', 'mangle', '-A', 'FORWARD', '-i', T.bridge, '-o', T.uplink, '-j', 'DROP']),
+    probes: { c1PingInternet: false, c1TcpInternet: false, c2PingInternet: false, publishedPort: false, c1TcpC2: true },
+    expected: () => [],
+  },
+  {
+    id: 'forward-reject-tcp-first',
+    title: 'a REJECT of all TCP inserted first in filter FORWARD',
+    apply: (lab) => lab.exec('host', ['iptables', '-I', 'FORWARD', '1', '-p', 'tcp', '-j', 'REJECT']),
+    // Container to container is bridged: it crosses FORWARD only where br_netfilter is active, so it is not asserted.
+    probes: { c1PingInternet: true, c1TcpInternet: false, publishedPort: false },
+    expected: () => [],
   },
 ];

@@ -4,6 +4,7 @@
  * are touched; the root namespace's interfaces, routes, sysctls and firewall never are.
  */
 import { dockerRuleset, type DockerLayout, type RuleSpec } from './docker-ruleset.js';
+import { FAULT_RULE_PRIORITY, FAULT_TABLE } from './faults.js';
 import { inNetns, must, runSync, type RunResult } from './run.js';
 import { startServer, stopServer, type Server } from './servers.js';
 import { CONTAINERS, DOCKER_NETWORK, HOST_INTERFACES, TOPOLOGY, type ContainerKey, type NamespaceKey } from './topology.js';
@@ -182,6 +183,10 @@ export class Lab {
     const forwarding = ['all', 'default', ...HOST_INTERFACES].map((i) => `net.ipv4.conf.${i}.forwarding=1`);
     this.exec('host', ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', ...forwarding]);
     this.exec('host', ['iptables-restore'], dockerRuleset(DOCKER_NETWORK, this.layout));
+    // The Docker ruleset has no mangle table, and routing faults live outside it: removed whatever they were.
+    this.exec('host', ['iptables', '-t', 'mangle', '-F']);
+    runSync(['ip', '-n', this.ns.host, 'rule', 'del', 'priority', String(FAULT_RULE_PRIORITY)]);
+    runSync(['ip', '-n', this.ns.host, 'route', 'flush', 'table', String(FAULT_TABLE)]);
   }
 
   /** reset(), then restarts the servers of recreated container namespaces. */
