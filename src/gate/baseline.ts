@@ -2,9 +2,10 @@
  * Baselines: the findings of today, written by `netaudit baseline`, read by `audit --baseline`. A finding
  * whose fingerprint (identity.ts) the baseline holds is reported as suppressed, not failing.
  */
+import { findingFingerprint } from '../engine/fingerprint.js';
 import type { AuditResult } from '../engine/types.js';
 import { BASELINE_SCHEMA_ID, BaselineFile, type BaselineFinding } from './files.js';
-import { stableFingerprint } from './identity.js';
+import { stableSubject } from './identity.js';
 import { readGateFile } from './read.js';
 
 export interface AuditedInput {
@@ -19,14 +20,15 @@ export function baselineOf(inputs: readonly AuditedInput[]): BaselineFile {
   const seen = new Set<string>();
   for (const { result, identities } of inputs) {
     for (const f of [...result.findings, ...result.suppressed]) {
-      const fingerprint = stableFingerprint(f.ruleId, f.subject, identities);
+      const subject = stableSubject(f.subject, identities);
+      const fingerprint = findingFingerprint(f.ruleId, subject);
       if (seen.has(fingerprint)) continue;
       seen.add(fingerprint);
       findings.push({
         fingerprint,
         ruleId: f.ruleId,
-        namespace: identities.get(f.subject.namespace) ?? f.subject.namespace,
-        subject: { kind: f.subject.kind, name: f.subject.name },
+        namespace: subject.namespace,
+        subject: { kind: subject.kind, name: subject.name },
         message: f.message,
       });
     }

@@ -12,7 +12,8 @@ export function nothingChecked(result: AuditResult): string | undefined {
   if (result.rules.length === 0) return 'nothing was checked: no rule was selected';
   const reasons = [...new Set(result.skipped.map((s) => s.reason))];
   const count = result.summary.rulesSkipped;
-  return `nothing was checked: all ${count} rule${count === 1 ? '' : 's'} were skipped, because ${reasons.join('; ')}`;
+  const skipped = count === 1 ? 'the one rule selected was skipped' : `all ${count} rules were skipped`;
+  return `nothing was checked: ${skipped}, because ${reasons.join('; ')}`;
 }
 
 /** How many dropped-input notes `--strict` names one by one before counting the rest. */

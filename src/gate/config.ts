@@ -2,10 +2,9 @@
  * The `.netaudit` config file: the first one found from the working directory upward applies to every
  * audit run below it. It holds a baseline (a path relative to the config file) and waivers.
  */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuleCatalog } from '../engine/catalog.js';
-import { CONFIG_FILE_NAME, ConfigFile } from './files.js';
+import { ConfigFile } from './files.js';
 import { readGateFile } from './read.js';
 import { loadWaivers, type LoadedWaiver } from './waivers.js';
 
@@ -14,19 +13,6 @@ export interface LoadedConfig {
   /** Resolved against the config file's folder. */
   baseline?: string;
   waivers: LoadedWaiver[];
-}
-
-/** The nearest `.netaudit` file in `dir` or a folder above it. */
-export async function findConfig(dir: string): Promise<string | undefined> {
-  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
-    const candidate = path.join(current, CONFIG_FILE_NAME);
-    try {
-      if ((await stat(candidate)).isFile()) return candidate;
-    } catch {
-      // Not here: look one folder up.
-    }
-    if (path.dirname(current) === current) return undefined;
-  }
 }
 
 export async function readConfig(file: string, catalog: RuleCatalog, today: string): Promise<LoadedConfig> {

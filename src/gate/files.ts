@@ -17,7 +17,7 @@ export const Waiver = z
     subject: z
       .string()
       .min(1)
-      .describe('Glob on the subject name: * is any run of characters (also /), ? one character, e.g. "vethab*" or "nat/DOCKER#*"'),
+      .describe('Glob on the subject name: * is any run of characters (also /), ? one character, e.g. "vethab*" or "nat/DOCKER#*"; a container namespace also matches by its identity ("container:nginx")'),
     namespace: z
       .string()
       .min(1)
@@ -54,8 +54,6 @@ export const BaselineFile = z
   })
   .strict();
 export type BaselineFile = z.infer<typeof BaselineFile>;
-
-export const CONFIG_FILE_NAME = '.netaudit';
 
 export const ConfigFile = z
   .object({

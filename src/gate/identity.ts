@@ -22,7 +22,17 @@ export function namespaceIdentities(host: Host): Map<string, string> {
   return new Map(host.namespaces.map((ns) => [ns.name, namespaceIdentity(ns)]));
 }
 
+/**
+ * A subject with its namespace named by identity. A subject of kind `namespace` is a namespace itself
+ * ("pid:4242"): its name becomes its identity too, or its fingerprint would change with the pid.
+ */
+export function stableSubject(subject: Subject, identities: ReadonlyMap<string, string>): Subject {
+  const namespace = identities.get(subject.namespace) ?? subject.namespace;
+  const name = subject.kind === 'namespace' ? (identities.get(subject.name) ?? subject.name) : subject.name;
+  return { kind: subject.kind, name, namespace };
+}
+
 /** The fingerprint a baseline stores: rule id, namespace identity, subject kind and name. */
 export function stableFingerprint(ruleId: string, subject: Subject, identities: ReadonlyMap<string, string>): string {
-  return findingFingerprint(ruleId, { ...subject, namespace: identities.get(subject.namespace) ?? subject.namespace });
+  return findingFingerprint(ruleId, stableSubject(subject, identities));
 }

@@ -4,9 +4,10 @@
  * the baseline (it carries a reason); an expired waiver suppresses nothing and is counted, to be reported.
  */
 import { compareFindings } from '../engine/audit.js';
+import { findingFingerprint } from '../engine/fingerprint.js';
 import type { AuditResult, Finding, Suppression, SuppressedFinding } from '../engine/types.js';
 import type { LoadedBaseline } from './baseline.js';
-import { stableFingerprint } from './identity.js';
+import { stableSubject } from './identity.js';
 import type { LoadedWaiver } from './waivers.js';
 
 export interface Gate {
@@ -35,18 +36,18 @@ export function applyGate(result: AuditResult, identities: ReadonlyMap<string, s
 }
 
 function suppressionOf(finding: Finding, identities: ReadonlyMap<string, string>, gate: Gate, expired: ExpiredMatches): Suppression | undefined {
-  const namespace = finding.subject.namespace;
-  const identity = identities.get(namespace) ?? namespace;
+  const { namespace, name } = finding.subject;
+  const stable = stableSubject(finding.subject, identities);
   for (const waiver of gate.waivers) {
-    if (waiver.ruleId !== finding.ruleId || !waiver.subject.test(finding.subject.name)) continue;
-    if (waiver.namespace && !waiver.namespace.test(namespace) && !waiver.namespace.test(identity)) continue;
+    if (waiver.ruleId !== finding.ruleId || !(waiver.subject.test(name) || waiver.subject.test(stable.name))) continue;
+    if (waiver.namespace && !waiver.namespace.test(namespace) && !waiver.namespace.test(stable.namespace)) continue;
     if (waiver.expired) {
       expired.set(waiver, (expired.get(waiver) ?? 0) + 1);
       continue;
     }
     return { kind: 'waiver', justification: waiver.reason, file: waiver.file, ...(waiver.expires === undefined ? {} : { expires: waiver.expires }) };
   }
-  if (gate.baseline?.fingerprints.has(stableFingerprint(finding.ruleId, finding.subject, identities))) {
+  if (gate.baseline?.fingerprints.has(findingFingerprint(finding.ruleId, stable))) {
     return { kind: 'baseline', justification: `accepted in the baseline ${gate.baseline.file}`, file: gate.baseline.file };
   }
   return undefined;

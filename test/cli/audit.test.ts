@@ -157,10 +157,13 @@ describe('netaudit audit: bad input', () => {
     expectOneErrorLine(run, /broken\.json/);
   });
 
-  it('one bad input among good ones still prints no report', async () => {
-    const run = await cli(['audit', HOST, 'no/such/dir', '--format', 'json']);
+  it('one bad input among good ones: the good one is reported, the bad one named on stderr, exit 2', async () => {
+    const run = await cli(['audit', HOST, 'no/such/dir', '--rules', RULES, '--only', INFO_RULE, '--format', 'json', '--fail-on', 'none']);
     expect(run.code).toBe(2);
-    expectOneErrorLine(run, /no\/such\/dir/);
+    const report = JSON.parse(run.stdout) as AuditResult;
+    expect(report.input).toBe(HOST);
+    expect(report.findings.map((f) => f.ruleId)).toEqual([INFO_RULE]);
+    expect(run.stderr).toBe('netaudit: no/such/dir: cannot read: no such file or directory\n');
   });
 
   it('a bad rule directory: exit 2 naming the file', async () => {

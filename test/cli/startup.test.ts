@@ -58,4 +58,11 @@ describe.skipIf(!built)('modules the binary loads', () => {
     expect(modules.has('dist/cli/actions/audit.js')).toBe(true);
     expect(heavy(modules, [/^package (zod|ajv)$/, /^dist\/(collect|show)\//, /^dist\/cli\/actions\/(?!audit)/])).toEqual([]);
   });
+
+  it('audit with a waiver file: zod and ajv only then, to read and check it', () => {
+    const { code, modules } = importsOf(['audit', 'fixtures/example/snapshot.json', '--format', 'json', '--fail-on', 'none', '--waivers', 'test/cli/fixtures/waivers.json']);
+    expect(code).toBe(0);
+    expect(heavy(modules, [/^package (zod|ajv)$/]).sort()).toEqual(['package ajv', 'package zod']);
+    expect(modules.has('dist/gate/load.js')).toBe(true);
+  });
 });

@@ -106,7 +106,7 @@ describe('netaudit import', () => {
     expect(c.err()).toContain(`netaudit: note: ${path.join(dir, 'history.txt')}: not a known raw-output file name, ignored`);
   });
 
-  it('fails with exit 2 on a missing directory, a file, or without -o', async () => {
+  it('fails with exit 2 on a missing directory or a file', async () => {
     let c = capture();
     const missing = path.join(work, 'nope');
     expect(await cli(['import', missing, '-o', path.join(work, 'x.json')], c)).toBe(2);
@@ -116,9 +116,18 @@ describe('netaudit import', () => {
     await writeFile(file, 'x');
     expect(await cli(['import', file, '-o', path.join(work, 'x.json')], c)).toBe(2);
     expect(c.err()).toContain('not a directory');
-    c = capture();
-    expect(await cli(['import', work], c)).toBe(2);
-    expect(c.err()).toMatch(/required option '-o, --output <file>'/);
+  });
+
+  it('writes the snapshot to stdout without -o, as collect does', async () => {
+    const dir = path.join(work, 'raw-stdout');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'sysctl-a.txt'), 'net.ipv4.ip_forward = 0\n');
+    const c = capture();
+    expect(await cli(['import', dir], c)).toBe(0);
+    const snapshot = JSON.parse(c.out()) as { schema: string; namespaces: { sources: { sysctl?: { stdout: string } } }[] };
+    expect(snapshot.schema).toBe('netaudit/snapshot@1');
+    expect(snapshot.namespaces[0]!.sources.sysctl?.stdout).toBe('net.ipv4.ip_forward = 0\n');
+    expect(c.err()).toBe(`netaudit: imported 1 source file(s) from ${dir} into stdout\n`);
   });
 });
 

@@ -22,8 +22,11 @@ describe('an unreadable source in the input', () => {
       const run = await cli(['audit', input, '--format', format, '--fail-on', 'none']);
       expect(run.code).toBe(2);
       expect(run.stdout.length).toBeGreaterThan(0);
-      expect(run.stderr).toContain('unreadable source, its rules were skipped');
-      expect(run.stderr).toMatch(/ip-link: line 1: not JSON.*run `ip -j -d link show`/);
+      // One message naming the file of the raw-output directory, its line, and what to run instead.
+      expect(run.stderr).toBe(
+        `netaudit: unreadable source, its rules were skipped: ${path.join(input, 'ip-link.json')}: line 1: ` +
+          'not JSON: expected the output of `ip -j -d link show` (this is `ip link` text; run `ip -j -d link show`)\n',
+      );
     });
   }
 
@@ -45,8 +48,10 @@ describe('a rule line found malformed only when a check reads it', () => {
   it('exits 2 after the report, naming the source and line, with the rules that needed it skipped', async () => {
     const run = await cli(['audit', input, '--format', 'json', '--fail-on', 'none']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('unreadable source, its rules were skipped');
-    expect(run.stderr).toMatch(/iptables-save: line 12: -s needs a value/);
+    expect(run.stderr).toBe(
+      `netaudit: unreadable source, its rules were skipped: ${path.join(input, 'iptables-save.txt')}: line 12: -s needs a value: ` +
+        '-A FORWARD -o docker0 -s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n',
+    );
     const report = JSON.parse(run.stdout) as { skipped: { ruleId: string; reason: string }[] };
     expect(report.skipped.find((s) => s.ruleId === 'forward-established-missing')?.reason).toMatch(/iptables-save unreadable/);
   });
@@ -67,7 +72,10 @@ describe('a malformed rule line no check reads', () => {
     expect(relaxed.code).toBe(0);
     const strict = await cli(['audit', input, '--format', 'json', '--fail-on', 'none', '--strict-parse']);
     expect(strict.code).toBe(2);
-    expect(strict.stderr).toContain(`iptables-save: line ${badLine}: -s needs a value`);
+    expect(strict.stderr).toBe(
+      `netaudit: unreadable source, its rules were skipped: ${path.join(input, 'iptables-save.txt')}: line ${badLine}: -s needs a value: ` +
+        '-A PREROUTING -p tcp --dport -s -j NOTRACK\n',
+    );
   });
 
   it('is shown by `show` as an unreadable source', async () => {

@@ -67,7 +67,7 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo, c
 
   for (const waiver of gate.waivers.filter((w) => w.expired)) {
     const count = expired.get(waiver) ?? 0;
-    const counted = count === 0 ? 'it matches no finding now' : `${count} finding${count === 1 ? '' : 's'} it matches count again`;
+    const counted = count === 0 ? 'it matches no finding now' : count === 1 ? '1 finding it matches counts again' : `${count} findings it matches count again`;
     io.stderr(`netaudit: note: ${waiver.file}: ${waiver.path}: waiver (${printableLine(waiver.describe)}) expired on ${waiver.expires}: ${counted}\n`);
   }
   // Whatever stands in the way of a verdict: a gate must not pass it.

@@ -1,8 +1,11 @@
 /** `netaudit baseline INPUT... [-o FILE]`: its flags and help. What it does is in ../actions/baseline.ts. */
+import { Option } from '../commander.js';
 import type { RegisterCommand } from '../program.js';
 import { collect } from './audit.js';
 
 export interface BaselineFlags {
+  /** The one format a baseline has, accepted as on every command that prints a file. */
+  format: 'json';
   output?: string;
   rules?: string[];
   disable?: string[];
@@ -14,6 +17,7 @@ export const registerBaseline: RegisterCommand = (program, io, setExitCode) => {
     .command('baseline')
     .description('Write today\'s findings as a baseline: `audit --baseline FILE` then reports them as suppressed, not failing')
     .argument('<input...>', 'snapshot file (.json, .json.gz), raw-output directory, or - for stdin')
+    .addOption(new Option('-f, --format <format>', 'output format (a baseline is JSON)').choices(['json']).default('json'))
     .option('-o, --output <file>', 'write the baseline to FILE instead of stdout')
     .option('--rules <dir>', 'also load rule files from DIR (repeatable)', collect)
     .option('--disable <id>', 'do not run rule ID (repeatable)', collect)
