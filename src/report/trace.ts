@@ -63,6 +63,7 @@ export function formatTraceJson(result: TraceResult, input: string): string {
     request: { verdict: result.request.verdict, reason: result.request.reason },
   };
   if (result.reply) doc['reply'] = legJson(result.reply);
+  if (result.cause) doc['cause'] = { ruleId: result.cause.ruleId, message: result.cause.message, remediation: result.cause.remediation };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
@@ -94,5 +95,9 @@ export function formatTraceText(result: TraceResult, input: string): string {
   lines.push(...legLines('request', result.request, width));
   if (result.reply) lines.push('', ...legLines('reply', result.reply, width));
   lines.push('', `verdict: ${result.verdict.toUpperCase()}: ${printableLine(result.reason)}`);
+  if (result.cause) {
+    lines.push(`cause: ${result.cause.ruleId}: ${printableLine(result.cause.message)}`);
+    lines.push(`fix: ${printableLine(result.cause.remediation)}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -22,6 +22,7 @@ interface TraceJson {
   reason: string;
   steps: { namespace: string; stage: string; verdict: string; note: string; rule?: string; evidence: { source: string; line: number; text: string }[] }[];
   reply?: { verdict: string; steps: TraceJson['steps'] };
+  cause?: { ruleId: string; message: string; remediation: string };
 }
 
 async function traceJson(args: string[]): Promise<{ code: number; doc: TraceJson; stderr: string }> {
@@ -44,6 +45,8 @@ describe('netaudit trace on the example host', () => {
     expect(drop).toMatchObject({ namespace: 'host', stage: 'sysctl', verdict: 'drop' });
     expect(drop?.evidence).toEqual([{ source: 'sysctl', line: 328, text: 'net.ipv4.conf.eth0.forwarding = 0' }]);
     expect(doc.reason).toMatch(/the reply is dropped: net\.ipv4\.conf\.eth0\.forwarding = 0/);
+    // The audit's finding that quotes the same sysctl line names the cause and the fix.
+    expect(doc.cause).toMatchObject({ ruleId: 'iface-forwarding-disabled', remediation: expect.stringContaining('sysctl -w net.ipv4.conf.<if>.forwarding=1') });
   });
 
   it('--one-way follows the request alone: delivered out of the host, exit 0', async () => {
@@ -51,6 +54,7 @@ describe('netaudit trace on the example host', () => {
     expect(code).toBe(0);
     expect(doc.verdict).toBe('delivered');
     expect(doc.reply).toBeUndefined();
+    expect(doc.cause).toBeUndefined();
   });
 
   it('the published port from outside: DNATed in PREROUTING, then dropped arriving on eth0', async () => {
@@ -75,7 +79,10 @@ describe('netaudit trace on the example host', () => {
     expect(run.stdout).toMatch(/^ {2}DROP {3}host +sysctl +net\.ipv4\.conf\.eth0\.forwarding = 0/m);
     expect(run.stdout).toMatch(/^ {11}sysctl:328 {2}net\.ipv4\.conf\.eth0\.forwarding = 0$/m);
     expect(run.stdout).toMatch(/MASQUERADE {2}now tcp 192\.0\.2\.10:40000 > 198\.51\.100\.7:80/);
-    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^verdict: DROPPED: the reply is dropped/);
+    const tail = run.stdout.trimEnd().split('\n').slice(-3);
+    expect(tail[0]).toMatch(/^verdict: DROPPED: the reply is dropped/);
+    expect(tail[1]).toMatch(/^cause: iface-forwarding-disabled: net\.ipv4\.conf\.eth0\.forwarding is 0/);
+    expect(tail[2]).toMatch(/^fix: Enable it on the interface/);
   });
 
   it('refuses what it cannot ask: exit 2, the message first, nothing on stdout', async () => {

@@ -5,6 +5,7 @@
  */
 import { formatAddress, parseAddress } from '../../model/net.js';
 import type { Host, Namespace } from '../../model/types.js';
+import type { TraceCause } from './cause.js';
 import { PathEngine, type LegGoal } from './engine.js';
 import type { Leg, Packet, Protocol, TraceVerdict } from './types.js';
 
@@ -35,6 +36,8 @@ export interface TraceResult {
   origin: Origin;
   request: Leg;
   reply?: Leg;
+  /** The catalog's finding for the step where the packet died, when the caller looked it up (causeOf). */
+  cause?: TraceCause;
 }
 
 /** A query the snapshot cannot answer as asked (an unknown namespace, mixed families): a usage error. */

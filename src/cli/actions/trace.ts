@@ -1,5 +1,8 @@
 /** What `netaudit trace` does: load the snapshot, walk the packet and its reply, print the path. */
+import { causeOf, dropStep } from '../../analysis/path/cause.js';
 import { trace, TraceQueryError, type TraceQuery } from '../../analysis/path/trace.js';
+import { runAudit } from '../../engine/audit.js';
+import { loadRuleCatalog } from '../../engine/catalog.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { buildHost } from '../../model/build.js';
 import { formatTraceJson, formatTraceText } from '../../report/trace.js';
@@ -24,6 +27,13 @@ export async function runTraceCommand(input: string, flags: TraceFlags, io: CliI
   } catch (err) {
     if (err instanceof TraceQueryError) throw new UsageError(err.message);
     throw err;
+  }
+  const dropped = dropStep(result.reply ?? result.request);
+  if (dropped) {
+    // The audit's name for the cause, and its fix: the finding that quotes the line the packet died at.
+    const audit = await runAudit(host, await loadRuleCatalog(), { input: loaded.label });
+    const cause = causeOf(dropped, audit.findings);
+    if (cause) result.cause = cause;
   }
   const text = flags.format === 'json' ? formatTraceJson(result, loaded.label) : formatTraceText(result, loaded.label);
   await writeOutput(io, flags.output, text, 'the trace');
