@@ -5,6 +5,7 @@ import type { ParseNote } from '../parse/common.js';
 import { parseBrctlShow } from '../parse/brctl.js';
 import { parseBridgeLink } from '../parse/bridge-json.js';
 import { parseIpAddr, parseIpLink, parseIpNeigh, parseIpRoute } from '../parse/ip-json.js';
+import { parseIpRule } from '../parse/ip-rule.js';
 import { scanIptablesSave } from '../parse/iptables-save.js';
 import { parseSsListeners } from '../parse/ss.js';
 import { parseSysctl } from '../parse/sysctl.js';
@@ -13,6 +14,7 @@ import { buildBridges } from './bridges.js';
 import { buildInterfaces } from './interfaces.js';
 import { buildRuleset } from './netfilter.js';
 import { buildPersistedSysctl } from './persisted.js';
+import { buildPolicyRules } from './policy-rules.js';
 import { buildRoutes } from './routes.js';
 import { SourceReader } from './sources.js';
 import { buildSysctlTable } from './sysctl.js';
@@ -77,6 +79,12 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
   // `ip route show table all` lists IPv6 routes too on iproute2 5.x+: take those from ip6-route when it was read.
   const fromIpRoute = routes6 ? routes4?.filter((r) => r.family === 4) : routes4;
   const routes = [...buildRoutes(fromIpRoute, reader.label('ip-route')), ...buildRoutes(routes6, reader.label('ip6-route'))];
+  // Each family only where its source was read: an absent family is not the kernel's defaults.
+  const policyRules: NonNullable<Namespace['policyRules']> = {};
+  for (const [id, family] of [['ip-rule', 4], ['ip6-rule', 6]] as const) {
+    const entries = reader.read(id, (input) => parseIpRule(input, family));
+    if (entries) policyRules[family] = buildPolicyRules(entries, family, reader.label(id));
+  }
   const netfilter: Netfilter = { backends: new Map() };
   for (const [id, family] of NETFILTER_SOURCES) {
     const save = reader.read(id, scanIptablesSave);
@@ -89,7 +97,7 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
   const neighbours = reader.read('ip-neigh', parseIpNeigh) ?? [];
   const listeners = reader.read('ss-tlnp', parseSsListeners) ?? [];
   // Every known source gets an info entry, so "not collected" is visible for each.
-  for (const id of ['sysctl', 'iptables-save', 'ip6tables-save', 'ip-link', 'ip-addr', 'ip-route', 'ip6-route', 'ip-neigh', 'brctl-show', 'bridge-link', 'ss-tlnp'] as const) reader.info(id);
+  for (const id of ['sysctl', 'iptables-save', 'ip6tables-save', 'ip-link', 'ip-addr', 'ip-route', 'ip6-route', 'ip-rule', 'ip6-rule', 'ip-neigh', 'brctl-show', 'bridge-link', 'ss-tlnp'] as const) reader.info(id);
 
   const result: Namespace = {
     name: ns.name,
@@ -107,6 +115,7 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
     netfilter,
     listeners,
   };
+  if (policyRules[4] !== undefined || policyRules[6] !== undefined) result.policyRules = policyRules;
   if (ns.nsid !== undefined) result.nsid = ns.nsid;
   if (ns.inode !== undefined) result.inode = ns.inode;
   if (ns.processes !== undefined) result.processes = ns.processes;

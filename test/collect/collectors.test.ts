@@ -11,12 +11,14 @@ import { NO_OTHER_NAMESPACE_NOTE } from '../../src/collect/namespaces.js';
 import { collectSnapshot } from '../../src/collect/node-collector.js';
 import { findExecutable } from '../../src/collect/which.js';
 import { UsageError } from '../../src/errors.js';
+import { buildHost } from '../../src/model/build.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { SOURCES } from '../../src/snapshot/sources.js';
 import {
   addNamedNamespace,
   addProcesses,
   type CollectorKind,
+  FAKE_TOOLS,
   comparable,
   fake,
   type FakeHost,
@@ -52,6 +54,12 @@ const OVERLONG_AND_SURROGATE = Buffer.from([0x78, 0xc0, 0x80, 0x79, 0xed, 0xa0, 
 const ASCII_WITH_ESCAPES = Buffer.from('*filter\n-A INPUT -m comment --comment "a \\"q\\" \\\\ b"\t-j ACCEPT\r\nCOMMIT\n');
 const LINK_JSON = Buffer.from('[{"ifindex":2,"ifname":"eth0","ifalias":"say \\"hi\\""}]\n');
 const MANY_LINES = Buffer.from(Array.from({ length: 3000 }, (_, i) => `{"dst":"2001:db8::${i.toString(16)}/128","comment":"r\u00e9seau ${i}"}`).join('\n') + '\n', 'utf8');
+/** `ip -j -p rule show` with `ip rule add from 172.18.0.0/16 lookup 100 priority 100`, as iproute2 prints it. */
+const RULES_V4 = Buffer.from(
+  '[ {\n        "priority": 0,\n        "src": "all",\n        "table": "local"\n    },{\n        "priority": 100,\n        "src": "172.18.0.0",\n' +
+    '        "srclen": 16,\n        "table": "100"\n    },{\n        "priority": 32766,\n        "src": "all",\n        "table": "main"\n    } ]\n',
+);
+const RULES_V6_DISABLED = 'RTNETLINK answers: Address family not supported by protocol\nDump terminated\n';
 const SS_LINE = Buffer.from('LISTEN 0      4096         0.0.0.0:22        0.0.0.0:*    users:(("sshd",pid=812,fd=3))\n');
 const STDERR_NOT_UTF8 = Buffer.from([0x77, 0x61, 0x72, 0x6e, 0x20, 0xff, 0xfe, 0x0a]);
 const LATIN1_CONF = Buffer.from('# r\xe9seau\nnet.ipv4.ip_forward = 1\n', 'latin1');
@@ -69,6 +77,9 @@ async function fakeTrickyHost(): Promise<FakeHost> {
   await fake(host, 'ip -j -p route show table all', { out: '' });
   await fake(host, 'ip -j -p -6 route show table all', { out: MANY_LINES });
   await fake(host, 'ip -j -p neigh show', { out: '\n' });
+  await fake(host, 'ip -j -p rule show', { out: RULES_V4 });
+  // A kernel booted with ipv6.disable=1.
+  await fake(host, 'ip -j -p -6 rule show', { err: RULES_V6_DISABLED, rc: 2 });
   await fake(host, 'bridge -j -p link show', { err: 'RTNETLINK answers: Operation not supported\n', rc: 2 });
   await fake(host, 'ss -Htlnp', { out: SS_LINE });
   await removeTool(host, 'brctl');
@@ -113,6 +124,7 @@ describe('collectors against fake commands', () => {
         ['ip6tables-save', ASCII_WITH_ESCAPES, 'utf8'],
         ['ip-link', LINK_JSON, 'utf8'],
         ['ip6-route', MANY_LINES, 'utf8'],
+        ['ip-rule', RULES_V4, 'utf8'],
         ['ss-tlnp', SS_LINE, 'utf8'],
       ];
       for (const [id, bytes, encoding] of expected) {
@@ -129,6 +141,14 @@ describe('collectors against fake commands', () => {
       expect(sources()['ip-neigh']).toMatchObject({ status: 'ok', exitCode: 0, stdout: '\n' });
       expect(sources()['iptables-nft-save']).toMatchObject({ status: 'empty', exitCode: 0 });
       expect(sources()['brctl-show']).toMatchObject({ status: 'failed', exitCode: null, reason: 'command not found', command: 'brctl show' });
+      expect(sources()['ip-rule']).toMatchObject({ status: 'ok', exitCode: 0, command: 'ip -j -p rule show' });
+      expect(sources()['ip6-rule']).toMatchObject({
+        status: 'failed',
+        exitCode: 2,
+        reason: 'exit code 2: RTNETLINK answers: Address family not supported by protocol',
+        stderr: RULES_V6_DISABLED,
+        command: 'ip -j -p -6 rule show',
+      });
       expect(sources()['bridge-link']).toMatchObject({
         status: 'failed',
         exitCode: 2,
@@ -259,6 +279,11 @@ describe.each(KINDS)('%s collector: other namespaces', (kind) => {
     await fake(host, 'sysctl -a', { out: 'net.ipv4.ip_forward = 0 # blue\n' }, 'blue');
     await fake(host, 'sysctl -a', { out: 'net.ipv4.ip_forward = 0 # nginx\n' }, 'pid100');
     await fake(host, 'ip -j -p -d link show', { out: '[{"ifindex":7,"ifname":"eth0","link_netnsid":0}]\n' }, 'pid100');
+    await fake(host, 'ip -j -p rule show', { out: ruleList(4, '') });
+    await fake(host, 'ip -j -p -6 rule show', { out: ruleList(6, '') });
+    await fake(host, 'ip -j -p rule show', { out: ruleList(4, '{"priority":100,"src":"172.18.0.0","srclen":16,"table":"100"},') }, 'blue');
+    await fake(host, 'ip -j -p -6 rule show', { out: ruleList(6, '{"priority":200,"src":"2001:db8::","srclen":32,"table":"200"},') }, 'blue');
+    await fake(host, 'ip -j -p rule show', { out: ruleList(4, '{"priority":110,"src":"all","fwmark":"0x1","table":"200"},') }, 'pid100');
     await addProcesses(host, [
       { pid: 100, netnsInode: 900, comm: 'nginx' },
       { pid: 101, netnsInode: 900, comm: 'nginx' },
@@ -273,6 +298,11 @@ describe.each(KINDS)('%s collector: other namespaces', (kind) => {
     if (host) await removeFakeHost(host);
   });
 
+  /** `ip -j rule` / `ip -j -6 rule` of a namespace: the kernel's rules with `extra` after the local one. */
+  const ruleList = (family: 4 | 6, extra: string) =>
+    `[{"priority":0,"src":"all","table":"local"},${extra}{"priority":32766,"src":"all","table":"main"}` +
+    `${family === 4 ? ',{"priority":32767,"src":"all","table":"default"}' : ''}]\n`;
+
   it('collects the named namespaces asked for, and records what was asked for', async () => {
     const { snapshot } = await runCollector(kind, host, { netns: ['blue', 'red', 'blue'] });
     expect(snapshot.namespaces.map((n) => n.name)).toEqual(['host', 'blue', 'red']);
@@ -281,6 +311,21 @@ describe.each(KINDS)('%s collector: other namespaces', (kind) => {
     expect(blue!.sources.sysctl).toMatchObject({ status: 'ok', command: 'ip netns exec blue sysctl -a', stdout: 'net.ipv4.ip_forward = 0 # blue\n' });
     // ip netns exec remounts /sys for the namespace: brctl is taken there.
     expect(blue!.sources['brctl-show']).toMatchObject({ status: 'empty', command: 'ip netns exec blue brctl show' });
+    // Policy routing rules, both families, taken inside each namespace.
+    expect(blue!.sources['ip-rule']).toMatchObject({ status: 'ok', command: 'ip netns exec blue ip -j -p rule show', stdout: ruleList(4, '{"priority":100,"src":"172.18.0.0","srclen":16,"table":"100"},') });
+    expect(blue!.sources['ip6-rule']).toMatchObject({ status: 'ok', command: 'ip netns exec blue ip -j -p -6 rule show', stdout: ruleList(6, '{"priority":200,"src":"2001:db8::","srclen":32,"table":"200"},') });
+    expect(snapshot.namespaces[0]!.sources['ip-rule']).toMatchObject({ status: 'ok', command: 'ip -j -p rule show', stdout: ruleList(4, '') });
+    expect(snapshot.namespaces[2]!.sources['ip6-rule']).toMatchObject({ status: 'ok', command: 'ip netns exec red ip -j -p -6 rule show' });
+    // And into the model, each namespace with its own rules.
+    const model = buildHost(snapshot);
+    expect(model.host.policyRules?.[4]?.map((r) => r.priority)).toEqual([0, 32766, 32767]);
+    expect(model.namespaceByName.get('blue')?.policyRules?.[4]?.map((r) => [r.priority, r.table, r.evidence.source])).toEqual([
+      [0, 'local', 'netns:blue/ip-rule'],
+      [100, '100', 'netns:blue/ip-rule'],
+      [32766, 'main', 'netns:blue/ip-rule'],
+      [32767, 'default', 'netns:blue/ip-rule'],
+    ]);
+    expect(model.namespaceByName.get('blue')?.policyRules?.[6]?.map((r) => r.priority)).toEqual([0, 200, 32766]);
     expect(snapshot.meta.netnsRequested).toEqual(['blue', 'red']);
     // Persisted sysctl files are host-only: one set for the snapshot.
     expect(snapshot.sysctlFiles.files.map((f) => f.path)).toEqual(['/etc/sysctl.conf']);
@@ -328,6 +373,17 @@ describe.each(KINDS)('%s collector: other namespaces', (kind) => {
       command: `nsenter --net=${path.join(host.proc, '100', 'ns', 'net')} ip -j -p -d link show`,
       stdout: '[{"ifindex":7,"ifname":"eth0","link_netnsid":0}]\n',
     });
+    // ip rule asks the kernel over netlink, which nsenter --net does switch: taken in the container.
+    expect(nginx.sources['ip-rule']).toMatchObject({
+      status: 'ok',
+      command: `nsenter --net=${path.join(host.proc, '100', 'ns', 'net')} ip -j -p rule show`,
+      stdout: ruleList(4, '{"priority":110,"src":"all","fwmark":"0x1","table":"200"},'),
+    });
+    expect(nginx.sources['ip6-rule']).toMatchObject({ status: 'ok', command: `nsenter --net=${path.join(host.proc, '100', 'ns', 'net')} ip -j -p -6 rule show` });
+    expect(buildHost(snapshot).namespaceByName.get('pid:100')?.policyRules?.[4]?.[1]).toMatchObject({ priority: 110, fwmark: 1, fwmask: 0xffffffff, table: '200' });
+    for (const ns of snapshot.namespaces) {
+      for (const id of ['ip-rule', 'ip6-rule']) expect(ns.sources[id]?.status, `${ns.name} ${id}`).toBe('ok');
+    }
     // nsenter leaves /sys on the collector's namespace: brctl would list the collector's bridges.
     expect(nginx.sources['brctl-show']).toMatchObject({
       status: 'not-collected',
@@ -347,6 +403,25 @@ describe.each(KINDS)('%s collector: other namespaces', (kind) => {
       expect(source).toMatchObject({ status: 'not-collected', reason: 'nsenter not found: cannot enter the namespace of a process' });
     }
     expect(snapshot.namespaces.find((n) => n.name === 'blue')!.sources.sysctl?.status).toBe('ok');
+  });
+});
+
+describe.each(KINDS)('%s collector: a host without iproute2', (kind) => {
+  let host: FakeHost;
+  beforeAll(async () => {
+    host = await makeFakeHost({ tools: FAKE_TOOLS.filter((t) => t !== 'ip') });
+  });
+  afterAll(async () => {
+    if (host) await removeFakeHost(host);
+  });
+
+  it('records the ip sources, policy rules included, as failed: command not found', async () => {
+    const { snapshot } = await runCollector(kind, host);
+    const sources = snapshot.namespaces[0]!.sources;
+    expect(sources['ip-rule']).toMatchObject({ status: 'failed', exitCode: null, reason: 'command not found', command: 'ip -j -p rule show', stdout: '' });
+    expect(sources['ip6-rule']).toMatchObject({ status: 'failed', exitCode: null, reason: 'command not found', command: 'ip -j -p -6 rule show', stdout: '' });
+    expect(sources['ip-route']).toMatchObject({ status: 'failed', reason: 'command not found' });
+    expect(buildHost(snapshot).host.policyRules).toBeUndefined();
   });
 });
 

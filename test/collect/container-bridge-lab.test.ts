@@ -4,11 +4,11 @@
  * plays a container; every collector (the built CLI, and the sh collector under dash and busybox sh)
  * runs `--netns all` from inside the "host" namespace. `brctl show` reads /sys, which `nsenter --net`
  * does not switch, so taken there it would list the "host's" bridge in the container. Only namespaces
- * named `nac-…` that this test creates are touched.
+ * named `nac-…` that this test creates (and the process namespace it starts) are touched.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,11 +87,18 @@ describe.skipIf(skipReason !== undefined)('container bridge lab: a process names
     container = spawn('ip', ['netns', 'exec', LAB_NS, 'unshare', '-n', 'sleep', '600'], { env: PATH_ENV, stdio: 'ignore' });
     containerPid = container.pid!;
     const labInode = (await stat(`/run/netns/${LAB_NS}`)).ino;
-    // Until unshare has made the sleep's namespace: a net inode that is not the lab's.
-    await until(async () => {
+    const ownInode = await netnsInode('self');
+    // Until unshare has made the sleep's namespace: the sleep runs (so unshare is done), in a net inode
+    // that is neither the lab's nor this process's (where the pid starts, before ip netns exec enters the lab).
+    const inOwnNamespace = async (): Promise<boolean> => {
       const inode = await netnsInode(containerPid).catch(() => '');
-      return /^net:\[\d+\]$/.test(inode) && inode !== `net:[${labInode}]`;
-    }, 10_000, `pid ${containerPid} in a namespace of its own`);
+      const comm = await readFile(`/proc/${containerPid}/comm`, 'utf8').catch(() => '');
+      return comm.trim() === 'sleep' && /^net:\[\d+\]$/.test(inode) && inode !== `net:[${labInode}]` && inode !== ownInode;
+    };
+    await until(inOwnNamespace, 10_000, `pid ${containerPid} in a namespace of its own`);
+    // A policy routing rule in the container only: nsenter --net switches netlink, so ip rule must show it there.
+    if (!(await inOwnNamespace())) throw new Error(`pid ${containerPid} left its namespace: no rule added`);
+    must(['nsenter', `--net=/proc/${containerPid}/ns/net`, 'ip', 'rule', 'add', 'from', '172.18.0.0/16', 'lookup', '100', 'priority', '100']);
 
     script = path.join(work, 'collect.sh');
     await writeFile(script, collectorScript());
@@ -152,6 +159,22 @@ describe.skipIf(skipReason !== undefined)('container bridge lab: a process names
       const source = containerNs().sources['ip-link']!;
       expect(source.command).toMatch(/ ip -j -p -d link show$/);
       expect(source.stdout).toMatch(/^\s+"ifname": "lo",$/m);
+    });
+
+    it('takes the policy routing rules inside the container namespace, both families', () => {
+      const ns = containerNs();
+      expect(ns.sources['ip-rule']).toMatchObject({ status: 'ok', command: expect.stringMatching(/^nsenter --net=\S+ ip -j -p rule show$/) });
+      expect(ns.sources['ip6-rule']).toMatchObject({ command: expect.stringMatching(/^nsenter --net=\S+ ip -j -p -6 rule show$/) });
+      if (existsSync('/proc/net/if_inet6')) expect(ns.sources['ip6-rule']?.status).toBe('ok');
+      expect(snapshot.namespaces[0]!.sources['ip-rule']?.stdout).not.toContain('172.18.0.0');
+      const model = buildHost(snapshot);
+      expect(model.namespaceByName.get(ns.name)?.policyRules?.[4]?.map((r) => [r.priority, r.table])).toEqual([
+        [0, 'local'],
+        [100, '100'],
+        [32766, 'main'],
+        [32767, 'default'],
+      ]);
+      expect(model.host.policyRules?.[4]?.map((r) => r.priority)).toEqual([0, 32766, 32767]);
     });
   });
 });

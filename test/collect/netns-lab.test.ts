@@ -1,10 +1,12 @@
 /**
  * A real network namespace lab (root only): one namespace plays the host (a bridge with an address,
  * two veth pairs into two "container" namespaces, a MASQUERADE rule, a sysctl), and both collectors
- * run inside it for real with `--netns` naming the two container namespaces. Only namespaces this
- * test creates are touched; the root namespace's interfaces and firewall are left alone.
+ * run inside it for real with `--netns` naming the two container namespaces. One container namespace
+ * has policy routing rules of its own. Only namespaces this test creates (`nar-…`) are touched; the root
+ * namespace's interfaces, rules and firewall are left alone.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,15 +14,19 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorScript } from '../../src/collect/sh-collector.js';
 import { findExecutable } from '../../src/collect/which.js';
+import { buildHost } from '../../src/model/build.js';
+import { formatCidr } from '../../src/model/net.js';
 import { loadInput } from '../../src/snapshot/load.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { PROJECT_ROOT } from '../helpers/corpus.js';
 
-const PREFIX = `na${process.pid}`;
+const PREFIX = `nar-${process.pid}`;
 const HOST_NS = `${PREFIX}h`;
 const NS_A = `${PREFIX}a`;
 const NS_B = `${PREFIX}b`;
 const COMMAND_TIMEOUT_MS = 20_000;
+/** Without IPv6 in the kernel (ipv6.disable=1), `ip -6 rule` fails: then only IPv4 rules are checked. */
+const HAS_IPV6 = existsSync('/proc/net/if_inet6');
 const PATH_ENV = { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`, LC_ALL: 'C' };
 
 function run(argv: string[], timeout = COMMAND_TIMEOUT_MS): { ok: boolean; out: string; err: string } {
@@ -116,6 +122,9 @@ describe.skipIf(skipReason !== undefined)('netns lab: both collectors on a real 
     }
     inHost('iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', '198.51.100.0/24', '!', '-o', 'br0', '-j', 'MASQUERADE');
     inHost('sysctl', '-w', 'net.ipv4.ip_forward=1');
+    // Policy routing in container A only: a source-based rule in each family.
+    must(['ip', 'netns', 'exec', NS_A, 'ip', 'rule', 'add', 'from', '172.18.0.0/16', 'lookup', '100', 'priority', '100']);
+    if (HAS_IPV6) must(['ip', 'netns', 'exec', NS_A, 'ip', '-6', 'rule', 'add', 'from', '2001:db8::/32', 'lookup', '200', 'priority', '200']);
 
     const runner = await buildNodeCollector(path.join(work, 'node-collector'));
     const nodeOut = path.join(work, 'node.json');
@@ -192,6 +201,35 @@ describe.skipIf(skipReason !== undefined)('netns lab: both collectors on a real 
       expect(stdout(0, 'iptables-version')).toMatch(/^iptables v\d/);
       // The container namespaces have no rules of their own.
       expect(snap().namespaces[1]!.sources['iptables-save']?.stdout ?? '').not.toContain('MASQUERADE');
+    });
+
+    it('takes the policy routing rules of each namespace, both families, pretty-printed', () => {
+      const names = ['host', NS_A, NS_B];
+      snap().namespaces.forEach((ns, i) => {
+        const prefix = i === 0 ? '' : `ip netns exec ${names[i]!} `;
+        expect(ns.sources['ip-rule']?.command).toBe(`${prefix}ip -j -p rule show`);
+        expect(ns.sources['ip6-rule']?.command).toBe(`${prefix}ip -j -p -6 rule show`);
+        expect(stdout(i, 'ip-rule')).toMatch(/^\s+"priority": 32766,$/m);
+        if (HAS_IPV6) expect(stdout(i, 'ip6-rule')).toMatch(/^\s+"priority": 32766,$/m);
+      });
+      expect(stdout(1, 'ip-rule')).toMatch(/^\s+"src": "172\.18\.0\.0",$/m);
+      expect(stdout(0, 'ip-rule')).not.toContain('172.18.0.0');
+      expect(stdout(2, 'ip-rule')).not.toContain('172.18.0.0');
+    });
+
+    it('builds the rules into the model: the lab rule in its namespace, the kernel defaults elsewhere', () => {
+      const model = buildHost(snap());
+      const rulesOf = (name: string, family: 4 | 6) =>
+        model.namespaceByName.get(name)?.policyRules?.[family]?.map((r) => `${r.priority} ${r.from ? formatCidr(r.from) : 'all'} ${r.table ?? r.action}`);
+      expect(rulesOf(NS_A, 4)).toEqual(['0 all local', '100 172.18.0.0/16 100', '32766 all main', '32767 all default']);
+      expect(rulesOf(NS_B, 4)).toEqual(['0 all local', '32766 all main', '32767 all default']);
+      expect(rulesOf('host', 4)).toEqual(['0 all local', '32766 all main', '32767 all default']);
+      if (HAS_IPV6) {
+        expect(rulesOf(NS_A, 6)).toEqual(['0 all local', '200 2001:db8::/32 200', '32766 all main']);
+        expect(rulesOf(NS_B, 6)).toEqual(['0 all local', '32766 all main']);
+      }
+      const rule = model.namespaceByName.get(NS_A)!.policyRules![4]!.find((r) => r.priority === 100)!;
+      expect(rule.evidence).toMatchObject({ source: `netns:${NS_A}/ip-rule`, text: expect.stringContaining('"priority": 100') });
     });
   });
 });

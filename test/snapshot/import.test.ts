@@ -51,6 +51,21 @@ describe('importRawDir', () => {
     expect(snapshot.meta.notes).toEqual([]);
   });
 
+  it('reads the policy routing rules from ip-rule.json and ip6-rule.json, in netns/<name>/ too', async () => {
+    const v4 = '[{"priority":0,"src":"all","table":"local"},{"priority":100,"src":"172.18.0.0","srclen":16,"table":"100"},{"priority":32766,"src":"all","table":"main"}]\n';
+    const v6 = '[{"priority":0,"src":"all","table":"local"},{"priority":32766,"src":"all","table":"main"}]\n';
+    const dir = await makeDir('rules', { 'ip-rule.json': v4, 'netns/blue/ip6-rule.json': v6 });
+    const snapshot = await importRawDir(dir);
+    expect(Snapshot.safeParse(snapshot).success).toBe(true);
+    const [host, blue] = snapshot.namespaces;
+    expect(host!.sources['ip-rule']).toMatchObject({ status: 'ok', command: 'ip -j rule show', stdout: v4 });
+    expect(host!.sources['ip6-rule']).toMatchObject({ status: 'not-collected', command: 'ip -j -6 rule show', reason: `no ip6-rule.json in ${dir}` });
+    expect(blue).toMatchObject({ name: 'blue', kind: 'named' });
+    expect(blue!.sources['ip6-rule']).toMatchObject({ status: 'ok', command: 'ip -j -6 rule show', stdout: v6 });
+    expect(blue!.sources['ip-rule']).toMatchObject({ status: 'not-collected', reason: `no ip-rule.json in ${path.join(dir, 'netns', 'blue')}` });
+    expect(snapshot.meta.notes).toEqual([]);
+  });
+
   it('stores files that are not UTF-8 as base64, byte-exact', async () => {
     const bytes = Buffer.from('-A INPUT -m comment --comment "caf\xe9" -j ACCEPT\n', 'latin1');
     const snapshot = await importRawDir(await makeDir('latin1', { 'iptables-save.txt': bytes }));
