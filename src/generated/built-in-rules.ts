@@ -2,7 +2,7 @@
 import type { RuleFile } from '../engine/rule-file.js';
 
 /** ruleFilesDigest of the rule files these rules were validated from. */
-export const BUILT_IN_RULES_DIGEST = 'bebbaa25039dddd7a0af67de747d7876cbbe54d8caf670198e6e13c4a7a76111';
+export const BUILT_IN_RULES_DIGEST = 'eb1db0566384e2312396d4d1a10c47b7ccb271e86ccc890cc69f1595c625b8b4';
 
 /** The built-in rules, validated; new objects on every call, as when read from the files. */
 export function builtInRuleDefinitions(): { name: string; definition: RuleFile }[] {
@@ -438,6 +438,46 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "forward-drop-without-accept",
           "docker-chains-missing"
         ]
+      }
+    },
+    {
+      "name": "gateway-unreachable.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "gateway-unreachable",
+        "title": "A default route's gateway does not answer ARP or neighbour discovery",
+        "severity": "error",
+        "subject": "route",
+        "requires": [
+          "ip-route",
+          "ip-neigh"
+        ],
+        "rationale": "Before the first packet routed by default can leave, the kernel resolves the gateway's link-layer address on the route's device (ARP for IPv4, neighbour discovery for IPv6). A neighbour entry in state FAILED means it asked, retried (ucast_probes, mcast_probes) and nobody answered; INCOMPLETE means it is asking right now and has no answer yet. While the entry stays so, everything the namespace routes by default is dropped at the host with \"No route to host\" (EHOSTUNREACH) for local senders and an ICMP host unreachable for forwarded traffic (containers, VMs), although the route table looks right. The usual causes are a gateway that is down or was renumbered (a router replaced, a VRRP address moved, a DHCP lease that gave an old gateway), a wrong VLAN or a cable in the wrong port, the gateway on another subnet than the interface's address, MAC filtering or port security on the switch, or for a container a bridge that lost its address. Each nexthop of a multipath default is checked on its own device. A gateway without any neighbour entry is not reported: entries expire, and a gateway nobody used lately has none.",
+        "remediation": "Check the gateway from the host: `ip neigh show <gateway> dev <dev>`, `arping -I <dev> <gateway>` (IPv6: `ndisc6 <gateway> <dev>`) and `ip -s link show <dev>`. If the gateway answers again, `ip neigh flush dev <dev> <gateway>` lets the kernel resolve it at once. If it was renumbered, fix the route in the network configuration (netplan, NetworkManager, ifupdown, systemd-networkd, or the DHCP server) and `ip route replace default via <new gateway> dev <dev>`. For a container, restart it so the runtime recreates its default route towards the bridge's current address.",
+        "references": [
+          "https://man7.org/linux/man-pages/man8/ip-neighbour.8.html",
+          "https://man7.org/linux/man-pages/man7/arp.7.html",
+          "https://man7.org/linux/man-pages/man8/ip-route.8.html"
+        ],
+        "message": "default route {{dst}} via {{unansweredGateways}}: the kernel asked for the gateway's link-layer address and nobody answered, so everything routed by default is dropped at the host",
+        "evidence": [
+          "gatewayNeighbourEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "isDefault",
+              "operator": "equal",
+              "value": true
+            },
+            {
+              "fact": "gatewayUnanswered",
+              "operator": "equal",
+              "value": true
+            }
+          ]
+        },
+        "suppressedBy": []
       }
     },
     {
@@ -879,6 +919,39 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "all": [
             {
               "fact": "gatewayMismatch",
+              "operator": "equal",
+              "value": true
+            }
+          ]
+        },
+        "suppressedBy": []
+      }
+    },
+    {
+      "name": "policy-route-blackhole.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "policy-route-blackhole",
+        "title": "Policy routing sends a bridge subnet's or a container's traffic into a blackhole",
+        "severity": "error",
+        "subject": "interface",
+        "requires": [
+          "ip-route"
+        ],
+        "rationale": "The kernel's routing decision walks the policy rules (`ip rule`) by priority and looks up the table each one names; a rule whose action is blackhole, unreachable or prohibit, or a route of that type found in the table a rule sends the packet to, ends the decision there. VPN clients (WireGuard's wg-quick, OpenVPN kill switches), multi-homing scripts and Kubernetes/Calico setups add rules such as `from 172.17.0.0/16 lookup 100` and a `blackhole default table 100` meant to stop leaks; when the table's real route is missing (the tunnel is down, the script ran half) or the rule's prefix covers a container bridge by accident, every connection from the containers dies in the host's routing, while the host itself and the main table look fine. The rule asks the routing engine, for each routed bridge subnet, about a packet from the subnet coming in by the bridge to an outside address (192.0.2.1, 2001:db8::1) and about the reply coming back in by the device of the default route; and for each address of a collected container namespace, about its own traffic to the outside. A blackhole drops silently (a local sender gets EINVAL); unreachable and prohibit answer with an ICMP error (EHOSTUNREACH/ENETUNREACH, EACCES locally). Decisions the snapshot cannot make (fwmark rules, selectors such as ipproto, uidrange or dport) are not reported. Where `ip rule` was not collected the kernel's default rules are assumed and the message says so.",
+        "remediation": "Find the rule and table: `ip rule show`, `ip route show table <table>`. If the table should hold a real route (a VPN's table while the tunnel is down), bring the tunnel or its route back (`ip route replace default via <gateway> dev <dev> table <table>`); if the rule's prefix covers the bridge by mistake, narrow it or add a higher-priority rule for the bridge subnet (`ip rule add from <subnet> lookup main priority <lower number>`), and fix the tool that writes it (wg-quick's Table/PostUp, the VPN client's kill switch, the network configuration). A blackhole route in main that covers the subnet: `ip route del blackhole <prefix>`.",
+        "references": [
+          "https://man7.org/linux/man-pages/man8/ip-rule.8.html",
+          "https://man7.org/linux/man-pages/man8/ip-route.8.html"
+        ],
+        "message": "{{routingRefusal}}",
+        "evidence": [
+          "routingRefusalEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "routingRefused",
               "operator": "equal",
               "value": true
             }

@@ -14,6 +14,7 @@ import { bridgeSubnetModule } from './netfilter-subnet.js';
 import { publishedPortModule } from './published-port.js';
 import { FactRegistry, type FactDoc, type FactModule } from './registry.js';
 import { routeModule } from './route.js';
+import { gatewayNeighbourModule, routingRefusalModule } from './routing-decision.js';
 import { sysctlModule } from './sysctl.js';
 import { vethModule } from './veth.js';
 
@@ -32,6 +33,7 @@ export const FACT_MODULES: FactModule<unknown>[] = [
   dnatTargetModule,
   netfilterRuleModule,
   netfilterChainModule,
+  gatewayNeighbourModule, routingRefusalModule,
 ];
 
 export const FACT_REGISTRY = new FactRegistry(FACT_MODULES);
