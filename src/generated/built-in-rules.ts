@@ -2,7 +2,7 @@
 import type { RuleFile } from '../engine/rule-file.js';
 
 /** ruleFilesDigest of the rule files these rules were validated from. */
-export const BUILT_IN_RULES_DIGEST = 'eb1db0566384e2312396d4d1a10c47b7ccb271e86ccc890cc69f1595c625b8b4';
+export const BUILT_IN_RULES_DIGEST = 'a551ceb6203461db7e4d17631ff264db30beca17c7f3bd0b028758eadfbdb1be';
 
 /** The built-in rules, validated; new objects on every call, as when read from the files. */
 export function builtInRuleDefinitions(): { name: string; definition: RuleFile }[] {
@@ -925,6 +925,112 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           ]
         },
         "suppressedBy": []
+      }
+    },
+    {
+      "name": "path-egress-blocked.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "path-egress-blocked",
+        "title": "Traffic from a bridge subnet to the internet dies on the way, or its reply does",
+        "severity": "error",
+        "subject": "bridge-subnet",
+        "requires": [
+          "ip-link",
+          "ip-addr",
+          "ip-route"
+        ],
+        "rationale": "The narrow rules each look at one place where container traffic dies (forwarding sysctls, the MASQUERADE, the FORWARD accepts, the default route). The kernel decides along one path, and a fault anywhere on it breaks every outbound connection: a DROP in mangle FORWARD, a policy rule that sends the subnet to a blackhole table, a REJECT inserted first in FORWARD by a firewall tool, an rp_filter that drops the replies. This rule asks the packet-path engine (the one behind `netaudit trace`) about a new TCP connection from an address of the subnet, arriving on the bridge as a container's packet does, to an address outside the host that leaves by the default route, and about its reply coming back on the uplink, through every netfilter hook of every iptables ruleset by priority, the routing decision with the policy rules, the sysctls, the neighbour of the next hop. It fires only when the engine says the connection is certainly dropped, and names the step and the line. Steps the snapshot cannot decide (ipset contents, marks set elsewhere, a next hop without a neighbour entry) make the answer unknown, never a finding. When a more specific rule of the catalog already names the cause in the same namespace, that finding stands alone.",
+        "remediation": "Run `netaudit trace SNAPSHOT --from <address in the subnet> --in <bridge> --to 198.51.100.1 --dport 443` to see every step with its lines, and fix the step that drops: the rule or chain policy it names (`iptables -t <table> -D <chain> <n>` or an accept before it; for a DROP in mangle or raw, find the tool that wrote it), the policy rule or route (`ip rule del priority <n>`, `ip route del blackhole ... table <t>`), or the sysctl (`sysctl -w ...`, persisted in /etc/sysctl.d).",
+        "references": [
+          "https://www.netfilter.org/documentation/HOWTO/netfilter-hacking-HOWTO-3.html",
+          "https://man7.org/linux/man-pages/man8/ip-rule.8.html",
+          "https://docs.docker.com/engine/network/packet-filtering-firewalls/"
+        ],
+        "message": "a new TCP connection from {{egressFrom}} to {{egressTo}} is dropped: {{egressDrop}}",
+        "evidence": [
+          "egressEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "egressPath",
+              "operator": "equal",
+              "value": "dropped"
+            }
+          ]
+        },
+        "suppressedBy": [
+          "ip-forward-disabled",
+          "iface-forwarding-disabled",
+          "ipv6-forwarding-disabled",
+          "masquerade-missing",
+          "forward-drop-without-accept",
+          "docker-chains-missing",
+          "forward-established-missing",
+          "default-route-missing",
+          "bridge-down",
+          "iface-down",
+          "gateway-unreachable",
+          "policy-route-blackhole",
+          "address-overlap",
+          "rp-filter-strict"
+        ]
+      }
+    },
+    {
+      "name": "path-ingress-blocked.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "path-ingress-blocked",
+        "title": "A connection to a published port dies on its way to the container, or its reply does",
+        "severity": "error",
+        "subject": "published-port",
+        "requires": [
+          "iptables-save",
+          "ip-link",
+          "ip-addr",
+          "ip-route"
+        ],
+        "rationale": "A published port works only if the whole path works: the DNAT in nat PREROUTING, the routing decision towards the container (policy rules included), the forwarding sysctl of the interface the connection arrives on, every FORWARD base chain (mangle and filter, of every iptables ruleset), the bridge and the container's veth, a socket listening in the container, and the same way back for the reply. This rule asks the packet-path engine (the one behind `netaudit trace`) about a new TCP connection from an address outside the host, arriving on the uplink (or the interface the DNAT requires), to the published host port, and its reply. It fires only when the engine says it is certainly dropped, and names the step and the line; a container namespace that was not collected, a step that depends on ipsets or marks, make the answer unknown, never a finding. When a more specific rule of the catalog already names the cause, that finding stands alone. A fault that also breaks the bridge's outbound traffic is reported once, by path-egress-blocked.",
+        "remediation": "Run `netaudit trace SNAPSHOT --from 198.51.100.1 --to <host address> --dport <port>` to see every step with its lines, and fix the step that drops: the rule or chain policy it names, the policy rule or route, the sysctl, or in the container the program that should listen on the target port (\"connection refused\": no socket listens there).",
+        "references": [
+          "https://docs.docker.com/engine/network/packet-filtering-firewalls/",
+          "https://www.netfilter.org/documentation/HOWTO/NAT-HOWTO.html",
+          "https://man7.org/linux/man-pages/man8/ss.8.html"
+        ],
+        "message": "a new TCP connection from {{ingressFrom}} to {{ingressTo}} is dropped: {{ingressDrop}}",
+        "evidence": [
+          "ingressEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "ingressPath",
+              "operator": "equal",
+              "value": "dropped"
+            }
+          ]
+        },
+        "suppressedBy": [
+          "ip-forward-disabled",
+          "iface-forwarding-disabled",
+          "ipv6-forwarding-disabled",
+          "port-publish-incomplete",
+          "published-port-dropped",
+          "dnat-target-unreachable",
+          "forward-drop-without-accept",
+          "docker-chains-missing",
+          "forward-established-missing",
+          "bridge-down",
+          "iface-down",
+          "veth-unattached",
+          "policy-route-blackhole",
+          "address-overlap",
+          "rp-filter-strict",
+          "route-localnet-disabled",
+          "path-egress-blocked"
+        ]
       }
     },
     {

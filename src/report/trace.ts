@@ -74,7 +74,7 @@ const VERDICT_MARK: Partial<Record<TraceStep['verdict'], string>> = { drop: 'DRO
 function stepLines(s: TraceStep, width: number): string[] {
   const where = [s.table, s.chain, s.rule].filter((x) => x !== undefined).join(' ');
   const mark = VERDICT_MARK[s.verdict];
-  const head = `  ${mark ? `${mark.padEnd(7)}` : '       '}${s.namespace.padEnd(width)}  ${s.stage.padEnd(14)}${where ? `${where}  ` : ''}${s.note}`;
+  const head = `  ${(mark ?? '').padEnd(8)}${s.namespace.padEnd(width)}  ${s.stage.padEnd(15)}${where ? `${where}  ` : ''}${s.note}`;
   const rewritten = s.verdict === 'dnat' || s.verdict === 'snat' ? `  now ${s.packet}` : '';
   const lines = [printableLine(head + rewritten)];
   for (const e of s.evidence) lines.push(printableLine(`           ${e.source}:${e.line}  ${clip(e.text, 160)}`));

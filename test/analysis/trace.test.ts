@@ -76,7 +76,7 @@ describe('netaudit trace on the example host', () => {
   it('prints one line per step, marking the step that drops, and the verdict', async () => {
     const run = await cli(['trace', EXAMPLE, '--from', 'netns:web', '--to', '198.51.100.7', '--dport', '80']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^ {2}DROP {3}host +sysctl +net\.ipv4\.conf\.eth0\.forwarding = 0/m);
+    expect(run.stdout).toMatch(/^ {2}DROP {4}host +sysctl +net\.ipv4\.conf\.eth0\.forwarding = 0/m);
     expect(run.stdout).toMatch(/^ {11}sysctl:328 {2}net\.ipv4\.conf\.eth0\.forwarding = 0$/m);
     expect(run.stdout).toMatch(/MASQUERADE {2}now tcp 192\.0\.2\.10:40000 > 198\.51\.100\.7:80/);
     const tail = run.stdout.trimEnd().split('\n').slice(-3);

@@ -38,6 +38,10 @@ const FAULT_RULE_IDS = [
   'mtu-mismatch',
   'veth-orphan',
   'netns-default-route-missing',
+  'gateway-unreachable',
+  'policy-route-blackhole',
+  'path-egress-blocked',
+  'path-ingress-blocked',
 ];
 
 interface LabContext {

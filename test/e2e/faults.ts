@@ -288,7 +288,11 @@ export const FAULTS: Fault[] = [
     apply: (lab) => lab.ip('host', 'route', 'replace', 'default', 'via', SILENT_GATEWAY, 'dev', T.uplink),
     // The published port's reply goes to the client on the uplink's own subnet, not through the gateway.
     probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: true, c1TcpC2: true },
-    expected: () => [],
+    expected: () => ({
+      ruleId: 'gateway-unreachable',
+      subject: host('route', `0.0.0.0/0 dev ${T.uplink}`),
+      evidence: { source: 'ip-neigh', line: new RegExp(`"dst": ?"${escape(SILENT_GATEWAY)}"`) },
+    }),
   },
   {
     id: 'policy-blackhole',
@@ -299,14 +303,22 @@ export const FAULTS: Fault[] = [
     },
     // The published port's request is from the internet (main table); its reply, from c1, is blackholed.
     probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false, c1TcpC2: true },
-    expected: () => [],
+    expected: () => ({
+      ruleId: 'policy-route-blackhole',
+      subject: host('interface', T.bridge),
+      evidence: { source: 'ip-rule', line: new RegExp(`"priority": ?${FAULT_RULE_PRIORITY}\\b`) },
+    }),
   },
   {
     id: 'mangle-forward-drop',
     title: `a DROP in mangle FORWARD for traffic from ${T.bridge} to the uplink (filter FORWARD never sees it)`,
     apply: (lab) => lab.exec('host', ['iptables', '-t', 'mangle', '-A', 'FORWARD', '-i', T.bridge, '-o', T.uplink, '-j', 'DROP']),
     probes: { c1PingInternet: false, c1TcpInternet: false, c2PingInternet: false, publishedPort: false, c1TcpC2: true },
-    expected: () => [],
+    expected: () => ({
+      ruleId: 'path-egress-blocked',
+      subject: host('bridge-subnet', `${T.bridge}:${T.bridgeSubnet}`),
+      evidence: { source: 'iptables-save', line: exactLine(`-A FORWARD -i ${T.bridge} -o ${T.uplink} -j DROP`) },
+    }),
   },
   {
     id: 'forward-reject-tcp-first',
@@ -314,6 +326,11 @@ export const FAULTS: Fault[] = [
     apply: (lab) => lab.exec('host', ['iptables', '-I', 'FORWARD', '1', '-p', 'tcp', '-j', 'REJECT']),
     // Container to container is bridged: it crosses FORWARD only where br_netfilter is active, so it is not asserted.
     probes: { c1PingInternet: true, c1TcpInternet: false, publishedPort: false },
-    expected: () => [],
+    // The specific rule names it; path-egress-blocked then stays silent (one cause, one finding).
+    expected: () => ({
+      ruleId: 'forward-drop-without-accept',
+      subject: host('bridge', T.bridge),
+      evidence: { source: 'iptables-save', line: exactLine('-A FORWARD -p tcp -j REJECT --reject-with icmp-port-unreachable') },
+    }),
   },
 ];

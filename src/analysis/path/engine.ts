@@ -12,6 +12,7 @@
 import { formatAddress, parseAddress } from '../../model/net.js';
 import type { Interface, Namespace, Host } from '../../model/types.js';
 import type { Evidence } from '../../parse/common.js';
+import { sourceUsable } from '../../model/sources.js';
 import { isPrivateCidr } from '../netfilter/addresses.js';
 import { lookupError, type FibDecision } from './fib.js';
 import { NamespaceView } from './namespace-view.js';
@@ -212,7 +213,10 @@ class LegWalk {
     }
     const listener = view.ns.listeners.find((l) => l.localPort === p.dport && listensOn(l.localAddress, p));
     if (!listener) {
-      this.step(view, 'local-delivery', 'refused', `no socket listens on TCP port ${p.dport} in namespace ${view.name}: the kernel answers with a reset (connection refused)`, []);
+      // A program bound to another address on the port (127.0.0.1 inside a container) is the usual cause.
+      const elsewhere = view.ns.listeners.filter((l) => l.localPort === p.dport);
+      const bound = elsewhere.length > 0 ? `; port ${p.dport} is listened on only at ${elsewhere.map((l) => `${l.localAddress}:${l.localPort}`).join(', ')}` : '';
+      this.step(view, 'local-delivery', 'refused', `no socket listens on TCP ${formatAddress(p.family, p.dst)}:${p.dport} in namespace ${view.name}${bound}: the kernel answers with a reset (connection refused)`, elsewhere.map((l) => view.evidence('ss-tlnp', l.line, l.text)));
       return this.end(view, 'dropped', this.lastNote());
     }
     const program = listener.processes[0]?.name;
@@ -236,6 +240,12 @@ class LegWalk {
     const iface = view.interface(dev);
     if (!iface) return this.end(view, 'unknown', `output device ${dev} is not in namespace ${view.name}'s ip link`);
     if (!this.deviceUp(view, iface, 'egress')) return this.end(view, 'dropped', this.lastNote());
+    const goal = this.goal;
+    if (iface.kind === 'bridge' && goal && 'interface' in goal && goal.namespace === view.name && goal.interface === iface.name) {
+      // A reply to a sender that came in through this bridge from outside the collected namespaces.
+      this.step(view, 'egress', 'leave', `the reply leaves by ${iface.name}, where the request came in`, [iface.evidence]);
+      return this.end(view, 'delivered', `the reply leaves by ${iface.name} towards the sender`, iface.name, true);
+    }
     if (iface.kind === 'bridge') return this.bridgeOut(view, iface, nexthop, undefined);
     if (iface.kind === 'veth') return this.crossVeth(view, iface, nexthop);
     return this.leave(view, iface, nexthop);
@@ -280,6 +290,10 @@ class LegWalk {
       return this.crossVeth(view, portIface, nexthop);
     }
     const bridgeEvidence = [...(view.ns.bridgeByName.get(bridge.name)?.evidence ?? [])];
+    if (ports.length === 0 && !sourceUsable(view.source('bridge-link')) && !sourceUsable(view.source('brctl-show'))) {
+      this.step(view, 'bridge', 'maybe', `the ports of bridge ${bridge.name} were not collected (bridge -j link, brctl show): which one leads to ${target} is not known`, bridgeEvidence);
+      return this.end(view, 'unknown', this.lastNote());
+    }
     const open = ports.filter((p) => p.interface !== inPort && (!p.interface || view.ns.veths.find((v) => v.interface === p.interface)?.peer.resolved !== true));
     if (open.length > 0) {
       // A port that is not a veth into a collected namespace (a NIC, a tap, a veth whose peer was not collected) may lead there.

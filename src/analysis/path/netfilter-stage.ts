@@ -4,6 +4,7 @@
  * packet of a connection and rewrites it. A walk the snapshot cannot decide (ipset contents, marks, rate
  * limits, an unknown extension) is a step with verdict maybe: the main track goes on, the leg is unknown.
  */
+import { sourceUsable } from '../../model/sources.js';
 import type { NfRule } from '../../model/types.js';
 import type { Evidence } from '../../parse/common.js';
 import { firstArgument } from '../../parse/iptables-lazy.js';
@@ -34,6 +35,14 @@ const STAGE_OF_HOOK: Record<Hook, Stage> = { prerouting: 'prerouting', input: 'i
 /** Run the base chains of `hook`; `newConnection` says whether NAT chains see the packet. */
 export function runHook(view: NamespaceView, hook: Hook, packet: Packet, ctx: ChainContext, newConnection: boolean): HookOutcome {
   const out: HookOutcome = { steps: [], dropped: false };
+  const source = packet.family === 4 ? 'iptables-save' : 'ip6tables-save';
+  if (!sourceUsable(view.source(source))) {
+    // No rules seen is not "no rules": what the hook does is not known.
+    const status = view.source(source);
+    const why = status === undefined ? 'was not collected' : status.parseError ? 'could not be read' : `is ${status.status}`;
+    out.steps.push({ namespace: view.name, stage: STAGE_OF_HOOK[hook], verdict: 'maybe', packet: describePacket(packet), note: `${source} of namespace ${view.name} ${why}: what its ${hook} hook does is not known`, evidence: [] });
+    return out;
+  }
   for (const base of baseChainsAt(view.ns, packet.family, hook)) {
     if (base.type === 'nat' && !newConnection) continue;
     const result = walkChain(base.table, base.chain, packetClass(packet, ctx));

@@ -21,7 +21,7 @@ export interface TraceQuery {
 }
 
 /** Where a leg starts: sent by a namespace, or arriving from outside on an interface of one. */
-interface Origin {
+export interface Origin {
   namespace: string;
   iface?: string;
   address?: bigint;
@@ -63,11 +63,19 @@ export function trace(host: Host, query: TraceQuery, engine = new PathEngine(hos
     packet.dport = query.dport;
   }
 
+  return followConnection(engine, origin, packet, query.oneWay);
+}
+
+/**
+ * A connection's request from `origin`, and unless `oneWay` its reply: the engine's answer that `trace` prints
+ * and the path rules read. `packet.src` 0 lets a sending namespace choose its source address.
+ */
+export function followConnection(engine: PathEngine, origin: Origin, packet: Packet, oneWay: boolean): TraceResult {
   const connection = engine.connection();
   const start = origin.iface === undefined ? { namespace: origin.namespace } : { namespace: origin.namespace, iface: origin.iface };
   const request = connection.walk(start, packet, 'ORIGINAL', undefined);
   const sent = request.sent;
-  if (query.oneWay || request.verdict !== 'delivered') {
+  if (oneWay || request.verdict !== 'delivered') {
     return { verdict: request.verdict, reason: legReason('request', request), packet: sent, origin, request };
   }
 

@@ -11,6 +11,7 @@ import { netfilterBridgeModule } from './netfilter-bridge.js';
 import { netfilterHostModule } from './netfilter-host.js';
 import { netfilterChainModule, netfilterRuleModule } from './netfilter-rule.js';
 import { bridgeSubnetModule } from './netfilter-subnet.js';
+import { egressPathModule, ingressPathModule } from './path.js';
 import { publishedPortModule } from './published-port.js';
 import { FactRegistry, type FactDoc, type FactModule } from './registry.js';
 import { routeModule } from './route.js';
@@ -33,7 +34,10 @@ export const FACT_MODULES: FactModule<unknown>[] = [
   dnatTargetModule,
   netfilterRuleModule,
   netfilterChainModule,
-  gatewayNeighbourModule, routingRefusalModule,
+  gatewayNeighbourModule,
+  routingRefusalModule,
+  egressPathModule,
+  ingressPathModule,
 ];
 
 export const FACT_REGISTRY = new FactRegistry(FACT_MODULES);

@@ -1,0 +1,155 @@
+/**
+ * Facts the packet-path engine answers (src/analysis/path), for the path rules:
+ * - bridge-subnet: a new TCP connection from an address of the subnet, arriving on the bridge, to an address
+ *   outside the host that leaves by the default route, and its reply;
+ * - published-port: a new connection from outside, arriving on the uplink, to the published host port, and
+ *   its reply.
+ * A path the engine cannot decide (unknown) is no finding; only `dropped` is.
+ */
+import type { BridgeSubnet } from '../../analysis/netfilter/index.js';
+import type { PublishedPort } from '../../analysis/netfilter/index.js';
+import { dropStep } from '../../analysis/path/cause.js';
+import { PathEngine } from '../../analysis/path/engine.js';
+import { followConnection, type Origin, type TraceResult } from '../../analysis/path/trace.js';
+import type { Packet, TraceStep } from '../../analysis/path/types.js';
+import { uplinkInterface } from '../../analysis/topology.js';
+import { formatAddress, parseAddress } from '../../model/net.js';
+import type { Evidence, Namespace } from '../../model/types.js';
+import { mergeEvidence, primaryEvidence } from './lib/evidence.js';
+import { defineFacts, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
+
+const KEY = 'path:';
+const CLIENT_PORT = 40000;
+const EGRESS_PORT = 443;
+/** Addresses outside any host (documentation ranges): the first one the namespace routes by its default route is used. */
+const OUTSIDE: Record<4 | 6, string[]> = { 4: ['198.51.100.1', '203.0.113.1', '192.0.2.1'], 6: ['2001:db8:ffff::1', '2001:db8::1'] };
+
+function engineOf(env: FactEnv): PathEngine {
+  return env.cache.perHost(`${KEY}engine`, () => new PathEngine(env.host));
+}
+
+/** An outside address the namespace routes by a default route, or undefined (no default route: other rules say so). */
+function outsideAddress(env: FactEnv, ns: Namespace, family: 4 | 6): bigint | undefined {
+  const fib = engineOf(env).view(ns).fib(family);
+  for (const text of OUTSIDE[family]) {
+    const address = parseAddress(text);
+    if (!address) continue;
+    const decision = fib.decide({ family, dst: address.value, iif: 'lo', mark: 0 });
+    if (decision.outcome === 'route' && decision.route.isDefault) return address.value;
+  }
+  return undefined;
+}
+
+/** The path's answer for one subject, with what the message and evidence show. */
+interface PathAnswer {
+  result: TraceResult;
+  from: string;
+  to: string;
+  drop?: TraceStep;
+}
+
+function answer(env: FactEnv, origin: Origin, packet: Packet): PathAnswer {
+  const result = followConnection(engineOf(env), origin, packet, false);
+  const drop = result.verdict === 'dropped' ? dropStep(result.reply ?? result.request) : undefined;
+  const out: PathAnswer = { result, from: origin.described, to: `${formatAddress(packet.family, packet.dst)}:${packet.dport ?? ''}` };
+  if (drop) out.drop = drop;
+  return out;
+}
+
+/** Memo of the current subject only (the audit runs every rule on one subject before the next). */
+function memo<S>(env: FactEnv, slot: string, subject: S, compute: () => PathAnswer | undefined): PathAnswer | undefined {
+  const cell = env.cache.perNamespace(env.namespace, `${KEY}${slot}`, () => ({ subject: undefined as S | undefined, value: undefined as PathAnswer | undefined }));
+  if (cell.subject !== subject) {
+    cell.subject = subject;
+    cell.value = compute();
+  }
+  return cell.value;
+}
+
+/* ---------- bridge-subnet: egress ---------- */
+
+/** An address of the subnet that no interface of the namespace holds: where a container on the bridge would send from. */
+function clientAddress(env: FactEnv, s: BridgeSubnet): bigint | undefined {
+  const view = engineOf(env).view(env.namespace);
+  const size = s.family === 4 ? 1n << BigInt(32 - s.cidr.prefixLen) : 1n << BigInt(128 - s.cidr.prefixLen);
+  for (let offset = 2n; offset < size - 1n && offset < 16n; offset++) {
+    const candidate = s.cidr.network + offset;
+    if (!view.ownAddress(s.family, candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function egress(env: FactEnv, s: BridgeSubnet): PathAnswer | undefined {
+  return memo(env, 'egress', s, () => {
+    const uplink = uplinkInterface(env.namespace, s.family);
+    if (s.bridge.ports.length === 0 || !uplink || uplink === s.bridge.name) return undefined;
+    const dst = outsideAddress(env, env.namespace, s.family);
+    const src = clientAddress(env, s);
+    if (dst === undefined || src === undefined) return undefined;
+    const origin: Origin = { namespace: env.namespace.name, iface: s.bridge.name, address: src, described: `${formatAddress(s.family, src)} on ${s.bridge.name}` };
+    return answer(env, origin, { family: s.family, src, dst, protocol: 'tcp', sport: CLIENT_PORT, dport: EGRESS_PORT, mark: 0 });
+  });
+}
+
+/* ---------- published-port: ingress ---------- */
+
+function ingress(env: FactEnv, port: PublishedPort): PathAnswer | undefined {
+  return memo(env, 'ingress', port, () => {
+    if (!port.dnat || !port.hooks.includes('PREROUTING') || (port.protocol !== 'tcp' && port.protocol !== undefined) || !port.hostPorts) return undefined;
+    const ns = env.namespace;
+    const uplink = port.inInterface ?? uplinkInterface(ns, port.family);
+    if (!uplink || port.excludedIn.includes(uplink)) return undefined;
+    const view = engineOf(env).view(ns);
+    const dst = port.hostAddress ? port.hostAddress.network : view.sourceFor(port.family, uplink, undefined);
+    const client = outsideAddress(env, ns, port.family);
+    if (dst === undefined || client === undefined) return undefined;
+    const origin: Origin = { namespace: ns.name, iface: uplink, address: client, described: `${formatAddress(port.family, client)} outside, arriving on ${uplink}` };
+    return answer(env, origin, { family: port.family, src: client, dst, protocol: 'tcp', sport: CLIENT_PORT, dport: port.hostPorts.from, mark: 0 });
+  });
+}
+
+/* ---------- facts ---------- */
+
+function where(a: PathAnswer | undefined): string {
+  if (!a?.drop) return '';
+  const leg = a.result.reply ? 'the reply' : 'the request';
+  const at = [a.drop.namespace === 'host' ? undefined : `namespace ${a.drop.namespace}`, a.drop.stage, a.drop.table, a.drop.chain, a.drop.rule].filter(Boolean).join(' ');
+  return `${leg} dies at ${at}: ${a.drop.note}`;
+}
+
+function evidenceOf(a: PathAnswer | undefined): Evidence[] {
+  if (!a?.drop) return [];
+  const [first, ...rest] = a.drop.evidence;
+  return mergeEvidence(first ? primaryEvidence(first) : undefined, rest);
+}
+
+const subnetFacts = defineFacts<BridgeSubnet>('bridge-subnet', [
+  {
+    name: 'egressPath',
+    type: 'string',
+    description: 'What the packet-path engine says of a new TCP connection from an address of the subnet, arriving on the bridge, to an outside address by the default route, and its reply: "delivered", "dropped", "unknown" (the snapshot cannot decide a step), or "" when it does not apply (no port on the bridge, no default route)',
+    example: 'delivered',
+    compute: (s, env) => egress(env, s)?.result.verdict ?? '',
+  },
+  { name: 'egressFrom', type: 'string', description: 'Where that connection starts', example: '172.17.0.2 on docker0', compute: (s, env) => egress(env, s)?.from ?? '' },
+  { name: 'egressTo', type: 'string', description: 'Its destination, address:port', example: '198.51.100.1:443', compute: (s, env) => egress(env, s)?.to ?? '' },
+  { name: 'egressDrop', type: 'string', description: 'Where and why it is dropped (the leg, the step, the reason)', compute: (s, env) => where(egress(env, s)) },
+  { name: 'egressEvidence', type: EVIDENCE_TYPE, description: 'The lines of the step that drops it', compute: (s, env) => evidenceOf(egress(env, s)) },
+]);
+
+const portFacts = defineFacts<PublishedPort>('published-port', [
+  {
+    name: 'ingressPath',
+    type: 'string',
+    description: 'What the packet-path engine says of a new TCP connection from outside, arriving on the uplink (or the DNAT\'s -i), to the published host port, and its reply: "delivered", "dropped", "unknown", or "" when it does not apply (no DNAT from PREROUTING, not TCP, no uplink)',
+    example: 'delivered',
+    compute: (p, env) => ingress(env, p)?.result.verdict ?? '',
+  },
+  { name: 'ingressFrom', type: 'string', description: 'Where that connection starts', example: '198.51.100.1 outside, arriving on eth0', compute: (p, env) => ingress(env, p)?.from ?? '' },
+  { name: 'ingressTo', type: 'string', description: 'The host address and port it is sent to', example: '192.0.2.10:8080', compute: (p, env) => ingress(env, p)?.to ?? '' },
+  { name: 'ingressDrop', type: 'string', description: 'Where and why it is dropped (the leg, the step, the reason)', compute: (p, env) => where(ingress(env, p)) },
+  { name: 'ingressEvidence', type: EVIDENCE_TYPE, description: 'The lines of the step that drops it', compute: (p, env) => evidenceOf(ingress(env, p)) },
+]);
+
+export const egressPathModule: FactModule<BridgeSubnet> = { facts: subnetFacts };
+export const ingressPathModule: FactModule<PublishedPort> = { facts: portFacts };
