@@ -2,7 +2,7 @@
 import type { RuleFile } from '../engine/rule-file.js';
 
 /** ruleFilesDigest of the rule files these rules were validated from. */
-export const BUILT_IN_RULES_DIGEST = 'a551ceb6203461db7e4d17631ff264db30beca17c7f3bd0b028758eadfbdb1be';
+export const BUILT_IN_RULES_DIGEST = '4dc2d0a83ea7296926e490c02dfdba5e876cad03f299617cd090a42e43b73ad7';
 
 /** The built-in rules, validated; new objects on every call, as when read from the files. */
 export function builtInRuleDefinitions(): { name: string; definition: RuleFile }[] {
@@ -992,7 +992,7 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "ip-addr",
           "ip-route"
         ],
-        "rationale": "A published port works only if the whole path works: the DNAT in nat PREROUTING, the routing decision towards the container (policy rules included), the forwarding sysctl of the interface the connection arrives on, every FORWARD base chain (mangle and filter, of every iptables ruleset), the bridge and the container's veth, a socket listening in the container, and the same way back for the reply. This rule asks the packet-path engine (the one behind `netaudit trace`) about a new TCP connection from an address outside the host, arriving on the uplink (or the interface the DNAT requires), to the published host port, and its reply. It fires only when the engine says it is certainly dropped, and names the step and the line; a container namespace that was not collected, a step that depends on ipsets or marks, make the answer unknown, never a finding. When a more specific rule of the catalog already names the cause, that finding stands alone. A fault that also breaks the bridge's outbound traffic is reported once, by path-egress-blocked.",
+        "rationale": "A published port works only if the whole path works: the DNAT in nat PREROUTING, the routing decision towards the container (policy rules included), the forwarding sysctl of the interface the connection arrives on, every FORWARD base chain (mangle and filter, of every iptables ruleset), the bridge and the container's veth, a socket listening in the container, and the same way back for the reply. This rule asks the packet-path engine (the one behind `netaudit trace`) about a new TCP connection from an address outside the host, arriving on the uplink (or the interface the DNAT requires), to the published host port, and its reply. It fires only when the engine says it is certainly dropped, and names the step and the line; a container namespace that was not collected, a step that depends on ipsets or marks, make the answer unknown, never a finding. When a more specific rule of the catalog already names the cause, that finding stands alone. A fault that also breaks the bridge's outbound traffic is reported once, by path-egress-blocked. Ports whose DNAT target is in no collected namespace (a pod of a node collected without --netns) are left to the narrow published-port rules: the end of their path is not in the snapshot.",
         "remediation": "Run `netaudit trace SNAPSHOT --from 198.51.100.1 --to <host address> --dport <port>` to see every step with its lines, and fix the step that drops: the rule or chain policy it names, the policy rule or route, the sysctl, or in the container the program that should listen on the target port (\"connection refused\": no socket listens there).",
         "references": [
           "https://docs.docker.com/engine/network/packet-filtering-firewalls/",

@@ -11,6 +11,7 @@
  * rules of the chains it reaches; jump loops and absurd depths are cut off and reported in `limits`.
  */
 import type { NfChain, NfRule, NfTable, Ruleset } from '../../model/types.js';
+import { parseCidr, type Cidr } from '../../model/net.js';
 import { matchRule } from './match.js';
 import type { PacketClass } from './packet.js';
 import { targetEffect, verdictKind, type VerdictKind } from './verdicts.js';
@@ -53,6 +54,63 @@ const DEFAULT_MAX_STEPS = 500_000;
 // iptables-nft refuses more than 16 nested jumps; legacy iptables has no hard limit, real rulesets stay shallow.
 const DEFAULT_MAX_DEPTH = 64;
 const MAX_ALTERNATIVES = 8;
+/** Chains shorter than this are walked rule by rule: an index would cost more than it saves. */
+const INDEXED_CHAIN_RULES = 64;
+
+/**
+ * A chain's rule positions by the single address their plain, non-negated -d names (when all such rules
+ * are of one family), else by the single port their --dport names, and the rest (`open`).
+ */
+interface ChainIndex {
+  family: 4 | 6 | undefined;
+  byHost: Map<bigint, number[]>;
+  byPort: Map<number, number[]>;
+  open: number[];
+}
+
+const chainIndexes = new WeakMap<NfChain, ChainIndex>();
+
+const PORT_MODULES = new Set(['tcp', 'udp', 'sctp', 'dccp', 'udplite']);
+
+/** The single destination port a rule requires (`-m tcp --dport 30000`), if it names exactly one. */
+function singleDport(rule: NfRule): number | undefined {
+  for (const match of rule.matches) {
+    if (!PORT_MODULES.has(match.module)) continue;
+    for (const option of match.options) {
+      if ((option.name === 'dport' || option.name === 'destination-port') && !option.negated && /^\d+$/.test(option.args[0] ?? '')) return Number(option.args[0]);
+    }
+  }
+  return undefined;
+}
+
+function singleHost(rule: NfRule): Cidr | undefined {
+  const d = rule.destination;
+  const cidr = d && !d.negated ? parseCidr(d.value) : undefined;
+  return cidr && cidr.prefixLen === (cidr.family === 4 ? 32 : 128) ? cidr : undefined;
+}
+
+/** Built once per chain. */
+function chainIndex(chain: NfChain): ChainIndex {
+  let index = chainIndexes.get(chain);
+  if (index) return index;
+  const families = new Set(chain.rules.map((r) => singleHost(r)?.family).filter((f) => f !== undefined));
+  const family = families.size === 1 ? ([...families][0] as 4 | 6) : undefined;
+  index = { family, byHost: new Map(), byPort: new Map(), open: [] };
+  chain.rules.forEach((rule, i) => {
+    const host = family === undefined ? undefined : singleHost(rule);
+    const port = host === undefined ? singleDport(rule) : undefined;
+    const [map, key] = host !== undefined ? [index!.byHost as Map<bigint | number, number[]>, host.network] : port !== undefined ? [index!.byPort as Map<bigint | number, number[]>, port] : [undefined, undefined];
+    if (!map || key === undefined) {
+      index!.open.push(i);
+      return;
+    }
+    const list = map.get(key);
+    if (list) list.push(i);
+    else map.set(key, [i]);
+  });
+  chainIndexes.set(chain, index);
+  return index;
+}
 
 interface Terminal {
   verdict: string;
@@ -103,6 +161,28 @@ class Walker {
     return outcome;
   }
 
+  /**
+   * The rules of a chain that may match the packet, in order. In a long chain a packet to one address and
+   * port skips the rules whose plain -d names another single address (kube-proxy's KUBE-SERVICES: one per
+   * service) or whose --dport names another single port (KUBE-NODEPORTS): they answer "no" for it, so the
+   * walk is the same without reading them.
+   */
+  private candidates(chain: NfChain): readonly NfRule[] {
+    if (chain.rules.length < INDEXED_CHAIN_RULES) return chain.rules;
+    const index = chainIndex(chain);
+    const dst = this.packet.dst;
+    const host = dst && 'cidr' in dst && dst.cidr.family === index.family && dst.cidr.prefixLen === (dst.cidr.family === 4 ? 32 : 128) ? dst.cidr.network : undefined;
+    const port = this.packet.dport;
+    if (host === undefined && port === undefined) return chain.rules;
+    const lists: number[][] = [index.open];
+    if (host === undefined) lists.push(...index.byHost.values());
+    else lists.push(index.byHost.get(host) ?? []);
+    if (port === undefined) lists.push(...index.byPort.values());
+    else lists.push(index.byPort.get(port) ?? []);
+    const positions = lists.length === 1 ? (lists[0] as number[]) : lists.flat().sort((a, b) => a - b);
+    return positions.map((i) => chain.rules[i] as NfRule);
+  }
+
   private limit(message: string): void {
     if (!this.limits.includes(message)) this.limits.push(message);
   }
@@ -121,7 +201,7 @@ class Walker {
       for (const t of sub.others) if (out.others.length < MAX_ALTERNATIVES) out.others.push(prefixed(t, via));
     };
 
-    for (const rule of chain.rules) {
+    for (const rule of this.candidates(chain)) {
       if (!mainAlive && !altAlive) break;
       if (++this.steps > this.maxSteps) {
         this.limit(`walk stopped after ${this.maxSteps} rules`);

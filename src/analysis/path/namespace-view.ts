@@ -13,6 +13,8 @@ import { Fib } from './fib.js';
 export class NamespaceView {
   private readonly fibs = new Map<4 | 6, Fib>();
   private readonly addresses = new Map<string, Address>();
+  /** The namespace's first global address of each family: the source when the output device has none. */
+  private readonly fallbackSource = new Map<4 | 6, bigint | undefined>();
 
   constructor(readonly ns: Namespace) {
     for (const iface of ns.interfaces) {
@@ -54,9 +56,10 @@ export class NamespaceView {
   /** The address a local packet leaving by `dev` gets: the route's preferred source, else the device's first global address. */
   sourceFor(family: 4 | 6, dev: string | undefined, prefsrc: string | undefined): bigint | undefined {
     if (prefsrc !== undefined) return parseAddress(prefsrc)?.value;
-    const candidates = (dev === undefined ? [] : (this.interface(dev)?.addresses ?? [])).concat(this.ns.interfaces.flatMap((i) => i.addresses));
-    const chosen = candidates.find((a) => a.family === family && a.scope !== 'host' && a.scope !== 'link');
-    return chosen ? parseAddress(chosen.address)?.value : undefined;
+    const own = dev === undefined ? undefined : firstGlobal(this.interface(dev)?.addresses ?? [], family);
+    if (own !== undefined) return own;
+    if (!this.fallbackSource.has(family)) this.fallbackSource.set(family, firstGlobal(this.ns.interfaces.flatMap((i) => i.addresses), family));
+    return this.fallbackSource.get(family);
   }
 
   neighbour(address: string, dev: string): IpNeighEntry | undefined {
@@ -76,6 +79,11 @@ export class NamespaceView {
     const found = lookupSysctl(this.ns.sysctl, key);
     return { value: found.value, evidence: found.evidence ? [found.evidence] : [] };
   }
+}
+
+function firstGlobal(addresses: readonly Address[], family: 4 | 6): bigint | undefined {
+  const chosen = addresses.find((a) => a.family === family && a.scope !== 'host' && a.scope !== 'link');
+  return chosen ? parseAddress(chosen.address)?.value : undefined;
 }
 
 function sameAddress(a: string, b: string): boolean {

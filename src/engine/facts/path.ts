@@ -97,9 +97,15 @@ function ingress(env: FactEnv, port: PublishedPort): PathAnswer | undefined {
   return memo(env, 'ingress', port, () => {
     if (!port.dnat || !port.hooks.includes('PREROUTING') || (port.protocol !== 'tcp' && port.protocol !== undefined) || !port.hostPorts) return undefined;
     const ns = env.namespace;
+    // The end of the path must be in the snapshot: a target in a namespace that was not collected (a pod of a
+    // node collected without --netns) could only be unknown, and tracing every such port would cost the audit
+    // its speed. Those ports are left to the narrow published-port rules.
+    const target = port.target.address;
+    const engine = engineOf(env);
+    if (!env.host.namespaces.some((other) => engine.view(other).ownAddress(target.family, target.network))) return undefined;
     const uplink = port.inInterface ?? uplinkInterface(ns, port.family);
     if (!uplink || port.excludedIn.includes(uplink)) return undefined;
-    const view = engineOf(env).view(ns);
+    const view = engine.view(ns);
     const dst = port.hostAddress ? port.hostAddress.network : view.sourceFor(port.family, uplink, undefined);
     const client = outsideAddress(env, ns, port.family);
     if (dst === undefined || client === undefined) return undefined;
