@@ -333,4 +333,16 @@ export const FAULTS: Fault[] = [
       evidence: { source: 'iptables-save', line: exactLine('-A FORWARD -p tcp -j REJECT --reject-with icmp-port-unreachable') },
     }),
   },
+  {
+    id: 'published-target-not-listening',
+    title: `c1's server stopped: the published port's DNAT target ${T.containers.c1.address}:${T.serverPort} has no listener`,
+    apply: (lab) => lab.stopContainerServer('c1'),
+    probes: { publishedPort: false, c1PingInternet: true, c1TcpInternet: true },
+    expected: () => ({
+      ruleId: 'path-ingress-blocked',
+      subject: host('published-port', `tcp/${T.publishedPort}->${T.containers.c1.address}:${T.serverPort}`),
+      // No socket on the port at all: the refusal quotes no line; the finding quotes the path's drop.
+      evidence: { source: 'iptables-save', line: /DNAT --to-destination/ },
+    }),
+  },
 ];

@@ -130,6 +130,13 @@ export class Lab {
     this.servers.delete(c);
   }
 
+  /** Stops a container's TCP server (restore() starts it again): its port then answers with a reset. */
+  stopContainerServer(c: ContainerKey): void {
+    const server = this.servers.get(c);
+    if (server) stopServer(server);
+    this.servers.delete(c);
+  }
+
   /** Deletes a container namespace (its server first): the kernel destroys its veth pair with it. */
   removeContainer(c: ContainerKey): void {
     const server = this.servers.get(c);

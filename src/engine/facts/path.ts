@@ -125,7 +125,9 @@ function where(a: PathAnswer | undefined): string {
 
 function evidenceOf(a: PathAnswer | undefined): Evidence[] {
   if (!a?.drop) return [];
-  const [first, ...rest] = a.drop.evidence;
+  // An absence proves the drop (no socket on the port): the DNAT that sends the connection there is the line to show.
+  const lines = a.drop.evidence.length > 0 ? a.drop.evidence : a.result.request.steps.filter((s) => s.verdict === 'dnat').flatMap((s) => s.evidence.slice(-1));
+  const [first, ...rest] = lines;
   return mergeEvidence(first ? primaryEvidence(first) : undefined, rest);
 }
 
