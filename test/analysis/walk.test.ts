@@ -155,3 +155,23 @@ describe('structural reachability', () => {
     expect(reachableChains(rs.tables.get('filter'), 'FORWARD', { ...published, out: { name: 'br-0123456789ab' } }).has('DOCKER')).toBe(false);
   });
 });
+
+describe('marks', () => {
+  const ruleset = (body: string): ReturnType<typeof rulesetOf> =>
+    rulesetOf(`*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:TAG - [0:0]\n${body}\nCOMMIT\n`);
+
+  it('-m mark matches an exact mark, is unknown without one, and MARK rules the packet passes are reported in order', () => {
+    const text = '-A FORWARD -j MARK --set-xmark 0x4000/0x4000\n-A FORWARD -m mark --mark 0x4000/0x4000 -j ACCEPT\n-A FORWARD -j DROP';
+    const marked = walkHook(ruleset(text), 'filter', 'FORWARD', { ...outbound, mark: 0x4000 });
+    expect(marked).toMatchObject({ certain: true, decision: { verdict: 'ACCEPT' } });
+    expect(marked.markSetters.map((s) => [s.rule.position, s.match])).toEqual([[1, 'yes']]);
+    expect(walkHook(ruleset(text), 'filter', 'FORWARD', { ...outbound, mark: 0 })).toMatchObject({ certain: true, decision: { verdict: 'DROP' } });
+    expect(walkHook(ruleset(text), 'filter', 'FORWARD', outbound).certain).toBe(false);
+  });
+
+  it('a MARK in a chain entered by a jump that may not happen is reported as maybe', () => {
+    const text = '-A FORWARD -m set --match-set blocked src -j TAG\n-A TAG -j MARK --set-xmark 0x1/0xffffffff';
+    const w = walkHook(ruleset(text), 'filter', 'FORWARD', { ...outbound, mark: 0 });
+    expect(w.markSetters.map((s) => s.match)).toEqual(['maybe']);
+  });
+});

@@ -345,4 +345,20 @@ export const FAULTS: Fault[] = [
       evidence: { source: 'iptables-save', line: /DNAT --to-destination/ },
     }),
   },
+  {
+    id: 'fwmark-blackhole',
+    title: `c1's traffic marked 0x1 in mangle PREROUTING, and a policy rule sending fwmark 0x1 to table ${FAULT_TABLE}, which holds a blackhole default`,
+    apply: (lab) => {
+      lab.exec('host', ['iptables', '-t', 'mangle', '-A', 'PREROUTING', '-s', T.containers.c1.address, '-j', 'MARK', '--set-mark', '0x1']);
+      lab.ip('host', 'route', 'add', 'blackhole', 'default', 'table', String(FAULT_TABLE));
+      lab.ip('host', 'rule', 'add', 'priority', String(FAULT_RULE_PRIORITY), 'fwmark', '0x1', 'lookup', String(FAULT_TABLE));
+    },
+    // Only the marked container loses the internet; the mark decides the route.
+    probes: { c1PingInternet: false, c1TcpInternet: false, c2PingInternet: true, c1TcpC2: true },
+    expected: () => ({
+      ruleId: 'path-egress-blocked',
+      subject: host('bridge-subnet', `${T.bridge}:${T.bridgeSubnet}`),
+      evidence: { source: 'ip-rule', line: new RegExp(`"priority": ?${FAULT_RULE_PRIORITY}\\b`) },
+    }),
+  },
 ];

@@ -244,6 +244,14 @@ const MODULES: Record<string, Record<string, OptionCompiler>> = {
     'dst-range': rangeOption((p) => p.dst),
   },
   comment: { comment: () => () => 'yes' },
+  mark: {
+    // --mark VALUE[/MASK]: (nfmark & MASK) == VALUE; unknown without an exact mark.
+    mark: (option) => {
+      const wanted = parseMark(arg(option));
+      if (!wanted) return MAYBE;
+      return (p) => (p.mark === undefined ? 'maybe' : triOf(((p.mark & wanted.mask) >>> 0) === wanted.value));
+    },
+  },
   physdev: {
     // br_netfilter sets these for bridged frames; a routed packet class is never "bridged".
     'physdev-is-bridged': () => (p) => (p.bridged === undefined ? 'maybe' : triOf(p.bridged)),
@@ -256,3 +264,12 @@ const MODULES: Record<string, Record<string, OptionCompiler>> = {
     },
   },
 };
+
+/** "0x4000/0x4000", "0x1", "16": a mark value and mask (32 bits; no mask means all bits). */
+export function parseMark(text: string): { value: number; mask: number } | undefined {
+  const [v, m] = text.split('/');
+  const value = v === undefined ? Number.NaN : Number(v);
+  const mask = m === undefined ? 0xffffffff : Number(m);
+  if (!Number.isInteger(value) || !Number.isInteger(mask) || value < 0 || mask < 0 || value > 0xffffffff || mask > 0xffffffff) return undefined;
+  return { value: value >>> 0, mask: mask >>> 0 };
+}

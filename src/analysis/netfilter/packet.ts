@@ -42,4 +42,6 @@ export interface PacketClass {
   bridged?: boolean;
   /** A non-first fragment (matched by -f). Undefined is read as "not a fragment". */
   fragment?: boolean;
+  /** The packet's mark (nfmark), when known exactly: the packet-path engine follows concrete packets. */
+  mark?: number;
 }

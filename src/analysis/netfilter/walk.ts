@@ -42,7 +42,16 @@ export interface WalkResult {
   enteredChains: Set<string>;
   /** Why the walk is not exact: a jump loop, the depth or step bound. */
   limits: string[];
+  /** MARK and CONNMARK rules the packet may have passed through, in order, with whether they certainly matched. */
+  markSetters: MarkSetter[];
 }
+
+export interface MarkSetter {
+  rule: NfRule;
+  match: 'yes' | 'maybe';
+}
+
+const MARK_TARGETS = new Set(['MARK', 'CONNMARK']);
 
 export interface WalkOptions {
   /** Rules evaluated before the walk gives up (the rest counts as unknown). */
@@ -135,6 +144,8 @@ class Walker {
   private readonly stack = new Set<NfChain>();
   readonly entered = new Set<string>();
   readonly limits: string[] = [];
+  readonly markSetters: MarkSetter[] = [];
+  private uncertainDepth = 0;
   private steps = 0;
 
   constructor(
@@ -214,7 +225,11 @@ class Walker {
       const target = rule.target;
 
       if (rule.jumpChain) {
+        // A MARK in a chain entered by a jump that may not happen may not happen either.
+        const uncertainEntry = m === 'maybe' || !mainAlive;
+        if (uncertainEntry) this.uncertainDepth++;
         const sub = this.enter(rule.jumpChain);
+        if (uncertainEntry) this.uncertainDepth--;
         this.entered.add(rule.jumpChain.name);
         absorb(sub, rule);
         const subReturns = sub.main === undefined;
@@ -243,7 +258,10 @@ class Walker {
       }
 
       const effect = targetEffect(target.name);
-      if (effect.type === 'continue') continue;
+      if (effect.type === 'continue') {
+        if (MARK_TARGETS.has(target.name) && (mainAlive || altAlive)) this.markSetters.push({ rule, match: m === 'yes' && mainAlive && this.uncertainDepth === 0 ? 'yes' : 'maybe' });
+        continue;
+      }
       if (effect.type === 'unknown') {
         addOther({ verdict: target.name, kind: 'unknown', rule, path: [rule] });
         continue;
@@ -290,7 +308,7 @@ export function walkChain(table: NfTable | undefined, chainName: string, packet:
   const chain = table?.chains.get(chainName);
   if (!chain) {
     const decision: Decision = { verdict: 'ACCEPT', kind: 'accept', by: 'absent', path: [] };
-    return { decision, certain: true, alternatives: [], possibleKinds: new Set(['accept']), enteredChains: new Set(), limits: [] };
+    return { decision, certain: true, alternatives: [], possibleKinds: new Set(['accept']), enteredChains: new Set(), limits: [], markSetters: [] };
   }
   const walker = new Walker(packet, options.maxSteps ?? DEFAULT_MAX_STEPS, options.maxDepth ?? DEFAULT_MAX_DEPTH);
   const outcome = walker.enter(chain);
@@ -312,6 +330,7 @@ export function walkChain(table: NfTable | undefined, chainName: string, packet:
     possibleKinds,
     enteredChains: walker.entered,
     limits: walker.limits,
+    markSetters: walker.markSetters,
   };
 }
 

@@ -126,8 +126,8 @@ class LegWalk {
     let out = decision.route.type === 'local' ? 'lo' : (decision.route.dev ?? decision.route.nexthops[0]?.dev);
     const output = runHook(view, 'output', this.packet, this.context(view, undefined, out, nat), isNew);
     if (this.absorb(output, view, nat, undefined)) return this.end(view, 'dropped', this.lastNote());
-    if (output.nat) {
-      // A destination rewritten in OUTPUT is routed again (ip_route_me_harder).
+    if (output.nat || output.markChanged) {
+      // A destination or mark rewritten in OUTPUT is routed again (ip_route_me_harder).
       decision = this.route(view, 'lo');
       if (decision.outcome !== 'route') return this.routeFailed(view, decision);
       out = decision.route.type === 'local' ? 'lo' : (decision.route.dev ?? decision.route.nexthops[0]?.dev);

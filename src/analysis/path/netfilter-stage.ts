@@ -7,8 +7,10 @@
 import { sourceUsable } from '../../model/sources.js';
 import type { NfRule } from '../../model/types.js';
 import type { Evidence } from '../../parse/common.js';
+import type { IptOption } from '../../parse/types.js';
 import { firstArgument } from '../../parse/iptables-lazy.js';
 import { parseNatAddress } from '../netfilter/rule-fields.js';
+import { parseMark } from '../netfilter/match.js';
 import { walkChain, type Decision, type WalkResult } from '../netfilter/walk.js';
 import { baseChainsAt, type BaseChain, type Hook } from './hooks.js';
 import type { NamespaceView } from './namespace-view.js';
@@ -28,6 +30,8 @@ export interface HookOutcome {
   dropped: boolean;
   nat?: NatAction;
   natStep?: TraceStep;
+  /** A MARK rule changed the packet's mark (or made it unknown): routing may decide otherwise. */
+  markChanged?: boolean;
 }
 
 const STAGE_OF_HOOK: Record<Hook, Stage> = { prerouting: 'prerouting', input: 'input', forward: 'forward', output: 'output', postrouting: 'postrouting' };
@@ -46,7 +50,13 @@ export function runHook(view: NamespaceView, hook: Hook, packet: Packet, ctx: Ch
   for (const base of baseChainsAt(view.ns, packet.family, hook)) {
     if (base.type === 'nat' && !newConnection) continue;
     const result = walkChain(base.table, base.chain, packetClass(packet, ctx));
+    const marked = applyMarks(result, packet, result.decision.kind !== 'drop');
     const step = chainStep(view, base, result, packet);
+    if (marked) {
+      step.note = `${step.note}; ${marked.note}`;
+      step.evidence.push(...marked.evidence);
+      out.markChanged = true;
+    }
     if (result.decision.kind === 'nat' && base.type === 'nat' && !out.nat) {
       const action = natAction(result.decision);
       if (action) {
@@ -149,4 +159,50 @@ function withPort<T extends NatAction>(action: T, ports: string | undefined): T 
   const port = ports === undefined ? undefined : Number.parseInt(ports, 10);
   if (port !== undefined && Number.isInteger(port)) action.port = port;
   return action;
+}
+
+/**
+ * The packet's mark after the MARK and CONNMARK rules it passed: exact when each certainly matched and sets
+ * a mark from a value (--set-xmark, --set-mark, --and-mark, --or-mark, --xor-mark), unknown (undefined) when
+ * one may match, restores a connection mark (the snapshot has no conntrack table), or cannot be read.
+ */
+function applyMarks(result: WalkResult, packet: Packet, reached: boolean): { note: string; evidence: Evidence[] } | undefined {
+  if (!reached || result.markSetters.length === 0) return undefined;
+  const evidence: Evidence[] = [];
+  for (const setter of result.markSetters) {
+    const target = setter.rule.target;
+    if (!target) continue;
+    const next = setter.match === 'yes' && packet.mark !== undefined ? markAfter(target.name, target.options, packet.mark) : undefined;
+    if (next === 'unchanged') continue;
+    evidence.push(setter.rule.evidence);
+    packet.mark = next;
+  }
+  if (evidence.length === 0) return undefined;
+  return { note: packet.mark === undefined ? 'a MARK or CONNMARK rule may set the mark to a value the snapshot cannot tell' : `mark set to 0x${packet.mark.toString(16)}`, evidence };
+}
+
+function markAfter(target: string, options: readonly IptOption[], mark: number): number | 'unchanged' | undefined {
+  const option = options[0];
+  if (!option) return undefined;
+  if (target === 'CONNMARK') {
+    // --save-mark and setting the connection's mark leave the packet's mark as it is.
+    if (option.name === 'save-mark' || option.name === 'set-xmark' || option.name === 'set-mark' || option.name === 'and-mark' || option.name === 'or-mark' || option.name === 'xor-mark') return 'unchanged';
+    return undefined;
+  }
+  const given = option.args[0] === undefined ? undefined : parseMark(option.args[0]);
+  if (!given) return undefined;
+  switch (option.name) {
+    case 'set-xmark':
+      return (((mark & ~given.mask) ^ given.value) >>> 0);
+    case 'set-mark':
+      return (((mark & ~given.mask) | given.value) >>> 0);
+    case 'and-mark':
+      return (mark & given.value) >>> 0;
+    case 'or-mark':
+      return (mark | given.value) >>> 0;
+    case 'xor-mark':
+      return (mark ^ given.value) >>> 0;
+    default:
+      return undefined;
+  }
 }

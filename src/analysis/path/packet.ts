@@ -58,6 +58,7 @@ export function packetClass(p: Packet, ctx: ChainContext): PacketClass {
   };
   if (ctx.in !== undefined) cls.in = { name: ctx.in };
   if (ctx.out !== undefined) cls.out = { name: ctx.out };
+  if (p.mark !== undefined) cls.mark = p.mark;
   if (p.sport !== undefined) cls.sport = p.sport;
   if (p.dport !== undefined) cls.dport = p.dport;
   if (ctx.connection.origDst !== undefined) cls.origDst = host(ctx.connection.origDst);
