@@ -22,6 +22,7 @@ import { checkRule } from './rule-check.js';
 import { explainSchemaErrors, type Problem } from './rule-diagnostics.js';
 import type { RuleFile } from './rule-file.js';
 import type { RuleMeta } from './types.js';
+import { jsonErrorLine } from '../parse/json-syntax.js';
 
 export interface LoadedRule {
   meta: RuleMeta;
@@ -63,13 +64,6 @@ async function ruleValidator(): Promise<ValidateFunction> {
   return validatorPromise;
 }
 
-/** "Unexpected token } in JSON at position 120" → line of position 120. */
-function jsonErrorLine(text: string, message: string): number | undefined {
-  const pos = /position (\d+)/.exec(message);
-  if (pos) return text.slice(0, Number(pos[1])).split('\n').length;
-  const line = /line (\d+)/.exec(message);
-  return line ? Number(line[1]) : undefined;
-}
 
 function problemsError(file: string, problems: Problem[]): InputError {
   const first = problems[0] as Problem;

@@ -9,6 +9,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../errors.js';
 import { systemMessage } from '../snapshot/read-bytes.js';
 import type { GateSchemaFile } from './files.js';
+import { jsonErrorLine } from '../parse/json-syntax.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** schemas/ at the package root: two levels up from src/gate, dist/gate and dist/bundle alike. */
@@ -64,12 +65,6 @@ export async function readGateFile(file: string, schemaFile: GateSchemaFile, wha
   return document;
 }
 
-function jsonErrorLine(text: string, message: string): number | undefined {
-  const pos = /position (\d+)/.exec(message);
-  if (pos) return text.slice(0, Number(pos[1])).split('\n').length;
-  const line = /line (\d+)/.exec(message);
-  return line ? Number(line[1]) : undefined;
-}
 
 /** The path of the offending value: for a missing or unknown property, the property itself. */
 function errorPath(error: ErrorObject): string {

@@ -225,3 +225,11 @@ export function failAtJsonError(input: ParseInput, maxDepth: number, nativeMessa
   new JsonSyntaxChecker(input, input.text, maxDepth).checkDocument();
   return fail(input, `invalid JSON: ${clip(nativeMessage, 160)}`);
 }
+
+/** The line of a JSON.parse error message ("Unexpected token } in JSON at position 120" → the line of position 120). */
+export function jsonErrorLine(text: string, message: string): number | undefined {
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return text.slice(0, Number(pos[1])).split('\n').length;
+  const line = /line (\d+)/.exec(message);
+  return line ? Number(line[1]) : undefined;
+}

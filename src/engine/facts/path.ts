@@ -16,7 +16,8 @@ import { uplinkInterface } from '../../analysis/topology.js';
 import { formatAddress, parseAddress } from '../../model/net.js';
 import type { Evidence, Namespace } from '../../model/types.js';
 import { mergeEvidence, primaryEvidence } from './lib/evidence.js';
-import { defineFacts, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
+import { subjectMemo } from './lib/subject-memo.js';
+import { defineFacts, EVIDENCE_TYPE, type FactDef, type FactEnv, type FactModule } from './registry.js';
 
 const KEY = 'path:';
 const CLIENT_PORT = 40000;
@@ -56,16 +57,6 @@ function answer(env: FactEnv, origin: Origin, packet: Packet): PathAnswer {
   return out;
 }
 
-/** Memo of the current subject only (the audit runs every rule on one subject before the next). */
-function memo<S>(env: FactEnv, slot: string, subject: S, compute: () => PathAnswer | undefined): PathAnswer | undefined {
-  const cell = env.cache.perNamespace(env.namespace, `${KEY}${slot}`, () => ({ subject: undefined as S | undefined, value: undefined as PathAnswer | undefined }));
-  if (cell.subject !== subject) {
-    cell.subject = subject;
-    cell.value = compute();
-  }
-  return cell.value;
-}
-
 /* ---------- bridge-subnet: egress ---------- */
 
 /** An address of the subnet that no interface of the namespace holds: where a container on the bridge would send from. */
@@ -80,7 +71,7 @@ function clientAddress(env: FactEnv, s: BridgeSubnet): bigint | undefined {
 }
 
 function egress(env: FactEnv, s: BridgeSubnet): PathAnswer | undefined {
-  return memo(env, 'egress', s, () => {
+  return subjectMemo(env, `${KEY}egress`, s, (): PathAnswer | undefined => {
     const uplink = uplinkInterface(env.namespace, s.family);
     if (s.bridge.ports.length === 0 || !uplink || uplink === s.bridge.name) return undefined;
     const dst = outsideAddress(env, env.namespace, s.family);
@@ -94,7 +85,7 @@ function egress(env: FactEnv, s: BridgeSubnet): PathAnswer | undefined {
 /* ---------- published-port: ingress ---------- */
 
 function ingress(env: FactEnv, port: PublishedPort): PathAnswer | undefined {
-  return memo(env, 'ingress', port, () => {
+  return subjectMemo(env, `${KEY}ingress`, port, (): PathAnswer | undefined => {
     if (!port.dnat || !port.hooks.includes('PREROUTING') || (port.protocol !== 'tcp' && port.protocol !== undefined) || !port.hostPorts) return undefined;
     const ns = env.namespace;
     // The end of the path must be in the snapshot: a target in a namespace that was not collected (a pod of a
@@ -131,33 +122,32 @@ function evidenceOf(a: PathAnswer | undefined): Evidence[] {
   return mergeEvidence(first ? primaryEvidence(first) : undefined, rest);
 }
 
-const subnetFacts = defineFacts<BridgeSubnet>('bridge-subnet', [
-  {
-    name: 'egressPath',
-    type: 'string',
-    description: 'What the packet-path engine says of a new TCP connection from an address of the subnet, arriving on the bridge, to an outside address by the default route, and its reply: "delivered", "dropped", "unknown" (the snapshot cannot decide a step), or "" when it does not apply (no port on the bridge, no default route)',
-    example: 'delivered',
-    compute: (s, env) => egress(env, s)?.result.verdict ?? '',
-  },
-  { name: 'egressFrom', type: 'string', description: 'Where that connection starts', example: '172.17.0.2 on docker0', compute: (s, env) => egress(env, s)?.from ?? '' },
-  { name: 'egressTo', type: 'string', description: 'Its destination, address:port', example: '198.51.100.1:443', compute: (s, env) => egress(env, s)?.to ?? '' },
-  { name: 'egressDrop', type: 'string', description: 'Where and why it is dropped (the leg, the step, the reason)', compute: (s, env) => where(egress(env, s)) },
-  { name: 'egressEvidence', type: EVIDENCE_TYPE, description: 'The lines of the step that drops it', compute: (s, env) => evidenceOf(egress(env, s)) },
-]);
+/** The five facts of one path question, named `<prefix>Path`, `<prefix>From`, `<prefix>To`, `<prefix>Drop`, `<prefix>Evidence`. */
+function pathFacts<S>(prefix: 'egress' | 'ingress', ask: (subject: S, env: FactEnv) => PathAnswer | undefined, question: string, example: { from: string; to: string }): FactDef<S>[] {
+  return [
+    {
+      name: `${prefix}Path`,
+      type: 'string',
+      description: `What the packet-path engine says of ${question}, and its reply: "delivered", "dropped", "unknown" (the snapshot cannot decide a step), or "" when it does not apply`,
+      example: 'delivered',
+      compute: (s, env) => ask(s, env)?.result.verdict ?? '',
+    },
+    { name: `${prefix}From`, type: 'string', description: 'Where that connection starts', example: example.from, compute: (s, env) => ask(s, env)?.from ?? '' },
+    { name: `${prefix}To`, type: 'string', description: 'Its destination, address:port', example: example.to, compute: (s, env) => ask(s, env)?.to ?? '' },
+    { name: `${prefix}Drop`, type: 'string', description: 'Where and why it is dropped (the leg, the step, the reason)', compute: (s, env) => where(ask(s, env)) },
+    { name: `${prefix}Evidence`, type: EVIDENCE_TYPE, description: 'The lines of the step that drops it', compute: (s, env) => evidenceOf(ask(s, env)) },
+  ];
+}
 
-const portFacts = defineFacts<PublishedPort>('published-port', [
-  {
-    name: 'ingressPath',
-    type: 'string',
-    description: 'What the packet-path engine says of a new TCP connection from outside, arriving on the uplink (or the DNAT\'s -i), to the published host port, and its reply: "delivered", "dropped", "unknown", or "" when it does not apply (no DNAT from PREROUTING, not TCP, no uplink)',
-    example: 'delivered',
-    compute: (p, env) => ingress(env, p)?.result.verdict ?? '',
-  },
-  { name: 'ingressFrom', type: 'string', description: 'Where that connection starts', example: '198.51.100.1 outside, arriving on eth0', compute: (p, env) => ingress(env, p)?.from ?? '' },
-  { name: 'ingressTo', type: 'string', description: 'The host address and port it is sent to', example: '192.0.2.10:8080', compute: (p, env) => ingress(env, p)?.to ?? '' },
-  { name: 'ingressDrop', type: 'string', description: 'Where and why it is dropped (the leg, the step, the reason)', compute: (p, env) => where(ingress(env, p)) },
-  { name: 'ingressEvidence', type: EVIDENCE_TYPE, description: 'The lines of the step that drops it', compute: (p, env) => evidenceOf(ingress(env, p)) },
-]);
+const subnetFacts = defineFacts<BridgeSubnet>(
+  'bridge-subnet',
+  pathFacts<BridgeSubnet>('egress', (s, env) => egress(env, s), 'a new TCP connection from an address of the subnet, arriving on the bridge, to an outside address by the default route (not applicable: no port on the bridge, no default route)', { from: '172.17.0.2 on docker0', to: '198.51.100.1:443' }),
+);
+
+const portFacts = defineFacts<PublishedPort>(
+  'published-port',
+  pathFacts<PublishedPort>('ingress', (p, env) => ingress(env, p), 'a new TCP connection from outside, arriving on the uplink (or the DNAT\'s -i), to the published host port (not applicable: no DNAT from PREROUTING, not TCP, no uplink, or a target in no collected namespace)', { from: '198.51.100.1 outside, arriving on eth0', to: '192.0.2.10:8080' }),
+);
 
 export const egressPathModule: FactModule<BridgeSubnet> = { facts: subnetFacts };
 export const ingressPathModule: FactModule<PublishedPort> = { facts: portFacts };

@@ -14,6 +14,7 @@ import { formatAddress, formatCidr, isLinkLocal, parseAddress } from '../../mode
 import type { PolicyRule } from '../../model/policy-rules.js';
 import type { Evidence, Interface, Namespace, Route } from '../../model/types.js';
 import { mergeEvidence } from './lib/evidence.js';
+import { subjectMemo } from './lib/subject-memo.js';
 import { usableAddresses } from './lib/topology.js';
 import { defineFacts, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
@@ -55,14 +56,8 @@ function deadGateways(env: FactEnv, route: Route): DeadGateway[] {
   return out;
 }
 
-/** Memo of the current subject only (every rule runs on one subject before the next). */
 function deadGatewaysMemo(env: FactEnv, route: Route): DeadGateway[] {
-  const memo = env.cache.perNamespace(env.namespace, `${KEY}gw-memo`, () => ({ route: undefined as Route | undefined, value: [] as DeadGateway[] }));
-  if (memo.route !== route) {
-    memo.route = route;
-    memo.value = deadGateways(env, route);
-  }
-  return memo.value;
+  return subjectMemo(env, `${KEY}gw-memo`, route, () => deadGateways(env, route));
 }
 
 const routeFacts = defineFacts<Route>('route', [
@@ -199,12 +194,7 @@ function refusals(env: FactEnv, iface: Interface): Refusal[] {
 }
 
 function refusalsMemo(env: FactEnv, iface: Interface): Refusal[] {
-  const memo = env.cache.perNamespace(env.namespace, `${KEY}refusal-memo`, () => ({ iface: undefined as Interface | undefined, value: [] as Refusal[] }));
-  if (memo.iface !== iface) {
-    memo.iface = iface;
-    memo.value = refusals(env, iface);
-  }
-  return memo.value;
+  return subjectMemo(env, `${KEY}refusal-memo`, iface, () => refusals(env, iface));
 }
 
 const interfaceFacts = defineFacts<Interface>('interface', [
