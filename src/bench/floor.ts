@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 /** Sources printed as JSON by their tools (ip -j, bridge -j). */
-const JSON_SOURCES = new Set(['ip-link', 'ip-addr', 'ip-route', 'ip6-route', 'ip-rule', 'ip6-rule', 'ip-neigh', 'bridge-link']);
+const JSON_SOURCES = new Set(['ip-link', 'ip-addr', 'ip-route', 'ip6-route', 'ip-rule', 'ip6-rule', 'ip-neigh', 'bridge-link', 'nft-ruleset']);
 
 interface RawSnapshot {
   namespaces: { sources: Record<string, { stdout: string }> }[];

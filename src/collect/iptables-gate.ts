@@ -11,7 +11,11 @@
  *   the namespace itself, lists tables: it then dumps only those, which exist already;
  * - an nf_tables dump (iptables-nft-save, or iptables-save when `iptables -V` says nf_tables)
  *   runs only when nf_tables is loaded (listed in /proc/modules, or /sys/module/nf_tables exists);
- * - when `iptables -V` failed, iptables-save runs if either condition holds.
+ * - when `iptables -V` failed, iptables-save runs if either condition holds;
+ * - `nft list ruleset` (NFT_SOURCE_IDS) runs only when nf_tables is loaded, as an nf_tables dump: nft
+ *   opens a NETLINK_NETFILTER socket (the kernel autoloads nfnetlink for it, net-pf-16-proto-12) and
+ *   asks the nf_tables subsystem for its tables, which nfnetlink_rcv_msg answers for an unregistered
+ *   subsystem with request_module("nfnetlink-subsys-10"): nf_tables itself is loaded (for root).
  * What is not run is recorded as not-collected with the reason; a split between backends (rules in
  * both) shows up because both the -legacy- and -nft- variants are recorded where they exist.
  */
@@ -50,6 +54,20 @@ export const REASON_NO_NFTABLES =
   'not run: nf_tables is not loaded (not in /proc/modules); running it could load kernel modules';
 export const REASON_NO_BACKEND =
   'not run: neither legacy iptables tables nor nf_tables are loaded; running it could load kernel modules';
+
+/** Sources read by `nft` over nf_tables netlink; a missing nft is "not installed", as for -nft-save. */
+export const NFT_SOURCE_IDS = ['nft-ruleset'] as const satisfies readonly SourceId[];
+export type NftSourceId = (typeof NFT_SOURCE_IDS)[number];
+
+export function isNftSource(id: string): id is NftSourceId {
+  return (NFT_SOURCE_IDS as readonly string[]).includes(id);
+}
+
+/** null: run it; a string: the reason `nft list ruleset` is not run (it could load nf_tables). */
+export function nftGate(probe: Pick<IptablesProbe, 'modulesLoadable' | 'nfTablesLoaded'>): string | null {
+  if (!probe.modulesLoadable) return null;
+  return probe.nfTablesLoaded ? null : REASON_NO_NFTABLES;
+}
 
 /** Which backend `iptables -V` reports: "iptables v1.8.9 (nf_tables)"; no suffix before 1.8 means legacy. */
 export function backendFromVersion(versionOutput: string | undefined): IptablesBackend {

@@ -18,8 +18,10 @@ import {
   type IptablesDumpId,
   type IptablesProbe,
   iptablesGate,
+  isNftSource,
   listsTables,
   modulesListNfTables,
+  nftGate,
 } from './iptables-gate.js';
 import { collectedArgv } from './collected-argv.js';
 import { allTargets, type Discovery, namedTargets, readNetnsInode, REASON_SYSFS_UNDER_NSENTER, SYSFS_SOURCE_IDS, type TargetNamespace } from './namespaces.js';
@@ -214,11 +216,13 @@ async function collectSources(entry: Entry, settings: Settings, isHost: boolean)
       results.set(spec.id, unavailableSource(command, 'not-collected', REASON_SYSFS_UNDER_NSENTER));
       return;
     }
-    if (dump && dump !== 'iptables-save' && dump !== 'ip6tables-save' && !findExecutable(spec.argv[0]!, settings.env)) {
+    const nft = isNftSource(spec.id);
+    const optionalTool = nft || (dump !== undefined && dump !== 'iptables-save' && dump !== 'ip6tables-save');
+    if (optionalTool && !findExecutable(spec.argv[0]!, settings.env)) {
       results.set(spec.id, unavailableSource(command, 'not-collected', `${spec.argv[0]!} is not installed`));
       return;
     }
-    const gate = dump ? iptablesGate(dump, probe) : null;
+    const gate = dump ? iptablesGate(dump, probe) : nft ? nftGate(probe) : null;
     results.set(spec.id, gate === null ? await runSpec(entry, spec, settings) : unavailableSource(command, 'not-collected', gate));
   });
 

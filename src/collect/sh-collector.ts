@@ -23,6 +23,7 @@ import {
   REASON_NO_BACKEND,
   REASON_NO_LEGACY_TABLES4,
   REASON_NO_LEGACY_TABLES6,
+  NFT_SOURCE_IDS,
   REASON_NO_NFTABLES,
 } from './iptables-gate.js';
 import { collectedArgv } from './collected-argv.js';
@@ -246,7 +247,7 @@ export function collectorScript(): string {
 # Run it as root: iptables-save and ss -p need root.
 #
 # Read-only: it runs listing commands only and reads /etc/sysctl.conf and the sysctl.d/*.conf files.
-# iptables dumps that could make the kernel load modules are not run (the snapshot says why).
+# iptables and nft dumps that could make the kernel load modules are not run (the snapshot says why).
 
 LC_ALL=C
 export LC_ALL
@@ -456,7 +457,7 @@ na_emit_skipped() {
   na_emit "$1" "$2" null "$3"
 }
 
-# na_gate ID: sets na_reason when an iptables dump must not run here (see iptables-gate.ts).
+# na_gate ID: sets na_reason when an iptables dump or nft must not run here (see iptables-gate.ts).
 na_gate() {
   na_reason=
   [ "$NA_MODULES" = 1 ] || return 0
@@ -466,7 +467,7 @@ na_gate() {
   esac
   case $1 in
     *-legacy-save) [ "$na_leg" = 1 ] || na_reason=$na_lr ;;
-    *-nft-save) [ "$NA_NFT" = 1 ] || na_reason=$NA_R_NFT ;;
+    *-nft-save|${NFT_SOURCE_IDS.join('|')}) [ "$NA_NFT" = 1 ] || na_reason=$NA_R_NFT ;;
     *)
       case $NA_BACKEND in
         legacy) [ "$na_leg" = 1 ] || na_reason=$na_lr ;;
@@ -493,14 +494,14 @@ na_source() {
     esac
   fi
   case $na_id in
-    *-legacy-save|*-nft-save)
+    *-legacy-save|*-nft-save|${NFT_SOURCE_IDS.join('|')})
       if ! command -v "$1" >/dev/null 2>&1; then
         na_emit_skipped "$na_id" not-collected "$1 is not installed"
         return 0
       fi ;;
   esac
   case $na_id in
-    iptables-save|ip6tables-save|*-legacy-save|*-nft-save)
+    iptables-save|ip6tables-save|*-legacy-save|*-nft-save|${NFT_SOURCE_IDS.join('|')})
       na_gate "$na_id"
       if [ -n "$na_reason" ]; then
         na_emit_skipped "$na_id" not-collected "$na_reason"

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"netaudit snapshot (netaudit/snapshot@1)","description":"Raw output of network configuration commands of one Linux host, per namespace. Written by `netaudit collect` or the POSIX sh collector.","type":"object","properties":{"schema":{"type":"string","const":"netaudit/snapshot@1"},"meta":{"type":"object","properties":{"hostname":{"type":"string"},"kernel":{"type":"string"},"collectedAt":{"description":"ISO 8601 time","type":"string"},"collector":{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"}},"required":["name","version"],"additionalProperties":false},"user":{"type":"object","properties":{"uid":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"name":{"type":"string"}},"additionalProperties":false},"notes":{"default":[],"description":"What the collector wants a reader to know (e.g. \"not root: iptables denied\")","type":"array","items":{"type":"string"}},"netnsRequested":{"description":"The namespaces asked for besides the host: \"all\", or the names given to --netns ([] for none). Absent in older snapshots and raw-output directories","anyOf":[{"type":"string","const":"all"},{"type":"array","items":{"type":"string"}}]}},"required":["collector"],"additionalProperties":false},"namespaces":{"minItems":1,"type":"array","items":{"type":"object","properties":{"name":{"type":"string","minLength":1,"description":"\"host\" for the collector's own namespace; the netns name, or \"pid:<pid>\" for a container"},"kind":{"type":"string","enum":["host","named","container"]},"inode":{"description":"inode of the namespace file, used to drop duplicates","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"nsid":{"description":"The id the host namespace gives this namespace (ip netns list-id), which veth peers refer to as link_netnsid","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"pids":{"type":"array","items":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991}},"processes":{"description":"Command names of processes in the namespace (containers)","type":"array","items":{"type":"string"}},"sources":{"type":"object","propertyNames":{"type":"string"},"additionalProperties":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"command":{"type":"string","description":"The command line as run, e.g. \"iptables-save -c\""},"exitCode":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},{"type":"null"}],"description":"null when the process did not exit normally (timeout, signal, not started)"},"stdout":{"type":"string"},"stdoutEncoding":{"default":"utf8","description":"base64 where the output was not valid UTF-8","type":"string","enum":["utf8","base64"]},"stderr":{"default":"","type":"string"},"stderrEncoding":{"default":"utf8","type":"string","enum":["utf8","base64"]},"durationMs":{"default":0,"type":"number","minimum":0},"truncated":{"default":false,"description":"stdout was cut at the collector's size limit","type":"boolean"},"reason":{"description":"Why the source failed or was not collected: \"command not found\", \"timed out after 10 s\", \"permission denied\"","type":"string"}},"required":["status","command","exitCode","stdout"],"additionalProperties":false}}},"required":["name","kind","sources"],"additionalProperties":false},"description":"host first, then other namespaces when asked for"},"sysctlFiles":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"reason":{"type":"string"},"files":{"default":[],"type":"array","items":{"type":"object","properties":{"path":{"type":"string","description":"Absolute path on the collected host, e.g. /etc/sysctl.d/99-docker.conf or /usr/lib/sysctl.d/50-default.conf"},"content":{"type":"string"},"encoding":{"default":"utf8","type":"string","enum":["utf8","base64"]}},"required":["path","content"],"additionalProperties":false}}},"required":["status"],"additionalProperties":false,"description":"Persisted sysctl files of the host: /etc/sysctl.conf and the *.conf of every sysctl.d directory systemd-sysctl reads"}},"required":["schema","meta","namespaces","sysctlFiles"],"additionalProperties":false};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"netaudit snapshot (netaudit/snapshot@1)","description":"Raw output of network configuration commands of one Linux host, per namespace. Written by `netaudit collect` or the POSIX sh collector.","type":"object","properties":{"schema":{"type":"string","const":"netaudit/snapshot@1"},"meta":{"type":"object","properties":{"hostname":{"type":"string"},"kernel":{"type":"string"},"collectedAt":{"description":"ISO 8601 time","type":"string"},"collector":{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"}},"required":["name","version"],"additionalProperties":false},"user":{"type":"object","properties":{"uid":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"name":{"type":"string"}},"additionalProperties":false},"notes":{"default":[],"description":"What the collector wants a reader to know (e.g. \"not root: iptables denied\")","type":"array","items":{"type":"string"}},"netnsRequested":{"description":"The namespaces asked for besides the host: \"all\", or the names given to --netns ([] for none). Absent in older snapshots and raw-output directories","anyOf":[{"type":"string","const":"all"},{"type":"array","items":{"type":"string"}}]}},"required":["collector"],"additionalProperties":false},"namespaces":{"minItems":1,"type":"array","items":{"type":"object","properties":{"name":{"type":"string","minLength":1,"description":"\"host\" for the collector's own namespace; the netns name, or \"pid:<pid>\" for a container"},"kind":{"type":"string","enum":["host","named","container"]},"inode":{"description":"inode of the namespace file, used to drop duplicates","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"nsid":{"description":"The id the host namespace gives this namespace (ip netns list-id), which veth peers refer to as link_netnsid","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"pids":{"type":"array","items":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991}},"processes":{"description":"Command names of processes in the namespace (containers)","type":"array","items":{"type":"string"}},"sources":{"type":"object","propertyNames":{"type":"string"},"additionalProperties":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"command":{"type":"string","description":"The command line as run, e.g. \"iptables-save -c\""},"exitCode":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},{"type":"null"}],"description":"null when the process did not exit normally (timeout, signal, not started)"},"stdout":{"type":"string"},"stdoutEncoding":{"default":"utf8","description":"base64 where the output was not valid UTF-8","type":"string","enum":["utf8","base64"]},"stderr":{"default":"","type":"string"},"stderrEncoding":{"default":"utf8","type":"string","enum":["utf8","base64"]},"durationMs":{"default":0,"type":"number","minimum":0},"truncated":{"default":false,"description":"stdout was cut at the collector's size limit","type":"boolean"},"reason":{"description":"Why the source failed or was not collected: \"command not found\", \"timed out after 10 s\", \"permission denied\"","type":"string"},"format":{"description":"The form stdout is in, where a source has more than one (nft-ruleset: json from nft -j list ruleset, text from nft list ruleset in a raw-output directory). Absent: the source's own form","type":"string","enum":["text","json"]}},"required":["status","command","exitCode","stdout"],"additionalProperties":false}}},"required":["name","kind","sources"],"additionalProperties":false},"description":"host first, then other namespaces when asked for"},"sysctlFiles":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"reason":{"type":"string"},"files":{"default":[],"type":"array","items":{"type":"object","properties":{"path":{"type":"string","description":"Absolute path on the collected host, e.g. /etc/sysctl.d/99-docker.conf or /usr/lib/sysctl.d/50-default.conf"},"content":{"type":"string"},"encoding":{"default":"utf8","type":"string","enum":["utf8","base64"]}},"required":["path","content"],"additionalProperties":false}}},"required":["status"],"additionalProperties":false,"description":"Persisted sysctl files of the host: /etc/sysctl.conf and the *.conf of every sysctl.d directory systemd-sysctl reads"}},"required":["schema","meta","namespaces","sysctlFiles"],"additionalProperties":false};
 const func1 = require("ajv/dist/runtime/ucs2length").default;
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -831,6 +831,24 @@ var valid13 = _errs90 === errors;
 else {
 var valid13 = true;
 }
+if(valid13){
+if(data26.format !== undefined){
+let data37 = data26.format;
+const _errs92 = errors;
+if(typeof data37 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data37 === "text") || (data37 === "json"))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/format/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.sources.additionalProperties.properties.format.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid13 = _errs92 === errors;
+}
+else {
+var valid13 = true;
+}
+}
 }
 }
 }
@@ -898,49 +916,37 @@ var valid0 = true;
 }
 if(valid0){
 if(data.sysctlFiles !== undefined){
-let data37 = data.sysctlFiles;
-const _errs92 = errors;
-if(errors === _errs92){
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-if(data37.files === undefined){
-data37.files = [];
+let data38 = data.sysctlFiles;
+const _errs94 = errors;
+if(errors === _errs94){
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+if(data38.files === undefined){
+data38.files = [];
 }
 let missing5;
-if((data37.status === undefined) && (missing5 = "status")){
+if((data38.status === undefined) && (missing5 = "status")){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles",schemaPath:"#/properties/sysctlFiles/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
 return false;
 }
 else {
-const _errs94 = errors;
-for(const key8 in data37){
+const _errs96 = errors;
+for(const key8 in data38){
 if(!(((key8 === "status") || (key8 === "reason")) || (key8 === "files"))){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles",schemaPath:"#/properties/sysctlFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs94 === errors){
-if(data37.status !== undefined){
-let data38 = data37.status;
-const _errs95 = errors;
-if(typeof data38 !== "string"){
+if(_errs96 === errors){
+if(data38.status !== undefined){
+let data39 = data38.status;
+const _errs97 = errors;
+if(typeof data39 !== "string"){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles/status",schemaPath:"#/properties/sysctlFiles/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(!((((data38 === "ok") || (data38 === "empty")) || (data38 === "failed")) || (data38 === "not-collected"))){
+if(!((((data39 === "ok") || (data39 === "empty")) || (data39 === "failed")) || (data39 === "not-collected"))){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles/status",schemaPath:"#/properties/sysctlFiles/properties/status/enum",keyword:"enum",params:{allowedValues: schema31.properties.sysctlFiles.properties.status.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid15 = _errs95 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data37.reason !== undefined){
-const _errs97 = errors;
-if(typeof data37.reason !== "string"){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/reason",schemaPath:"#/properties/sysctlFiles/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid15 = _errs97 === errors;
@@ -949,51 +955,51 @@ else {
 var valid15 = true;
 }
 if(valid15){
-let data40 = data37.files;
+if(data38.reason !== undefined){
 const _errs99 = errors;
-if(errors === _errs99){
-if(Array.isArray(data40)){
-var valid16 = true;
-const len5 = data40.length;
-for(let i5=0; i5<len5; i5++){
-let data41 = data40[i5];
+if(typeof data38.reason !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/reason",schemaPath:"#/properties/sysctlFiles/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid15 = _errs99 === errors;
+}
+else {
+var valid15 = true;
+}
+if(valid15){
+let data41 = data38.files;
 const _errs101 = errors;
 if(errors === _errs101){
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-if(data41.encoding === undefined){
-data41.encoding = "utf8";
+if(Array.isArray(data41)){
+var valid16 = true;
+const len5 = data41.length;
+for(let i5=0; i5<len5; i5++){
+let data42 = data41[i5];
+const _errs103 = errors;
+if(errors === _errs103){
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+if(data42.encoding === undefined){
+data42.encoding = "utf8";
 }
 let missing6;
-if(((data41.path === undefined) && (missing6 = "path")) || ((data41.content === undefined) && (missing6 = "content"))){
+if(((data42.path === undefined) && (missing6 = "path")) || ((data42.content === undefined) && (missing6 = "content"))){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5,schemaPath:"#/properties/sysctlFiles/properties/files/items/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
 return false;
 }
 else {
-const _errs103 = errors;
-for(const key9 in data41){
+const _errs105 = errors;
+for(const key9 in data42){
 if(!(((key9 === "path") || (key9 === "content")) || (key9 === "encoding"))){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5,schemaPath:"#/properties/sysctlFiles/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs103 === errors){
-if(data41.path !== undefined){
-const _errs104 = errors;
-if(typeof data41.path !== "string"){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/path",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid17 = _errs104 === errors;
-}
-else {
-var valid17 = true;
-}
-if(valid17){
-if(data41.content !== undefined){
+if(_errs105 === errors){
+if(data42.path !== undefined){
 const _errs106 = errors;
-if(typeof data41.content !== "string"){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/content",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data42.path !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/path",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid17 = _errs106 === errors;
@@ -1002,17 +1008,29 @@ else {
 var valid17 = true;
 }
 if(valid17){
-let data44 = data41.encoding;
+if(data42.content !== undefined){
 const _errs108 = errors;
-if(typeof data44 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/encoding",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/encoding/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((data44 === "utf8") || (data44 === "base64"))){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/encoding",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema31.properties.sysctlFiles.properties.files.items.properties.encoding.enum},message:"must be equal to one of the allowed values"}];
+if(typeof data42.content !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/content",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid17 = _errs108 === errors;
+}
+else {
+var valid17 = true;
+}
+if(valid17){
+let data45 = data42.encoding;
+const _errs110 = errors;
+if(typeof data45 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/encoding",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/encoding/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data45 === "utf8") || (data45 === "base64"))){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/encoding",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema31.properties.sysctlFiles.properties.files.items.properties.encoding.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid17 = _errs110 === errors;
 }
 }
 }
@@ -1023,7 +1041,7 @@ validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5,schem
 return false;
 }
 }
-var valid16 = _errs101 === errors;
+var valid16 = _errs103 === errors;
 if(!valid16){
 break;
 }
@@ -1034,7 +1052,7 @@ validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files",schemaPath:
 return false;
 }
 }
-var valid15 = _errs99 === errors;
+var valid15 = _errs101 === errors;
 }
 }
 }
@@ -1045,7 +1063,7 @@ validate20.errors = [{instancePath:instancePath+"/sysctlFiles",schemaPath:"#/pro
 return false;
 }
 }
-var valid0 = _errs92 === errors;
+var valid0 = _errs94 === errors;
 }
 else {
 var valid0 = true;

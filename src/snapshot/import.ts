@@ -1,6 +1,7 @@
 /**
  * Raw-output directories (DESIGN.md contract): command outputs pasted from a bug report, one file per
- * source by the names in sources.ts, `sysctl.d/` for persisted sysctl files, and optional
+ * source by the names in sources.ts (a source with other raw forms, such as nft-ruleset.json or
+ * nft-ruleset.txt, records the form it was read in as `format`), `sysctl.d/` for persisted sysctl files, and optional
  * `netns/<name>/` folders holding the same files for other namespaces. Nothing in the folder is
  * silently ignored: unexpected entries become notes in meta.notes.
  */
@@ -12,16 +13,24 @@ import { VERSION } from '../version.js';
 import { formatBytes, MAX_SNAPSHOT_BYTES, systemMessage } from './read-bytes.js';
 import type { Namespace, PersistedFile, PersistedSysctl, Snapshot, Source } from './schema.js';
 import { SNAPSHOT_SCHEMA_ID } from './schema-id.js';
-import { RAW_SYSCTL_DIR, SOURCES, type SourceSpec } from './sources.js';
+import { RAW_SYSCTL_DIR, type RawForm, SOURCES, type SourceSpec } from './sources.js';
 import { storeBytes } from './utf8.js';
 import { unavailableSource } from './unavailable.js';
 
 export const RAW_NETNS_DIR = 'netns';
 export const IMPORT_COLLECTOR_NAME = 'netaudit import';
 
-const SPEC_BY_FILE: ReadonlyMap<string, SourceSpec> = new Map(
-  SOURCES.filter((s) => s.rawFile !== undefined).map((s) => [s.rawFile!, s]),
-);
+/** A file name a raw-output directory may hold: the source's own form, or one of its other forms. */
+interface RawFileForm {
+  spec: SourceSpec;
+  /** Absent for the source's own form. */
+  other?: RawForm;
+}
+
+const FORM_BY_FILE: ReadonlyMap<string, RawFileForm> = new Map([
+  ...SOURCES.filter((s) => s.rawFile !== undefined).map((spec): [string, RawFileForm] => [spec.rawFile!, { spec }]),
+  ...SOURCES.flatMap((spec) => (spec.otherRawForms ?? []).map((other): [string, RawFileForm] => [other.rawFile, { spec, other }])),
+]);
 
 export async function importRawDir(dir: string): Promise<Snapshot> {
   const notes: string[] = [];
@@ -67,7 +76,7 @@ async function importNamespaceDir(
   let sysctlFiles: PersistedSysctl | undefined;
   for (const entry of entries.sort(byName)) {
     const full = path.join(dir, entry.name);
-    if (SPEC_BY_FILE.has(entry.name)) {
+    if (FORM_BY_FILE.has(entry.name)) {
       present.set(entry.name, full);
     } else if (entry.name === RAW_SYSCTL_DIR) {
       if (where.host) sysctlFiles = await importSysctlDir(full, notes);
@@ -78,13 +87,26 @@ async function importNamespaceDir(
   }
   const sources: Record<string, Source> = {};
   for (const spec of SOURCES) {
-    const file = spec.rawFile === undefined ? undefined : present.get(spec.rawFile);
+    // The source's own form first, then its other forms: the first present is read, the rest noted.
+    const forms: RawFileForm[] = [
+      ...(spec.rawFile === undefined ? [] : [{ spec }]),
+      ...(spec.otherRawForms ?? []).map((other) => ({ spec, other })),
+    ];
+    const found = forms.filter((f) => present.has(rawFileOf(f)));
+    const chosen = found[0];
+    for (const skipped of found.slice(1)) {
+      notes.push(`${present.get(rawFileOf(skipped))!}: ${spec.id} is read from ${rawFileOf(chosen!)}, ignored`);
+    }
     sources[spec.id] =
-      file === undefined
-        ? notCollected(spec, `no ${spec.rawFile ?? spec.id} in ${dir}`)
-        : importedSource(spec, await readRawFile(file));
+      chosen === undefined
+        ? notCollected(spec, `no ${forms.length === 0 ? spec.id : forms.map(rawFileOf).join(' or ')} in ${dir}`)
+        : importedSource(chosen, await readRawFile(present.get(rawFileOf(chosen))!));
   }
   return { sources, ...(sysctlFiles ? { sysctlFiles } : {}) };
+}
+
+function rawFileOf(form: RawFileForm): string {
+  return form.other?.rawFile ?? form.spec.rawFile!;
 }
 
 async function importSysctlDir(dir: string, notes: string[]): Promise<PersistedSysctl> {
@@ -118,11 +140,12 @@ async function importSysctlDir(dir: string, notes: string[]): Promise<PersistedS
   return files.length === 0 ? { status: 'empty', files } : { status: 'ok', files };
 }
 
-function importedSource(spec: SourceSpec, bytes: Buffer): Source {
+function importedSource(form: RawFileForm, bytes: Buffer): Source {
+  const { spec, other } = form;
   const stored = storeBytes(bytes);
   return {
     status: isBlank(bytes) ? 'empty' : 'ok',
-    command: spec.argv.join(' '),
+    command: other?.command ?? spec.argv.join(' '),
     // A pasted file does not say how the command exited.
     exitCode: null,
     stdout: stored.text,
@@ -131,6 +154,8 @@ function importedSource(spec: SourceSpec, bytes: Buffer): Source {
     stderrEncoding: 'utf8',
     durationMs: 0,
     truncated: false,
+    // Where a source has more than one raw form, the stored one says which it holds.
+    ...(spec.otherRawForms === undefined ? {} : { format: other?.format ?? spec.format }),
   };
 }
 

@@ -22,6 +22,7 @@ export const SOURCE_IDS = [
   'brctl-show',
   'bridge-link',
   'ss-tlnp',
+  'nft-ruleset',
 ] as const;
 
 export type SourceId = (typeof SOURCE_IDS)[number];
@@ -35,9 +36,25 @@ export interface SourceSpec {
   /** What a person reading a report calls it. */
   title: string;
   /** Output format: text lines or JSON. */
-  format: 'text' | 'json';
+  format: SourceFormat;
   /** Collected only in the host namespace (they describe the whole machine). */
   hostOnly?: boolean;
+  /**
+   * Other forms a raw-output directory may hold the source in (the collectors always take `format`):
+   * a file read from one is stored with `format` set on the Source, so a parser never has to guess.
+   */
+  otherRawForms?: readonly RawForm[];
+}
+
+export type SourceFormat = 'text' | 'json';
+
+/** A second file name a raw-output directory may use for a source, in another output format. */
+export interface RawForm {
+  rawFile: string;
+  format: SourceFormat;
+  /** The command line recorded for it, e.g. "nft list ruleset". */
+  command: string;
+  title: string;
 }
 
 export const SOURCES: readonly SourceSpec[] = [
@@ -59,6 +76,15 @@ export const SOURCES: readonly SourceSpec[] = [
   { id: 'brctl-show', argv: ['brctl', 'show'], rawFile: 'brctl-show.txt', title: 'brctl show', format: 'text' },
   { id: 'bridge-link', argv: ['bridge', '-j', 'link', 'show'], rawFile: 'bridge-link.json', title: 'bridge -j link show', format: 'json' },
   { id: 'ss-tlnp', argv: ['ss', '-Htlnp'], rawFile: 'ss-tlnp.txt', title: 'ss -Htlnp', format: 'text' },
+  {
+    id: 'nft-ruleset',
+    argv: ['nft', '-j', 'list', 'ruleset'],
+    rawFile: 'nft-ruleset.json',
+    title: 'nft -j list ruleset',
+    format: 'json',
+    // What sosreports and bug reports carry: `nft list ruleset` or `nft -a list ruleset`.
+    otherRawForms: [{ rawFile: 'nft-ruleset.txt', format: 'text', command: 'nft list ruleset', title: 'nft list ruleset (or nft -a list ruleset)' }],
+  },
 ];
 
 export const SOURCE_BY_ID: ReadonlyMap<SourceId, SourceSpec> = new Map(SOURCES.map((s) => [s.id, s]));
@@ -68,6 +94,14 @@ export const RAW_SYSCTL_DIR = 'sysctl.d';
 
 /** Persisted sysctl files the collectors read. */
 export const SYSCTL_CONF_PATHS = ['/etc/sysctl.conf', '/etc/sysctl.d'] as const;
+
+/**
+ * The form a stored source's stdout is in: the `format` the Source records (set where a raw-output
+ * directory held another form, e.g. nft-ruleset.txt), else the source's own format.
+ */
+export function storedFormat(id: SourceId, source: { format?: SourceFormat | undefined }): SourceFormat {
+  return source.format ?? SOURCE_BY_ID.get(id)!.format;
+}
 
 export function isSourceId(id: string): id is SourceId {
   return (SOURCE_IDS as readonly string[]).includes(id);

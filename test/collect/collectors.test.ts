@@ -3,10 +3,11 @@
  * outputs whatever they contain, the failure states, timeouts, the output cap, and agreement
  * between the collectors.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { link, mkdir, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REASON_NO_NFTABLES } from '../../src/collect/iptables-gate.js';
 import { NO_OTHER_NAMESPACE_NOTE } from '../../src/collect/namespaces.js';
 import { collectSnapshot } from '../../src/collect/node-collector.js';
 import { findExecutable } from '../../src/collect/which.js';
@@ -59,6 +60,12 @@ const RULES_V4 = Buffer.from(
   '[ {\n        "priority": 0,\n        "src": "all",\n        "table": "local"\n    },{\n        "priority": 100,\n        "src": "172.18.0.0",\n' +
     '        "srclen": 16,\n        "table": "100"\n    },{\n        "priority": 32766,\n        "src": "all",\n        "table": "main"\n    } ]\n',
 );
+/** `nft -j list ruleset` (one line, as nft prints it) with `table inet t { chain f { type filter hook forward priority 0; policy drop; } }`. */
+const nftRuleset = (table: string) =>
+  '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, ' +
+  `{"table": {"family": "inet", "name": "${table}", "handle": 1}}, ` +
+  `{"chain": {"family": "inet", "table": "${table}", "name": "f", "handle": 1, "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"}}]}\n`;
+const NFT_RULESET = Buffer.from(nftRuleset('t'));
 const RULES_V6_DISABLED = 'RTNETLINK answers: Address family not supported by protocol\nDump terminated\n';
 const SS_LINE = Buffer.from('LISTEN 0      4096         0.0.0.0:22        0.0.0.0:*    users:(("sshd",pid=812,fd=3))\n');
 const STDERR_NOT_UTF8 = Buffer.from([0x77, 0x61, 0x72, 0x6e, 0x20, 0xff, 0xfe, 0x0a]);
@@ -82,6 +89,7 @@ async function fakeTrickyHost(): Promise<FakeHost> {
   await fake(host, 'ip -j -p -6 rule show', { err: RULES_V6_DISABLED, rc: 2 });
   await fake(host, 'bridge -j -p link show', { err: 'RTNETLINK answers: Operation not supported\n', rc: 2 });
   await fake(host, 'ss -Htlnp', { out: SS_LINE });
+  await fake(host, 'nft -j list ruleset', { out: NFT_RULESET });
   await removeTool(host, 'brctl');
   await mkdir(path.join(host.etc, 'sysctl.d'));
   await writeFile(path.join(host.etc, 'sysctl.conf'), 'net.ipv4.ip_forward=0\n');
@@ -126,6 +134,7 @@ describe('collectors against fake commands', () => {
         ['ip6-route', MANY_LINES, 'utf8'],
         ['ip-rule', RULES_V4, 'utf8'],
         ['ss-tlnp', SS_LINE, 'utf8'],
+        ['nft-ruleset', NFT_RULESET, 'utf8'],
       ];
       for (const [id, bytes, encoding] of expected) {
         const source = sources()[id];
@@ -142,6 +151,9 @@ describe('collectors against fake commands', () => {
       expect(sources()['iptables-nft-save']).toMatchObject({ status: 'empty', exitCode: 0 });
       expect(sources()['brctl-show']).toMatchObject({ status: 'failed', exitCode: null, reason: 'command not found', command: 'brctl show' });
       expect(sources()['ip-rule']).toMatchObject({ status: 'ok', exitCode: 0, command: 'ip -j -p rule show' });
+      // nft has no pretty-printer: its JSON is taken as it prints it.
+      expect(sources()['nft-ruleset']).toMatchObject({ status: 'ok', exitCode: 0, command: 'nft -j list ruleset' });
+      expect(sources()['nft-ruleset']).not.toHaveProperty('format');
       expect(sources()['ip6-rule']).toMatchObject({
         status: 'failed',
         exitCode: 2,
@@ -262,6 +274,63 @@ describe.each(KINDS)('%s collector: iptables dumps that could load kernel module
     sources = (await runCollector(kind, host)).snapshot.namespaces[0]!.sources;
     expect(statusOf('iptables-save')).toEqual(['ok', undefined]);
     expect(statusOf('ip6tables-nft-save')).toEqual(['ok', undefined]);
+  });
+});
+
+describe.each(KINDS)('%s collector: nft list ruleset, which could load nf_tables', (kind) => {
+  let host: FakeHost;
+  let ran: string;
+  beforeAll(async () => {
+    host = await makeFakeHost();
+    await addNamedNamespace(host, 'blue');
+    await fake(host, 'ip -j netns list', { out: '[{"name":"blue","id":3}]\n' });
+    await fake(host, 'ip netns list', { out: 'blue (id: 3)\n' });
+    ran = path.join(host.data, 'nft.ran');
+    // Every run of nft leaves a line: "not run" must mean not run.
+    await writeFile(path.join(host.data, 'nft.json'), NFT_RULESET);
+    await fake(host, 'nft -j list ruleset', { sh: `echo "\${FAKE_NS:-host}" >>"$FAKE_DATA/nft.ran"\ncat "$FAKE_DATA/nft.json"\n` });
+  });
+  afterAll(async () => {
+    if (host) await removeFakeHost(host);
+  });
+  const nftRuns = () => (existsSync(ran) ? readFileSync(ran, 'utf8').split('\n').filter(Boolean) : []);
+  const collect = async () => (await runCollector(kind, host, { netns: ['blue'] })).snapshot.namespaces.map((ns) => [ns.name, ns.sources['nft-ruleset']]);
+
+  it('runs nft only where nf_tables is loaded, in every namespace, and says why not elsewhere', async () => {
+    await rm(ran, { force: true });
+    await writeFile(path.join(host.proc, 'modules'), 'nf_tables 356352 0 - Live 0x0000000000000000\nnfnetlink 20480 1 nf_tables, Live 0x0\n');
+    expect(await collect()).toEqual([
+      ['host', expect.objectContaining({ status: 'ok', command: 'nft -j list ruleset', stdout: NFT_RULESET.toString() })],
+      ['blue', expect.objectContaining({ status: 'ok', command: 'ip netns exec blue nft -j list ruleset', stdout: NFT_RULESET.toString() })],
+    ]);
+    expect(nftRuns()).toEqual(['host', 'blue']);
+
+    // Module support, nf_tables not loaded: nft would make the kernel load it. Not run, anywhere.
+    await rm(ran, { force: true });
+    await writeFile(path.join(host.proc, 'modules'), 'x_tables 65536 0 - Live 0x0\n');
+    expect(await collect()).toEqual([
+      ['host', expect.objectContaining({ status: 'not-collected', exitCode: null, command: 'nft -j list ruleset', reason: REASON_NO_NFTABLES })],
+      ['blue', expect.objectContaining({ status: 'not-collected', exitCode: null, command: 'ip netns exec blue nft -j list ruleset', reason: REASON_NO_NFTABLES })],
+    ]);
+    expect(REASON_NO_NFTABLES).toMatch(/nf_tables is not loaded/);
+    expect(nftRuns()).toEqual([]);
+
+    // nf_tables built in: /sys/module/nf_tables.
+    await mkdir(path.join(host.sys, 'module', 'nf_tables'), { recursive: true });
+    expect((await collect()).map(([name, s]) => [name, (s as { status: string }).status])).toEqual([['host', 'ok'], ['blue', 'ok']]);
+    expect(nftRuns()).toEqual(['host', 'blue']);
+    await rm(path.join(host.sys, 'module', 'nf_tables'), { recursive: true });
+  });
+
+  it('records a missing nft as not installed, in every namespace, whether nf_tables is loaded or not', async () => {
+    await removeTool(host, 'nft');
+    for (const modules of ['nf_tables 356352 0 - Live 0x0\n', 'x_tables 65536 0 - Live 0x0\n']) {
+      await writeFile(path.join(host.proc, 'modules'), modules);
+      expect(await collect()).toEqual([
+        ['host', expect.objectContaining({ status: 'not-collected', command: 'nft -j list ruleset', reason: 'nft is not installed' })],
+        ['blue', expect.objectContaining({ status: 'not-collected', command: 'ip netns exec blue nft -j list ruleset', reason: 'nft is not installed' })],
+      ]);
+    }
   });
 });
 
@@ -393,6 +462,29 @@ describe.each(KINDS)('%s collector: other namespaces', (kind) => {
     expect(snapshot.namespaces[4]).toMatchObject({ pids: [205], processes: ['redis-server'] });
     expect(snapshot.meta.netnsRequested).toBe('all');
     expect(snapshot.meta.notes).not.toContain(NO_OTHER_NAMESPACE_NOTE);
+  });
+
+  it('takes the nftables ruleset in every namespace: host, named, and nsenter\'d container', async () => {
+    await fake(host, 'nft -j list ruleset', { out: nftRuleset('host') });
+    await fake(host, 'nft -j list ruleset', { out: nftRuleset('blue') }, 'blue');
+    await fake(host, 'nft -j list ruleset', { out: nftRuleset('nginx') }, 'pid100');
+    await fake(host, 'nft -j list ruleset', { out: '', err: 'Error: cache initialization failed: Operation not permitted\n', rc: 1 }, 'pid205');
+    const { snapshot } = await runCollector(kind, host, { netns: ['all'] });
+    const nft = (name: string) => snapshot.namespaces.find((n) => n.name === name)!.sources['nft-ruleset'];
+    const enter = (pid: number) => `nsenter --net=${path.join(host.proc, String(pid), 'ns', 'net')} `;
+    expect(nft('host')).toMatchObject({ status: 'ok', command: 'nft -j list ruleset', stdout: nftRuleset('host') });
+    expect(nft('blue')).toMatchObject({ status: 'ok', command: 'ip netns exec blue nft -j list ruleset', stdout: nftRuleset('blue') });
+    // red has no ruleset of its own in the fake: the default answer.
+    expect(nft('red')).toMatchObject({ status: 'ok', command: 'ip netns exec red nft -j list ruleset', stdout: nftRuleset('host') });
+    // nft asks the kernel over netlink, which nsenter --net does switch: taken in the container.
+    expect(nft('pid:100')).toMatchObject({ status: 'ok', command: `${enter(100)}nft -j list ruleset`, stdout: nftRuleset('nginx') });
+    // Not root enough (no CAP_NET_ADMIN in that namespace): failed, with nft's own words.
+    expect(nft('pid:205')).toMatchObject({
+      status: 'failed',
+      exitCode: 1,
+      command: `${enter(205)}nft -j list ruleset`,
+      reason: 'exit code 1: Error: cache initialization failed: Operation not permitted',
+    });
   });
 
   it('records container namespaces as not collected when nsenter is missing', async () => {

@@ -26,6 +26,8 @@ const BRIDGE = 'nacbr0';
 const PORT = 'nacd0';
 const PATH_ENV = { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`, LC_ALL: 'C' };
 const COLLECT_TIMEOUT_MS = 240_000;
+/** nft is optional here: with it, the container namespace gets a table of its own. */
+const HAS_NFT = findExecutable('nft', PATH_ENV) !== undefined;
 
 function run(argv: string[], timeout = 20_000): { ok: boolean; out: string; err: string } {
   const r = spawnSync(argv[0]!, argv.slice(1), { timeout, env: PATH_ENV, encoding: 'utf8', killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 });
@@ -99,6 +101,8 @@ describe.skipIf(skipReason !== undefined)('container bridge lab: a process names
     // A policy routing rule in the container only: nsenter --net switches netlink, so ip rule must show it there.
     if (!(await inOwnNamespace())) throw new Error(`pid ${containerPid} left its namespace: no rule added`);
     must(['nsenter', `--net=/proc/${containerPid}/ns/net`, 'ip', 'rule', 'add', 'from', '172.18.0.0/16', 'lookup', '100', 'priority', '100']);
+    // And an nftables table of its own, where nft is installed: nft list ruleset must show it there only.
+    if (HAS_NFT) must(['nsenter', `--net=/proc/${containerPid}/ns/net`, 'nft', 'add', 'table', 'inet', 'nan_container']);
 
     script = path.join(work, 'collect.sh');
     await writeFile(script, collectorScript());
@@ -159,6 +163,16 @@ describe.skipIf(skipReason !== undefined)('container bridge lab: a process names
       const source = containerNs().sources['ip-link']!;
       expect(source.command).toMatch(/ ip -j -p -d link show$/);
       expect(source.stdout).toMatch(/^\s+"ifname": "lo",$/m);
+    });
+
+    it.skipIf(!HAS_NFT)('takes the nftables ruleset inside the container namespace', () => {
+      const ns = containerNs();
+      expect(ns.sources['nft-ruleset']).toMatchObject({ status: 'ok', command: expect.stringMatching(/^nsenter --net=\S+ nft -j list ruleset$/) });
+      const tables = (ruleset: string) =>
+        (JSON.parse(ruleset) as { nftables: { table?: { name: string } }[] }).nftables.flatMap((o) => (o.table ? [o.table.name] : []));
+      expect(tables(ns.sources['nft-ruleset']!.stdout)).toEqual(['nan_container']);
+      expect(snapshot.namespaces[0]!.sources['nft-ruleset']).toMatchObject({ status: 'ok', command: 'nft -j list ruleset' });
+      expect(tables(snapshot.namespaces[0]!.sources['nft-ruleset']!.stdout)).not.toContain('nan_container');
     });
 
     it('takes the policy routing rules inside the container namespace, both families', () => {

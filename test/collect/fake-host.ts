@@ -1,6 +1,6 @@
 /**
  * A fake host for collector tests: a temp dir of small sh scripts first on PATH standing in for
- * sysctl, iptables-save, ip, ss ..., fake /proc, /sys, /etc and /run/netns trees, and the two
+ * sysctl, iptables-save, ip, ss, nft ..., fake /proc, /sys, /etc and /run/netns trees, and the two
  * collectors run against it.
  */
 import { spawn } from 'node:child_process';
@@ -38,7 +38,7 @@ exit 0
 
 export const FAKE_TOOLS = [
   'sysctl', 'iptables-save', 'ip6tables-save', 'iptables-legacy-save', 'iptables-nft-save',
-  'ip6tables-legacy-save', 'ip6tables-nft-save', 'iptables', 'ip', 'brctl', 'bridge', 'ss', 'nsenter',
+  'ip6tables-legacy-save', 'ip6tables-nft-save', 'iptables', 'ip', 'brctl', 'bridge', 'ss', 'nsenter', 'nft',
 ];
 
 /** What the collectors (and the fake tools) need from the real system. */

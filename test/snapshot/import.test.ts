@@ -6,7 +6,7 @@ import { InputError } from '../../src/errors.js';
 import { importRawDir } from '../../src/snapshot/import.js';
 import { loadInput } from '../../src/snapshot/load.js';
 import { Snapshot } from '../../src/snapshot/schema.js';
-import { SOURCES } from '../../src/snapshot/sources.js';
+import { SOURCES, storedFormat } from '../../src/snapshot/sources.js';
 import { readCorpus, skipWithoutCorpus } from '../helpers/corpus.js';
 
 let root: string;
@@ -64,6 +64,76 @@ describe('importRawDir', () => {
     expect(blue!.sources['ip6-rule']).toMatchObject({ status: 'ok', command: 'ip -j -6 rule show', stdout: v6 });
     expect(blue!.sources['ip-rule']).toMatchObject({ status: 'not-collected', reason: `no ip-rule.json in ${path.join(dir, 'netns', 'blue')}` });
     expect(snapshot.meta.notes).toEqual([]);
+  });
+
+  describe('the nftables ruleset, in either of its two forms', () => {
+    const json = '{"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "t", "handle": 1}}]}\n';
+    /** `nft -a list ruleset`, as sosreports and bug reports carry it. */
+    const text = 'table inet t { # handle 1\n\tchain f { # handle 1\n\t\ttype filter hook forward priority filter; policy drop;\n\t}\n}\n';
+
+    it('reads nft-ruleset.json (nft -j list ruleset) as the json form, in netns/<name>/ too', async () => {
+      const dir = await makeDir('nft-json', { 'nft-ruleset.json': json, 'netns/blue/nft-ruleset.json': json });
+      const { snapshot } = await loadInput(dir);
+      expect(Snapshot.safeParse(snapshot).success).toBe(true);
+      for (const ns of snapshot.namespaces) {
+        const source = ns.sources['nft-ruleset']!;
+        expect(source, ns.name).toMatchObject({ status: 'ok', command: 'nft -j list ruleset', stdout: json, format: 'json' });
+        expect(storedFormat('nft-ruleset', source)).toBe('json');
+      }
+      expect(snapshot.namespaces.map((n) => n.name)).toEqual(['host', 'blue']);
+      expect(snapshot.meta.notes).toEqual([]);
+    });
+
+    it('reads nft-ruleset.txt (nft list ruleset, nft -a list ruleset) as the text form, in netns/<name>/ too', async () => {
+      const dir = await makeDir('nft-text', { 'nft-ruleset.txt': text, 'netns/blue/nft-ruleset.json': json });
+      const { snapshot } = await loadInput(dir);
+      expect(Snapshot.safeParse(snapshot).success).toBe(true);
+      const [host, blue] = snapshot.namespaces;
+      expect(host!.sources['nft-ruleset']).toMatchObject({ status: 'ok', command: 'nft list ruleset', stdout: text, format: 'text' });
+      expect(storedFormat('nft-ruleset', host!.sources['nft-ruleset']!)).toBe('text');
+      // Each namespace says which form it holds.
+      expect(blue!.sources['nft-ruleset']).toMatchObject({ status: 'ok', command: 'nft -j list ruleset', format: 'json' });
+      expect(snapshot.meta.notes).toEqual([]);
+    });
+
+    it('survives saving: the form goes into the snapshot file and comes back', async () => {
+      const snapshot = await importRawDir(await makeDir('nft-save', { 'netns/blue/nft-ruleset.txt': text }));
+      const file = path.join(root, 'nft-save.json');
+      await writeFile(file, JSON.stringify(snapshot));
+      const loaded = (await loadInput(file)).snapshot;
+      expect(loaded.namespaces[1]!.sources['nft-ruleset']).toMatchObject({ status: 'ok', format: 'text', stdout: text });
+    });
+
+    it('reads the json form when both are there, and notes the text one it left', async () => {
+      const dir = await makeDir('nft-both', { 'nft-ruleset.json': json, 'nft-ruleset.txt': text });
+      const snapshot = await importRawDir(dir);
+      expect(snapshot.namespaces[0]!.sources['nft-ruleset']).toMatchObject({ status: 'ok', format: 'json', stdout: json });
+      expect(snapshot.meta.notes).toEqual([`${path.join(dir, 'nft-ruleset.txt')}: nft-ruleset is read from nft-ruleset.json, ignored`]);
+    });
+
+    it('names both files when neither is there, and a blank file is empty', async () => {
+      const dir = await makeDir('nft-none', { 'sysctl-a.txt': 'net.ipv4.ip_forward = 1\n', 'netns/blue/nft-ruleset.txt': '\n' });
+      const snapshot = await importRawDir(dir);
+      const source = snapshot.namespaces[0]!.sources['nft-ruleset']!;
+      expect(source).toMatchObject({ status: 'not-collected', command: 'nft -j list ruleset', reason: `no nft-ruleset.json or nft-ruleset.txt in ${dir}` });
+      expect(source).not.toHaveProperty('format');
+      expect(snapshot.namespaces[1]!.sources['nft-ruleset']).toMatchObject({ status: 'empty', format: 'text' });
+    });
+
+    it('loads a snapshot from before the source existed: no nft-ruleset, no format', async () => {
+      const old = {
+        schema: 'netaudit/snapshot@1',
+        meta: { collector: { name: 'netaudit', version: '0.0.9' } },
+        namespaces: [{ name: 'host', kind: 'host', sources: { sysctl: { status: 'ok', command: 'sysctl -a', exitCode: 0, stdout: 'net.ipv4.ip_forward = 1\n' } } }],
+        sysctlFiles: { status: 'not-collected' },
+      };
+      const file = path.join(root, 'old.json');
+      await writeFile(file, JSON.stringify(old));
+      const { snapshot } = await loadInput(file);
+      expect(snapshot.namespaces[0]!.sources['nft-ruleset']).toBeUndefined();
+      expect(snapshot.namespaces[0]!.sources.sysctl).not.toHaveProperty('format');
+      expect(storedFormat('sysctl', snapshot.namespaces[0]!.sources.sysctl!)).toBe('text');
+    });
   });
 
   it('stores files that are not UTF-8 as base64, byte-exact', async () => {
