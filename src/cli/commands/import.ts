@@ -3,8 +3,8 @@ import { RAW_SYSCTL_DIR, SOURCES } from '../../snapshot/sources.js';
 import type { RegisterCommand } from '../program.js';
 
 const FILE_LIST = [
-  ...SOURCES.filter((s) => s.rawFile !== undefined).map((s) => `  ${s.rawFile!.padEnd(26)} ${s.title}`),
-  `  ${`${RAW_SYSCTL_DIR}/`.padEnd(26)} copies of /etc/sysctl.conf and /etc/sysctl.d/*.conf`,
+  ...SOURCES.flatMap((s) => [...(s.rawFile === undefined ? [] : [{ rawFile: s.rawFile, title: s.title }]), ...(s.otherRawForms ?? [])]).map((f) => `  ${f.rawFile.padEnd(26)} ${f.title}`),
+  `  ${`${RAW_SYSCTL_DIR}/`.padEnd(26)} copies of sysctl.conf and the sysctl.d directories systemd-sysctl reads`,
   `  ${'netns/<name>/'.padEnd(26)} the same files, from inside a named network namespace`,
 ].join('\n');
 
