@@ -2,6 +2,7 @@
  * The faults the audit suite reproduces on the healthy lab, each with what it does to traffic
  * (checked with bounded probes before auditing) and the finding netaudit must report for it.
  */
+import { existsSync } from 'node:fs';
 import { dockerRules, savedForm } from './docker-ruleset.js';
 import type { Lab } from './lab.js';
 import type { ProbeName } from './probes.js';
@@ -20,6 +21,8 @@ const SILENT_GATEWAY = '203.0.113.254';
 /** The policy rule and table of the policy-routing fault (reset() removes both). */
 export const FAULT_RULE_PRIORITY = 100;
 export const FAULT_TABLE = 100;
+/** br_netfilter is in this kernel: bridged frames cross iptables FORWARD while bridge-nf-call-iptables is 1. */
+export const BR_NETFILTER = existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables');
 
 export interface ExpectedFinding {
   ruleId: string;
@@ -324,8 +327,8 @@ export const FAULTS: Fault[] = [
     id: 'forward-reject-tcp-first',
     title: 'a REJECT of all TCP inserted first in filter FORWARD',
     apply: (lab) => lab.exec('host', ['iptables', '-I', 'FORWARD', '1', '-p', 'tcp', '-j', 'REJECT']),
-    // Container to container is bridged: it crosses FORWARD only where br_netfilter is active, so it is not asserted.
-    probes: { c1PingInternet: true, c1TcpInternet: false, publishedPort: false },
+    // Container to container is bridged: it crosses FORWARD where br_netfilter is active (then bridge-nf-call-iptables is 1 in a new namespace).
+    probes: { c1PingInternet: true, c1TcpInternet: false, publishedPort: false, ...(BR_NETFILTER ? { c1TcpC2: false } : {}) },
     // The specific rule names it; path-egress-blocked then stays silent (one cause, one finding).
     expected: () => ({
       ruleId: 'forward-drop-without-accept',
@@ -361,4 +364,22 @@ export const FAULTS: Fault[] = [
       evidence: { source: 'ip-rule', line: new RegExp(`"priority": ?${FAULT_RULE_PRIORITY}\\b`) },
     }),
   },
+  ...(BR_NETFILTER
+    ? [
+        {
+          id: 'bridge-nf-call-off-reject',
+          title: 'the same REJECT first in FORWARD with net.bridge.bridge-nf-call-iptables=0: bridged traffic between containers skips iptables',
+          apply: (lab: Lab) => {
+            lab.sysctl('host', 'net.bridge.bridge-nf-call-iptables', 0);
+            lab.exec('host', ['iptables', '-I', 'FORWARD', '1', '-p', 'tcp', '-j', 'REJECT']);
+          },
+          probes: { c1TcpC2: true, c1TcpInternet: false, publishedPort: false },
+          expected: () => ({
+            ruleId: 'forward-drop-without-accept',
+            subject: host('bridge', T.bridge),
+            evidence: { source: 'iptables-save', line: exactLine('-A FORWARD -p tcp -j REJECT --reject-with icmp-port-unreachable') },
+          }),
+        } satisfies Fault,
+      ]
+    : []),
 ];

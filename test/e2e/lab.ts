@@ -4,7 +4,7 @@
  * are touched; the root namespace's interfaces, routes, sysctls and firewall never are.
  */
 import { dockerRuleset, type DockerLayout, type RuleSpec } from './docker-ruleset.js';
-import { FAULT_RULE_PRIORITY, FAULT_TABLE } from './faults.js';
+import { BR_NETFILTER, FAULT_RULE_PRIORITY, FAULT_TABLE } from './faults.js';
 import { inNetns, must, runSync, type RunResult } from './run.js';
 import { startServer, stopServer, type Server } from './servers.js';
 import { CONTAINERS, DOCKER_NETWORK, HOST_INTERFACES, TOPOLOGY, type ContainerKey, type NamespaceKey } from './topology.js';
@@ -188,7 +188,8 @@ export class Lab {
     }
     // ip_forward=1 only propagates to every interface when it changes, so each value is written.
     const forwarding = ['all', 'default', ...HOST_INTERFACES].map((i) => `net.ipv4.conf.${i}.forwarding=1`);
-    this.exec('host', ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', ...forwarding]);
+    const bridgeNf = BR_NETFILTER ? ['net.bridge.bridge-nf-call-iptables=1'] : [];
+    this.exec('host', ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', ...forwarding, ...bridgeNf]);
     this.exec('host', ['iptables-restore'], dockerRuleset(DOCKER_NETWORK, this.layout));
     // The Docker ruleset has no mangle table, and routing faults live outside it: removed whatever they were.
     this.exec('host', ['iptables', '-t', 'mangle', '-F']);
