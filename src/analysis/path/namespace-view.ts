@@ -15,6 +15,7 @@ export class NamespaceView {
   private readonly addresses = new Map<string, Address>();
   /** The namespace's first global address of each family: the source when the output device has none. */
   private readonly fallbackSource = new Map<4 | 6, bigint | undefined>();
+  private neighbours: Map<string, IpNeighEntry> | undefined;
 
   constructor(readonly ns: Namespace) {
     for (const iface of ns.interfaces) {
@@ -62,8 +63,17 @@ export class NamespaceView {
     return this.fallbackSource.get(family);
   }
 
+  /** The neighbour entry of `address` on `dev` (indexed on first use: a node has hundreds). */
   neighbour(address: string, dev: string): IpNeighEntry | undefined {
-    return this.ns.neighbours.find((n) => n.dev === dev && sameAddress(n.dst, address));
+    if (!this.neighbours) {
+      this.neighbours = new Map();
+      for (const n of this.ns.neighbours) {
+        const key = neighbourKey(n.dst, n.dev);
+        if (key !== undefined && !this.neighbours.has(key)) this.neighbours.set(key, n);
+      }
+    }
+    const key = neighbourKey(address, dev);
+    return key === undefined ? undefined : this.neighbours.get(key);
   }
 
   source(id: string): SourceInfo | undefined {
@@ -86,9 +96,8 @@ function firstGlobal(addresses: readonly Address[], family: 4 | 6): bigint | und
   return chosen ? parseAddress(chosen.address)?.value : undefined;
 }
 
-function sameAddress(a: string, b: string): boolean {
-  if (a === b) return true;
-  const x = parseAddress(a);
-  const y = parseAddress(b);
-  return x !== undefined && y !== undefined && x.family === y.family && x.value === y.value;
+/** "4|3232235777|eth0": an address in canonical form, whatever way it was written, and the device. */
+function neighbourKey(address: string, dev: string | undefined): string | undefined {
+  const parsed = parseAddress(address);
+  return parsed && dev !== undefined ? `${parsed.family}|${parsed.value}|${dev}` : undefined;
 }
