@@ -12,13 +12,16 @@ import { parseBridgeLink } from '../../src/parse/bridge-json.js';
 import { parseIpAddr, parseIpLink, parseIpRoute } from '../../src/parse/ip-json.js';
 import { parseIptablesSave } from '../../src/parse/iptables-save.js';
 import { parseSysctl } from '../../src/parse/sysctl.js';
+import { parseNftJson } from '../../src/parse/nft-json.js';
+import { parseNftText } from '../../src/parse/nft-text.js';
 import { expectScanAgrees } from './iptables-helpers.js';
 import { CORPUS_KINDS, corpusFiles, readCorpus } from '../helpers/corpus.js';
 
 type Parser = (input: ParseInput) => unknown;
 
 function parserFor(kind: string, name: string, text: string): Parser {
-  if (kind === 'iptables' || kind === 'nft') return parseIptablesSave;
+  if (kind === 'iptables') return parseIptablesSave;
+  if (kind === 'nft') return text.trimStart().startsWith('{') ? parseNftJson : parseNftText;
   if (kind === 'sysctl') return parseSysctl;
   if (kind === 'bridge') return name.includes('brctl') || name.includes('linuxbridges') ? parseBrctlShow : parseBridgeLink;
   if (/route(?!2)/i.test(name)) return (input) => parseIpRoute(input, /ROUTE6|-6-/.test(name) ? 6 : 4);
