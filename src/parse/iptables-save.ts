@@ -16,6 +16,9 @@ import { TARGET_MODULES } from './iptables-targets.js';
 /** What to do about a dump that iptables-restore would refuse as incomplete. */
 const COLLECT_AGAIN = 'iptables-restore refuses such a dump: it was cut short or edited by hand; collect the whole output of `iptables-save -c` again';
 
+/** `root@web-01:~# sudo iptables-save`, `[root@node1 ~]#`, `user@host $`: a shell prompt pasted with the output. */
+const SHELL_PROMPT = /^(\[[^\]]*\]|[\w.-]+@[\w.-]+(:\S*)?)\s?[#$%>](\s|$)/;
+
 const LINE_HINT = 'expected `*table`, `:CHAIN POLICY [packets:bytes]`, `-A CHAIN ...`, `COMMIT` or a `#` comment';
 
 /** Lines of one kind of tolerated oddity: counted, noted once with the first line where it was seen. */
@@ -48,7 +51,15 @@ interface OpenTable {
 interface UndeclaredJump {
   line: number;
   goto: boolean;
-  text: string | undefined;
+  /** The line, when the rule was only scanned: read in full before the jump is refused. */
+  scanned: ScannedRule | undefined;
+}
+
+/** A rule line the lazy scan read, and where its words start (after counters and an X of X-A). */
+interface ScannedRule {
+  text: string;
+  at: number;
+  line: number;
 }
 
 class IptablesSaveParser {
@@ -61,6 +72,8 @@ class IptablesSaveParser {
   private readonly spacing = new Oddity();
   private readonly xAppend = new Oddity();
   private readonly junkBefore = new Oddity();
+  /** Every line before the first table was a shell prompt (with or without the command typed at it). */
+  private onlyPromptsBefore = true;
   private readonly junkAfter = new Oddity();
   /**
    * The dump's lines joined by LF alone (CRs, a BOM and the final line break gone): lines are read as
@@ -71,7 +84,10 @@ class IptablesSaveParser {
   /** The number of the last line that was not empty: where a dump cut short ends. */
   private lastLine = 0;
   /** The last rule read by the lazy scan alone (its words from -A on), with its line. */
-  private lastScanned: { text: string; line: number } | undefined;
+  /** The last rule read by the lazy scan alone: its line, where its words start, and its number. */
+  private lastScannedText = '';
+  private lastScannedAt = 0;
+  private lastScannedLine = 0;
   private readonly shared = new SharedParts();
   private readonly tokenizer = new RuleTokenizer();
   private readonly body = new RuleBodyParser(this.shared);
@@ -111,7 +127,8 @@ class IptablesSaveParser {
       }
     }
     this.closeAtEnd();
-    if (this.junkBefore.count > 0 && this.result.tables.length === 0) {
+    // Only shell prompts (the command typed at one, and the next) is a paste of a command that printed nothing.
+    if (this.junkBefore.count > 0 && this.result.tables.length === 0 && !this.onlyPromptsBefore) {
       fail(this.input, `not iptables-save output (no *table line): ${clip(this.junkBefore.text)}`, this.junkBefore.first, RUN_IPTABLES_SAVE);
     }
     this.result.family = this.family();
@@ -177,6 +194,7 @@ class IptablesSaveParser {
     const junk = before ? this.junkBefore : this.junkAfter;
     if (junk.count === 0) junk.text = line;
     junk.see(lineNo);
+    if (before && !SHELL_PROMPT.test(line)) this.onlyPromptsBefore = false;
   }
 
   /** Line `lineNo`, which starts at `start` in `text`. */
@@ -305,7 +323,7 @@ class IptablesSaveParser {
     const error = body.parse(tokens, 2, counters, bodies === undefined);
     if (error !== undefined) fail(this.input, `${error}: ${clip(line)}`, lineNo);
     const position = ++(open.ruleCounts[number] as number);
-    if (body.target !== undefined && body.target.options.length === 0) this.checkJump(open, body.target.name, body.target.goto, lineNo, undefined);
+    if (body.target !== undefined && body.target.options.length === 0) this.checkJump(open, body.target.name, body.target.goto, lineNo);
     this.observeFamily(body);
     const source = this.input.source;
     const table = open.table;
@@ -323,10 +341,12 @@ class IptablesSaveParser {
   private scanRule(open: OpenTable, line: string, lineNo: number, start: number, at: number, counters: IptCounters | undefined): boolean {
     const bodies = this.bodies as RuleBodies;
     if (!bodies.quickScan(line, at)) return false;
-    this.lastScanned = { text: line.slice(at), line: lineNo };
+    this.lastScannedText = line;
+    this.lastScannedAt = at;
+    this.lastScannedLine = lineNo;
     const number = this.chainOf(open, line, bodies.chainStart, bodies.chainEnd, lineNo);
     const position = ++(open.ruleCounts[number] as number);
-    if (bodies.targetName !== undefined && !bodies.targetHasOptions) this.checkJump(open, bodies.targetName, isGoto(line, bodies.targetFlag), lineNo, line.slice(at));
+    if (bodies.targetName !== undefined && !bodies.targetHasOptions) this.checkJump(open, bodies.targetName, isGoto(line, bodies.targetFlag), lineNo, line, at);
     const columns = open.columns as RuleColumns;
     // The columns take a rule's line from `text`: one that was trimmed is made now.
     if (start >= 0) columns.add(number, position, lineNo, start, line.length, counters, bodies.target, bodies.targetName, bodies.targetFlag, bodies.destinationFlag);
@@ -415,12 +435,14 @@ class IptablesSaveParser {
    * Note a jump (line `lineNo`) to `name`, a target without options, unless it names a declared chain or a
    * target module; the table's COMMIT refuses the names still undeclared then.
    */
-  private checkJump(open: OpenTable, name: string, goto: boolean, lineNo: number, scanned: string | undefined): void {
+  private checkJump(open: OpenTable, name: string, goto: boolean, lineNo: number, scannedText?: string, scannedAt = 0): void {
     if (name === open.lastCheckedJump) return;
     open.lastCheckedJump = name;
     if (open.numbers.has(name) || TARGET_MODULES.has(name)) return;
     open.undeclaredJumps ??= new Map();
-    if (!open.undeclaredJumps.has(name)) open.undeclaredJumps.set(name, { line: lineNo, goto, text: scanned });
+    if (!open.undeclaredJumps.has(name)) {
+      open.undeclaredJumps.set(name, { line: lineNo, goto, scanned: scannedText === undefined ? undefined : { text: scannedText, at: scannedAt, line: lineNo } });
+    }
   }
 
   private commit(lineNo: number): void {
@@ -429,7 +451,7 @@ class IptablesSaveParser {
     for (const [name, jump] of open.undeclaredJumps ?? []) {
       if (open.numbers.has(name)) continue;
       // A rule only scanned may hold an earlier fault of its own: the full parse would have stopped there.
-      if (jump.text !== undefined) this.readInFull(jump.text, jump.line);
+      if (jump.scanned !== undefined) this.readInFull(jump.scanned);
       const flag = jump.goto ? '-g' : '-j';
       fail(this.input, `${flag} ${name} jumps to a chain that table ${open.table.name} does not declare (and no iptables target has that name)`, jump.line, COLLECT_AGAIN);
     }
@@ -437,18 +459,18 @@ class IptablesSaveParser {
     this.open = undefined;
   }
 
-  /** Tokenize and parse a rule's words (from its -A) in full, failing as parseRule would. */
-  private readInFull(rule: string, lineNo: number): void {
-    const tokenError = this.tokenizer.tokenize(rule, 0);
-    if (tokenError !== undefined) fail(this.input, `${tokenError} in rule: ${clip(rule)}`, lineNo);
+  /** Tokenize and parse a scanned rule's words (from its -A) in full, failing as parseRule would. */
+  private readInFull(rule: ScannedRule): void {
+    const tokenError = this.tokenizer.tokenize(rule.text, rule.at);
+    if (tokenError !== undefined) fail(this.input, `${tokenError} in rule: ${clip(rule.text)}`, rule.line);
     const error = this.body.parse(this.tokenizer, 2, undefined, true);
-    if (error !== undefined) fail(this.input, `${error}: ${clip(rule)}`, lineNo);
+    if (error !== undefined) fail(this.input, `${error}: ${clip(rule.text)}`, rule.line);
   }
 
   private closeAtEnd(): void {
     if (!this.open) return;
     // The last line may be a rule cut in the middle: the full parse stops at its own fault first.
-    if (this.lastScanned?.line === this.lastLine) this.readInFull(this.lastScanned.text, this.lastLine);
+    if (this.lastScannedLine === this.lastLine && this.lastLine > 0) this.readInFull({ text: this.lastScannedText, at: this.lastScannedAt, line: this.lastLine });
     fail(this.input, `table ${this.open.table.name} (line ${this.open.table.line}) ends without COMMIT`, this.lastLine, COLLECT_AGAIN);
   }
 

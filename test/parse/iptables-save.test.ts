@@ -486,6 +486,12 @@ describe('parseIptablesSave: refusals', () => {
       expect(error.hint).toContain('collect the whole output of `iptables-save -c` again');
     });
 
+    it('a rule cut at the end is refused for its own fault first, quoted whole (an X-A line too)', () => {
+      const error = refused('*filter\n\nX-A X:INPUT ACCEPT [0:0]');
+      expect(error.location).toEqual({ source: SOURCE, line: 3 });
+      expect(error.message).toBe('unexpected argument "ACCEPT": X-A X:INPUT ACCEPT [0:0]');
+    });
+
     it('a table left open when the next one starts, at the next table\'s line', () => {
       const error = refused(dump('*nat', ':PREROUTING ACCEPT [0:0]', '*filter', ':INPUT ACCEPT [0:0]', 'COMMIT'));
       expect(error.location).toEqual({ source: SOURCE, line: 3 });
@@ -521,6 +527,13 @@ describe('parseIptablesSave: refusals', () => {
       const implicit = dump('*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -j LOGDROP', '-A LOGDROP -j DROP', 'COMMIT');
       expect(parse(implicit).value.tables[0]!.rules).toHaveLength(2);
     });
+  });
+
+  it('reads a paste of a command that printed nothing (its prompt and the next) as empty, with a note', () => {
+    const { value, notes } = parse('root@web-01:~# sudo iptables-save\n[root@node1 ~]# \n');
+    expect(value.tables).toEqual([]);
+    expect(notes.map((n) => n.message)).toContainEqual(expect.stringMatching(/2 lines before the first \*table skipped as pasted text/));
+    expect(() => parse('root@web-01:~# sudo iptables-save\nsomething else\n')).toThrow(/not iptables-save output/);
   });
 
   it.each([

@@ -61,9 +61,9 @@ describe('a malformed rule line no check reads', () => {
   const input = path.join(dir, 'unread');
   cpSync(DOCKER_HOST, input, { recursive: true });
   const file = path.join(input, 'iptables-save.txt');
-  // A raw-table rule: no check reads the raw table, so the default audit never parses its matches.
+  // A rule of a chain nothing jumps to: no check walks it (the packet path walks raw PREROUTING, not this), so the default audit never parses its matches.
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-  lines.push('*raw', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -p tcp --dport -s -j NOTRACK', 'COMMIT');
+  lines.push('*raw', ':PREROUTING ACCEPT [0:0]', ':UNUSED - [0:0]', '-A UNUSED -p tcp --dport -s -j NOTRACK', 'COMMIT');
   writeFileSync(file, `${lines.join('\n')}\n`);
   const badLine = lines.length - 1;
 
@@ -74,7 +74,7 @@ describe('a malformed rule line no check reads', () => {
     expect(strict.code).toBe(2);
     expect(strict.stderr).toBe(
       `netaudit: unreadable source, its rules were skipped: ${path.join(input, 'iptables-save.txt')}: line ${badLine}: -s needs a value: ` +
-        '-A PREROUTING -p tcp --dport -s -j NOTRACK\n',
+        '-A UNUSED -p tcp --dport -s -j NOTRACK\n',
     );
   });
 
