@@ -6,13 +6,18 @@ import { parseBrctlShow } from '../parse/brctl.js';
 import { parseBridgeLink } from '../parse/bridge-json.js';
 import { parseIpAddr, parseIpLink, parseIpNeigh, parseIpRoute } from '../parse/ip-json.js';
 import { parseIpRule } from '../parse/ip-rule.js';
+import { parseNftJson } from '../parse/nft-json.js';
+import { parseNftText } from '../parse/nft-text.js';
+import type { NftRuleset } from '../parse/nft-types.js';
 import { scanIptablesSave } from '../parse/iptables-save.js';
 import { parseSsListeners } from '../parse/ss.js';
 import { parseSysctl } from '../parse/sysctl.js';
 import type { Namespace as SnapshotNamespace, Snapshot } from '../snapshot/schema.js';
+import { storedFormat } from '../snapshot/sources.js';
 import { buildBridges } from './bridges.js';
 import { buildInterfaces } from './interfaces.js';
 import { buildRuleset } from './netfilter.js';
+import { buildNftables } from './nftables.js';
 import { buildPersistedSysctl } from './persisted.js';
 import { buildPolicyRules } from './policy-rules.js';
 import { buildRoutes } from './routes.js';
@@ -94,10 +99,15 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
     else if (id === 'ip6tables-save') netfilter.ipv6 = ruleset;
     else netfilter.backends.set(id, ruleset);
   }
+  // The parser follows the form the source was stored in (a raw directory may hold nft-ruleset.txt).
+  const nftSource = ns.sources['nft-ruleset'];
+  const parseNft = nftSource && storedFormat('nft-ruleset', nftSource) === 'text' ? parseNftText : parseNftJson;
+  // `nft list ruleset` prints nothing when there are no tables: an empty source is an empty ruleset.
+  const nftRuleset = reader.read('nft-ruleset', (input) => (input.text.trim() === '' ? { value: { tables: [] } satisfies NftRuleset, notes: [] } : parseNft(input)));
   const neighbours = reader.read('ip-neigh', parseIpNeigh) ?? [];
   const listeners = reader.read('ss-tlnp', parseSsListeners) ?? [];
   // Every known source gets an info entry, so "not collected" is visible for each.
-  for (const id of ['sysctl', 'iptables-save', 'ip6tables-save', 'ip-link', 'ip-addr', 'ip-route', 'ip6-route', 'ip-rule', 'ip6-rule', 'ip-neigh', 'brctl-show', 'bridge-link', 'ss-tlnp'] as const) reader.info(id);
+  for (const id of ['sysctl', 'iptables-save', 'ip6tables-save', 'ip-link', 'ip-addr', 'ip-route', 'ip6-route', 'ip-rule', 'ip6-rule', 'ip-neigh', 'brctl-show', 'bridge-link', 'ss-tlnp', 'nft-ruleset'] as const) reader.info(id);
 
   const result: Namespace = {
     name: ns.name,
@@ -115,6 +125,7 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
     netfilter,
     listeners,
   };
+  if (nftRuleset) result.nftables = buildNftables(nftRuleset, reader.label('nft-ruleset'), netfilter);
   if (policyRules[4] !== undefined || policyRules[6] !== undefined) result.policyRules = policyRules;
   if (ns.nsid !== undefined) result.nsid = ns.nsid;
   if (ns.inode !== undefined) result.inode = ns.inode;

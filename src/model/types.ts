@@ -3,6 +3,7 @@
  * Built once from a snapshot by src/model/build.ts; lookups the rules need are indexed here
  * (by name, by index, by chain) so that nothing downstream joins lists in loops.
  */
+import type { NftNetfilter } from './nftables.js';
 import type { PolicyRule } from './policy-rules.js';
 import type { Evidence, ParseNote } from '../parse/common.js';
 import type {
@@ -266,6 +267,8 @@ export interface Namespace {
   neighbours: IpNeighEntry[];
   sysctl: SysctlTable;
   netfilter: Netfilter;
+  /** nft list ruleset, tables iptables-nft manages flagged; undefined when not collected or unreadable. */
+  nftables?: NftNetfilter;
   listeners: SsListener[];
 }
 

@@ -1,5 +1,5 @@
 /** `netaudit show` as text: sections a person scans top to bottom when reading a bug report. */
-import type { HostView, NamespaceView, RulesetView } from './view.js';
+import type { HostView, NamespaceView, NftablesView, RulesetView } from './view.js';
 import { appendAll } from '../util/arrays.js';
 
 function table(rows: string[][], indent = '    '): string[] {
@@ -83,10 +83,28 @@ function netfilterSection(r: RulesetView): string[] {
   return out;
 }
 
+function nftablesSection(nft: NftablesView): string[] {
+  const rules = nft.tables.reduce((n, t) => n + t.rules, 0);
+  if (nft.tables.length === 0) return [`  nftables from ${nft.source}: no tables`];
+  const out = [`  nftables from ${nft.source} (${nft.tables.length} table(s), ${rules} rule(s))`];
+  for (const t of nft.tables) {
+    const managed = t.managedByIptablesNft ? '; managed by iptables-nft, evaluated through the iptables view' : '';
+    out.push(`    table ${t.family} ${t.name} (${nft.source}:${t.line}; ${t.chains} chain(s), ${t.rules} rule(s)${managed})`);
+    if (t.baseChains.length === 0) {
+      out.push('      no base chains');
+      continue;
+    }
+    const rows = [['BASE CHAIN', 'TYPE', 'HOOK', 'PRIORITY', 'POLICY', 'RULES']];
+    for (const c of t.baseChains) rows.push([c.name, c.type, c.device ? `${c.hook} device ${c.device}` : c.hook, String(c.priority), c.policy, String(c.rules)]);
+    appendAll(out, table(rows, '      '));
+  }
+  return out;
+}
+
 function namespaceSection(ns: NamespaceView): string[] {
   const title = ns.kind === 'host' ? 'Namespace host' : `Namespace ${ns.name} (${ns.kind}${ns.nsid !== undefined ? `, nsid ${ns.nsid}` : ''}${ns.processes?.length ? `, processes ${ns.processes.join(' ')}` : ''})`;
   const out = [title, `  Forwarding: net.ipv4.ip_forward=${orDash(ns.forwarding.ipv4)}, net.ipv6.conf.all.forwarding=${orDash(ns.forwarding.ipv6)}`];
-  for (const section of [interfacesSection(ns), bridgesSection(ns), vethsSection(ns), routesSection(ns), ...ns.netfilter.map(netfilterSection)]) appendAll(out, section);
+  for (const section of [interfacesSection(ns), bridgesSection(ns), vethsSection(ns), routesSection(ns), ...ns.netfilter.map(netfilterSection), ns.nftables ? nftablesSection(ns.nftables) : []]) appendAll(out, section);
   if (ns.listeners.length > 0) {
     out.push('  Listening TCP sockets');
     appendAll(out, table(ns.listeners.map((l) => [`${l.address}:${l.port}`, l.processes.join(' ')])));

@@ -3,6 +3,7 @@
  * model (`netaudit show --format json` prints exactly this).
  */
 import type { Host, Interface, Namespace, NfChain, Ruleset, SourceInfo } from '../model/types.js';
+import type { NftNetfilter } from '../model/nftables.js';
 import { lookupSysctl } from '../model/sysctl.js';
 import { SOURCE_IDS } from '../snapshot/sources.js';
 
@@ -36,6 +37,8 @@ export interface NamespaceView {
   veths: { name: string; state: string; master?: string; peer: { namespace: string; name: string } | { unresolved: string } }[];
   routes: { table: string; family: number; dst: string; via?: string; dev?: string; protocol?: string; scope?: string; metric?: number; type: string }[];
   netfilter: RulesetView[];
+  /** nft list ruleset; absent when it was not collected or could not be read. */
+  nftables?: NftablesView;
   listeners: { address: string; port: number; processes: string[] }[];
 }
 
@@ -62,6 +65,48 @@ export interface RulesetView {
   rules: number;
   chains: { table: string; name: string; policy: string | null; rules: number; packets?: number; bytes?: number; references: number }[];
   nat: { chain: string; line: number; rule: string; packets?: number; bytes?: number }[];
+}
+
+export interface NftablesView {
+  source: string;
+  tables: {
+    family: string;
+    name: string;
+    line: number;
+    chains: number;
+    rules: number;
+    /** Its rules are iptables-nft's: the iptables view above shows (and the audit evaluates) them. */
+    managedByIptablesNft: boolean;
+    baseChains: { name: string; type: string; hook: string; priority: number; policy: string; device?: string; rules: number; line: number }[];
+  }[];
+}
+
+function nftablesView(nft: NftNetfilter): NftablesView {
+  return {
+    source: nft.label,
+    tables: nft.tables.map((t) => ({
+      family: t.family,
+      name: t.name,
+      line: t.evidence.line,
+      chains: t.chains.length,
+      rules: t.ruleCount,
+      managedByIptablesNft: t.managedByIptablesNft,
+      baseChains: t.chains.flatMap((c) => {
+        if (!c.base) return [];
+        const chain: NftablesView['tables'][number]['baseChains'][number] = {
+          name: c.chain.name,
+          type: c.base.type,
+          hook: c.base.hook,
+          priority: c.base.priority,
+          policy: c.base.policy,
+          rules: c.rules.length,
+          line: c.evidence.line,
+        };
+        if (c.base.device !== undefined) chain.device = c.base.device;
+        return [chain];
+      }),
+    })),
+  };
 }
 
 function interfaceView(i: Interface): InterfaceView {
@@ -156,6 +201,7 @@ function namespaceView(ns: Namespace): NamespaceView {
     netfilter: rulesets.map(rulesetView),
     listeners: ns.listeners.map((l) => ({ address: l.localAddress, port: l.localPort, processes: l.processes.map((p) => `${p.name}(${p.pid})`) })),
   };
+  if (ns.nftables) view.nftables = nftablesView(ns.nftables);
   if (ns.nsid !== undefined) view.nsid = ns.nsid;
   if (ns.processes !== undefined) view.processes = ns.processes;
   return view;
