@@ -21,6 +21,8 @@ const SILENT_GATEWAY = '203.0.113.254';
 /** The policy rule and table of the policy-routing fault (reset() removes both). */
 export const FAULT_RULE_PRIORITY = 100;
 export const FAULT_TABLE = 100;
+/** The native nftables table of the nftables faults (reset() deletes it). */
+export const FAULT_NFT_TABLE = 'netaudit_fault';
 /** br_netfilter is in this kernel: bridged frames cross iptables FORWARD while bridge-nf-call-iptables is 1. */
 export const BR_NETFILTER = existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables');
 
@@ -382,4 +384,16 @@ export const FAULTS: Fault[] = [
         } satisfies Fault,
       ]
     : []),
+  {
+    id: 'nft-forward-policy-drop',
+    title: `a native nftables table (inet ${FAULT_NFT_TABLE}) with a forward base chain of policy drop: Docker's iptables accepts end only their own base chain`,
+    apply: (lab) =>
+      lab.exec('host', ['nft', '-f', '-'], `table inet ${FAULT_NFT_TABLE} {\n  chain forward {\n    type filter hook forward priority 10; policy drop;\n  }\n}\n`),
+    probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false, ...(BR_NETFILTER ? { c1TcpC2: false } : {}) },
+    expected: () => ({
+      ruleId: 'path-egress-blocked',
+      subject: host('bridge-subnet', `${T.bridge}:${T.bridgeSubnet}`),
+      evidence: { source: 'nft-ruleset', line: /^chain forward \{ type filter hook forward priority 10; policy drop; \}$/ },
+    }),
+  },
 ];

@@ -4,7 +4,7 @@
  * are touched; the root namespace's interfaces, routes, sysctls and firewall never are.
  */
 import { dockerRuleset, type DockerLayout, type RuleSpec } from './docker-ruleset.js';
-import { BR_NETFILTER, FAULT_RULE_PRIORITY, FAULT_TABLE } from './faults.js';
+import { BR_NETFILTER, FAULT_NFT_TABLE, FAULT_RULE_PRIORITY, FAULT_TABLE } from './faults.js';
 import { inNetns, must, runSync, type RunResult } from './run.js';
 import { startServer, stopServer, type Server } from './servers.js';
 import { CONTAINERS, DOCKER_NETWORK, HOST_INTERFACES, TOPOLOGY, type ContainerKey, type NamespaceKey } from './topology.js';
@@ -195,6 +195,7 @@ export class Lab {
     this.exec('host', ['iptables', '-t', 'mangle', '-F']);
     runSync(['ip', '-n', this.ns.host, 'rule', 'del', 'priority', String(FAULT_RULE_PRIORITY)]);
     runSync(['ip', '-n', this.ns.host, 'route', 'flush', 'table', String(FAULT_TABLE)]);
+    runSync(inNetns(this.ns.host, ['nft', 'delete', 'table', 'inet', FAULT_NFT_TABLE]));
   }
 
   /** reset(), then restarts the servers of recreated container namespaces. */

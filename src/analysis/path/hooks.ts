@@ -4,7 +4,11 @@
  * and both run; a native nftables table registers its base chains the same way (with its own priorities).
  * Within a hook the base chains run by priority; ACCEPT ends only its own base chain, DROP is final.
  */
+import type { NftChainView, NftTableView } from '../../model/nftables.js';
 import type { Namespace, NfTable, Ruleset } from '../../model/types.js';
+
+/** The nft table families whose base chains see routed packets of an address family (bridge and netdev do not). */
+const NFT_FAMILIES_OF: Record<4 | 6, readonly string[]> = { 4: ['ip', 'inet'], 6: ['ip6', 'inet'] };
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
 
@@ -43,18 +47,20 @@ const IPTABLES_CHAINS: IptablesChainSpec[] = [
   { table: 'nat', chain: 'POSTROUTING', hook: 'postrouting', priority: PRIORITY.srcnat, type: 'nat' },
 ];
 
-/** One base chain on a hook: enough to walk it and to say which ruleset and table it belongs to. */
-export interface BaseChain {
+interface BaseChainCommon {
   hook: Hook;
   priority: number;
   type: ChainType;
-  /** "iptables-legacy", "iptables-nft", "iptables" (backend not known). */
+  /** "iptables-legacy", "iptables-nft", "iptables" (backend not known), "nftables". */
   backend: string;
-  /** The ruleset's source, e.g. "iptables-save" or "netns:blue/iptables-legacy-save". */
+  /** The ruleset's source, e.g. "iptables-save", "netns:blue/iptables-legacy-save", "nft-ruleset". */
   label: string;
-  table: NfTable;
-  chain: string;
 }
+
+/** One base chain on a hook, of any backend: enough to walk it and to say which ruleset and table it belongs to. */
+export type BaseChain =
+  | (BaseChainCommon & { kind: 'iptables'; table: NfTable; chain: string })
+  | (BaseChainCommon & { kind: 'nft'; table: NftTableView; chain: NftChainView });
 
 function backendName(ruleset: Ruleset): string {
   const prefix = ruleset.family === 'ipv6' ? 'ip6tables' : 'iptables';
@@ -90,7 +96,17 @@ export function baseChainsAt(ns: Namespace, family: 4 | 6, hook: Hook): BaseChai
       if (spec.hook !== hook) continue;
       const table = ruleset.tables.get(spec.table);
       if (!table || !table.chains.has(spec.chain)) continue;
-      chains.push({ hook, priority: spec.priority, type: spec.type, backend: backendName(ruleset), label: ruleset.label, table, chain: spec.chain });
+      chains.push({ kind: 'iptables', hook, priority: spec.priority, type: spec.type, backend: backendName(ruleset), label: ruleset.label, table, chain: spec.chain });
+    }
+  }
+  // Native nftables tables; those iptables-nft manages are the iptables-nft view above, walked once.
+  const nft = ns.nftables;
+  for (const table of nft?.tables ?? []) {
+    if (table.managedByIptablesNft || !NFT_FAMILIES_OF[family].includes(table.family)) continue;
+    for (const chain of table.chains) {
+      const base = chain.base;
+      if (!base || base.hook !== hook) continue;
+      chains.push({ kind: 'nft', hook, priority: base.priority, type: base.type, backend: 'nftables', label: nft!.label, table, chain });
     }
   }
   // Stable: at equal priority, rulesets keep the order above (registration order, which the snapshot does not show).

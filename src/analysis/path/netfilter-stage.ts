@@ -13,6 +13,7 @@ import { parseNatAddress } from '../netfilter/rule-fields.js';
 import { parseMark } from '../netfilter/match.js';
 import { walkChain, type Decision, type WalkResult } from '../netfilter/walk.js';
 import { baseChainsAt, type BaseChain, type Hook } from './hooks.js';
+import { nftChainStep } from './nft-stage.js';
 import type { NamespaceView } from './namespace-view.js';
 import { describePacket, packetClass, type ChainContext } from './packet.js';
 import type { Packet, Stage, TraceStep } from './types.js';
@@ -49,6 +50,20 @@ export function runHook(view: NamespaceView, hook: Hook, packet: Packet, ctx: Ch
   }
   for (const base of baseChainsAt(view.ns, packet.family, hook)) {
     if (base.type === 'nat' && !newConnection) continue;
+    if (base.kind === 'nft') {
+      const nft = nftChainStep(view, base, packet, ctx, STAGE_OF_HOOK[hook]);
+      if (nft.markChanged) out.markChanged = true;
+      if (nft.nat && base.type === 'nat' && !out.nat) {
+        out.nat = nft.nat;
+        out.natStep = nft.step;
+      }
+      out.steps.push(nft.step);
+      if (nft.step.verdict === 'drop') {
+        out.dropped = true;
+        return out;
+      }
+      continue;
+    }
     const result = walkChain(base.table, base.chain, packetClass(packet, ctx));
     const marked = applyMarks(result, packet, result.decision.kind !== 'drop');
     const step = chainStep(view, base, result, packet);
@@ -76,7 +91,7 @@ export function runHook(view: NamespaceView, hook: Hook, packet: Packet, ctx: Ch
   return out;
 }
 
-function chainStep(view: NamespaceView, base: BaseChain, result: WalkResult, packet: Packet): TraceStep {
+function chainStep(view: NamespaceView, base: BaseChain & { kind: 'iptables' }, result: WalkResult, packet: Packet): TraceStep {
   const d = result.decision;
   const step: TraceStep = {
     namespace: view.name,
@@ -120,7 +135,7 @@ function verdictOf(d: Decision): TraceStep['verdict'] {
   }
 }
 
-function noteOf(base: BaseChain, d: Decision): string {
+function noteOf(base: BaseChain & { kind: 'iptables' }, d: Decision): string {
   const where = `${base.table.name} ${base.chain}`;
   if (d.by === 'policy') return `${where}: no rule decides, the chain's policy ${d.verdict} applies`;
   if (d.by === 'absent') return `${where}: no such chain`;

@@ -1,0 +1,119 @@
+/**
+ * One native nftables base chain on the packet's path: evaluated for the concrete packet (nft-eval.ts), told
+ * as a trace step with the rule lines of the nft ruleset, its NAT and its mark applied to the packet.
+ */
+import type { NftTableView } from '../../model/nftables.js';
+import type { Evidence } from '../../parse/common.js';
+import type { NftRule } from '../../parse/nft-types.js';
+import type { BaseChain } from './hooks.js';
+import type { NamespaceView } from './namespace-view.js';
+import { evaluateNftChain, type NftChainResult, type NftPacket } from './nft-eval.js';
+import type { NatAction } from './netfilter-stage.js';
+import { describePacket, type ChainContext } from './packet.js';
+import type { Packet, Stage, TraceStep } from './types.js';
+
+export interface NftStepOutcome {
+  step: TraceStep;
+  nat?: NatAction;
+  markChanged: boolean;
+}
+
+export function nftChainStep(view: NamespaceView, base: BaseChain & { kind: 'nft' }, packet: Packet, ctx: ChainContext, stage: Stage): NftStepOutcome {
+  const result = evaluateNftChain(base.table.table, base.chain.chain, nftPacket(packet, ctx));
+  const markChanged = Object.hasOwn(result, 'mark');
+  if (markChanged) packet.mark = result.mark;
+  const where = `${base.table.family} ${base.table.name} ${base.chain.chain.name}`;
+  const evidence = ruleEvidence(base.table, result.path.length > 0 ? result.path : result.rule ? [result.rule] : []);
+  if (result.by === 'policy') evidence.push(base.chain.evidence);
+  const step: TraceStep = {
+    namespace: view.name,
+    stage,
+    table: `nftables ${base.table.family} ${base.table.name}`,
+    chain: base.chain.chain.name,
+    rule: result.by === 'policy' ? `policy ${result.verdict}` : ruleName(base.table, result.rule),
+    verdict: stepVerdict(result),
+    packet: describePacket(packet),
+    note: result.by === 'policy' ? `${where}: no rule decides, the chain's policy ${result.verdict} applies` : `${where}: ${result.rule?.text ?? result.verdict}`,
+    evidence,
+  };
+  if (base.type === 'filter' && result.verdict === 'accept') step.note += ' (an accept ends only this base chain: the next one on the hook still runs)';
+  if (!result.certain && step.verdict !== 'drop') {
+    step.verdict = 'maybe';
+    const others = result.alternatives.map((a) => `${a.verdict}${a.rule ? ` at line ${ruleLine(base.table, a.rule)}` : ' by policy'}`);
+    const limits = result.limits.length > 0 ? `; ${result.limits.join('; ')}` : '';
+    step.note = `${step.note}; but rules the snapshot cannot decide may instead give ${others.join(', ') || 'another verdict'}${limits}`;
+    step.evidence.push(...ruleEvidence(base.table, result.alternatives.flatMap((a) => (a.rule ? [a.rule] : []))));
+  }
+  const outcome: NftStepOutcome = { step, markChanged };
+  if (result.verdict === 'nat' && result.nat && step.verdict !== 'maybe') {
+    const nat: NatAction = { kind: result.nat.kind };
+    if (result.nat.address !== undefined && (result.nat.kind === 'dnat' || result.nat.kind === 'snat')) (nat as { address?: bigint }).address = result.nat.address;
+    if (result.nat.port !== undefined) nat.port = result.nat.port;
+    outcome.nat = nat;
+  }
+  return outcome;
+}
+
+function stepVerdict(result: NftChainResult): TraceStep['verdict'] {
+  switch (result.verdict) {
+    case 'accept':
+      return 'accept';
+    case 'drop':
+      return 'drop';
+    case 'nat':
+      return result.nat?.kind === 'dnat' || result.nat?.kind === 'redirect' ? 'dnat' : 'snat';
+    default:
+      return 'maybe';
+  }
+}
+
+function nftPacket(p: Packet, ctx: ChainContext): NftPacket {
+  const status: string[] = [];
+  if (ctx.connection.dnat) status.push('dnat');
+  if (ctx.connection.snat) status.push('snat');
+  const out: NftPacket = {
+    family: p.family,
+    src: p.src,
+    dst: p.dst,
+    protocol: p.protocol,
+    ct: { state: ctx.connection.state === 'NEW' ? 'new' : 'established', direction: ctx.connection.direction === 'REPLY' ? 'reply' : 'original', status },
+    dstLocal: ctx.dstLocal,
+    srcLocal: ctx.srcLocal,
+  };
+  if (p.sport !== undefined) out.sport = p.sport;
+  if (p.dport !== undefined) out.dport = p.dport;
+  if (p.icmpType !== undefined) out.icmpType = p.icmpType;
+  if (p.mark !== undefined) out.mark = p.mark;
+  if (ctx.in !== undefined) out.iif = ctx.in;
+  if (ctx.out !== undefined) out.oif = ctx.out;
+  return out;
+}
+
+/** The model's evidence of each rule, in order (the rule views hold the source label). */
+function ruleEvidence(table: NftTableView, rules: readonly NftRule[]): Evidence[] {
+  const out: Evidence[] = [];
+  for (const rule of rules) {
+    for (const chain of table.chains) {
+      const found = chain.rules.find((r) => r.rule === rule);
+      if (found) {
+        out.push(found.evidence);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function ruleLine(table: NftTableView, rule: NftRule): number {
+  return ruleEvidence(table, [rule])[0]?.line ?? rule.line;
+}
+
+/** "forward:3" (chain:position) of the deciding rule. */
+function ruleName(table: NftTableView, rule: NftRule | undefined): string {
+  if (!rule) return '';
+  for (const chain of table.chains) {
+    const index = chain.rules.findIndex((r) => r.rule === rule);
+    if (index >= 0) return `${chain.chain.name}:${index + 1}`;
+  }
+  return '';
+}
