@@ -22,7 +22,7 @@ import { checkRule } from './rule-check.js';
 import { explainSchemaErrors, type Problem } from './rule-diagnostics.js';
 import type { RuleFile } from './rule-file.js';
 import type { RuleMeta } from './types.js';
-import { jsonErrorLine } from '../parse/json-syntax.js';
+import { parseJsonFile } from '../parse/json-syntax.js';
 
 export interface LoadedRule {
   meta: RuleMeta;
@@ -80,14 +80,7 @@ async function loadRuleFile(file: string, origin: string, registry: FactRegistry
   } catch (err) {
     throw new InputError(`cannot read rule file: ${(err as Error).message}`, { file });
   }
-  let document: unknown;
-  try {
-    document = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (err) {
-    const message = (err as Error).message;
-    const line = jsonErrorLine(text, message);
-    throw new InputError(`not valid JSON: ${message}`, line === undefined ? { file } : { file, line });
-  }
+  const document = parseJsonFile(text, file, 'not valid JSON: ');
   const validate = await ruleValidator();
   if (!validate(document)) throw problemsError(file, explainSchemaErrors(document, validate.errors ?? []));
   const { RuleFile } = await import('./rule-file.js');

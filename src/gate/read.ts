@@ -9,7 +9,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../errors.js';
 import { systemMessage } from '../snapshot/read-bytes.js';
 import type { GateSchemaFile } from './files.js';
-import { jsonErrorLine } from '../parse/json-syntax.js';
+import { parseJsonFile } from '../parse/json-syntax.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** schemas/ at the package root: two levels up from src/gate, dist/gate and dist/bundle alike. */
@@ -44,14 +44,7 @@ export async function readGateFile(file: string, schemaFile: GateSchemaFile, wha
   } catch (err) {
     throw new InputError(`cannot read the ${what}: ${systemMessage(err)}`, { file });
   }
-  let document: unknown;
-  try {
-    document = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (err) {
-    const message = (err as Error).message;
-    const line = jsonErrorLine(text, message);
-    throw new InputError(`the ${what} is not valid JSON: ${message}`, line === undefined ? { file } : { file, line });
-  }
+  const document = parseJsonFile(text, file, `the ${what} is not valid JSON: `);
   const validate = await validatorFor(schemaFile);
   if (!validate(document)) {
     const errors = validate.errors ?? [];

@@ -3,6 +3,7 @@
  * grammar that stops at the first error and reports its line, with a hint for iproute2's known bugs.
  * Only ever run on invalid input, so it favours clear messages over speed.
  */
+import { InputError } from '../errors.js';
 import { clip, fail, type ParseInput } from './common.js';
 
 const PRE_2019_ROUTE_HINT =
@@ -232,4 +233,15 @@ export function jsonErrorLine(text: string, message: string): number | undefined
   if (pos) return text.slice(0, Number(pos[1])).split('\n').length;
   const line = /line (\d+)/.exec(message);
   return line ? Number(line[1]) : undefined;
+}
+
+/** A JSON file's document (a BOM allowed); invalid JSON is an InputError naming the file and line, "<prefix><what JSON.parse said>". */
+export function parseJsonFile(text: string, file: string, prefix: string): unknown {
+  try {
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const line = jsonErrorLine(text, message);
+    throw new InputError(`${prefix}${message}`, line === undefined ? { file } : { file, line });
+  }
 }

@@ -6,7 +6,7 @@
  * does not switch, so taken there it would list the "host's" bridge in the container. Only namespaces
  * named `nac-…` that this test creates (and the process namespace it starts) are touched.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,25 +20,16 @@ import { buildHost } from '../../src/model/build.js';
 import { loadInput } from '../../src/snapshot/load.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { BINARY } from '../cli/run.js';
+import { must, PATH_ENV, run } from './lab-commands.js';
 
 const LAB_NS = `nac-${process.pid}`;
 const BRIDGE = 'nacbr0';
 const PORT = 'nacd0';
-const PATH_ENV = { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`, LC_ALL: 'C' };
 const COLLECT_TIMEOUT_MS = 240_000;
 /** nft is optional here: with it, the container namespace gets a table of its own. */
 const HAS_NFT = findExecutable('nft', PATH_ENV) !== undefined;
 
-function run(argv: string[], timeout = 20_000): { ok: boolean; out: string; err: string } {
-  const r = spawnSync(argv[0]!, argv.slice(1), { timeout, env: PATH_ENV, encoding: 'utf8', killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 });
-  return { ok: r.status === 0, out: r.stdout ?? '', err: r.stderr ?? String(r.error ?? '') };
-}
 
-function must(argv: string[], timeout?: number): string {
-  const r = run(argv, timeout);
-  if (!r.ok) throw new Error(`${argv.join(' ')} failed: ${r.err.trim()}`);
-  return r.out;
-}
 
 function labSkipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'container bridge lab needs root (creates network namespaces)';

@@ -5,7 +5,6 @@
  * has policy routing rules of its own. Only namespaces this test creates (`nar-…`) are touched; the root
  * namespace's interfaces, rules and firewall are left alone.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,26 +18,16 @@ import { formatCidr } from '../../src/model/net.js';
 import { loadInput } from '../../src/snapshot/load.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { PROJECT_ROOT } from '../helpers/corpus.js';
+import { must, PATH_ENV, run } from './lab-commands.js';
 
 const PREFIX = `nar-${process.pid}`;
 const HOST_NS = `${PREFIX}h`;
 const NS_A = `${PREFIX}a`;
 const NS_B = `${PREFIX}b`;
-const COMMAND_TIMEOUT_MS = 20_000;
 /** Without IPv6 in the kernel (ipv6.disable=1), `ip -6 rule` fails: then only IPv4 rules are checked. */
 const HAS_IPV6 = existsSync('/proc/net/if_inet6');
-const PATH_ENV = { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`, LC_ALL: 'C' };
 
-function run(argv: string[], timeout = COMMAND_TIMEOUT_MS): { ok: boolean; out: string; err: string } {
-  const r = spawnSync(argv[0]!, argv.slice(1), { timeout, env: PATH_ENV, encoding: 'utf8', killSignal: 'SIGKILL' });
-  return { ok: r.status === 0, out: r.stdout ?? '', err: r.stderr ?? String(r.error ?? '') };
-}
 
-function must(argv: string[]): string {
-  const r = run(argv);
-  if (!r.ok) throw new Error(`${argv.join(' ')} failed: ${r.err.trim()}`);
-  return r.out;
-}
 
 function labSkipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'netns lab needs root (creates network namespaces)';

@@ -4,7 +4,6 @@
  * second namespace `nan-<pid>h` playing the host, with `--netns nan-<pid>`. Only these two namespaces are
  * touched and both are deleted after; the root namespace's firewall is neither changed nor read.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,24 +14,15 @@ import { findExecutable } from '../../src/collect/which.js';
 import { loadInput } from '../../src/snapshot/load.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { PROJECT_ROOT } from '../helpers/corpus.js';
+import { must, PATH_ENV, run } from './lab-commands.js';
 
 const NS = `nan-${process.pid}`;
 const HOST_NS = `${NS}h`;
 const BINARY = path.join(PROJECT_ROOT, 'dist/cli/main.js');
-const PATH_ENV = { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`, LC_ALL: 'C' };
 /** nft 1.0.6 wants a line break (or ;) after a block closes, so not all on one line. */
 const RULESET = 'table inet t {\n  chain f {\n    type filter hook forward priority 0; policy drop;\n  }\n}\n';
 
-function run(argv: string[], timeout = 20_000): { ok: boolean; out: string; err: string } {
-  const r = spawnSync(argv[0]!, argv.slice(1), { timeout, env: PATH_ENV, encoding: 'utf8', killSignal: 'SIGKILL' });
-  return { ok: r.status === 0, out: r.stdout ?? '', err: r.stderr ?? String(r.error ?? '') };
-}
 
-function must(argv: string[]): string {
-  const r = run(argv);
-  if (!r.ok) throw new Error(`${argv.join(' ')} failed: ${r.err.trim()}`);
-  return r.out;
-}
 
 function labSkipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'nft lab needs root (creates network namespaces)';
