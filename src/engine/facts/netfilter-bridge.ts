@@ -19,6 +19,9 @@ import type { Bridge, Evidence } from '../../model/types.js';
 import { mergeEvidence, summarise } from './lib/evidence.js';
 import { defineFacts, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
+/** The table Docker's nftables firewall backend keeps its bridge networks' rules in. */
+const DOCKER_NFT_TABLE = 'docker-bridges';
+
 const KEY = 'netfilter-bridge:';
 
 /** Routed traffic crosses the bridge: it has ports, an address, and the uplink is another interface. */
@@ -49,6 +52,8 @@ function dockerChains(env: FactEnv, bridge: Bridge): DockerChainsCheck | undefin
   return env.cache.perNamespace(env.namespace, `${KEY}docker:${bridge.name}`, () => {
     const ruleset = env.namespace.netfilter.ipv4;
     if (!ruleset || !isDockerBridgeName(bridge.name) || !bridge.interface?.adminUp) return undefined;
+    // Docker's nftables firewall backend (Docker 29: `table ip docker-bridges`) writes no iptables chains at all.
+    if (env.namespace.nftables?.tables.some((t) => t.family === 'ip' && t.name === DOCKER_NFT_TABLE && !t.managedByIptablesNft)) return undefined;
     const subnet = bridgeSubnets(bridge).find((s) => s.family === 4);
     return checkDockerChains(env.namespace, ruleset, bridge.name, subnet);
   });

@@ -13,6 +13,7 @@ import {
 import { decisionEvidence, describeDecision, ruleText } from '../../analysis/evidence.js';
 import { uplinkInterface } from '../../analysis/topology.js';
 import { mergeEvidence } from './lib/evidence.js';
+import { egressNattedByNft } from './path.js';
 import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
 const KEY = 'netfilter-subnet:';
@@ -46,7 +47,13 @@ function coverage(env: FactEnv, s: BridgeSubnet): MasqueradeCoverage | undefined
 function missing(env: FactEnv, s: BridgeSubnet): MasqueradeCoverage | undefined {
   if (!isPrivateCidr(s.cidr) || !egress(env, s)) return undefined;
   const c = coverage(env, s);
-  return c?.covered === 'no' ? c : undefined;
+  if (c?.covered !== 'no') return undefined;
+  // iptables does not masquerade it; a native nftables table may (the packet path runs both).
+  return hasNativeNft(env) && egressNattedByNft(env, s) ? undefined : c;
+}
+
+function hasNativeNft(env: FactEnv): boolean {
+  return (env.namespace.nftables?.tables ?? []).some((t) => !t.managedByIptablesNft);
 }
 
 const facts = defineFacts<BridgeSubnet>('bridge-subnet', [

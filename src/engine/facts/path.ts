@@ -82,6 +82,15 @@ function egress(env: FactEnv, s: BridgeSubnet): PathAnswer | undefined {
   });
 }
 
+/**
+ * Whether the engine sees the subnet's outbound connection source-NATed by a native nftables chain (Docker's
+ * nftables backend, firewalld, netavark): the iptables-only masquerade check cannot see those.
+ */
+export function egressNattedByNft(env: FactEnv, s: BridgeSubnet): boolean {
+  const steps = egress(env, s)?.result.request.steps ?? [];
+  return steps.some((step) => step.verdict === 'snat' && step.table?.startsWith('nftables ') === true);
+}
+
 /* ---------- published-port: ingress ---------- */
 
 function ingress(env: FactEnv, port: PublishedPort): PathAnswer | undefined {

@@ -1,0 +1,58 @@
+/**
+ * A Docker host on Docker's nftables firewall backend (Docker 29: `table ip docker-bridges`, no iptables
+ * chains of its own): the rules that used to read iptables alone raise no false error there, and still
+ * report the fault when the nftables table lacks the masquerade.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, DOCKER_HOST, PROJECT_ROOT } from '../cli/run.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'netaudit-nft-backend-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const DOCKER_NFT = readFileSync(path.join(PROJECT_ROOT, 'test/parse/fixtures/nft/docker-bridges.nft'), 'utf8');
+/** iptables-save on such a host: the nf_tables backend's empty default tables. */
+const EMPTY_IPTABLES = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', 'COMMIT', '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', 'COMMIT', ''].join('\n');
+
+function host(name: string, nft: string): string {
+  const dir = path.join(tmp, name);
+  cpSync(DOCKER_HOST, dir, { recursive: true });
+  writeFileSync(path.join(dir, 'iptables-save.txt'), EMPTY_IPTABLES);
+  writeFileSync(path.join(dir, 'nft-ruleset.txt'), nft);
+  return dir;
+}
+
+interface Report {
+  findings: { ruleId: string; severity: string; subject: { name: string }; evidence: { source: string; text: string }[] }[];
+}
+
+async function audit(dir: string): Promise<Report> {
+  const run = await cli(['audit', dir, '-f', 'json', '--fail-on', 'none']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as Report;
+}
+
+describe("Docker's nftables backend", () => {
+  it('healthy: no docker-chains-missing, no masquerade-missing, no path error', async () => {
+    const report = await audit(host('healthy', DOCKER_NFT));
+    const errors = report.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${f.subject.name}`);
+    expect(errors).toEqual([]);
+  });
+
+  it('without the masquerade of its nat table: masquerade-missing on the subnet', async () => {
+    const broken = DOCKER_NFT.split('\n').filter((l) => !l.includes('masquerade')).join('\n');
+    const report = await audit(host('no-masquerade', broken));
+    expect(report.findings.map((f) => `${f.ruleId} ${f.subject.name}`)).toContain('masquerade-missing docker0:172.17.0.0/16');
+  });
+
+  it('a trace of the container subnet to the internet is masqueraded by the nft chain', async () => {
+    const run = await cli(['trace', host('trace', DOCKER_NFT), '--from', '172.17.0.2', '--in', 'docker0', '--to', '203.0.113.1', '--dport', '443', '--one-way', '-f', 'json']);
+    const doc = JSON.parse(run.stdout) as { verdict: string; steps: { table?: string; verdict: string; evidence: { source: string; text: string }[] }[] };
+    const snat = doc.steps.find((s) => s.verdict === 'snat');
+    expect(snat?.table).toBe('nftables ip docker-bridges');
+    expect(snat?.evidence.at(-1)?.source).toBe('nft-ruleset');
+    expect(snat?.evidence.at(-1)?.text).toMatch(/masquerade/);
+  });
+});
