@@ -18,6 +18,8 @@ export interface ReportOptions {
   failOn: Severity | 'none';
   /** SARIF: the text of the sources findings quote, and the files that hold them where there are such files. */
   sources?: SourceLocator;
+  /** JSON: several inputs were given (one JSON document a line, even when only one of them could be audited). */
+  severalInputs?: boolean;
 }
 
 export function renderReports(all: readonly AuditResult[], format: ReportFormat, options: ReportOptions): string {
@@ -26,7 +28,7 @@ export function renderReports(all: readonly AuditResult[], format: ReportFormat,
     case 'text':
       return formatTextReports(results, { colour: options.colour });
     case 'json':
-      return formatJsonReports(results);
+      return formatJsonReports(results, options.severalInputs ?? results.length > 1);
     case 'sarif':
       return formatSarifReports(results, options.sources ?? {});
     case 'junit':

@@ -12,8 +12,9 @@ export function formatJson(result: AuditResult): string {
 }
 
 /** Several inputs: JSON Lines, one complete report object per line, in input order. */
-export function formatJsonReports(results: readonly AuditResult[]): string {
-  if (results.length === 1 && results[0]) return formatJson(results[0]);
+/** One input: one pretty document. Several inputs: JSON Lines, one report a line (`lines`), whatever became of the others. */
+export function formatJsonReports(results: readonly AuditResult[], lines = results.length > 1): string {
+  if (!lines && results.length === 1 && results[0]) return formatJson(results[0]);
   return results.map((r) => `${JSON.stringify(orderedReport(r))}\n`).join('');
 }
 

@@ -160,7 +160,10 @@ describe('netaudit audit: bad input', () => {
   it('one bad input among good ones: the good one is reported, the bad one named on stderr, exit 2', async () => {
     const run = await cli(['audit', HOST, 'no/such/dir', '--rules', RULES, '--only', INFO_RULE, '--format', 'json', '--fail-on', 'none']);
     expect(run.code).toBe(2);
-    const report = JSON.parse(run.stdout) as AuditResult;
+    // Several inputs give JSON Lines, one report a line, even when only one of them could be audited.
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0] ?? '') as AuditResult;
     expect(report.input).toBe(HOST);
     expect(report.findings.map((f) => f.ruleId)).toEqual([INFO_RULE]);
     expect(run.stderr).toBe('netaudit: no/such/dir: cannot read: no such file or directory\n');

@@ -59,7 +59,12 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo, c
     const report = renderReports(
       audited.map((a) => a.result),
       options.format,
-      { colour: options.output === undefined && wantsColour({ isTTY: io.isTTY }, io.env), failOn: options.failOn, sources: await sourceLocator(audited, options) },
+      {
+        colour: options.output === undefined && wantsColour({ isTTY: io.isTTY }, io.env),
+        failOn: options.failOn,
+        sources: await sourceLocator(audited, options),
+        severalInputs: options.inputs.length > 1,
+      },
     );
     if (options.output === undefined) io.stdout(report);
     else await writeReport(options.output, report);
