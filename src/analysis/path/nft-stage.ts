@@ -89,31 +89,33 @@ function nftPacket(p: Packet, ctx: ChainContext): NftPacket {
   return out;
 }
 
+/** Each rule of a table with its evidence and its place ("forward:3"), indexed once per table. */
+const ruleIndexes = new WeakMap<NftTableView, Map<NftRule, { evidence: Evidence; name: string }>>();
+
+function ruleIndex(table: NftTableView): Map<NftRule, { evidence: Evidence; name: string }> {
+  let index = ruleIndexes.get(table);
+  if (!index) {
+    index = new Map();
+    for (const chain of table.chains) chain.rules.forEach((r, i) => index!.set(r.rule, { evidence: r.evidence, name: `${chain.chain.name}:${i + 1}` }));
+    ruleIndexes.set(table, index);
+  }
+  return index;
+}
+
 /** The model's evidence of each rule, in order (the rule views hold the source label). */
 function ruleEvidence(table: NftTableView, rules: readonly NftRule[]): Evidence[] {
-  const out: Evidence[] = [];
-  for (const rule of rules) {
-    for (const chain of table.chains) {
-      const found = chain.rules.find((r) => r.rule === rule);
-      if (found) {
-        out.push(found.evidence);
-        break;
-      }
-    }
-  }
-  return out;
+  const index = ruleIndex(table);
+  return rules.flatMap((rule) => {
+    const found = index.get(rule);
+    return found ? [found.evidence] : [];
+  });
 }
 
 function ruleLine(table: NftTableView, rule: NftRule): number {
-  return ruleEvidence(table, [rule])[0]?.line ?? rule.line;
+  return ruleIndex(table).get(rule)?.evidence.line ?? rule.line;
 }
 
 /** "forward:3" (chain:position) of the deciding rule. */
 function ruleName(table: NftTableView, rule: NftRule | undefined): string {
-  if (!rule) return '';
-  for (const chain of table.chains) {
-    const index = chain.rules.findIndex((r) => r.rule === rule);
-    if (index >= 0) return `${chain.chain.name}:${index + 1}`;
-  }
-  return '';
+  return rule ? (ruleIndex(table).get(rule)?.name ?? '') : '';
 }

@@ -9,13 +9,13 @@
 import type { BridgeSubnet } from '../../analysis/netfilter/index.js';
 import type { PublishedPort } from '../../analysis/netfilter/index.js';
 import { dropStep } from '../../analysis/path/cause.js';
-import { PathEngine } from '../../analysis/path/engine.js';
 import { followConnection, type Origin, type TraceResult } from '../../analysis/path/trace.js';
 import type { Packet, TraceStep } from '../../analysis/path/types.js';
 import { uplinkInterface } from '../../analysis/topology.js';
 import { formatAddress, parseAddress } from '../../model/net.js';
 import type { Evidence, Namespace } from '../../model/types.js';
 import { mergeEvidence, primaryEvidence } from './lib/evidence.js';
+import { pathEngineOf } from './lib/path-engine.js';
 import { subjectMemo } from './lib/subject-memo.js';
 import { defineFacts, EVIDENCE_TYPE, type FactDef, type FactEnv, type FactModule } from './registry.js';
 
@@ -25,13 +25,10 @@ const EGRESS_PORT = 443;
 /** Addresses outside any host (documentation ranges): the first one the namespace routes by its default route is used. */
 const OUTSIDE: Record<4 | 6, string[]> = { 4: ['198.51.100.1', '203.0.113.1', '192.0.2.1'], 6: ['2001:db8:ffff::1', '2001:db8::1'] };
 
-function engineOf(env: FactEnv): PathEngine {
-  return env.cache.perHost(`${KEY}engine`, () => new PathEngine(env.host));
-}
 
 /** An outside address the namespace routes by a default route, or undefined (no default route: other rules say so). */
 function outsideAddress(env: FactEnv, ns: Namespace, family: 4 | 6): bigint | undefined {
-  const fib = engineOf(env).view(ns).fib(family);
+  const fib = pathEngineOf(env).view(ns).fib(family);
   for (const text of OUTSIDE[family]) {
     const address = parseAddress(text);
     if (!address) continue;
@@ -50,7 +47,7 @@ interface PathAnswer {
 }
 
 function answer(env: FactEnv, origin: Origin, packet: Packet): PathAnswer {
-  const result = followConnection(engineOf(env), origin, packet, false);
+  const result = followConnection(pathEngineOf(env), origin, packet, false);
   const drop = result.verdict === 'dropped' ? dropStep(result.reply ?? result.request) : undefined;
   const out: PathAnswer = { result, from: origin.described, to: `${formatAddress(packet.family, packet.dst)}:${packet.dport ?? ''}` };
   if (drop) out.drop = drop;
@@ -61,7 +58,7 @@ function answer(env: FactEnv, origin: Origin, packet: Packet): PathAnswer {
 
 /** An address of the subnet that no interface of the namespace holds: where a container on the bridge would send from. */
 function clientAddress(env: FactEnv, s: BridgeSubnet): bigint | undefined {
-  const view = engineOf(env).view(env.namespace);
+  const view = pathEngineOf(env).view(env.namespace);
   const size = s.family === 4 ? 1n << BigInt(32 - s.cidr.prefixLen) : 1n << BigInt(128 - s.cidr.prefixLen);
   for (let offset = 2n; offset < size - 1n && offset < 16n; offset++) {
     const candidate = s.cidr.network + offset;
@@ -101,7 +98,7 @@ function ingress(env: FactEnv, port: PublishedPort): PathAnswer | undefined {
     // node collected without --netns) could only be unknown, and tracing every such port would cost the audit
     // its speed. Those ports are left to the narrow published-port rules.
     const target = port.target.address;
-    const engine = engineOf(env);
+    const engine = pathEngineOf(env);
     if (!env.host.namespaces.some((other) => engine.view(other).ownAddress(target.family, target.network))) return undefined;
     const uplink = port.inInterface ?? uplinkInterface(ns, port.family);
     if (!uplink || port.excludedIn.includes(uplink)) return undefined;

@@ -9,21 +9,17 @@
  */
 import { bridgeSubnets } from '../../analysis/netfilter/index.js';
 import { lookupError, type FibDecision } from '../../analysis/path/fib.js';
-import { NamespaceView } from '../../analysis/path/namespace-view.js';
+import type { NamespaceView } from '../../analysis/path/namespace-view.js';
 import { formatAddress, formatCidr, isLinkLocal, parseAddress } from '../../model/net.js';
 import type { PolicyRule } from '../../model/policy-rules.js';
 import type { Evidence, Interface, Namespace, Route } from '../../model/types.js';
 import { mergeEvidence } from './lib/evidence.js';
+import { namespaceViewOf } from './lib/path-engine.js';
 import { subjectMemo } from './lib/subject-memo.js';
 import { usableAddresses } from './lib/topology.js';
 import { defineFacts, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
 const KEY = 'routing-decision:';
-
-/** One view per namespace and audit: its Fib is indexed once for every subject that asks. */
-function viewOf(env: FactEnv, ns: Namespace = env.namespace): NamespaceView {
-  return env.cache.perNamespace(ns, `${KEY}view`, () => new NamespaceView(ns));
-}
 
 /* ---------- gateway-unreachable ---------- */
 
@@ -44,7 +40,7 @@ function deadGateways(env: FactEnv, route: Route): DeadGateway[] {
   if (route.gateway && route.dev) hops.push({ gateway: route.gateway, dev: route.dev });
   for (const hop of route.nexthops) if (hop.gateway && hop.dev) hops.push({ gateway: hop.gateway, dev: hop.dev });
   if (hops.length === 0) return [];
-  const view = viewOf(env);
+  const view = namespaceViewOf(env);
   const out: DeadGateway[] = [];
   for (const hop of hops) {
     // No entry is no finding: entries expire, and a gateway nobody has used lately has none.
@@ -154,7 +150,7 @@ function uplinkDevice(view: NamespaceView, family: 4 | 6): string | undefined {
 
 function refusals(env: FactEnv, iface: Interface): Refusal[] {
   const ns = env.namespace;
-  const view = viewOf(env);
+  const view = namespaceViewOf(env);
   const out: Refusal[] = [];
   const bridge = ns.bridgeByName.get(iface.name);
   if (bridge) {
