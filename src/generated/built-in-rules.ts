@@ -2,7 +2,7 @@
 import type { RuleFile } from '../engine/rule-file.js';
 
 /** ruleFilesDigest of the rule files these rules were validated from. */
-export const BUILT_IN_RULES_DIGEST = '56de283a4a3c5e5840f204cca7e480dcdeededfb50096fa7741f5d92bd48d3f8';
+export const BUILT_IN_RULES_DIGEST = '7dc47d345851b4428651edba3f082ce5af3ac8f0f9d9614d85ed4b5f99e2aee4';
 
 /** The built-in rules, validated; new objects on every call, as when read from the files. */
 export function builtInRuleDefinitions(): { name: string; definition: RuleFile }[] {
@@ -360,6 +360,44 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           ]
         },
         "suppressedBy": []
+      }
+    },
+    {
+      "name": "forward-accept-overridden.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "forward-accept-overridden",
+        "title": "One ruleset accepts a bridge subnet's traffic, another ruleset's chain on the same hook drops it",
+        "severity": "error",
+        "subject": "bridge-subnet",
+        "requires": [
+          "ip-link",
+          "ip-addr",
+          "ip-route"
+        ],
+        "rationale": "Several rulesets register at the forward hook of one host: iptables-legacy's filter FORWARD, iptables-nft's, and every native nftables table with a forward base chain (Docker 29's `table ip docker-bridges`, firewalld's `table inet firewalld`, netavark's `table inet netavark`, Debian's stock `table inet filter`). The kernel runs all of them in priority order. An accept ends only its own base chain and the packet goes on to the next; a drop in any of them is final. So a container's traffic that Docker's rules accept still dies when a forward chain of another ruleset has policy drop: the iptables FORWARD policy DROP left by an old Docker or by `iptables-persistent`, or an nftables.conf hardened to `policy drop`. Docker's documentation warns about exactly this, and each ruleset looks correct on its own. This rule asks the packet-path engine what every base chain at the forward hook does with a new TCP connection from the subnet to an outside address and with its replies, and fires when one chain accepts it by a rule while another drops it.",
+        "remediation": "Decide which ruleset owns forwarding for the bridge and make the other one let its traffic through: add an accept for the bridge to the dropping chain (`nft add rule inet filter forward iifname \"docker0\" accept` and `oifname \"docker0\" ct state established,related accept`; for iptables, `iptables -I FORWARD -i docker0 -j ACCEPT` and `iptables -I FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`, persisted where that ruleset is loaded from), or remove the leftover drop policy (`iptables -P FORWARD ACCEPT` on a host where Docker uses its nftables backend). Run `netaudit trace` on the snapshot to see every base chain on the path.",
+        "references": [
+          "https://docs.docker.com/engine/network/firewall-nftables/",
+          "https://wiki.nftables.org/wiki-nftables/index.php/Configuring_chains",
+          "https://wiki.nftables.org/wiki-nftables/index.php/Netfilter_hooks"
+        ],
+        "message": "{{bridge}} subnet {{subnet}}: {{overrideSummary}}",
+        "evidence": [
+          "overrideEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "forwardAcceptOverridden",
+              "operator": "equal",
+              "value": true
+            }
+          ]
+        },
+        "suppressedBy": [
+          "docker-chains-missing"
+        ]
       }
     },
     {
@@ -966,6 +1004,7 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "ipv6-forwarding-disabled",
           "masquerade-missing",
           "forward-drop-without-accept",
+          "forward-accept-overridden",
           "docker-chains-missing",
           "forward-established-missing",
           "default-route-missing",
@@ -1020,6 +1059,7 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "published-port-dropped",
           "dnat-target-unreachable",
           "forward-drop-without-accept",
+          "forward-accept-overridden",
           "docker-chains-missing",
           "forward-established-missing",
           "bridge-down",

@@ -30,7 +30,7 @@ export interface IpRuleEntry {
 }
 
 /** Keys that select packets by something the model does not know or does not evaluate. */
-const UNMODELLED_SELECTORS = ['tos', 'dsfield', 'dscp', 'flowlabel', 'uid_start', 'uidrange', 'tun_id', 'l3mdev', 'ipproto', 'sport', 'sport_start', 'dport', 'dport_start', 'suppress_ifgroup', 'realms'];
+export const UNMODELLED_SELECTORS: readonly string[] = ['tos', 'dsfield', 'dscp', 'flowlabel', 'uid_start', 'uidrange', 'tun_id', 'l3mdev', 'ipproto', 'sport', 'sport_start', 'dport', 'dport_start', 'suppress_ifgroup', 'realms'];
 const REFUSALS = new Set<IpRuleAction>(['blackhole', 'unreachable', 'prohibit']);
 
 export function parseIpRule(input: ParseInput, family: 4 | 6): Parsed<IpRuleEntry[]> {

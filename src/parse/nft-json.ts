@@ -14,38 +14,128 @@ const RUN_NFT_JSON = 'run `nft -j list ruleset`';
 const OPS = new Set(['==', '!=', '<', '>', '<=', '>=', 'in']);
 const BINOPS = new Set(['&', '|', '^', '<<', '>>']);
 
-/** Lines where the elements of the "nftables" array start (depth 2), and a ParseError past MAX_JSON_DEPTH. */
-function elementLines(input: ParseInput): number[] {
+const QUOTE = 34;
+const BACKSLASH = 92;
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+const COMMA = 44;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+
+/**
+ * Where the elements of arrays at depth 2 (the "nftables" array's) are: the line each starts on, the offsets
+ * of its first character and of the comma or bracket after it. Counts the depth-2 arrays and separators, so
+ * that the caller can tell the plain `{"nftables": [...]}` shape nft prints.
+ */
+interface ElementScan {
+  lines: number[];
+  starts: number[];
+  ends: number[];
+  arrays: number;
+  commas: number;
+  /** Offsets of the last depth-2 array's brackets. */
+  open: number;
+  close: number;
+}
+
+/**
+ * The elements' lines and offsets (ElementScan), and a ParseError past MAX_JSON_DEPTH. Character codes, and
+ * string bodies skipped with indexOf: a kube-proxy ruleset is tens of megabytes.
+ */
+function scanElements(input: ParseInput): ElementScan {
   const text = input.text;
+  const n = text.length;
   const lines: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let arrays = 0;
+  let commas = 0;
+  let open = -1;
+  let close = -1;
   let line = 1;
   let depth = 0;
   let expect = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
-    else if (c === ' ' || c === '\t' || c === '\r') continue;
-    else if (c === '"') {
-      if (depth === 2 && expect) (lines.push(line), (expect = false));
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
-    } else if (c === '{' || c === '[') {
-      if (depth === 2 && expect) (lines.push(line), (expect = false));
+  // The first backslash at or after the current string position (n: none left).
+  let nextBackslash = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === LF || (c === CR && text.charCodeAt(i + 1) !== LF)) line++;
+    else if (c === SPACE || c === TAB || c === CR) continue;
+    else if (c === QUOTE) {
+      if (depth === 2 && expect) (lines.push(line), starts.push(i), (expect = false));
+      // To the closing quote; a backslash hides the character after it.
+      let j = i + 1;
+      for (;;) {
+        const quote = text.indexOf('"', j);
+        if (quote === -1) {
+          i = n;
+          break;
+        }
+        if (nextBackslash < j) {
+          nextBackslash = text.indexOf('\\', j);
+          if (nextBackslash === -1) nextBackslash = n;
+        }
+        if (nextBackslash < quote) {
+          j = nextBackslash + 2;
+          continue;
+        }
+        i = quote;
+        break;
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (depth === 2 && expect) (lines.push(line), starts.push(i), (expect = false));
       depth++;
       if (depth > MAX_JSON_DEPTH) fail(input, `invalid JSON: nested deeper than ${MAX_JSON_DEPTH} levels`, line);
-      if (depth === 2 && c === '[') expect = true;
-    } else if (c === '}' || c === ']') {
+      if (depth === 2 && c === OPEN_BRACKET) {
+        expect = true;
+        arrays++;
+        open = i;
+      }
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      if (depth === 2) {
+        if (starts.length > ends.length) ends.push(i);
+        close = i;
+      }
       depth--;
       expect = false;
-    } else if (c === ',') {
-      if (depth === 2) expect = true;
-    } else if (depth === 2 && expect) (lines.push(line), (expect = false));
+    } else if (c === COMMA) {
+      if (depth === 2) {
+        expect = true;
+        commas++;
+        if (starts.length > ends.length) ends.push(i);
+      }
+    } else if (depth === 2 && expect) (lines.push(line), starts.push(i), (expect = false));
   }
-  return lines;
+  return { lines, starts, ends, arrays, commas, open, close };
+}
+
+/** What may stand before and after the array, JSON's own whitespace only. */
+const HEAD = /^\ufeff?[ \t\n\r]*\{[ \t\n\r]*"nftables"[ \t\n\r]*:[ \t\n\r]*$/;
+const TAIL = /^[ \t\n\r]*\}[ \t\n\r]*$/;
+
+/**
+ * `{"nftables": [e0, e1, ...]}` and nothing else around it: then each element can be read on its own,
+ * so that its JSON dies young instead of the whole document living until the last element is read.
+ */
+function plainShape(text: string, scan: ElementScan): boolean {
+  return (
+    scan.arrays === 1 &&
+    scan.starts.length === scan.ends.length &&
+    scan.commas === Math.max(0, scan.starts.length - 1) &&
+    HEAD.test(text.slice(0, scan.open)) &&
+    TAIL.test(text.slice(scan.close + 1))
+  );
 }
 
 class NftJsonParser {
   private readonly notes: ParseNote[] = [];
   private readonly tables = new Map<string, NftTable>();
+  /** Each table's chains by name (the first listed of a name), for the rules that follow them. */
+  private readonly chainsByName = new Map<NftTable, Map<string, NftTable['chains'][number]>>();
   private line = 1;
   private path = '';
 
@@ -59,7 +149,12 @@ class NftJsonParser {
       const firstLine = text.slice(0, text.search(/\S/)).split(/\r\n|\r|\n/).length;
       fail(this.input, 'not JSON: expected the output of `nft -j list ruleset`', firstLine, RUN_NFT_JSON);
     }
-    const lines = elementLines(this.input);
+    const scan = scanElements(this.input);
+    if (plainShape(text, scan) && this.elementsOneByOne(scan)) return { value: { tables: [...this.tables.values()] }, notes: this.notes };
+    this.notes.length = 0;
+    this.tables.clear();
+    this.chainsByName.clear();
+    const lines = scan.lines;
     let doc: JsonValue;
     try {
       doc = JSON.parse(text.replace(/^\ufeff/, '')) as JsonValue;
@@ -74,6 +169,23 @@ class NftJsonParser {
       this.element(el);
     });
     return { value: { tables: [...this.tables.values()] }, notes: this.notes };
+  }
+
+  /** Each element parsed and read in turn; false when one is not JSON (the whole document then gives the error). */
+  private elementsOneByOne(scan: ElementScan): boolean {
+    const text = this.input.text;
+    for (let i = 0; i < scan.starts.length; i++) {
+      let el: JsonValue;
+      try {
+        el = JSON.parse(text.slice(scan.starts[i], scan.ends[i])) as JsonValue;
+      } catch {
+        return false;
+      }
+      this.line = scan.lines[i] ?? 1;
+      this.path = `/nftables/${i}`;
+      this.element(el);
+    }
+    return true;
   }
 
   private note(message: string, dropped?: typeof DROPPED): void {
@@ -105,6 +217,8 @@ class NftJsonParser {
         chain.text = `chain ${name} { type ${type} hook ${hook}${dev === undefined ? '' : ` device "${dev}"`} priority ${priority}; policy ${policy}; }`;
       }
       table.chains.push(chain);
+      const byName = this.chainsByName.get(table)!;
+      if (!byName.has(name)) byName.set(name, chain);
     } else if (kind === 'rule') this.rule(table, body);
     else if (kind === 'set' || kind === 'map') table.sets.push(this.set(kind, name, body));
     else if (kind === 'element') this.note('element additions are not listed rulesets; skipped', DROPPED);
@@ -136,11 +250,12 @@ class NftJsonParser {
     const handle = num(body['handle']);
     if (handle !== undefined) t.handle = handle;
     this.tables.set(`${family} ${name}`, t);
+    this.chainsByName.set(t, new Map());
   }
 
   private rule(table: NftTable, body: JsonObject): void {
     const chainName = str(body['chain']);
-    const chain = table.chains.find((c) => c.name === chainName);
+    const chain = chainName === undefined ? undefined : this.chainsByName.get(table)!.get(chainName);
     if (chain === undefined) return this.note(`rule of chain ${chainName ?? '?'}, which is not listed before it; skipped`, DROPPED);
     const expr = body['expr'];
     const statements = Array.isArray(expr) ? expr.map((s) => this.statement(s)) : [];
@@ -252,6 +367,9 @@ class NftJsonParser {
     }
     if (k !== undefined && BINOPS.has(k) && Array.isArray(b) && b.length === 2) return { kind: 'binop', op: k as '&', left: this.expr(b[0]!), right: this.value(b[1]!) };
     if (k === 'concat' && Array.isArray(b)) return { kind: 'concat', parts: b.map((p) => this.expr(p)) };
+    if (k === 'numgen' && isJsonObject(b) && typeof b['mod'] === 'number' && b['mod'] > 0) {
+      return { kind: 'numgen', mode: str(b['mode']) ?? 'random', mod: b['mod'], offset: typeof b['offset'] === 'number' ? b['offset'] : 0 };
+    }
     return this.unknown('expression', e);
   }
 
@@ -275,7 +393,7 @@ class NftJsonParser {
     if (k === 'elem' && isJsonObject(b)) return this.value(b['val'] ?? null);
     const verdict = k === undefined ? undefined : verdictOf(k, b);
     if (verdict) return { kind: 'verdict', verdict };
-    if (k === 'payload' || k === 'meta' || k === 'ct' || k === 'fib' || (k !== undefined && BINOPS.has(k))) return { kind: 'expr', expr: this.expr(v) };
+    if (k === 'payload' || k === 'meta' || k === 'ct' || k === 'fib' || k === 'numgen' || (k !== undefined && BINOPS.has(k))) return { kind: 'expr', expr: this.expr(v) };
     return this.unknown('value', v);
   }
 }

@@ -26,6 +26,8 @@ export function renderExpr(e: NftExpr): string {
       return `${renderExpr(e.left)} ${e.op} ${renderValue(e.right)}`;
     case 'concat':
       return e.parts.map(renderExpr).join(' . ');
+    case 'numgen':
+      return `numgen ${e.mode} mod ${e.mod}${e.offset !== 0 ? ` offset ${e.offset}` : ''}`;
     case 'unknown':
       return e.text;
   }

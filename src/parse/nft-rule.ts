@@ -96,7 +96,7 @@ const SIMPLE_VERDICTS = new Set(['accept', 'drop', 'return', 'continue']);
 /** Words that begin a statement: where an unknown statement's text ends. */
 const STATEMENT_START = new Set([
   'counter', 'accept', 'drop', 'return', 'continue', 'jump', 'goto', 'reject', 'queue', 'log', 'comment',
-  'snat', 'dnat', 'masquerade', 'redirect', 'meta', 'ct', 'xt', 'notrack', 'limit', 'fib', ...PAYLOAD_PROTOCOLS, ...META_BARE,
+  'snat', 'dnat', 'masquerade', 'redirect', 'meta', 'ct', 'xt', 'notrack', 'limit', 'fib', 'numgen', ...PAYLOAD_PROTOCOLS, ...META_BARE,
 ]);
 
 export function isFlagKey(e: NftExpr): boolean {
@@ -348,6 +348,17 @@ export class RuleReader {
       const flags = [this.next().v];
       while (this.accept('.')) flags.push(this.next().v);
       return { kind: 'fib', flags, result: this.next().v };
+    }
+    if (w === 'numgen' && this.peekTok(2)?.v === 'mod' && /^\d+$/.test(this.peekTok(3)?.v ?? '')) {
+      const mode = this.peekTok(1)!.v;
+      const mod = Number(this.peekTok(3)!.v);
+      this.pos += 4;
+      let offset = 0;
+      if (this.peek() === 'offset' && /^\d+$/.test(this.peekTok(1)?.v ?? '')) {
+        this.pos++;
+        offset = Number(this.next().v);
+      }
+      return mod > 0 ? { kind: 'numgen', mode, mod, offset } : { kind: 'unknown', text: `numgen ${mode} mod ${mod}` };
     }
     return undefined;
   }

@@ -197,11 +197,16 @@ class NftTextParser {
         this.rule(chain, toks);
       }
     }
-    if (chain.base && policy) chain.base.policy = policy;
+    if (chain.base && policy) {
+      chain.base.policy = policy;
+      // The evidence of a base chain's verdict is its policy: quote it with the type and hook it sits with.
+      chain.text = chain.text.replace(/ \}$/, ` policy ${policy}; }`);
+    }
   }
 
   private baseChain(chain: NftChain, family: NftFamily, toks: Token[]): void {
     const line = toks[0]!.line;
+    chain.line = line;
     chain.text = `chain ${chain.name} { ${this.sourceText(toks)}; }`;
     const type = toks[1]?.v;
     const hookAt = toks.findIndex((x) => x.v === 'hook');

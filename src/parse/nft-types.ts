@@ -95,6 +95,8 @@ export type NftExpr =
   | { kind: 'fib'; flags: string[]; result: string }
   | { kind: 'binop'; op: '&' | '|' | '^' | '<<' | '>>'; left: NftExpr; right: NftValue }
   | { kind: 'concat'; parts: NftExpr[] }
+  /** `numgen random|inc mod N [offset K]`: a number from K to K+N-1 (kube-proxy's endpoint choice). */
+  | { kind: 'numgen'; mode: string; mod: number; offset: number }
   | { kind: 'unknown'; text: string };
 
 /* ---------- values (right-hand sides, set elements) ---------- */

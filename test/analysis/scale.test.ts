@@ -9,7 +9,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   bridgeSubnets,
-  checkBridgeForwarding,
   checkDnatTarget,
   checkDnatTargetAddress,
   checkDockerChains,
@@ -17,8 +16,9 @@ import {
   checkRouteLocalnet,
   findDnatTargets,
   findPublishedPorts,
-  masqueradeCoverage,
 } from '../../src/analysis/netfilter/index.js';
+import { bridgeFlow, outboundAt, replyAtForward } from '../../src/analysis/path/bridge-paths.js';
+import { PathEngine } from '../../src/analysis/path/engine.js';
 import { loadRuleCatalog } from '../../src/engine/catalog.js';
 import { runAudit } from '../../src/engine/audit.js';
 import { buildTestHost } from './hosts.js';
@@ -53,10 +53,15 @@ describe('a 150k-line Kubernetes node', () => {
     const targets = findDnatTargets(ns);
     let reachable = 0;
     for (const target of targets) if (checkDnatTargetAddress(ns, target, true).status === 'reachable') reachable++;
+    const engine = new PathEngine(host);
     for (const bridge of ns.bridges) {
       for (const subnet of bridgeSubnets(bridge)) {
-        checkBridgeForwarding(ns, subnet);
-        masqueradeCoverage(ns, subnet);
+        const flow = bridgeFlow(engine, ns, subnet);
+        if (flow) {
+          outboundAt(engine, ns, flow, 'forward');
+          outboundAt(engine, ns, flow, 'postrouting');
+          replyAtForward(engine, ns, flow);
+        }
         checkDockerChains(ns, ns.netfilter.ipv4!, bridge.name, subnet);
       }
     }

@@ -390,10 +390,18 @@ export const FAULTS: Fault[] = [
     apply: (lab) =>
       lab.exec('host', ['nft', '-f', '-'], `table inet ${FAULT_NFT_TABLE} {\n  chain forward {\n    type filter hook forward priority 10; policy drop;\n  }\n}\n`),
     probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false, ...(BR_NETFILTER ? { c1TcpC2: false } : {}) },
-    expected: () => ({
-      ruleId: 'path-egress-blocked',
-      subject: host('bridge-subnet', `${T.bridge}:${T.bridgeSubnet}`),
-      evidence: { source: 'nft-ruleset', line: /^chain forward \{ type filter hook forward priority 10; policy drop; \}$/ },
-    }),
+    expected: () => [
+      {
+        ruleId: 'forward-accept-overridden',
+        subject: host('bridge-subnet', `${T.bridge}:${T.bridgeSubnet}`),
+        evidence: { source: 'nft-ruleset', line: /^chain forward \{ type filter hook forward priority 10; policy drop; \}$/ },
+      },
+      {
+        ruleId: 'path-egress-blocked',
+        subject: host('bridge-subnet', `${T.bridge}:${T.bridgeSubnet}`),
+        evidence: { source: 'nft-ruleset', line: /^chain forward \{ type filter hook forward priority 10; policy drop; \}$/ },
+        disable: ['forward-accept-overridden'],
+      },
+    ],
   },
 ];

@@ -156,6 +156,7 @@ export class Lab {
 
   /** Brings everything back to the healthy baseline, whatever a fault changed. Idempotent. */
   reset(): void {
+    this.renameBridgeBack();
     const links = this.hostLinks();
     for (const c of CONTAINERS) {
       if (!netnsNames().includes(this.ns[c]) || !links.includes(T.containers[c].veth)) this.createContainer(c);
@@ -190,12 +191,49 @@ export class Lab {
     const forwarding = ['all', 'default', ...HOST_INTERFACES].map((i) => `net.ipv4.conf.${i}.forwarding=1`);
     const bridgeNf = BR_NETFILTER ? ['net.bridge.bridge-nf-call-iptables=1'] : [];
     this.exec('host', ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', ...forwarding, ...bridgeNf]);
+    this.removeOtherRulesets();
     this.exec('host', ['iptables-restore'], dockerRuleset(DOCKER_NETWORK, this.layout));
     // The Docker ruleset has no mangle table, and routing faults live outside it: removed whatever they were.
     this.exec('host', ['iptables', '-t', 'mangle', '-F']);
     runSync(['ip', '-n', this.ns.host, 'rule', 'del', 'priority', String(FAULT_RULE_PRIORITY)]);
     runSync(['ip', '-n', this.ns.host, 'route', 'flush', 'table', String(FAULT_TABLE)]);
     runSync(inNetns(this.ns.host, ['nft', 'delete', 'table', 'inet', FAULT_NFT_TABLE]));
+  }
+
+  /** A layout that names the bridge as its project does (podman0, cni0): the bridge gets its baseline name back. */
+  private renameBridgeBack(): void {
+    if (this.hostLinks().includes(T.bridge)) return;
+    const bridges = JSON.parse(this.ip('host', '-j', 'link', 'show', 'type', 'bridge').stdout) as { ifname: string }[];
+    const renamed = bridges[0]?.ifname;
+    if (renamed === undefined) return;
+    this.renameLink(renamed, T.bridge);
+  }
+
+  /**
+   * Renames a host link while it is up where the kernel allows it (down and up again, it can come back
+   * without carrier for a while although its ports forward); else down, renamed, up.
+   */
+  renameLink(from: string, to: string): void {
+    if (runSync(['ip', '-n', this.ns.host, 'link', 'set', from, 'name', to]).code === 0) return;
+    this.ip('host', 'link', 'set', from, 'down');
+    this.ip('host', 'link', 'set', from, 'name', to);
+    this.ip('host', 'link', 'set', to, 'up');
+  }
+
+  /**
+   * Removes what the nftables layouts add besides Docker's iptables rules (which reset() then loads again):
+   * every nft table (native ones, and iptables-nft's when `iptables` is that variant), and the rules and
+   * policies of an iptables-legacy backend that is not the one `iptables` writes to.
+   */
+  private removeOtherRulesets(): void {
+    runSync(inNetns(this.ns.host, ['nft', 'flush', 'ruleset']));
+    const legacyTables = runSync(inNetns(this.ns.host, ['cat', '/proc/net/ip_tables_names'])).stdout.split('\n').filter((t) => t.length > 0);
+    if (legacyTables.length === 0 || !runSync(inNetns(this.ns.host, ['iptables', '-V'])).stdout.includes('nf_tables')) return;
+    for (const table of legacyTables) {
+      runSync(inNetns(this.ns.host, ['iptables-legacy', '-t', table, '-F']));
+      runSync(inNetns(this.ns.host, ['iptables-legacy', '-t', table, '-X']));
+    }
+    if (legacyTables.includes('filter')) for (const chain of ['INPUT', 'FORWARD', 'OUTPUT']) runSync(inNetns(this.ns.host, ['iptables-legacy', '-P', chain, 'ACCEPT']));
   }
 
   /** reset(), then restarts the servers of recreated container namespaces. */

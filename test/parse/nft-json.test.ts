@@ -62,6 +62,58 @@ describe('nft -j list ruleset', () => {
     expect(r.notes.some((n) => n.dropped)).toBe(false);
   });
 
+  it('element lines: brackets, commas, quotes and backslashes inside strings are not structure', () => {
+    const tricky = ['a "quoted" [name], {x}', 'ends with a backslash \\', '\\"', 'line\nbreak', ''];
+    const doc = {
+      nftables: [
+        { table: { family: 'ip', name: 't' } },
+        { chain: { family: 'ip', table: 't', name: 'c', type: 'filter', hook: 'input', prio: 0, policy: 'accept' } },
+        ...tricky.map((comment) => ({ rule: { family: 'ip', table: 't', chain: 'c', comment, expr: [{ accept: null }] } })),
+      ],
+    };
+    const text = JSON.stringify(doc, null, 2);
+    const lines = text.split('\n');
+    const r = parseNftJson({ source: 'nft-ruleset', text });
+    const rules = r.value.tables[0]!.chains[0]!.rules;
+    expect(rules.map((rule) => rule.comment)).toEqual(tricky);
+    for (const rule of rules) expect(lines[rule.line - 1]).toMatch(/^\s+\{$/);
+    expect(lines[rules[0]!.line]).toMatch(/^\s+"rule": \{/);
+    expect(r.notes).toEqual([]);
+  });
+
+  it('nesting deeper than the limit fails at its line, brackets inside strings not counted', () => {
+    const deep = `${'['.repeat(70)}${']'.repeat(70)}`;
+    const text = `{"nftables": [\n{"table": {"family": "ip", "name": "t"}},\n${deep}]}`;
+    expect(() => parseNftJson({ source: 's', text })).toThrow(/nested deeper than 64/);
+    try {
+      parseNftJson({ source: 's', text });
+    } catch (e) {
+      expect((e as ParseError).location).toEqual({ source: 's', line: 3 });
+    }
+    const inString = `{"nftables": [{"table": {"family": "ip", "name": "${'['.repeat(70)}"}}]}`;
+    expect(parseNftJson({ source: 's', text: inString }).value.tables[0]!.name).toBe('['.repeat(70));
+  });
+
+  it("rules go to the first chain of their name in their own table", () => {
+    const text = JSON.stringify({
+      nftables: [
+        { table: { family: 'ip', name: 't' } },
+        { table: { family: 'ip6', name: 't' } },
+        { chain: { family: 'ip', table: 't', name: 'c' } },
+        { chain: { family: 'ip', table: 't', name: 'c' } },
+        { chain: { family: 'ip6', table: 't', name: 'c' } },
+        { rule: { family: 'ip6', table: 't', chain: 'c', expr: [{ drop: null }] } },
+        { rule: { family: 'ip', table: 't', chain: 'c', expr: [{ accept: null }] } },
+        { rule: { family: 'ip', table: 't', expr: [{ accept: null }] } },
+      ],
+    });
+    const r = parseNftJson({ source: 's', text });
+    const [v4, v6] = r.value.tables;
+    expect(v4!.chains.map((c) => c.rules.map((rule) => rule.text))).toEqual([['accept'], []]);
+    expect(v6!.chains[0]!.rules.map((rule) => rule.text)).toEqual(['drop']);
+    expect(r.notes.map((n) => n.message)).toEqual(['/nftables/7: rule of chain ?, which is not listed before it; skipped']);
+  });
+
   it('any JSON inside {"nftables": [...]} gives a model and notes, never a crash', () => {
     const element = fc.oneof(
       fc.jsonValue({ maxDepth: 4 }),

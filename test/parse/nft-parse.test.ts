@@ -75,14 +75,17 @@ describe('nft text and JSON', () => {
     expect(text('firewalld.nft').value.tables[0]!.chains.find((c) => c.name === 'filter_INPUT')!.rules.at(-1)!.statements).toEqual([{ kind: 'verdict', verdict: { kind: 'reject', with: 'icmpx admin-prohibited' } }]);
   });
 
-  it('kube-proxy: concatenated vmaps, multi-line map elements, kept numgen as unknown text', () => {
+  it('kube-proxy: concatenated vmaps, multi-line map elements, numgen read without a note', () => {
     const r = text('kube-proxy.nft');
     const t = r.value.tables[0]!;
     expect(t.sets.find((s) => s.name === 'service-ips')?.elements).toHaveLength(2);
     expect(t.chains.find((c) => c.name === 'filter-prerouting')?.base?.priority).toBe(-110);
     const numgen = t.chains.find((c) => c.name.startsWith('service-2QRHZV4L'))!.rules[1]!;
-    expect(numgen.statements[0]).toMatchObject({ kind: 'vmap', key: { kind: 'unknown', text: 'numgen random mod 1' } });
-    expect(r.notes.some((n) => n.line === numgen.line && !n.dropped)).toBe(true);
+    expect(numgen.statements[0]).toMatchObject({ kind: 'vmap', key: { kind: 'numgen', mode: 'random', mod: 1, offset: 0 } });
+    expect(r.notes.filter((n) => n.line === numgen.line)).toEqual([]);
+    const json = parseNftJson({ source: 'nft-ruleset', text: JSON.stringify({ nftables: [{ table: { family: 'ip', name: 't', handle: 1 } }, { chain: { family: 'ip', table: 't', name: 'c', handle: 2 } }, { rule: { family: 'ip', table: 't', chain: 'c', handle: 3, expr: [{ vmap: { key: { numgen: { mode: 'inc', mod: 3, offset: 2 } }, data: { set: [[2, { accept: null }]] } } }] } }] }) });
+    expect(json.value.tables[0]!.chains[0]!.rules[0]!.statements[0]).toMatchObject({ kind: 'vmap', key: { kind: 'numgen', mode: 'inc', mod: 3, offset: 2 } });
+    expect(json.notes).toEqual([]);
   });
 
   it('iptables-nft: the warning marks the table, xt statements are kept', () => {

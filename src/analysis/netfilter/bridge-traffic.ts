@@ -1,8 +1,7 @@
 /**
- * Packet classes for the traffic of a bridge's subnet: containers opening connections to the
- * internet through the uplink, the replies coming back, and containers talking to the host itself.
- * The uplink is the interface of the default route when routes were collected, otherwise "any
- * interface but the bridge".
+ * A bridge's subnets, the class of a container's connection to the internet (what Docker's chains must let
+ * through), and whether a rule singles out the bridge. The concrete packets of the path rules are the
+ * packet-path engine's (src/analysis/path/bridge-paths.ts).
  */
 import { cidrOverlaps, parseCidr, type Cidr } from '../../model/net.js';
 import type { Bridge, Namespace, NfRule } from '../../model/types.js';
@@ -53,44 +52,6 @@ export function outboundClass(ns: Namespace, s: BridgeSubnet): PacketClass {
     dnat: false,
     bridged: false,
   };
-}
-
-/** The internet's replies to those connections, arriving on the uplink. */
-export function replyClass(ns: Namespace, s: BridgeSubnet): PacketClass {
-  return {
-    family: s.family,
-    in: uplinkSpec(ns, s.bridge.name, s.family),
-    out: { name: s.bridge.name },
-    src: { internet: true },
-    dst: { cidr: s.cidr },
-    srcLocal: false,
-    dstLocal: false,
-    protocol: 'tcp',
-    sport: EGRESS_PORT,
-    state: 'ESTABLISHED',
-    direction: 'REPLY',
-    dnat: false,
-    bridged: false,
-  };
-}
-
-/** A container opening a connection to a service of the host on the bridge's address. */
-export function toHostClass(s: BridgeSubnet, hostAddress: Cidr | undefined, protocol?: string, dport?: number): PacketClass {
-  const packet: PacketClass = {
-    family: s.family,
-    in: { name: s.bridge.name },
-    src: { cidr: s.cidr },
-    srcLocal: false,
-    dstLocal: true,
-    state: 'NEW',
-    direction: 'ORIGINAL',
-    dnat: false,
-    bridged: false,
-  };
-  if (hostAddress) packet.dst = { cidr: hostAddress };
-  if (protocol) packet.protocol = protocol;
-  if (dport !== undefined) packet.dport = dport;
-  return packet;
 }
 
 /** Does a rule single out this bridge or its subnet (by -i/-o, or -s/-d overlapping the subnet)? */

@@ -1,40 +1,16 @@
 /**
- * Masquerade coverage of a bridge subnet: does nat POSTROUTING source-NAT a container's connection
- * to the internet leaving through the uplink? Docker writes `-s 172.17.0.0/16 ! -o docker0 -j MASQUERADE`;
- * a rule for another subnet (the bridge was re-addressed) or restricted to another output interface
- * does not cover it, and those near misses are kept as evidence.
+ * Why a bridge subnet's connection to the internet leaves un-NATed (whether the postrouting hook source-NATs
+ * it is the packet-path engine's answer): Docker writes `-s 172.17.0.0/16 ! -o docker0 -j MASQUERADE`; a rule
+ * for another subnet (the bridge was re-addressed) or restricted to another output interface does not cover
+ * it, and those near misses are the evidence.
  */
 import { cidrOverlaps, parseCidr } from '../../model/net.js';
-import type { Namespace, NfChain, NfRule, Ruleset } from '../../model/types.js';
-import { outboundClass, ruleNamesBridge, type BridgeSubnet } from './bridge-traffic.js';
+import type { NfChain, NfRule, Ruleset } from '../../model/types.js';
+import { ruleNamesBridge, type BridgeSubnet } from './bridge-traffic.js';
 import { interfaceNameMatches, matchRule } from './match.js';
 import type { PacketClass } from './packet.js';
-import { rulesetFor } from './rulesets.js';
-import type { Tri } from './tri.js';
-import { walkHook, type WalkResult } from './walk.js';
 
 const SOURCE_NAT = new Set(['MASQUERADE', 'SNAT', 'NETMAP']);
-
-export interface MasqueradeCoverage {
-  subnet: BridgeSubnet;
-  ruleset: Ruleset;
-  walk: WalkResult;
-  covered: Tri;
-  /** Source-NAT rules that mention the bridge or its subnet but do not apply to its outbound traffic. */
-  nearMisses: NfRule[];
-}
-
-export function masqueradeCoverage(ns: Namespace, subnet: BridgeSubnet): MasqueradeCoverage | undefined {
-  const ruleset = rulesetFor(ns, subnet.family);
-  if (!ruleset) return undefined;
-  const packet = outboundClass(ns, subnet);
-  const walk = walkHook(ruleset, 'nat', 'POSTROUTING', packet);
-  const { decision, certain } = walk;
-  let covered: Tri = 'maybe';
-  if (certain && decision.kind === 'nat' && SOURCE_NAT.has(decision.verdict)) covered = 'yes';
-  else if (certain && (decision.kind === 'accept' || decision.kind === 'return')) covered = 'no';
-  return { subnet, ruleset, walk, covered, nearMisses: covered === 'no' ? nearMisses(ruleset, packet, subnet) : [] };
-}
 
 /** Names the bridge or its subnet, but is not about traffic into the bridge (hairpin NAT towards containers). */
 function aimsAtEgress(rule: NfRule, subnet: BridgeSubnet): boolean {
@@ -45,7 +21,11 @@ function aimsAtEgress(rule: NfRule, subnet: BridgeSubnet): boolean {
   return !(dst && dst.prefixLen > 0 && dst.family === subnet.family && cidrOverlaps(dst, subnet.cidr));
 }
 
-function nearMisses(ruleset: Ruleset, packet: PacketClass, subnet: BridgeSubnet): NfRule[] {
+/**
+ * Source-NAT rules of nat POSTROUTING (and the chains it jumps to) that name the bridge or its subnet but do
+ * not apply to `packet`, the subnet's outbound connection: the evidence of why it leaves un-NATed.
+ */
+export function sourceNatNearMisses(ruleset: Ruleset, packet: PacketClass, subnet: BridgeSubnet): NfRule[] {
   const nat = ruleset.tables.get('nat');
   const start = nat?.chains.get('POSTROUTING');
   if (!start) return [];

@@ -69,9 +69,30 @@ function backendName(ruleset: Ruleset): string {
   return prefix;
 }
 
+/** No rule and every chain's policy ACCEPT: the ruleset lets everything through, as if it were not there. */
+function addsNothing(ruleset: Ruleset): boolean {
+  if (ruleset.ruleCount > 0) return false;
+  for (const table of ruleset.tables.values()) {
+    for (const chain of table.chains.values()) if (chain.policy !== null && chain.policy !== 'ACCEPT') return false;
+  }
+  return true;
+}
+
+/** As many rules, and the same chains with the same policies: the backend's own dump of the default view. */
+function sameShape(a: Ruleset, b: Ruleset): boolean {
+  if (a.ruleCount !== b.ruleCount || a.tables.size !== b.tables.size) return false;
+  for (const [name, table] of a.tables) {
+    const other = b.tables.get(name);
+    if (!other || other.chains.size !== table.chains.size) return false;
+    for (const [chainName, chain] of table.chains) if (other.chains.get(chainName)?.policy !== chain.policy) return false;
+  }
+  return true;
+}
+
 /**
  * Every iptables ruleset of the namespace for the family that the kernel runs: the default view, and
- * the other backend's view when it was collected and holds rules (both run; an empty view adds nothing).
+ * the other backend's view when it was collected and does something (both run; a view without rules whose
+ * policies all accept adds nothing, but a leftover FORWARD policy DROP with no rules drops everything).
  */
 export function iptablesRulesets(ns: Namespace, family: 4 | 6): Ruleset[] {
   const familyName = family === 4 ? 'ipv4' : 'ipv6';
@@ -79,10 +100,10 @@ export function iptablesRulesets(ns: Namespace, family: 4 | 6): Ruleset[] {
   const byBackend = new Map<string, Ruleset>();
   if (main) byBackend.set(backendName(main), main);
   for (const view of ns.netfilter.backends.values()) {
-    if (view.family !== familyName || view.ruleCount === 0) continue;
+    if (view.family !== familyName || addsNothing(view)) continue;
     const name = backendName(view);
     // The default view is one of the two backends: the same ruleset seen twice is walked once.
-    const sameAsMain = main !== undefined && (name === backendName(main) || (backendName(main) === (family === 4 ? 'iptables' : 'ip6tables') && view.ruleCount === main.ruleCount));
+    const sameAsMain = main !== undefined && (name === backendName(main) || (backendName(main) === (family === 4 ? 'iptables' : 'ip6tables') && sameShape(view, main)));
     if (!sameAsMain && !byBackend.has(name)) byBackend.set(name, view);
   }
   return [...byBackend.values()];

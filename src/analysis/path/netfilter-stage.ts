@@ -35,10 +35,21 @@ export interface HookOutcome {
   markChanged?: boolean;
 }
 
+/** The chain walker's decision behind each iptables step: the path rules word and quote it as before. */
+const decisions = new WeakMap<TraceStep, Decision>();
+
+export function iptablesDecisionOf(step: TraceStep): Decision | undefined {
+  return decisions.get(step);
+}
+
 const STAGE_OF_HOOK: Record<Hook, Stage> = { prerouting: 'prerouting', input: 'input', forward: 'forward', output: 'output', postrouting: 'postrouting' };
 
-/** Run the base chains of `hook`; `newConnection` says whether NAT chains see the packet. */
-export function runHook(view: NamespaceView, hook: Hook, packet: Packet, ctx: ChainContext, newConnection: boolean): HookOutcome {
+/**
+ * Run the base chains of `hook`; `newConnection` says whether NAT chains see the packet. `throughDrops` runs
+ * the chains after a drop too (the kernel does not): what every ruleset would say, for the rules that compare
+ * one ruleset's accept with another's drop.
+ */
+export function runHook(view: NamespaceView, hook: Hook, packet: Packet, ctx: ChainContext, newConnection: boolean, throughDrops = false): HookOutcome {
   const out: HookOutcome = { steps: [], dropped: false };
   const source = packet.family === 4 ? 'iptables-save' : 'ip6tables-save';
   if (!sourceUsable(view.source(source))) {
@@ -60,7 +71,7 @@ export function runHook(view: NamespaceView, hook: Hook, packet: Packet, ctx: Ch
       out.steps.push(nft.step);
       if (nft.step.verdict === 'drop') {
         out.dropped = true;
-        return out;
+        if (!throughDrops) return out;
       }
       continue;
     }
@@ -85,7 +96,7 @@ export function runHook(view: NamespaceView, hook: Hook, packet: Packet, ctx: Ch
     out.steps.push(step);
     if (step.verdict === 'drop') {
       out.dropped = true;
-      return out;
+      if (!throughDrops) return out;
     }
   }
   return out;
@@ -104,6 +115,7 @@ function chainStep(view: NamespaceView, base: BaseChain & { kind: 'iptables' }, 
     note: noteOf(base, d),
     evidence: evidenceOf(d),
   };
+  decisions.set(step, d);
   if (!result.certain && step.verdict !== 'drop') {
     step.verdict = 'maybe';
     const others = result.alternatives.map((a) => `${a.verdict}${a.rule ? ` at ${a.rule.chain}:${a.rule.position}` : ''}`);

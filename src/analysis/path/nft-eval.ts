@@ -94,24 +94,6 @@ function stKey(st: MarkState): string {
   return `${st.mark ?? '?'}/${st.ctMark ?? '?'}`;
 }
 
-/**
- * numgen random|inc mod N [offset K]: the values it can take. The parsers keep it as text: nft syntax, or
- * the JSON object (`{"numgen":{"mode":"random","mod":2,"offset":0}}`).
- */
-function numgenRange(text: string): { from: number; count: number } | undefined {
-  const m = /^numgen\s+(?:random|inc)\s+mod\s+(\d+)(?:\s+offset\s+(\d+))?$/.exec(text.trim());
-  if (m) return { from: Number(m[2] ?? 0), count: Number(m[1]) };
-  if (!text.startsWith('{"numgen"')) return undefined;
-  try {
-    const gen = (JSON.parse(text) as { numgen?: { mod?: unknown; offset?: unknown } }).numgen;
-    const mod = gen?.mod;
-    const offset = gen?.offset ?? 0;
-    return typeof mod === 'number' && typeof offset === 'number' && mod > 0 ? { from: offset, count: mod } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** One chain's evaluation state: which tracks still reach the current rule, and what was found. */
 interface Frame {
   out: ChainOutcome;
@@ -351,10 +333,10 @@ class Evaluator {
     if (!entries) return this.terminal(f, { verdict: 'unknown', rule, path: [rule], st: this.st }, 'maybe');
     let key: Actual = readExpr(s.key, this.packet, this.st);
     let lastCovering = -1;
-    if (s.key.kind === 'unknown') {
-      const gen = numgenRange(s.key.text);
-      if (gen && gen.count === 1) key = { t: 'num', kind: 'int', v: BigInt(gen.from) };
-      else if (gen && gen.count > 1) {
+    if (s.key.kind === 'numgen') {
+      const gen = { from: s.key.offset, count: s.key.mod };
+      if (gen.count === 1) key = { t: 'num', kind: 'int', v: BigInt(gen.from) };
+      else {
         // Entries for every value the generator yields: past the others, the last one must match.
         this.limit(`numgen chooses among ${gen.count} entries (line ${rule.line})`);
         const covered = new Set<number>();

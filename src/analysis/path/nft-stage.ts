@@ -89,14 +89,21 @@ function nftPacket(p: Packet, ctx: ChainContext): NftPacket {
   return out;
 }
 
-/** Each rule of a table with its evidence and its place ("forward:3"), indexed once per table. */
-const ruleIndexes = new WeakMap<NftTableView, Map<NftRule, { evidence: Evidence; name: string }>>();
+/** A rule's evidence and its place: its chain and its position there (1-based). */
+interface IndexedRule {
+  evidence: Evidence;
+  chain: string;
+  position: number;
+}
 
-function ruleIndex(table: NftTableView): Map<NftRule, { evidence: Evidence; name: string }> {
+/** Each rule of a table with its evidence and its place, indexed once per table (names made when asked: a kube-proxy table has 80k rules). */
+const ruleIndexes = new WeakMap<NftTableView, Map<NftRule, IndexedRule>>();
+
+function ruleIndex(table: NftTableView): Map<NftRule, IndexedRule> {
   let index = ruleIndexes.get(table);
   if (!index) {
     index = new Map();
-    for (const chain of table.chains) chain.rules.forEach((r, i) => index!.set(r.rule, { evidence: r.evidence, name: `${chain.chain.name}:${i + 1}` }));
+    for (const chain of table.chains) chain.rules.forEach((r, i) => index!.set(r.rule, { evidence: r.evidence, chain: chain.chain.name, position: i + 1 }));
     ruleIndexes.set(table, index);
   }
   return index;
@@ -117,5 +124,6 @@ function ruleLine(table: NftTableView, rule: NftRule): number {
 
 /** "forward:3" (chain:position) of the deciding rule. */
 function ruleName(table: NftTableView, rule: NftRule | undefined): string {
-  return rule ? (ruleIndex(table).get(rule)?.name ?? '') : '';
+  const found = rule ? ruleIndex(table).get(rule) : undefined;
+  return found ? `${found.chain}:${found.position}` : '';
 }

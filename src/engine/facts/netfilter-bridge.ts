@@ -1,21 +1,15 @@
 /**
- * Netfilter facts about bridges (subject kind `bridge`, enumerated by bridge.ts): does filter FORWARD
- * let the bridge's traffic out and its replies back, are Docker's chains in place for a Docker bridge,
- * can containers reach services of the host. The analyses live in src/analysis/netfilter.
+ * Netfilter facts about bridges (subject kind `bridge`, enumerated by bridge.ts): does the forward hook let
+ * the bridge's traffic out and its replies back, are Docker's chains in place for a Docker bridge, can
+ * containers reach services of the host. The packet-path engine answers the hook questions, across every
+ * ruleset of the namespace (lib/bridge-flows.ts).
  */
-import {
-  bridgeSubnets,
-  checkBridgeForwarding,
-  checkDockerChains,
-  checkInputFromBridge,
-  type BridgeForwardCheck,
-  type DockerChainsCheck,
-  type InputCheck,
-} from '../../analysis/netfilter/index.js';
-import { decisionEvidence, describeDecision } from '../../analysis/evidence.js';
-import { isDockerBridgeName, uplinkInterface } from '../../analysis/topology.js';
+import { describeStep, stepEvidence } from '../../analysis/path/hook-question.js';
+import { bridgeSubnets, checkDockerChains, type DockerChainsCheck } from '../../analysis/netfilter/index.js';
+import { isDockerBridgeName } from '../../analysis/topology.js';
 import { sourceUsable } from '../../model/sources.js';
 import type { Bridge, Evidence } from '../../model/types.js';
+import { forwardAnswer, inputAnswer, type ForwardAnswer, type HostServiceProbe, type InputAnswer } from './lib/bridge-flows.js';
 import { mergeEvidence, summarise } from './lib/evidence.js';
 import { defineFacts, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
@@ -24,28 +18,18 @@ const DOCKER_NFT_TABLE = 'docker-bridges';
 
 const KEY = 'netfilter-bridge:';
 
-/** Routed traffic crosses the bridge: it has ports, an address, and the uplink is another interface. */
-function routesEgress(env: FactEnv, bridge: Bridge, family: 4 | 6): boolean {
-  if (bridge.ports.length === 0) return false;
-  const uplink = uplinkInterface(env.namespace, family);
-  return uplink !== undefined && uplink !== bridge.name;
+function forwardAnswers(env: FactEnv, bridge: Bridge): ForwardAnswer[] {
+  return bridgeSubnets(bridge)
+    .map((s) => forwardAnswer(env, s))
+    .filter((a): a is ForwardAnswer => a !== undefined);
 }
 
-function forwardChecks(env: FactEnv, bridge: Bridge): BridgeForwardCheck[] {
-  return env.cache.perNamespace(env.namespace, `${KEY}forward:${bridge.name}`, () =>
-    bridgeSubnets(bridge)
-      .filter((s) => routesEgress(env, bridge, s.family))
-      .map((s) => checkBridgeForwarding(env.namespace, s))
-      .filter((c): c is BridgeForwardCheck => c !== undefined),
-  );
+function blocked(env: FactEnv, bridge: Bridge): ForwardAnswer | undefined {
+  return forwardAnswers(env, bridge).find((a) => a.outboundBlocked);
 }
 
-function blocked(env: FactEnv, bridge: Bridge): BridgeForwardCheck | undefined {
-  return forwardChecks(env, bridge).find((c) => c.outboundBlocked);
-}
-
-function repliesBlocked(env: FactEnv, bridge: Bridge): BridgeForwardCheck | undefined {
-  return forwardChecks(env, bridge).find((c) => c.repliesBlocked);
+function repliesBlocked(env: FactEnv, bridge: Bridge): ForwardAnswer | undefined {
+  return forwardAnswers(env, bridge).find((a) => a.repliesBlocked);
 }
 
 function dockerChains(env: FactEnv, bridge: Bridge): DockerChainsCheck | undefined {
@@ -59,27 +43,20 @@ function dockerChains(env: FactEnv, bridge: Bridge): DockerChainsCheck | undefin
   });
 }
 
-function inputChecks(env: FactEnv, bridge: Bridge): InputCheck[] {
-  return env.cache.perNamespace(env.namespace, `${KEY}input:${bridge.name}`, () => {
-    if (bridge.ports.length === 0) return [];
-    const listeners = sourceUsable(env.namespace.sources.get('ss-tlnp')) ? env.namespace.listeners : undefined;
-    return bridgeSubnets(bridge)
-      .map((s) => checkInputFromBridge(env.namespace, s, listeners))
-      .filter((c): c is InputCheck => c !== undefined && c.hostAddress !== undefined);
-  });
+function droppedInput(env: FactEnv, bridge: Bridge): InputAnswer | undefined {
+  if (bridge.ports.length === 0) return undefined;
+  const listeners = sourceUsable(env.namespace.sources.get('ss-tlnp')) ? env.namespace.listeners : undefined;
+  return bridgeSubnets(bridge)
+    .map((s) => inputAnswer(env, s, listeners))
+    .find((a): a is InputAnswer => a !== undefined && a.dropped.length > 0);
 }
 
-function droppedInput(env: FactEnv, bridge: Bridge): InputCheck | undefined {
-  return inputChecks(env, bridge).find((c) => c.dropped.length > 0);
-}
-
-function serviceName(p: InputCheck['dropped'][number]): string {
-  if (!p.protocol) return 'every new connection';
+function serviceName(p: HostServiceProbe): string {
   const process = p.listener?.processes[0]?.name;
   return `${p.protocol}/${p.port}${process ? ` (${process})` : ''}`;
 }
 
-function listenerEvidence(env: FactEnv, check: InputCheck): Evidence[] {
+function listenerEvidence(env: FactEnv, check: InputAnswer): Evidence[] {
   const label = env.namespace.sources.get('ss-tlnp')?.label ?? 'ss-tlnp';
   return check.dropped.flatMap((p) => (p.listener ? [{ source: label, line: p.listener.line, text: p.listener.text }] : [])).slice(0, 3);
 }
@@ -90,24 +67,24 @@ const facts = defineFacts<Bridge>('bridge', [
     type: 'boolean',
     description: 'The bridge has ports and an address, and the IPv4 (or IPv6) default route leaves through another interface: its traffic is routed out through the uplink',
     example: true,
-    compute: (b, env) => forwardChecks(env, b).length > 0,
+    compute: (b, env) => forwardAnswers(env, b).length > 0,
   },
   {
     name: 'forwardOutboundBlocked',
     type: 'boolean',
     description:
-      'filter FORWARD certainly drops a new connection from the bridge\'s subnet to the internet through the uplink, by its DROP policy or by a DROP/REJECT rule that does not single out this bridge (Docker --internal isolation rules naming the bridge do not count)',
+      'The forward hook (filter FORWARD and every other base chain registered there: mangle, iptables-nft, native nftables) certainly drops a new connection from the bridge\'s subnet to the internet through the uplink, by a policy or by a DROP/REJECT rule that does not single out this bridge (Docker --internal isolation rules naming the bridge do not count)',
     example: false,
     compute: (b, env) => blocked(env, b) !== undefined,
   },
   {
     name: 'forwardOutboundDecision',
     type: 'string',
-    description: 'What decides the bridge\'s outbound traffic in filter FORWARD, for messages (empty when not blocked)',
+    description: 'What drops the bridge\'s outbound traffic at the forward hook, for messages (empty when not blocked)',
     example: 'the DROP policy of filter/FORWARD (1,234 packets so far)',
     compute: (b, env) => {
-      const c = blocked(env, b);
-      return c ? describeDecision(c.outbound.decision) : '';
+      const drop = blocked(env, b)?.outbound.drop;
+      return drop ? describeStep(drop) : '';
     },
   },
   {
@@ -115,15 +92,15 @@ const facts = defineFacts<Bridge>('bridge', [
     type: EVIDENCE_TYPE,
     description: 'The FORWARD policy line or the dropping rule (with the jumps to it), then the bridge',
     compute: (b, env) => {
-      const c = blocked(env, b);
-      return c ? mergeEvidence(decisionEvidence(c.outbound.decision), b.evidence.slice(0, 1)) : [];
+      const drop = blocked(env, b)?.outbound.drop;
+      return drop ? mergeEvidence(stepEvidence(drop), b.evidence.slice(0, 1)) : [];
     },
   },
   {
     name: 'forwardRepliesBlocked',
     type: 'boolean',
     description:
-      'Replies to the bridge\'s outbound connections (conntrack ESTABLISHED, arriving on the uplink) are certainly dropped in filter FORWARD while the outbound connections themselves are not: a DROP on the uplink side placed before any RELATED,ESTABLISHED accept',
+      'Replies to the bridge\'s outbound connections (conntrack ESTABLISHED, arriving on the uplink) are certainly dropped at the forward hook while the outbound connections themselves are not: a DROP on the uplink side placed before any RELATED,ESTABLISHED accept',
     example: false,
     compute: (b, env) => repliesBlocked(env, b) !== undefined,
   },
@@ -132,8 +109,8 @@ const facts = defineFacts<Bridge>('bridge', [
     type: 'string',
     description: 'The rule or policy that drops the replies, for messages (empty when they pass)',
     compute: (b, env) => {
-      const c = repliesBlocked(env, b);
-      return c ? describeDecision(c.replies.decision) : '';
+      const drop = repliesBlocked(env, b)?.replies.drop;
+      return drop ? describeStep(drop) : '';
     },
   },
   {
@@ -141,8 +118,8 @@ const facts = defineFacts<Bridge>('bridge', [
     type: EVIDENCE_TYPE,
     description: 'The dropping rule with the jumps to it (or the FORWARD policy line), then the bridge',
     compute: (b, env) => {
-      const c = repliesBlocked(env, b);
-      return c ? mergeEvidence(decisionEvidence(c.replies.decision), b.evidence.slice(0, 1)) : [];
+      const drop = repliesBlocked(env, b)?.replies.drop;
+      return drop ? mergeEvidence(stepEvidence(drop), b.evidence.slice(0, 1)) : [];
     },
   },
   {
@@ -172,14 +149,14 @@ const facts = defineFacts<Bridge>('bridge', [
     name: 'inputFromBridgeDropped',
     type: 'boolean',
     description:
-      'filter INPUT certainly drops new connections from the bridge\'s subnet to the host: to the services listening on the bridge address or on all addresses (ss -tlnp; UDP 53 beside a DNS server on TCP 53), or, without ss, to anything at all',
+      'The input hook certainly drops new connections from the bridge\'s subnet to the host\'s address on the bridge: to the services listening there or on all addresses (ss -tlnp; UDP 53 beside a DNS server on TCP 53), or, without ss, to DNS (UDP and TCP 53), SSH, HTTP and HTTPS all at once',
     example: false,
     compute: (b, env) => droppedInput(env, b) !== undefined,
   },
   {
     name: 'inputDroppedServices',
     type: 'string[]',
-    description: 'The host services containers cannot reach: "udp/53", "tcp/22 (sshd)", or "every new connection" without ss',
+    description: 'The host services containers cannot reach: "udp/53", "tcp/22 (sshd)"',
     example: ['tcp/53 (dnsmasq)', 'udp/53'],
     compute: (b, env) => droppedInput(env, b)?.dropped.map(serviceName) ?? [],
   },
@@ -189,9 +166,10 @@ const facts = defineFacts<Bridge>('bridge', [
     description: 'The dropped services and what drops them, for messages',
     compute: (b, env) => {
       const c = droppedInput(env, b);
-      const first = c?.dropped[0];
-      if (!c || !first) return '';
-      return `${summarise(c.dropped.map(serviceName), 4)} to ${c.hostAddress ? `${b.name}'s address` : 'the host'} ${c.dropped.length === 1 ? 'is' : 'are'} dropped by ${describeDecision(first.walk.decision)}`;
+      const drop = c?.dropped[0]?.input.drop;
+      if (!c || !drop) return '';
+      const services = c.blanket ? `every new connection (${summarise(c.dropped.map(serviceName), 5)} probed)` : summarise(c.dropped.map(serviceName), 4);
+      return `${services} to ${b.name}'s address ${c.dropped.length === 1 ? 'is' : 'are'} dropped by ${describeStep(drop)}`;
     },
   },
   {
@@ -200,8 +178,8 @@ const facts = defineFacts<Bridge>('bridge', [
     description: 'The INPUT policy line or dropping rule, then the listening sockets (ss) that containers cannot reach',
     compute: (b, env) => {
       const c = droppedInput(env, b);
-      const first = c?.dropped[0];
-      return c && first ? mergeEvidence(decisionEvidence(first.walk.decision), listenerEvidence(env, c), b.evidence.slice(0, 1)) : [];
+      const drop = c?.dropped[0]?.input.drop;
+      return c && drop ? mergeEvidence(stepEvidence(drop), listenerEvidence(env, c), b.evidence.slice(0, 1)) : [];
     },
   },
 ]);

@@ -1,22 +1,15 @@
 /**
  * Subject kind `bridge-subnet`: each subnet of each bridge ("docker0:172.17.0.0/16"), with its
- * masquerade coverage in nat POSTROUTING.
+ * masquerade coverage at the postrouting hook, as the packet-path engine sees it.
  */
-import {
-  bridgeSubnets,
-  checkBridgeForwarding,
-  isPrivateCidr,
-  masqueradeCoverage,
-  type BridgeSubnet,
-  type MasqueradeCoverage,
-} from '../../analysis/netfilter/index.js';
-import { decisionEvidence, describeDecision, ruleText } from '../../analysis/evidence.js';
-import { uplinkInterface } from '../../analysis/topology.js';
-import { mergeEvidence } from './lib/evidence.js';
-import { egressNattedByNft } from './path.js';
+import { bridgeSubnets, isPrivateCidr, type BridgeSubnet } from '../../analysis/netfilter/index.js';
+import { describeStep, stepEvidence } from '../../analysis/path/hook-question.js';
+import { iptablesDecisionOf } from '../../analysis/path/netfilter-stage.js';
+import { ruleText } from '../../analysis/evidence.js';
+import type { TraceStep } from '../../analysis/path/types.js';
+import { forwardAnswer, natAnswer, type NatAnswer, type Override } from './lib/bridge-flows.js';
+import { mergeEvidence, secondaryEvidence } from './lib/evidence.js';
 import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
-
-const KEY = 'netfilter-subnet:';
 
 const subjects = defineSubjects<BridgeSubnet>({
   kind: 'bridge-subnet',
@@ -25,35 +18,41 @@ const subjects = defineSubjects<BridgeSubnet>({
   enumerate: ({ namespace }) => namespace.bridges.flatMap((b) => bridgeSubnets(b).map((s) => ({ name: `${b.name}:${s.subnet}`, value: s }))),
 });
 
-function key(s: BridgeSubnet): string {
-  return `${s.bridge.name}:${s.subnet}`;
-}
-
-/** Containers on the subnet open connections that leave through an uplink and FORWARD does not stop them. */
+/** Containers on the subnet open connections that are routed out by another device, and the forward hook does not certainly drop them. */
 function egress(env: FactEnv, s: BridgeSubnet): boolean {
-  return env.cache.perNamespace(env.namespace, `${KEY}egress:${key(s)}`, () => {
-    if (s.bridge.ports.length === 0) return false;
-    const uplink = uplinkInterface(env.namespace, s.family);
-    if (!uplink || uplink === s.bridge.name) return false;
-    const forward = checkBridgeForwarding(env.namespace, s);
-    return forward !== undefined && !forward.outboundBlocked && !forward.outboundIsolated;
-  });
+  const forward = forwardAnswer(env, s);
+  return forward !== undefined && !forward.outboundBlocked && !forward.outboundIsolated;
 }
 
-function coverage(env: FactEnv, s: BridgeSubnet): MasqueradeCoverage | undefined {
-  return env.cache.perNamespace(env.namespace, `${KEY}masq:${key(s)}`, () => masqueradeCoverage(env.namespace, s));
+function overridden(env: FactEnv, s: BridgeSubnet): Override | undefined {
+  return forwardAnswer(env, s)?.overridden;
 }
 
-function missing(env: FactEnv, s: BridgeSubnet): MasqueradeCoverage | undefined {
+/** "iptables-nft filter" → "iptables-nft's filter table"; "nftables inet docker-bridges" → "nftables table inet docker-bridges". */
+function rulesetName(step: TraceStep): string {
+  const table = step.table ?? 'netfilter';
+  return table.startsWith('nftables ') ? `nftables table ${table.slice('nftables '.length)}` : `${table.replace(' ', "'s ")} table`;
+}
+
+function overrideSummary(o: Override): string {
+  const what = o.leg === 'outbound' ? 'a new connection from the subnet to the internet' : 'the replies to its connections';
+  return `${what} is accepted by ${rulesetName(o.accept)} (${describeStep(o.accept)}) but dropped by ${rulesetName(o.drop)} (${describeStep(o.drop)}) at the same forward hook: an accept ends only its own base chain, a drop in any of them is final`;
+}
+
+function missing(env: FactEnv, s: BridgeSubnet): NatAnswer | undefined {
   if (!isPrivateCidr(s.cidr) || !egress(env, s)) return undefined;
-  const c = coverage(env, s);
-  if (c?.covered !== 'no') return undefined;
-  // iptables does not masquerade it; a native nftables table may (the packet path runs both).
-  return hasNativeNft(env) && egressNattedByNft(env, s) ? undefined : c;
+  const nat = natAnswer(env, s);
+  return nat?.covered === 'no' ? nat : undefined;
 }
 
-function hasNativeNft(env: FactEnv): boolean {
-  return (env.namespace.nftables?.tables ?? []).some((t) => !t.managedByIptablesNft);
+/** "nat POSTROUTING ends in the end of the chain", or the hook's last chain in nftables terms. */
+function problem(nat: NatAnswer): string {
+  const step = nat.decisive;
+  if (!step) return 'no chain is registered at the postrouting hook';
+  const decision = iptablesDecisionOf(step);
+  const end = decision ? `nat POSTROUTING ends in ${describeStep(step)}` : `the postrouting hook ends in ${describeStep(step)}`;
+  const near = nat.nearMisses[0];
+  return near ? `${end}; ${ruleText(near.text)} does not apply to it (wrong subnet or output interface)` : end;
 }
 
 const facts = defineFacts<BridgeSubnet>('bridge-subnet', [
@@ -70,34 +69,31 @@ const facts = defineFacts<BridgeSubnet>('bridge-subnet', [
   {
     name: 'egressForwarded',
     type: 'boolean',
-    description: 'The bridge has ports, the default route of the family leaves through another interface, and filter FORWARD does not certainly drop the subnet\'s outbound connections',
+    description: 'The bridge has ports, the subnet\'s connection to an outside address is routed out by another interface (default route, policy rules included), and the forward hook does not certainly drop it',
     example: true,
     compute: (s, env) => egress(env, s),
   },
   {
     name: 'masqueradeCovered',
     type: 'string',
-    description: '"yes" when nat POSTROUTING certainly MASQUERADEs/SNATs a connection from the subnet to the internet through the uplink, "no" when it certainly does not, "maybe" when marks, ipsets or similar decide',
+    description: '"yes" when the postrouting hook (iptables nat POSTROUTING, native nftables nat chains) certainly MASQUERADEs/SNATs a connection from the subnet to the internet through the uplink, "no" when it certainly does not, "maybe" when marks, ipsets or similar decide or the subnet\'s traffic is not routed out',
     example: 'yes',
-    compute: (s, env) => coverage(env, s)?.covered ?? 'maybe',
+    compute: (s, env) => natAnswer(env, s)?.covered ?? 'maybe',
   },
   {
     name: 'masqueradeMissing',
     type: 'boolean',
-    description: 'A private subnet whose traffic is forwarded out through an uplink and that no SNAT/MASQUERADE in nat POSTROUTING covers (including a rule for a different subnet, or for another output interface)',
+    description: 'A private subnet whose traffic is forwarded out through an uplink and that no SNAT/MASQUERADE at the postrouting hook covers (including a rule for a different subnet, or for another output interface)',
     example: false,
     compute: (s, env) => missing(env, s) !== undefined,
   },
   {
     name: 'masqueradeProblem',
     type: 'string',
-    description: 'What nat POSTROUTING does with the subnet\'s traffic instead, and the rules that almost cover it',
+    description: 'What the postrouting hook does with the subnet\'s traffic instead, and the rules that almost cover it',
     compute: (s, env) => {
-      const c = missing(env, s);
-      if (!c) return '';
-      const end = `nat POSTROUTING ends in ${describeDecision(c.walk.decision)}`;
-      const near = c.nearMisses[0];
-      return near ? `${end}; ${ruleText(near.text)} does not apply to it (wrong subnet or output interface)` : end;
+      const nat = missing(env, s);
+      return nat ? problem(nat) : '';
     },
   },
   {
@@ -105,8 +101,35 @@ const facts = defineFacts<BridgeSubnet>('bridge-subnet', [
     type: EVIDENCE_TYPE,
     description: 'The POSTROUTING policy or last rule, the source-NAT rules that name the bridge or subnet but miss it, then the bridge',
     compute: (s, env) => {
-      const c = missing(env, s);
-      return c ? mergeEvidence(decisionEvidence(c.walk.decision), c.nearMisses.slice(0, 3).map((r) => r.evidence), s.bridge.evidence.slice(0, 1)) : [];
+      const nat = missing(env, s);
+      if (!nat) return [];
+      return mergeEvidence(nat.decisive ? stepEvidence(nat.decisive) : [], nat.nearMisses.slice(0, 3).map((r) => r.evidence), s.bridge.evidence.slice(0, 1));
+    },
+  },
+  {
+    name: 'forwardAcceptOverridden',
+    type: 'boolean',
+    description:
+      'One ruleset\'s base chain at the forward hook accepts the subnet\'s connection to the internet (or its replies) by a rule, and another ruleset\'s base chain at the same hook drops it: iptables and native nftables tables, or two nftables tables, each run; an accept ends only its own chain',
+    example: false,
+    compute: (s, env) => overridden(env, s) !== undefined,
+  },
+  {
+    name: 'overrideSummary',
+    type: 'string',
+    description: 'Which traffic, which ruleset accepts it and which drops it, for messages',
+    compute: (s, env) => {
+      const o = overridden(env, s);
+      return o ? overrideSummary(o) : '';
+    },
+  },
+  {
+    name: 'overrideEvidence',
+    type: EVIDENCE_TYPE,
+    description: 'The dropping line (the rule, or the chain with its policy), then the accepting rule of the other ruleset, then the bridge',
+    compute: (s, env) => {
+      const o = overridden(env, s);
+      return o ? mergeEvidence(stepEvidence(o.drop), secondaryEvidence(stepEvidence(o.accept)), s.bridge.evidence.slice(0, 1)) : [];
     },
   },
 ]);

@@ -8,6 +8,7 @@
  */
 import type { BridgeSubnet } from '../../analysis/netfilter/index.js';
 import type { PublishedPort } from '../../analysis/netfilter/index.js';
+import { bridgeFlow, outsideDestination } from '../../analysis/path/bridge-paths.js';
 import { dropStep } from '../../analysis/path/cause.js';
 import { followConnection, type Origin, type TraceResult } from '../../analysis/path/trace.js';
 import type { Packet, TraceStep } from '../../analysis/path/types.js';
@@ -22,22 +23,6 @@ import { defineFacts, EVIDENCE_TYPE, type FactDef, type FactEnv, type FactModule
 const KEY = 'path:';
 const CLIENT_PORT = 40000;
 const EGRESS_PORT = 443;
-/** Addresses outside any host (documentation ranges): the first one the namespace routes by its default route is used. */
-const OUTSIDE: Record<4 | 6, string[]> = { 4: ['198.51.100.1', '203.0.113.1', '192.0.2.1'], 6: ['2001:db8:ffff::1', '2001:db8::1'] };
-
-
-/** An outside address the namespace routes by a default route, or undefined (no default route: other rules say so). */
-function outsideAddress(env: FactEnv, ns: Namespace, family: 4 | 6): bigint | undefined {
-  const fib = pathEngineOf(env).view(ns).fib(family);
-  for (const text of OUTSIDE[family]) {
-    const address = parseAddress(text);
-    if (!address) continue;
-    const decision = fib.decide({ family, dst: address.value, iif: 'lo', mark: 0 });
-    if (decision.outcome === 'route' && decision.route.isDefault) return address.value;
-  }
-  return undefined;
-}
-
 /** The path's answer for one subject, with what the message and evidence show. */
 interface PathAnswer {
   result: TraceResult;
@@ -56,36 +41,13 @@ function answer(env: FactEnv, origin: Origin, packet: Packet): PathAnswer {
 
 /* ---------- bridge-subnet: egress ---------- */
 
-/** An address of the subnet that no interface of the namespace holds: where a container on the bridge would send from. */
-function clientAddress(env: FactEnv, s: BridgeSubnet): bigint | undefined {
-  const view = pathEngineOf(env).view(env.namespace);
-  const size = s.family === 4 ? 1n << BigInt(32 - s.cidr.prefixLen) : 1n << BigInt(128 - s.cidr.prefixLen);
-  for (let offset = 2n; offset < size - 1n && offset < 16n; offset++) {
-    const candidate = s.cidr.network + offset;
-    if (!view.ownAddress(s.family, candidate)) return candidate;
-  }
-  return undefined;
-}
-
 function egress(env: FactEnv, s: BridgeSubnet): PathAnswer | undefined {
   return subjectMemo(env, `${KEY}egress`, s, (): PathAnswer | undefined => {
-    const uplink = uplinkInterface(env.namespace, s.family);
-    if (s.bridge.ports.length === 0 || !uplink || uplink === s.bridge.name) return undefined;
-    const dst = outsideAddress(env, env.namespace, s.family);
-    const src = clientAddress(env, s);
-    if (dst === undefined || src === undefined) return undefined;
-    const origin: Origin = { namespace: env.namespace.name, iface: s.bridge.name, address: src, described: `${formatAddress(s.family, src)} on ${s.bridge.name}` };
-    return answer(env, origin, { family: s.family, src, dst, protocol: 'tcp', sport: CLIENT_PORT, dport: EGRESS_PORT, mark: 0 });
+    const flow = bridgeFlow(pathEngineOf(env), env.namespace, s);
+    if (!flow) return undefined;
+    const origin: Origin = { namespace: env.namespace.name, iface: s.bridge.name, address: flow.client, described: `${formatAddress(s.family, flow.client)} on ${s.bridge.name}` };
+    return answer(env, origin, { family: s.family, src: flow.client, dst: flow.outside, protocol: 'tcp', sport: CLIENT_PORT, dport: EGRESS_PORT, mark: 0 });
   });
-}
-
-/**
- * Whether the engine sees the subnet's outbound connection source-NATed by a native nftables chain (Docker's
- * nftables backend, firewalld, netavark): the iptables-only masquerade check cannot see those.
- */
-export function egressNattedByNft(env: FactEnv, s: BridgeSubnet): boolean {
-  const steps = egress(env, s)?.result.request.steps ?? [];
-  return steps.some((step) => step.verdict === 'snat' && step.table?.startsWith('nftables ') === true);
 }
 
 /* ---------- published-port: ingress ---------- */
@@ -104,7 +66,7 @@ function ingress(env: FactEnv, port: PublishedPort): PathAnswer | undefined {
     if (!uplink || port.excludedIn.includes(uplink)) return undefined;
     const view = engine.view(ns);
     const dst = port.hostAddress ? port.hostAddress.network : view.sourceFor(port.family, uplink, undefined);
-    const client = outsideAddress(env, ns, port.family);
+    const client = outsideDestination(view, port.family, 'lo')?.address;
     if (dst === undefined || client === undefined) return undefined;
     const origin: Origin = { namespace: ns.name, iface: uplink, address: client, described: `${formatAddress(port.family, client)} outside, arriving on ${uplink}` };
     return answer(env, origin, { family: port.family, src: client, dst, protocol: 'tcp', sport: CLIENT_PORT, dport: port.hostPorts.from, mark: 0 });

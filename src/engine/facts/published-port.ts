@@ -12,7 +12,6 @@ import {
   checkRouteLocalnet,
   findPublishedPorts,
   isExternallyReachable,
-  masqueradeCoverage,
   type LocalnetCheck,
   type PortForwardCheck,
   type PublishedPort,
@@ -23,6 +22,7 @@ import { formatAddress } from '../../model/net.js';
 import type { Evidence, Namespace } from '../../model/types.js';
 import { sourceUsable } from '../../model/sources.js';
 import { mergeEvidence, primaryEvidence, secondaryEvidence, summarise } from './lib/evidence.js';
+import { natAnswer } from './lib/bridge-flows.js';
 import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
 const PORTS_KEY = 'published-port:ports';
@@ -103,7 +103,7 @@ function describeDnat(port: PublishedPort): string {
 function orphanAcceptOnNatNetwork(env: FactEnv, port: PublishedPort): boolean {
   if (port.dnat || !port.bridge) return false;
   const subnet = bridgeSubnets(port.bridge.bridge).find((s) => s.subnet === port.bridge?.subnet);
-  return Boolean(subnet && masqueradeCoverage(env.namespace, subnet)?.covered === 'yes');
+  return Boolean(subnet && natAnswer(env, subnet)?.covered === 'yes');
 }
 
 interface PublishProblem {

@@ -1,13 +1,16 @@
 import type { Evidence } from '../../../parse/common.js';
 
-/** Evidence lists, in order, without repeating a line (a line quoted twice stays primary if either quote is). */
+/**
+ * Evidence lists, in order, without repeating a line (a line quoted twice stays primary if either quote is).
+ * Elements of a one-line JSON document (`nft -j`) share their line and differ by what they quote: each is kept.
+ */
 export function mergeEvidence(...lists: (Evidence | Evidence[] | undefined)[]): Evidence[] {
   const seen = new Map<string, number>();
   const out: Evidence[] = [];
   for (const list of lists) {
     if (!list) continue;
     for (const e of Array.isArray(list) ? list : [list]) {
-      const key = `${e.source}\u0000${e.line}`;
+      const key = `${e.source}\u0000${e.line}\u0000${e.text}`;
       const at = seen.get(key);
       if (at === undefined) {
         seen.set(key, out.length);
