@@ -109,7 +109,7 @@ describe.skipIf(rancherMissing)(`a broken host from the corpus${rancherMissing &
     const ns = rancher().host;
     const status = new Map(findPublishedPorts(ns).map((p) => [p.name, checkPortForwarding(ns, p)]));
     expect(status.get('tcp/13001->10.42.165.214:8080')?.status).toBe('dropped');
-    expect(status.get('tcp/13001->10.42.165.214:8080')?.decidedAt?.walk.decision.rule?.text).toBe('-A LOGGING_FORWARD -j DROP');
+    expect(status.get('tcp/13001->10.42.165.214:8080')?.decidedAt?.walk?.decision.rule?.text).toBe('-A LOGGING_FORWARD -j DROP');
     expect(status.get('tcp/50001->10.42.165.214:50001')?.status).toBe('no-accept');
     // Docker's own DNAT to the bridge address is the host itself: it never crosses FORWARD.
     expect(status.get('udp/4500->172.17.0.1:4500')?.status).toBe('local-only');

@@ -6,8 +6,9 @@ import {
   findPublishedPorts,
   type PublishedPort,
 } from '../../src/analysis/netfilter/index.js';
+import { PathEngine } from '../../src/analysis/path/engine.js';
 import type { Namespace } from '../../src/model/types.js';
-import { DOCKER_27, DOCKER_28, DOCKER_LINKS, DOCKER_ROUTES, testNamespace, type HostSpec } from './hosts.js';
+import { buildTestHost, DOCKER_27, DOCKER_28, DOCKER_LINKS, DOCKER_ROUTES, testNamespace, type HostSpec } from './hosts.js';
 
 function onlyPort(ns: Namespace): PublishedPort {
   const ports = findPublishedPorts(ns).filter((p) => p.dnat);
@@ -36,7 +37,7 @@ describe('checkPortForwarding', () => {
     const check = checkPortForwarding(ns, port);
     expect(check.status).toBe('dropped');
     expect(check.decidedAt?.table).toBe('filter');
-    expect(check.decidedAt?.walk.decision.rule?.text).toBe('[812:48720] -A DOCKER-USER -i eth0 -p tcp -m tcp --dport 80 -j DROP');
+    expect(check.decidedAt?.walk?.decision.rule?.text).toBe('[812:48720] -A DOCKER-USER -i eth0 -p tcp -m tcp --dport 80 -j DROP');
     expect(check.matchingAccepts.map((r) => r.chain)).toContain('DOCKER');
   });
 
@@ -62,7 +63,7 @@ describe('checkPortForwarding', () => {
       const { ns, port } = portOf({ iptables });
       const check = checkPortForwarding(ns, port);
       expect(check.status).toBe('no-accept');
-      expect(check.decidedAt?.walk.decision.by).toBe(by);
+      expect(check.decidedAt?.walk?.decision.by).toBe(by);
       expect(check.matchingAccepts).toEqual([]);
     }
   });
@@ -72,7 +73,7 @@ describe('checkPortForwarding', () => {
     const { ns, port } = portOf({ iptables });
     const check = checkPortForwarding(ns, port);
     expect(check.status).toBe('no-accept');
-    expect(check.decidedAt?.walk.decision.by).toBe('policy');
+    expect(check.decidedAt?.walk?.decision.by).toBe('policy');
     // The accept exists but cannot be reached.
     expect(check.matchingAccepts.map((r) => r.chain)).toEqual(['DOCKER']);
   });
@@ -87,6 +88,37 @@ describe('checkPortForwarding', () => {
     const iptables = DOCKER_27.replace('[9100:7654321] -A DOCKER-USER -j RETURN', '[0:0] -A DOCKER-USER -i eth0 -m set ! --match-set allowed src -j DROP\n[9100:7654321] -A DOCKER-USER -j RETURN');
     const { ns, port } = portOf({ iptables });
     expect(checkPortForwarding(ns, port).status).toBe('unknown');
+  });
+});
+
+describe('checkPortForwarding across rulesets', () => {
+  const nftForward = (rules: object[], policy: 'accept' | 'drop'): string =>
+    JSON.stringify({
+      nftables: [
+        { table: { family: 'inet', name: 'filter', handle: 1 } },
+        { chain: { family: 'inet', table: 'filter', name: 'forward', handle: 1, type: 'filter', hook: 'forward', prio: 0, policy } },
+        ...rules.map((expr, i) => ({ rule: { family: 'inet', table: 'filter', chain: 'forward', handle: 2 + i, expr } })),
+      ],
+    });
+  const withNft = (nft: string) => {
+    const host = buildTestHost({ iptables: DOCKER_27, extra: { 'nft-ruleset': nft } });
+    return { ns: host.host, port: onlyPort(host.host), engine: new PathEngine(host) };
+  };
+
+  it("a native nftables forward chain of policy drop drops the port Docker's iptables accepts", () => {
+    const { ns, port, engine } = withNft(nftForward([], 'drop'));
+    const check = checkPortForwarding(ns, port, engine);
+    expect(check.status).toBe('dropped');
+    expect(check.decidedAt?.table).toBe('nftables inet filter');
+    expect(check.decidedAt?.step?.rule).toBe('policy drop');
+    // Without the engine the nftables chain cannot be evaluated: unknown, never a guess.
+    expect(checkPortForwarding(ns, port).status).toBe('unknown');
+  });
+
+  it('an nftables accept for the bridge lets it through', () => {
+    const accept = [{ match: { op: '==', left: { meta: { key: 'oifname' } }, right: 'docker0' } }, { accept: null }];
+    const { ns, port, engine } = withNft(nftForward([accept], 'drop'));
+    expect(checkPortForwarding(ns, port, engine).status).toBe('accepted');
   });
 });
 

@@ -19,12 +19,24 @@ import type { PublishedPort } from './published-ports.js';
 import { chainCanDrop, tableCanDrop } from './reach.js';
 import type { WalkResult } from './walk.js';
 import { walkChainMemo } from './walk-memo.js';
+import { outsideDestination } from '../path/bridge-paths.js';
+import type { PathEngine } from '../path/engine.js';
+import { baseChainsAt, type BaseChain } from '../path/hooks.js';
+import type { NamespaceView } from '../path/namespace-view.js';
+import { nftChainStep } from '../path/nft-stage.js';
+import type { ChainContext } from '../path/packet.js';
+import type { Packet, Stage, TraceStep } from '../path/types.js';
+
+/** The client port of the probe packets: any ephemeral port. */
+const CLIENT_PORT = 40000;
 import { checkTargetAddress, type TargetReachability } from './target-reachability.js';
 
+/** The base chain that decided: an iptables chain with its walk, or a native nftables chain with its trace step. */
 export interface PortStage {
   table: string;
   chain: string;
-  walk: WalkResult;
+  walk?: WalkResult;
+  step?: TraceStep;
 }
 
 export type PortForwardStatus = 'accepted' | 'dropped' | 'no-accept' | 'unknown' | 'local-only' | 'no-dnat';
@@ -40,23 +52,6 @@ export interface PortForwardCheck {
   before: PacketClass;
   after: PacketClass;
 }
-
-interface Stage {
-  table: string;
-  chain: string;
-}
-
-const BEFORE_DNAT: Stage[] = [
-  { table: 'raw', chain: 'PREROUTING' },
-  { table: 'mangle', chain: 'PREROUTING' },
-  { table: 'nat', chain: 'PREROUTING' },
-];
-const AFTER_DNAT: Stage[] = [
-  { table: 'mangle', chain: 'FORWARD' },
-  { table: 'filter', chain: 'FORWARD' },
-  { table: 'mangle', chain: 'POSTROUTING' },
-  { table: 'nat', chain: 'POSTROUTING' },
-];
 
 export function isExternallyReachable(port: PublishedPort): boolean {
   return port.dnat !== undefined && port.hooks.includes('PREROUTING') && !(port.hostAddress && isLoopback(port.hostAddress));
@@ -151,7 +146,14 @@ function certainDrop(walk: WalkResult | undefined): boolean {
   return walk !== undefined && walk.decision.kind === 'drop' && walk.certain;
 }
 
-export function checkPortForwarding(ns: Namespace, port: PublishedPort): PortForwardCheck {
+/**
+ * The port's connection along the hooks the kernel runs, every ruleset registered there by priority
+ * (iptables-legacy, iptables-nft, native nftables: the packet-path engine's hook list): PREROUTING's
+ * filtering chains before the DNAT (the DNAT itself is the subject), then FORWARD and POSTROUTING's
+ * filtering chains for the translated connection. A native nftables chain is evaluated for a concrete
+ * packet when an engine is given (one outside client address), and is "unknown" otherwise.
+ */
+export function checkPortForwarding(ns: Namespace, port: PublishedPort, engine?: PathEngine): PortForwardCheck {
   const { before, after } = packetClasses(ns, port);
   const result: PortForwardCheck = { status: 'unknown', matchingAccepts: [], before, after };
   if (!port.dnat) {
@@ -162,37 +164,123 @@ export function checkPortForwarding(ns: Namespace, port: PublishedPort): PortFor
     result.status = 'local-only';
     return result;
   }
-  const tables = port.ruleset.tables;
-  // Indexed loops: for...of allocates until V8 optimises this function, and it runs once per port.
-  for (let i = 0; i < BEFORE_DNAT.length; i++) {
-    const { table, chain } = BEFORE_DNAT[i] as Stage;
-    const walk = walkStage(tables.get(table), chain, before);
-    if (certainDrop(walk) && walk?.decision.by === 'rule') {
-      result.status = 'dropped';
-      result.decidedAt = { table, chain, walk };
-      return result;
+  const nft = engine ? nftProbe(engine, ns, port, before, after) : undefined;
+  let undecided = false;
+  for (const base of baseChainsAt(ns, port.family, 'prerouting')) {
+    if (base.type === 'nat') continue;
+    const stage = stageOf(base, before, nft?.before);
+    if (!stage) continue;
+    if (stage.undecided) undecided = true;
+    if (stage.drop && stage.byRule) return decided(result, 'dropped', stage.stage);
+  }
+  let accepted = false;
+  for (const hook of ['forward', 'postrouting'] as const) {
+    for (const base of baseChainsAt(ns, port.family, hook)) {
+      if (base.type === 'nat') continue;
+      const isFilter = base.kind === 'iptables' && base.table.name === 'filter';
+      const stage = isFilter ? filterStage(base, after) : stageOf(base, after, nft?.after);
+      if (!stage) continue;
+      if (isFilter) result.forward = stage.stage;
+      if (stage.undecided) undecided = true;
+      if (stage.acceptedByRule) accepted = true;
+      if (!stage.drop) continue;
+      if (isFilter) {
+        result.matchingAccepts = matchingAccepts(port.ruleset.tables.get('filter'), after);
+        return decided(result, stage.byRule && result.matchingAccepts.length > 0 ? 'dropped' : 'no-accept', stage.stage);
+      }
+      // Another ruleset accepted it and this one drops it: dropped before an accept of its own applies.
+      if (stage.byRule || accepted) return decided(result, 'dropped', stage.stage);
+      if (base.kind === 'nft' && hook === 'forward') return decided(result, 'no-accept', stage.stage);
     }
   }
-  for (let i = 0; i < AFTER_DNAT.length; i++) {
-    const { table, chain } = AFTER_DNAT[i] as Stage;
-    const isFilter = table === 'filter';
-    const walk = isFilter ? walkChainMemo(tables.get(table), chain, after) : walkStage(tables.get(table), chain, after);
-    if (!walk) continue;
-    if (isFilter) result.forward = { table, chain, walk };
-    if (!certainDrop(walk)) continue;
-    if (isFilter) {
-      result.matchingAccepts = matchingAccepts(tables.get('filter'), after);
-      const explicit = walk.decision.by === 'rule';
-      result.status = explicit && result.matchingAccepts.length > 0 ? 'dropped' : 'no-accept';
-    } else if (walk.decision.by === 'rule') {
-      result.status = 'dropped';
-    } else continue;
-    result.decidedAt = { table, chain, walk };
-    return result;
-  }
   const fwd = result.forward?.walk;
-  if (!fwd || (fwd.decision.kind === 'accept' && fwd.certain)) result.status = 'accepted';
+  if (!undecided && (!fwd || (fwd.decision.kind === 'accept' && fwd.certain))) result.status = 'accepted';
   return result;
+}
+
+function decided(result: PortForwardCheck, status: PortForwardStatus, stage: PortStage): PortForwardCheck {
+  result.status = status;
+  result.decidedAt = stage;
+  return result;
+}
+
+interface StageAnswer {
+  stage: PortStage;
+  /** Certainly dropped or rejected. */
+  drop: boolean;
+  /** By a rule (not a chain policy). */
+  byRule: boolean;
+  acceptedByRule: boolean;
+  /** The chain's verdict could not be decided. */
+  undecided: boolean;
+}
+
+/** filter FORWARD, walked for every port (memoised: thousands of ports share a few packet classes). */
+function filterStage(base: BaseChain & { kind: 'iptables' }, packet: PacketClass): StageAnswer {
+  const walk = walkChainMemo(base.table, base.chain, packet);
+  return walkAnswer(base, walk);
+}
+
+function walkAnswer(base: BaseChain & { kind: 'iptables' }, walk: WalkResult): StageAnswer {
+  const drop = certainDrop(walk);
+  return {
+    stage: { table: base.table.name, chain: base.chain, walk },
+    drop,
+    byRule: walk.decision.by === 'rule',
+    acceptedByRule: walk.certain && walk.decision.kind === 'accept' && walk.decision.by === 'rule',
+    undecided: !walk.certain && !drop,
+  };
+}
+
+/** Another base chain: walked only when it can drop at all (nat and mangle tables of large clusters hold no DROP). */
+function stageOf(base: BaseChain, packet: PacketClass, nftProbe: NftProbe | undefined): StageAnswer | undefined {
+  if (base.kind === 'iptables') {
+    const walk = walkStage(base.table, base.chain, packet);
+    // Only a certain drop counts here: these chains do not accept the port, filter FORWARD does.
+    return walk ? { ...walkAnswer(base, walk), undecided: false } : undefined;
+  }
+  const where = { table: `nftables ${base.table.family} ${base.table.name}`, chain: base.chain.chain.name };
+  if (!nftProbe) return { stage: where, drop: false, byRule: false, acceptedByRule: false, undecided: true };
+  const step = nftChainStep(nftProbe.view, base, { ...nftProbe.packet }, nftProbe.ctx, nftProbe.stage).step;
+  const byRule = step.rule !== undefined && !step.rule.startsWith('policy ');
+  return {
+    stage: { ...where, step },
+    drop: step.verdict === 'drop',
+    byRule,
+    acceptedByRule: step.verdict === 'accept' && byRule,
+    undecided: step.verdict === 'maybe',
+  };
+}
+
+/** The concrete packets a native nftables chain is evaluated with: one client outside, the port's addresses. */
+interface NftProbe {
+  view: NamespaceView;
+  packet: Packet;
+  ctx: ChainContext;
+  stage: Stage;
+}
+
+function nftProbe(engine: PathEngine, ns: Namespace, port: PublishedPort, before: PacketClass, after: PacketClass): { before?: NftProbe; after?: NftProbe } {
+  const view = engine.view(ns);
+  const client = outsideDestination(view, port.family, 'lo')?.address;
+  const uplink = before.in && 'name' in before.in ? before.in.name : undefined;
+  const hostAddress = port.hostAddress?.network ?? view.sourceFor(port.family, uplink, undefined);
+  const target = port.target.address;
+  const hostBits = port.family === 4 ? 32 : 128;
+  if (client === undefined || hostAddress === undefined || target.prefixLen !== hostBits || !port.hostPorts) return {};
+  const protocol = port.protocol === 'udp' ? 'udp' : 'tcp';
+  const connection = { state: 'NEW' as const, direction: 'ORIGINAL' as const, dnat: false, snat: false };
+  const beforeCtx: ChainContext = { srcLocal: false, dstLocal: true, connection };
+  if (uplink) beforeCtx.in = uplink;
+  const out = after.out && 'name' in after.out ? after.out.name : undefined;
+  const afterCtx: ChainContext = { ...beforeCtx, dstLocal: false, connection: { ...connection, dnat: true, origDst: hostAddress, origDport: port.hostPorts.from } };
+  if (out) afterCtx.out = out;
+  const sent: Packet = { family: port.family, src: client, dst: hostAddress, protocol, sport: CLIENT_PORT, dport: port.hostPorts.from, mark: 0 };
+  const translated: Packet = { ...sent, dst: target.network, dport: port.targetPort ?? port.hostPorts.from };
+  return {
+    before: { view, packet: sent, ctx: beforeCtx, stage: 'prerouting' },
+    after: { view, packet: translated, ctx: afterCtx, stage: 'forward' },
+  };
 }
 
 /** ACCEPT rules of a table that may match the packet, in any chain. Indexed once per table. */

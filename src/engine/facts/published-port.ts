@@ -14,6 +14,7 @@ import {
   isExternallyReachable,
   type LocalnetCheck,
   type PortForwardCheck,
+  type PortStage,
   type PublishedPort,
   type TargetReachability,
 } from '../../analysis/netfilter/index.js';
@@ -23,6 +24,8 @@ import type { Evidence, Namespace } from '../../model/types.js';
 import { sourceUsable } from '../../model/sources.js';
 import { mergeEvidence, primaryEvidence, secondaryEvidence, summarise } from './lib/evidence.js';
 import { natAnswer } from './lib/bridge-flows.js';
+import { pathEngineOf } from './lib/path-engine.js';
+import { describeStep, stepEvidence } from '../../analysis/path/hook-question.js';
 import { defineFacts, defineSubjects, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
 const PORTS_KEY = 'published-port:ports';
@@ -73,7 +76,7 @@ function memoOf(env: FactEnv, port: PublishedPort): PortMemo {
 
 function forwarding(env: FactEnv, port: PublishedPort): PortForwardCheck {
   const memo = memoOf(env, port);
-  return (memo.forwarding ??= checkPortForwarding(env.namespace, port));
+  return (memo.forwarding ??= checkPortForwarding(env.namespace, port, pathEngineOf(env)));
 }
 
 function target(env: FactEnv, port: PublishedPort): TargetReachability {
@@ -128,17 +131,29 @@ function findPublishProblem(env: FactEnv, port: PublishedPort): PublishProblem {
   }
   const check = forwarding(env, port);
   if (check.status !== 'no-accept' || !check.decidedAt) return { incomplete: false, text: '', evidence: [] };
-  const decision = check.decidedAt.walk.decision;
+  const stage = check.decidedAt;
   const unreachableAccepts = check.matchingAccepts;
+  const ends = stage.walk ? `FORWARD ends in ${describeStage(stage)}` : `the forward hook ends in ${describeStage(stage)}`;
   const why =
     unreachableAccepts.length > 0
-      ? `the accept in ${unreachableAccepts[0]?.table}/${unreachableAccepts[0]?.chain} is never reached: filter FORWARD ends in ${describeDecision(decision)}`
-      : `no filter rule accepts it: FORWARD ends in ${describeDecision(decision)}`;
+      ? `the accept in ${unreachableAccepts[0]?.table}/${unreachableAccepts[0]?.chain} is never reached: filter ${ends}`
+      : `no filter rule accepts it: ${ends}`;
   return {
     incomplete: true,
     text: `${describeDnat(port)} sends connections to ${port.target.text}, but ${why}`,
-    evidence: mergeEvidence(dnatEvidence(port), decisionEvidence(decision), unreachableAccepts.slice(0, 1).map((r) => r.evidence)),
+    evidence: mergeEvidence(dnatEvidence(port), stageEvidence(stage), unreachableAccepts.slice(0, 1).map((r) => r.evidence)),
   };
+}
+
+/** The deciding chain in words: an iptables rule or policy, or a native nftables chain's step. */
+function describeStage(stage: PortStage): string {
+  if (stage.walk) return describeDecision(stage.walk.decision);
+  return stage.step ? describeStep(stage.step) : `${stage.table}/${stage.chain}`;
+}
+
+function stageEvidence(stage: PortStage): Evidence[] {
+  if (stage.walk) return decisionEvidence(stage.walk.decision);
+  return stage.step ? stepEvidence(stage.step) : [];
 }
 
 function formatHostAddress(port: PublishedPort): string | undefined {
@@ -168,7 +183,7 @@ const facts = defineFacts<PublishedPort>('published-port', [
     name: 'forwardStatus',
     type: 'string',
     description:
-      'What happens to a NEW connection from the internet through the uplink: "accepted", "dropped" (a DROP/REJECT rule in raw, mangle, nat or filter decides before any accept), "no-accept" (filter FORWARD drops it and no accept for the translated connection is reached), "unknown" (ipsets, marks or rate limits decide), "local-only", "no-dnat"',
+      'What happens to a NEW connection from the internet through the uplink, in every ruleset at the prerouting, forward and postrouting hooks (iptables and native nftables, by priority): "accepted", "dropped" (a DROP/REJECT rule decides before any accept, or one ruleset drops what another accepted), "no-accept" (the forward hook drops it and no accept for the translated connection is reached), "unknown" (ipsets, marks or rate limits decide), "local-only", "no-dnat"',
     example: 'accepted',
     compute: (p, env) => forwarding(env, p).status,
   },
@@ -201,7 +216,7 @@ const facts = defineFacts<PublishedPort>('published-port', [
     example: 'rule 1 of filter/DOCKER-USER (-A DOCKER-USER -i eth0 -j DROP, 812 packets matched)',
     compute: (p, env) => {
       const c = forwarding(env, p);
-      return c.status === 'dropped' && c.decidedAt ? describeDecision(c.decidedAt.walk.decision) : '';
+      return c.status === 'dropped' && c.decidedAt ? describeStage(c.decidedAt) : '';
     },
   },
   {
@@ -212,7 +227,7 @@ const facts = defineFacts<PublishedPort>('published-port', [
       const c = forwarding(env, p);
       if (c.status !== 'dropped' || !c.decidedAt) return [];
       // The dropping rule proves this one, not the DNAT before it.
-      return mergeEvidence(secondaryEvidence(dnatEvidence(p)), decisionEvidence(c.decidedAt.walk.decision), (c.matchingAccepts.length > 0 ? c.matchingAccepts : p.accepts).slice(0, 1).map((r) => r.evidence));
+      return mergeEvidence(secondaryEvidence(dnatEvidence(p)), stageEvidence(c.decidedAt), (c.matchingAccepts.length > 0 ? c.matchingAccepts : p.accepts).slice(0, 1).map((r) => r.evidence));
     },
   },
   {
