@@ -16,10 +16,10 @@ const DOCKER_NFT = readFileSync(path.join(PROJECT_ROOT, 'test/parse/fixtures/nft
 /** iptables-save on such a host: the nf_tables backend's empty default tables. */
 const EMPTY_IPTABLES = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', 'COMMIT', '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', 'COMMIT', ''].join('\n');
 
-function host(name: string, nft: string): string {
+function host(name: string, nft: string, iptables = EMPTY_IPTABLES): string {
   const dir = path.join(tmp, name);
   cpSync(DOCKER_HOST, dir, { recursive: true });
-  writeFileSync(path.join(dir, 'iptables-save.txt'), EMPTY_IPTABLES);
+  writeFileSync(path.join(dir, 'iptables-save.txt'), iptables);
   writeFileSync(path.join(dir, 'nft-ruleset.txt'), nft);
   return dir;
 }
@@ -45,6 +45,18 @@ describe("Docker's nftables backend", () => {
     const broken = DOCKER_NFT.split('\n').filter((l) => !l.includes('masquerade')).join('\n');
     const report = await audit(host('no-masquerade', broken));
     expect(report.findings.map((f) => `${f.ruleId} ${f.subject.name}`)).toContain('masquerade-missing docker0:172.17.0.0/16');
+  });
+
+  it("an iptables FORWARD policy DROP left beside it: the subnet's accept is overridden, the published port (from the nft DNAT) dropped", async () => {
+    const report = await audit(host('forward-drop', DOCKER_NFT, EMPTY_IPTABLES.replace(':FORWARD ACCEPT', ':FORWARD DROP')));
+    const found = report.findings.map((f) => `${f.ruleId} ${f.subject.name}`);
+    expect(found).toContain('forward-accept-overridden docker0:172.17.0.0/16');
+    expect(found).toContain('published-port-dropped tcp/8080->172.17.0.2:80');
+    const overridden = report.findings.find((f) => f.ruleId === 'forward-accept-overridden')!;
+    expect(overridden.evidence.map((e) => e.source)).toEqual(expect.arrayContaining(['iptables-save', 'nft-ruleset']));
+    expect(overridden.evidence.find((e) => e.source === 'iptables-save')?.text).toMatch(/^:FORWARD DROP/);
+    const port = report.findings.find((f) => f.ruleId === 'published-port-dropped')!;
+    expect(port.evidence.some((e) => e.source === 'nft-ruleset' && /dnat to 172\.17\.0\.2:80/.test(e.text))).toBe(true);
   });
 
   it('a trace of the container subnet to the internet is masqueraded by the nft chain', async () => {

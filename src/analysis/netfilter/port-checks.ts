@@ -173,25 +173,30 @@ export function checkPortForwarding(ns: Namespace, port: PublishedPort, engine?:
     if (stage.undecided) undecided = true;
     if (stage.drop && stage.byRule) return decided(result, 'dropped', stage.stage);
   }
-  let accepted = false;
   for (const hook of ['forward', 'postrouting'] as const) {
+    // Every chain of the hook first: an accept in one ruleset and a drop in another is known whatever their order.
+    const stages: { base: BaseChain; answer: StageAnswer }[] = [];
     for (const base of baseChainsAt(ns, port.family, hook)) {
       if (base.type === 'nat') continue;
       const isFilter = base.kind === 'iptables' && base.table.name === 'filter';
-      const stage = isFilter ? filterStage(base, after) : stageOf(base, after, nft?.after);
-      if (!stage) continue;
-      if (isFilter) result.forward = stage.stage;
-      if (stage.undecided) undecided = true;
-      if (stage.acceptedByRule) accepted = true;
-      if (!stage.drop) continue;
-      if (isFilter) {
-        result.matchingAccepts = matchingAccepts(port.ruleset.tables.get('filter'), after);
-        return decided(result, stage.byRule && result.matchingAccepts.length > 0 ? 'dropped' : 'no-accept', stage.stage);
-      }
-      // Another ruleset accepted it and this one drops it: dropped before an accept of its own applies.
-      if (stage.byRule || accepted) return decided(result, 'dropped', stage.stage);
-      if (base.kind === 'nft' && hook === 'forward') return decided(result, 'no-accept', stage.stage);
+      const answer = isFilter ? filterStage(base, after) : stageOf(base, after, nft?.after);
+      if (!answer) continue;
+      if (isFilter) result.forward = answer.stage;
+      if (answer.undecided) undecided = true;
+      stages.push({ base, answer });
     }
+    const drop = stages.find((s) => s.answer.drop);
+    if (!drop) continue;
+    const acceptedElsewhere = stages.some((s) => s !== drop && s.answer.acceptedByRule);
+    const { base, answer } = drop;
+    if (base.kind === 'iptables' && base.table.name === 'filter') {
+      result.matchingAccepts = matchingAccepts(port.ruleset?.tables.get('filter'), after);
+      const explicit = answer.byRule && result.matchingAccepts.length > 0;
+      return decided(result, explicit || acceptedElsewhere ? 'dropped' : 'no-accept', answer.stage);
+    }
+    // Another ruleset accepted it and this one drops it: dropped before an accept of its own applies.
+    if (answer.byRule || acceptedElsewhere) return decided(result, 'dropped', answer.stage);
+    if (hook === 'forward') return decided(result, 'no-accept', answer.stage);
   }
   const fwd = result.forward?.walk;
   if (!undecided && (!fwd || (fwd.decision.kind === 'accept' && fwd.certain))) result.status = 'accepted';

@@ -13,7 +13,7 @@
  * (`dnat` absent): the other half of a half-removed publication.
  */
 import { formatAddress, type Cidr } from '../../model/net.js';
-import type { Bridge, Namespace, NfChain, NfRule, NfTable, Ruleset } from '../../model/types.js';
+import type { Bridge, Evidence, Namespace, NfChain, NfRule, NfTable, Ruleset } from '../../model/types.js';
 import { addressKey, bridgeContaining } from '../topology.js';
 import {
   chainContext,
@@ -30,17 +30,30 @@ import {
 import { formatPortRange, type PortRange } from './ports.js';
 import { parseNatAddress, requiredInterface, ruleAddress, ruleDport, ruleProtocol, type NatAddress } from './rule-fields.js';
 import { forEachDnat, holdsDnat } from './table-census.js';
+import { nftPublishedPorts } from './nft-published-ports.js';
+
+/** What a port needs of a rule that publishes it or leads there: an iptables rule, or an nftables one. */
+export interface PublishingRule {
+  text: string;
+  evidence: Evidence;
+  /** The chain holding it ("DOCKER", "nat-prerouting-and-output"). */
+  chain: string;
+  /** "nat" for iptables; "nftables ip docker-bridges" for a native nftables table. */
+  table: string;
+  counters?: { packets: number; bytes: number };
+}
 
 export interface PublishedPort {
   /** Subject name: "tcp/8080->172.17.0.2:80", "tcp/192.0.2.10:8080->172.17.0.2:80", "tcp/none->172.17.0.2:80". */
   name: string;
   namespace: string;
   family: 4 | 6;
-  ruleset: Ruleset;
+  /** The iptables ruleset of the DNAT; absent for a native nftables DNAT. */
+  ruleset?: Ruleset;
   /** The DNAT rule; absent for a filter accept that no DNAT points at. */
-  dnat?: NfRule;
+  dnat?: PublishingRule;
   /** Jump rules from the nat hook down to the DNAT, outermost first. */
-  via: NfRule[];
+  via: PublishingRule[];
   /** nat hooks the DNAT is reachable from: PREROUTING for traffic from elsewhere, OUTPUT for the host's own. */
   hooks: NatHook[];
   protocol?: string;
@@ -66,6 +79,11 @@ export function findPublishedPorts(ns: Namespace): PublishedPort[] {
   for (const ruleset of [ns.netfilter.ipv4, ns.netfilter.ipv6]) {
     // A loop, not push(...list): tens of thousands of arguments would go through the stack.
     if (ruleset) for (const port of publishedPortsOf(ns, ruleset)) ports.push(port);
+  }
+  if (ns.nftables) {
+    const vip = serviceVipTest(ns);
+    const isServiceVip = (address: Cidr): boolean => vip?.({ value: `${formatAddress(address.family, address.network)}/${address.prefixLen}`, negated: false }) ?? false;
+    for (const port of nftPublishedPorts(ns, isServiceVip)) ports.push(port);
   }
   const seen = new Map<string, number>();
   for (const port of ports) {

@@ -9,6 +9,7 @@ import type { Evidence } from '../../parse/common.js';
 import type { Hook } from './hooks.js';
 import type { NamespaceView } from './namespace-view.js';
 import { iptablesDecisionOf, runHook, type NatAction } from './netfilter-stage.js';
+import { nftDecidingRule } from './nft-stage.js';
 import type { ChainContext } from './packet.js';
 import type { Packet, TraceStep } from './types.js';
 
@@ -48,8 +49,9 @@ export function describeStep(step: TraceStep): string {
   if (decision) return describeDecision(decision);
   const where = `${step.table ?? 'netfilter'}/${step.chain ?? ''}`;
   if (step.rule?.startsWith('policy ')) return `the ${step.rule.slice('policy '.length)} policy of ${where}`;
-  const text = step.note.slice(step.note.indexOf(': ') + 2);
-  return `rule ${step.rule ?? ''} of ${where} (${text})`;
+  const rule = nftDecidingRule(step);
+  if (!rule) return `${where}: ${step.note}`;
+  return `rule ${step.rule ?? ''} of ${step.table ?? 'netfilter'}/${rule.chain} (${rule.text})`;
 }
 
 /** The lines that prove the step: jumps, then the deciding rule or the chain's policy line, marked primary. */

@@ -184,8 +184,21 @@ function parseNumber(text: string): bigint | undefined {
   return /^(0x[0-9a-f]+|\d+)$/i.test(text) ? BigInt(text) : undefined;
 }
 
+/** interval() per literal and kind: a kube-proxy ruleset's sets and maps are read once per packet tried. */
+const intervals = new WeakMap<NftValue, Partial<Record<Kind, [bigint, bigint] | null>>>();
+
 /** A literal as the interval of numbers it names for a kind, or undefined when it cannot be read. */
 function interval(kind: Kind, v: NftValue): [bigint, bigint] | undefined {
+  let byKind = intervals.get(v);
+  const known = byKind?.[kind];
+  if (known !== undefined) return known ?? undefined;
+  const computed = readInterval(kind, v);
+  if (!byKind) intervals.set(v, (byKind = {}));
+  byKind[kind] = computed ?? null;
+  return computed;
+}
+
+function readInterval(kind: Kind, v: NftValue): [bigint, bigint] | undefined {
   if (v.kind === 'number') return [BigInt(v.value), BigInt(v.value)];
   if (v.kind === 'range') {
     const lo = interval(kind, v.from);
@@ -265,6 +278,45 @@ export function isDynamic(set: NftSet): boolean {
   return set.flags.includes('dynamic') || set.flags.includes('timeout');
 }
 
+/**
+ * A named set of literals, prefixes and ranges read as numbers of one kind: its single values in a hash set,
+ * so that a membership test (`ip daddr @cluster-ips`, 10k addresses) is not a pass over every element. The
+ * answer is the one the pass gives: yes when an element holds the value, else maybe when an element cannot
+ * be read as that kind, else no.
+ */
+interface NumberIndex {
+  holds(v: bigint): Tri;
+}
+
+const numberIndexes = new WeakMap<NftSet, Partial<Record<Kind, NumberIndex | null>>>();
+
+function numberIndex(set: NftSet, kind: Kind): NumberIndex | undefined {
+  let byKind = numberIndexes.get(set);
+  const known = byKind?.[kind];
+  if (known !== undefined) return known ?? undefined;
+  if (!byKind) numberIndexes.set(set, (byKind = {}));
+  const points = new Set<bigint>();
+  const spans: [bigint, bigint][] = [];
+  let unreadable = false;
+  for (const e of set.elements) {
+    const k = e.key.kind;
+    // Anything else (nested sets, concatenations) is left to the element-by-element pass.
+    if (k !== 'number' && k !== 'string' && k !== 'prefix' && k !== 'range') {
+      byKind[kind] = null;
+      return undefined;
+    }
+    const range = interval(kind, e.key);
+    if (!range) unreadable = true;
+    else if (range[0] === range[1]) points.add(range[0]);
+    else spans.push(range);
+  }
+  const index: NumberIndex = {
+    holds: (v) => (points.has(v) || spans.some(([lo, hi]) => v >= lo && v <= hi) ? 'yes' : unreadable ? 'maybe' : 'no'),
+  };
+  byKind[kind] = index;
+  return index;
+}
+
 /** Whether the element (literal, prefix, range, anonymous set, named set, concatenation) holds the value. */
 export function holds(a: Actual, elem: NftValue, table: NftTable): Tri {
   if (a.t === 'absent') return 'no';
@@ -272,7 +324,8 @@ export function holds(a: Actual, elem: NftValue, table: NftTable): Tri {
   if (elem.kind === 'ref') {
     const set = findSet(table, elem.name);
     if (!set) return 'maybe';
-    const found = triAny(set.elements.map((e) => holds(a, e.key, table)));
+    const indexed = a.t === 'num' ? numberIndex(set, a.kind) : undefined;
+    const found = indexed ? indexed.holds(a.v) : triAny(set.elements.map((e) => holds(a, e.key, table)));
     return found === 'no' && isDynamic(set) ? 'maybe' : found;
   }
   if (a.t === 'unknown') return 'maybe';

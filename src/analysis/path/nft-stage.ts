@@ -12,6 +12,13 @@ import type { NatAction } from './netfilter-stage.js';
 import { describePacket, type ChainContext } from './packet.js';
 import type { Packet, Stage, TraceStep } from './types.js';
 
+/** The deciding rule behind each nftables step: its text and the chain that holds it (the step names the base chain). */
+const decidingRules = new WeakMap<TraceStep, { text: string; chain: string }>();
+
+export function nftDecidingRule(step: TraceStep): { text: string; chain: string } | undefined {
+  return decidingRules.get(step);
+}
+
 export interface NftStepOutcome {
   step: TraceStep;
   nat?: NatAction;
@@ -36,6 +43,10 @@ export function nftChainStep(view: NamespaceView, base: BaseChain & { kind: 'nft
     note: result.by === 'policy' ? `${where}: no rule decides, the chain's policy ${result.verdict} applies` : `${where}: ${result.rule?.text ?? result.verdict}`,
     evidence,
   };
+  if (result.by !== 'policy' && result.rule) {
+    const found = ruleIndex(base.table).get(result.rule);
+    decidingRules.set(step, { text: result.rule.text, chain: found?.chain ?? base.chain.chain.name });
+  }
   if (base.type === 'filter' && result.verdict === 'accept') step.note += ' (an accept ends only this base chain: the next one on the hook still runs)';
   if (!result.certain && step.verdict !== 'drop') {
     step.verdict = 'maybe';

@@ -1,6 +1,6 @@
 /**
  * Subject kind `published-port`: the ports published on this host, i.e. every DNAT reachable from nat
- * PREROUTING or OUTPUT for connections addressed to this host (Docker's published ports, kube-proxy node
+ * PREROUTING or OUTPUT (iptables) or from a native nftables nat chain, for connections addressed to this host (Docker's published ports, kube-proxy node
  * ports, hand-written port forwards), and every Docker-style per-port filter accept that no DNAT points at.
  * DNATs behind service VIPs (Kubernetes cluster IPs) are not published ports: their targets are
  * `dnat-target` subjects (dnat-target.ts). The analysis lives in src/analysis/netfilter; these facts expose it to rules.
@@ -39,7 +39,7 @@ export function portsOf(env: FactEnv, ns: Namespace): PublishedPort[] {
 const subjects = defineSubjects<PublishedPort>({
   kind: 'published-port',
   description:
-    'Every port published on this host: each DNAT reachable from nat PREROUTING or OUTPUT by connections addressed to this host (Docker published ports, kube-proxy node ports, port forwards), named "tcp/8080->172.17.0.2:80" ("tcp/192.0.2.10:8080->…" when bound to one host address), and every Docker-style per-port filter accept no DNAT points at ("tcp/none->172.17.0.3:5432"), in IPv4 and IPv6. DNATs behind a service VIP (a jump or DNAT requiring as destination one address this host does not hold: Kubernetes cluster IPs, load-balancer addresses held elsewhere) are not published ports; their targets are dnat-target subjects',
+    'Every port published on this host: each DNAT reachable from nat PREROUTING or OUTPUT (iptables), or from a native nftables nat base chain at the prerouting or output hook through jumps, gotos and verdict maps (Docker 29, netavark, firewalld forward ports, kube-proxy node ports), by connections addressed to this host, named "tcp/8080->172.17.0.2:80" ("tcp/192.0.2.10:8080->…" when bound to one host address), and every Docker-style per-port filter accept no DNAT points at ("tcp/none->172.17.0.3:5432"), in IPv4 and IPv6. DNATs behind a service VIP (a jump or DNAT requiring as destination one address this host does not hold: Kubernetes cluster IPs, load-balancer addresses held elsewhere) are not published ports; their targets are dnat-target subjects',
   namespaces: 'all',
   enumerate: (env) => portsOf(env, env.namespace).map((p) => ({ name: p.name, value: p })),
 });
