@@ -339,24 +339,30 @@ async function auditOnce(host: Host, catalog: RuleCatalog, options: AuditOptions
 
 /**
  * One cause, one finding: a rule's finding is dropped when a rule it names in suppressedBy fired on the
- * same subject (same subject kind) or anywhere in the same namespace (another kind). Dropped findings
- * count neither as findings nor as passes.
+ * same subject (same subject kind), anywhere in the same namespace (another kind), or anywhere at all with
+ * a finding that quotes the line proving this one (a container's connection dies at the host's FORWARD
+ * policy that forward-drop-without-accept already names). Dropped findings count neither as findings nor
+ * as passes.
  */
 function suppress(findings: Finding[], rules: LoadedRule[]): Finding[] {
   const byId = new Map(rules.map((r) => [r.meta.id, r]));
   const firedOnSubject = new Set<string>();
   const firedInNamespace = new Set<string>();
+  const quoted = new Set<string>();
   for (const f of findings) {
     firedOnSubject.add(`${f.ruleId}\u0000${subjectKey(f.subject)}`);
     firedInNamespace.add(`${f.ruleId}\u0000${f.subject.namespace}`);
+    for (const e of f.evidence) quoted.add(`${f.ruleId}\u0000${e.source}\u0000${e.line}`);
   }
   return findings.filter((f) => {
     const rule = byId.get(f.ruleId);
+    const proof = f.evidence.find((e) => e.primary);
     for (const by of rule?.definition.suppressedBy ?? []) {
       const suppressor = byId.get(by);
       if (!suppressor) continue;
       const sameKind = suppressor.meta.subject === f.subject.kind;
       if (sameKind ? firedOnSubject.has(`${by}\u0000${subjectKey(f.subject)}`) : firedInNamespace.has(`${by}\u0000${f.subject.namespace}`)) return false;
+      if (proof && quoted.has(`${by}\u0000${proof.source}\u0000${proof.line}`)) return false;
     }
     return true;
   });

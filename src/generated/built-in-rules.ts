@@ -2,7 +2,7 @@
 import type { RuleFile } from '../engine/rule-file.js';
 
 /** ruleFilesDigest of the rule files these rules were validated from. */
-export const BUILT_IN_RULES_DIGEST = '7dc47d345851b4428651edba3f082ce5af3ac8f0f9d9614d85ed4b5f99e2aee4';
+export const BUILT_IN_RULES_DIGEST = '480a5f696fa1ab0e3b3b56269716eeebb418cfd5f0c924e529af97877679ac8e';
 
 /** The built-in rules, validated; new objects on every call, as when read from the files. */
 export function builtInRuleDefinitions(): { name: string; definition: RuleFile }[] {
@@ -242,6 +242,60 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           ]
         },
         "suppressedBy": []
+      }
+    },
+    {
+      "name": "container-egress-blocked.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "container-egress-blocked",
+        "title": "A container's own connection to the internet dies on the way, or its reply does",
+        "severity": "error",
+        "subject": "namespace",
+        "requires": [
+          "ip-link",
+          "ip-addr",
+          "ip-route"
+        ],
+        "rationale": "path-egress-blocked asks about a packet that arrives on a bridge from an address of its subnet. A container's connection starts earlier, in its own namespace: its routing table and policy rules, its own firewall (an OUTPUT chain a sidecar or an init container wrote), its veth, then the host's bridge, FORWARD, NAT and uplink. This rule asks the packet-path engine about a new TCP connection that each collected container namespace opens to an address outside the host by its own default route, with the source address the kernel would choose, and about its reply coming back, across every namespace of the snapshot. It fires only when the engine says the connection is certainly dropped, and names the namespace, the step and the line. Steps the snapshot cannot decide make the answer unknown, never a finding. When a more specific rule already names the cause (a finding quoting the same line, or one of the rules below in the same namespace), that finding stands alone.",
+        "remediation": "Run `netaudit trace SNAPSHOT --from netns:<namespace> --to 198.51.100.1 --dport 443` to see every step with its lines across the namespaces, and fix the step that drops: a rule or chain policy of the container's own firewall (`nsenter -t <pid> -n iptables -L -n -v`; fix the image or the init container that wrote it), its routing (`nsenter -t <pid> -n ip route`), or, on the host side, the rule, sysctl or route the trace names.",
+        "references": [
+          "https://man7.org/linux/man-pages/man8/ip-netns.8.html",
+          "https://docs.docker.com/engine/network/packet-filtering-firewalls/"
+        ],
+        "message": "a new TCP connection from {{egressFrom}} to {{egressTo}} is dropped: {{egressDrop}}",
+        "evidence": [
+          "egressEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "egressPath",
+              "operator": "equal",
+              "value": "dropped"
+            }
+          ]
+        },
+        "suppressedBy": [
+          "path-egress-blocked",
+          "netns-default-route-missing",
+          "netns-gateway-mismatch",
+          "ip-forward-disabled",
+          "iface-forwarding-disabled",
+          "masquerade-missing",
+          "forward-drop-without-accept",
+          "forward-accept-overridden",
+          "docker-chains-missing",
+          "forward-established-missing",
+          "default-route-missing",
+          "bridge-down",
+          "iface-down",
+          "veth-unattached",
+          "gateway-unreachable",
+          "policy-route-blackhole",
+          "address-overlap",
+          "rp-filter-strict"
+        ]
       }
     },
     {
@@ -1069,7 +1123,8 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "address-overlap",
           "rp-filter-strict",
           "route-localnet-disabled",
-          "path-egress-blocked"
+          "path-egress-blocked",
+          "container-egress-blocked"
         ]
       }
     },

@@ -11,7 +11,7 @@ import { netfilterBridgeModule } from './netfilter-bridge.js';
 import { netfilterHostModule } from './netfilter-host.js';
 import { netfilterChainModule, netfilterRuleModule } from './netfilter-rule.js';
 import { bridgeSubnetModule } from './netfilter-subnet.js';
-import { egressPathModule, ingressPathModule } from './path.js';
+import { containerEgressPathModule, egressPathModule, ingressPathModule } from './path.js';
 import { publishedPortModule } from './published-port.js';
 import { FactRegistry, type FactDoc, type FactModule } from './registry.js';
 import { routeModule } from './route.js';
@@ -37,6 +37,7 @@ export const FACT_MODULES: FactModule<unknown>[] = [
   gatewayNeighbourModule,
   routingRefusalModule,
   egressPathModule,
+  containerEgressPathModule,
   ingressPathModule,
 ];
 

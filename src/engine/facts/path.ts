@@ -2,6 +2,8 @@
  * Facts the packet-path engine answers (src/analysis/path), for the path rules:
  * - bridge-subnet: a new TCP connection from an address of the subnet, arriving on the bridge, to an address
  *   outside the host that leaves by the default route, and its reply;
+ * - namespace: a new TCP connection a container namespace opens to an outside address by its own default
+ *   route, through the host, and its reply;
  * - published-port: a new connection from outside, arriving on the uplink, to the published host port, and
  *   its reply.
  * A path the engine cannot decide (unknown) is no finding; only `dropped` is.
@@ -50,6 +52,19 @@ function egress(env: FactEnv, s: BridgeSubnet): PathAnswer | undefined {
   });
 }
 
+/* ---------- namespace: a container's own connection out ---------- */
+
+/** A new TCP connection the container namespace opens to an outside address by its default route, and its reply. */
+function containerEgress(env: FactEnv, ns: Namespace): PathAnswer | undefined {
+  return subjectMemo(env, `${KEY}container`, ns, (): PathAnswer | undefined => {
+    const engine = pathEngineOf(env);
+    const outside = outsideDestination(engine.view(ns), 4, 'lo');
+    if (!outside) return undefined;
+    const origin: Origin = { namespace: ns.name, described: `namespace ${ns.name}` };
+    return answer(env, origin, { family: 4, src: 0n, dst: outside.address, protocol: 'tcp', sport: CLIENT_PORT, dport: EGRESS_PORT, mark: 0 });
+  });
+}
+
 /* ---------- published-port: ingress ---------- */
 
 function ingress(env: FactEnv, port: PublishedPort): PathAnswer | undefined {
@@ -86,8 +101,9 @@ function evidenceOf(a: PathAnswer | undefined): Evidence[] {
   if (!a?.drop) return [];
   // An absence proves the drop (no socket on the port): the DNAT that sends the connection there is the line to show.
   const lines = a.drop.evidence.length > 0 ? a.drop.evidence : a.result.request.steps.filter((s) => s.verdict === 'dnat').flatMap((s) => s.evidence.slice(-1));
-  const [first, ...rest] = lines;
-  return mergeEvidence(first ? primaryEvidence(first) : undefined, rest);
+  // The jumps lead to the deciding line, which comes last and proves the drop.
+  const deciding = lines.at(-1);
+  return mergeEvidence(lines.slice(0, -1), deciding ? primaryEvidence(deciding) : undefined);
 }
 
 /** The five facts of one path question, named `<prefix>Path`, `<prefix>From`, `<prefix>To`, `<prefix>Drop`, `<prefix>Evidence`. */
@@ -117,5 +133,11 @@ const portFacts = defineFacts<PublishedPort>(
   pathFacts<PublishedPort>('ingress', (p, env) => ingress(env, p), 'a new TCP connection from outside, arriving on the uplink (or the DNAT\'s -i), to the published host port (not applicable: no DNAT from PREROUTING, not TCP, no uplink, or a target in no collected namespace)', { from: '198.51.100.1 outside, arriving on eth0', to: '192.0.2.10:8080' }),
 );
 
+const namespaceFacts = defineFacts<Namespace>(
+  'namespace',
+  pathFacts<Namespace>('egress', (ns, env) => containerEgress(env, ns), 'a new TCP connection the namespace opens to an outside address by its own default route (not applicable: no default route)', { from: 'namespace pid:4242', to: '198.51.100.1:443' }),
+);
+
 export const egressPathModule: FactModule<BridgeSubnet> = { facts: subnetFacts };
+export const containerEgressPathModule: FactModule<Namespace> = { facts: namespaceFacts };
 export const ingressPathModule: FactModule<PublishedPort> = { facts: portFacts };
