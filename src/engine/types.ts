@@ -21,6 +21,8 @@ export const SUBJECT_KINDS = [
   'route',
   'netfilter-rule',
   'netfilter-chain',
+  'nft-rule',
+  'nft-chain',
   'published-port',
   'dnat-target',
   'sysctl',

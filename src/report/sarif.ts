@@ -189,6 +189,9 @@ function subjectLocation(subject: Subject) {
     case 'netfilter-chain':
     case 'netfilter-rule':
       return qualified('iptables', name, namespace, 'member');
+    case 'nft-chain':
+    case 'nft-rule':
+      return qualified('nftables', name, namespace, 'member');
     case 'interface':
     case 'bridge':
     case 'veth':

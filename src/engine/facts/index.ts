@@ -11,6 +11,7 @@ import { netfilterBridgeModule } from './netfilter-bridge.js';
 import { netfilterHostModule } from './netfilter-host.js';
 import { netfilterChainModule, netfilterRuleModule } from './netfilter-rule.js';
 import { bridgeSubnetModule } from './netfilter-subnet.js';
+import { nftChainModule, nftRuleModule } from './nft-rule.js';
 import { containerEgressPathModule, egressPathModule, ingressPathModule } from './path.js';
 import { publishedPortModule } from './published-port.js';
 import { FactRegistry, type FactDoc, type FactModule } from './registry.js';
@@ -34,6 +35,8 @@ export const FACT_MODULES: FactModule<unknown>[] = [
   dnatTargetModule,
   netfilterRuleModule,
   netfilterChainModule,
+  nftRuleModule,
+  nftChainModule,
   gatewayNeighbourModule,
   routingRefusalModule,
   egressPathModule,
