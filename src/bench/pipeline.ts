@@ -20,9 +20,12 @@ type IpRuleModule = typeof import('../parse/ip-rule.js');
 type BrctlModule = typeof import('../parse/brctl.js');
 type BridgeJsonModule = typeof import('../parse/bridge-json.js');
 type SsModule = typeof import('../parse/ss.js');
+type NftJsonModule = typeof import('../parse/nft-json.js');
 type CatalogModule = typeof import('../engine/catalog.js');
 type AuditModule = typeof import('../engine/audit.js');
 type TraceModule = typeof import('../analysis/path/trace.js');
+type DiffModule = typeof import('../diff/diff.js');
+type IdentityModule = typeof import('../gate/identity.js');
 
 /** The generator's first node port (src/bench/gen/cluster.ts). */
 const FIRST_NODE_PORT = 30000;
@@ -40,6 +43,10 @@ export interface Pipeline {
   renderJson?: (result: AuditResult) => string;
   /** One `netaudit trace`: a connection from outside to the node's first node port, and its reply. */
   traceNodePort?: (host: Host) => unknown;
+  /** `netaudit diff` of the node against itself: every part of the model and every finding compared. */
+  diffAgainstItself?: (host: Host, result: AuditResult) => unknown;
+  /** `netaudit redact` of the loaded snapshot: every source rewritten. */
+  redact?: (snapshot: Snapshot) => unknown;
   /** "src/engine/audit.ts: runAudit (Cannot find module ...)" for each piece that could not be loaded. */
   missing: string[];
 }
@@ -65,7 +72,7 @@ function need<T>(fn: T | undefined, name: string, file: string, missing: string[
 
 export async function loadPipeline(): Promise<Pipeline> {
   const missing: string[] = [];
-  const [load, decode, build, report, sysctl, iptables, ipJson, ipRule, brctl, bridgeJson, ss, catalog, audit, tracer] = await Promise.all([
+  const [load, decode, build, report, sysctl, iptables, ipJson, ipRule, brctl, bridgeJson, ss, nftJson, catalog, audit, tracer] = await Promise.all([
     importModule<LoadModule>('../snapshot/load.js', missing),
     importModule<DecodeModule>('../snapshot/decode.js', missing),
     importModule<BuildModule>('../model/build.js', missing),
@@ -77,6 +84,7 @@ export async function loadPipeline(): Promise<Pipeline> {
     importModule<BrctlModule>('../parse/brctl.js', missing),
     importModule<BridgeJsonModule>('../parse/bridge-json.js', missing),
     importModule<SsModule>('../parse/ss.js', missing),
+    importModule<NftJsonModule>('../parse/nft-json.js', missing),
     importModule<CatalogModule>('../engine/catalog.js', missing),
     importModule<AuditModule>('../engine/audit.js', missing),
     importModule<TraceModule>('../analysis/path/trace.js', missing),
@@ -104,6 +112,8 @@ export async function loadPipeline(): Promise<Pipeline> {
   if (brctl) parsers.set('brctl-show', brctl.parseBrctlShow);
   if (bridgeJson) parsers.set('bridge-link', bridgeJson.parseBridgeLink);
   if (ss) parsers.set('ss-tlnp', ss.parseSsListeners);
+  // Only a node whose kube-proxy runs in nftables mode has this source (stored as `nft -j` prints it).
+  if (nftJson) parsers.set('nft-ruleset', nftJson.parseNftJson);
 
   const pipeline: Pipeline = { parsers, missing };
   const loadInput = need(load?.loadInput, 'loadInput', 'src/snapshot/load.ts', missing);
@@ -121,5 +131,16 @@ export async function loadPipeline(): Promise<Pipeline> {
   const trace = need(tracer?.trace, 'trace', 'src/analysis/path/trace.ts', missing);
   // Through kube-proxy's whole nat PREROUTING (KUBE-SERVICES, then KUBE-NODEPORTS) and back.
   if (trace) pipeline.traceNodePort = (host) => trace(host, { from: '198.51.100.99', to: 'netns:host', protocol: 'tcp', dport: FIRST_NODE_PORT, oneWay: false });
+  const redactor = await importModule<{ redactSnapshot: (s: Snapshot, k: { secret: Buffer; tokens: Map<string, string> }, o: { redactInterfaces: boolean }) => unknown }>('../redact/snapshot.js', missing);
+  const redactSnapshot = need(redactor?.redactSnapshot, 'redactSnapshot', 'src/redact/snapshot.ts', missing);
+  if (redactSnapshot) pipeline.redact = (snapshot) => redactSnapshot(snapshot, { secret: Buffer.alloc(32, 1), tokens: new Map() }, { redactInterfaces: false });
+  const [differ, identity] = [await importModule<DiffModule>('../diff/diff.js', missing), await importModule<IdentityModule>('../gate/identity.js', missing)];
+  const diffAudited = need(differ?.diffAudited, 'diffAudited', 'src/diff/diff.ts', missing);
+  if (diffAudited && identity) {
+    pipeline.diffAgainstItself = (host, result) => {
+      const side = { host, result, identities: identity.namespaceIdentities(host) };
+      return diffAudited(side, side);
+    };
+  }
   return pipeline;
 }

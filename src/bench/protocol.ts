@@ -6,6 +6,12 @@ export type WorkerMode = (typeof WORKER_MODES)[number];
 /** The trace measured after the audit: a command of its own, so not part of the audit pipeline's total. */
 export const TRACE_PHASE = 'trace';
 
+/** `netaudit diff` of the node against itself, after the audit: the model and finding comparison only (the CLI also loads and audits both sides). */
+export const DIFF_PHASE = 'diff';
+
+/** `netaudit redact` of the node (in memory, the snapshot already loaded): a command of its own, compared with the audit's total. */
+export const REDACT_PHASE = 'redact';
+
 export interface PhaseSample {
   name: string;
   iteration: number;

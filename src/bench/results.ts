@@ -3,9 +3,9 @@
  * iterations, and each phase's ratio to the floor.
  */
 import type { ExpectedCounts } from './gen/node.js';
-import type { NodeSpec } from './gen/cluster.js';
+import type { NodeSpec, ProxyMode } from './gen/cluster.js';
 import type { ProcessSample } from './process.js';
-import { TRACE_PHASE, type AuditSummary, type PhaseSample, type WorkerReport } from './protocol.js';
+import { DIFF_PHASE, REDACT_PHASE, TRACE_PHASE, type AuditSummary, type PhaseSample, type WorkerReport } from './protocol.js';
 import { median } from './stats.js';
 
 export interface PhaseRow {
@@ -45,6 +45,24 @@ export interface SizeResult {
   processFloor: ProcessFigures;
   audit?: AuditSummary;
   missing: string[];
+}
+
+export function proxyModeOf(r: { spec: NodeSpec }): ProxyMode {
+  return r.spec.proxyMode ?? 'iptables';
+}
+
+/** "10k", or "nft 10k" for the node whose kube-proxy runs in nftables mode. */
+export function nodeLabel(r: { spec: NodeSpec }): string {
+  const size = `${r.spec.services / 1000}k`;
+  return proxyModeOf(r) === 'nftables' ? `nft ${size}` : size;
+}
+
+/** The CLI on the iptables and the nft node of one size, run alternately so that load from elsewhere touches both alike. */
+export interface SideBySide {
+  services: number;
+  runs: number;
+  iptables: ProcessFigures;
+  nftables: ProcessFigures;
 }
 
 function byName(reports: readonly WorkerReport[], keep: (s: PhaseSample) => boolean): Map<string, PhaseSample[]> {
@@ -122,8 +140,10 @@ export function phaseRows(samples: Samples): { rows: PhaseRow[]; floorMs: number
     row('facts+rules (runAudit)', cold.get('facts+rules'), 'facts+rules'),
     row('report (json)', cold.get('report'), 'report'),
     row('trace (node port from outside, and the reply)', cold.get(TRACE_PHASE), TRACE_PHASE),
+    row('diff (the node against itself: model and findings compared)', cold.get(DIFF_PHASE), DIFF_PHASE),
+    row('redact (every source of the loaded snapshot rewritten)', cold.get(REDACT_PHASE), REDACT_PHASE),
   );
-  const auditSamples = (r: WorkerReport): PhaseSample[] => r.samples.filter((s) => s.name !== TRACE_PHASE);
+  const auditSamples = (r: WorkerReport): PhaseSample[] => r.samples.filter((s) => s.name !== TRACE_PHASE && s.name !== DIFF_PHASE && s.name !== REDACT_PHASE);
   const pipelineColdMs = samples.cold.length > 0 ? median(samples.cold.map((r) => auditSamples(r).reduce((sum, s) => sum + s.ms, 0))) : undefined;
   const result: { rows: PhaseRow[]; floorMs: number; floorWarmMs?: number; pipelineColdMs?: number } = { rows, floorMs };
   const fw = med(warm.get('floor'), (s) => s.ms);

@@ -1,9 +1,13 @@
 /**
  * `npm run bench`: generate synthetic Kubernetes nodes of several sizes, measure every phase of the audit
  * in fresh processes (cold) and in one long-lived process (warm), the CLI end to end, and the floor; print
- * the tables and exit 1 when a target of issue 5 is missed.
+ * the tables and exit 1 when a target of issue 5 (or 13) is missed.
  *
- *   node dist/bench/run.js [--sizes 1000,10000,50000] [--runs 5] [--seed N] [--profile] [--json FILE] [--keep]
+ * Each size is measured twice: the node whose kube-proxy runs in iptables mode, then the same cluster with
+ * kube-proxy in nftables mode ("nft 10k"); then the CLI on both, alternately, for the comparison.
+ *
+ *   node dist/bench/run.js [--sizes 1000,10000,50000] [--runs 5] [--seed N] [--proxy-modes iptables,nftables]
+ *                          [--profile] [--json FILE] [--keep]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,13 +15,13 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { specForServices } from './gen/cluster.js';
+import { specForServices, type ProxyMode } from './gen/cluster.js';
 import { generateNode, writeSnapshot } from './gen/node.js';
 import { measureNode, rssMethod, type ProcessSample } from './process.js';
 import { inclusiveOwnFunctions, profileNode, summariseProfile } from './profile.js';
 import type { WorkerMode, WorkerReport } from './protocol.js';
-import { phaseRows, processFigures, type Samples, type SizeResult } from './results.js';
-import { describeSize, profileText, scalingTable, sizeTable, targetsText } from './table.js';
+import { phaseRows, processFigures, proxyModeOf, type SideBySide, type Samples, type SizeResult } from './results.js';
+import { describeSize, profileText, scalingTable, sideBySideTable, sizeTable, targetsText } from './table.js';
 import { checkTargets } from './targets.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -25,8 +29,11 @@ const WORKER = path.join(HERE, 'worker.js');
 const FLOOR_MAIN = path.join(HERE, 'floor-main.js');
 const CLI_MAIN = path.resolve(HERE, '../cli/main.js');
 
+const PROXY_MODES: readonly ProxyMode[] = ['iptables', 'nftables'];
+
 interface Options {
   sizes: number[];
+  proxyModes: ProxyMode[];
   runs: number;
   seed?: number;
   profile: boolean;
@@ -39,6 +46,7 @@ function parseOptions(argv: string[]): Options {
     args: argv,
     options: {
       sizes: { type: 'string', default: '1000,10000,50000' },
+      'proxy-modes': { type: 'string', default: PROXY_MODES.join(',') },
       runs: { type: 'string', default: '5' },
       seed: { type: 'string' },
       profile: { type: 'boolean', default: false },
@@ -48,14 +56,17 @@ function parseOptions(argv: string[]): Options {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: node dist/bench/run.js [--sizes 1000,10000,50000] [--runs 5] [--seed N] [--profile] [--json FILE] [--keep]\n');
+    process.stdout.write('usage: node dist/bench/run.js [--sizes 1000,10000,50000] [--runs 5] [--seed N] [--proxy-modes iptables,nftables] [--profile] [--json FILE] [--keep]\n');
     process.exit(0);
   }
   const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
   const runs = Number(values.runs);
   if (sizes.some((s) => !Number.isInteger(s) || s < 3)) throw new Error(`--sizes: expected service counts (integers ≥ 3), got "${values.sizes}"`);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a positive integer, got "${values.runs}"`);
-  const options: Options = { sizes, runs, profile: values.profile, keep: values.keep };
+  const modes = values['proxy-modes'].split(',').map((m) => m.trim());
+  const proxyModes = PROXY_MODES.filter((m) => modes.includes(m));
+  if (proxyModes.length === 0 || proxyModes.length !== modes.length) throw new Error(`--proxy-modes: expected iptables, nftables or both, got "${values['proxy-modes']}"`);
+  const options: Options = { sizes, proxyModes, runs, profile: values.profile, keep: values.keep };
   if (values.seed !== undefined) options.seed = Number(values.seed);
   if (values.json !== undefined) options.json = values.json;
   return options;
@@ -95,24 +106,30 @@ function checkCli(file: string): string | undefined {
   return undefined;
 }
 
-function measureSize(services: number, options: Options, dir: string): SizeResult {
-  const spec = specForServices(services, options.seed);
+interface Measured {
+  result: SizeResult;
+  file: string;
+}
+
+function measureSize(services: number, proxyMode: ProxyMode, options: Options, dir: string): Measured {
+  const spec = specForServices(services, options.seed, proxyMode);
+  const label = proxyMode === 'nftables' ? `nft ${services} services` : `${services} services`;
   const genStart = performance.now();
   const node = generateNode(spec);
-  const file = path.join(dir, `k8s-node-${services}.json`);
+  const file = path.join(dir, `k8s-node-${proxyMode === 'nftables' ? 'nft-' : ''}${services}.json`);
   const fileBytes = writeSnapshot(file, node.snapshot);
   const generateMs = performance.now() - genStart;
-  progress(`${services} services: ${file} (${(fileBytes / 1e6).toFixed(1)} MB) in ${(generateMs / 1000).toFixed(1)} s`);
+  progress(`${label}: ${file} (${(fileBytes / 1e6).toFixed(1)} MB) in ${(generateMs / 1000).toFixed(1)} s`);
 
   const cliError = checkCli(file);
-  if (cliError) progress(`${services} services: CLI not measured: ${cliError}`);
+  if (cliError) progress(`${label}: CLI not measured: ${cliError}`);
   const samples: Samples = { floor: [], cold: [], parse: [] };
   const cliSamples: ProcessSample[] = [];
   const cliModuleSamples: ProcessSample[] = [];
   const floorSamples: ProcessSample[] = [];
   // Interleaved, so that a burst of load from elsewhere touches every measurement alike.
   for (let run = 1; run <= options.runs; run++) {
-    progress(`${services} services: run ${run}/${options.runs}`);
+    progress(`${label}: run ${run}/${options.runs}`);
     floorSamples.push(measureNode([FLOOR_MAIN, file]));
     if (!cliError) {
       cliSamples.push(measureNode(cliArgs(file)));
@@ -122,7 +139,7 @@ function measureSize(services: number, options: Options, dir: string): SizeResul
     samples.cold.push(runWorker('cold', file, 1));
     samples.parse.push(runWorker('parse', file, 1));
   }
-  progress(`${services} services: warm process, ${options.runs} iterations after one warm-up`);
+  progress(`${label}: warm process, ${options.runs} iterations after one warm-up`);
   samples.warm = runWorker('warm', file, options.runs + 1);
 
   const { rows, floorMs, floorWarmMs, pipelineColdMs } = phaseRows(samples);
@@ -151,13 +168,27 @@ function measureSize(services: number, options: Options, dir: string): SizeResul
   if (audit) result.audit = audit;
 
   if (options.profile && !cliError) {
-    progress(`${services} services: CPU profile of the CLI`);
+    progress(`${label}: CPU profile of the CLI`);
     const profile = profileNode(cliArgs(file));
-    process.stdout.write(`\n${profileText(services, summariseProfile(profile, 30), inclusiveOwnFunctions(profile, 30))}\n`);
+    const node = proxyMode === 'nftables' ? 'the nft node of ' : '';
+    process.stdout.write(`\n${profileText(services, summariseProfile(profile, 30), inclusiveOwnFunctions(profile, 30), node)}\n`);
   }
-  if (!options.keep) rmSync(file, { force: true });
-  return result;
+  return { result, file };
 }
+
+/** The CLI on the iptables and the nft node of one size, alternately, `runs` times each. */
+function measureSideBySide(services: number, iptablesFile: string, nftFile: string, runs: number): SideBySide {
+  const iptables: ProcessSample[] = [];
+  const nftables: ProcessSample[] = [];
+  for (let run = 1; run <= runs; run++) {
+    progress(`${services} services, iptables and nft node alternately: run ${run}/${runs}`);
+    iptables.push(measureNode(cliArgs(iptablesFile)));
+    nftables.push(measureNode(cliArgs(nftFile)));
+  }
+  return { services, runs, iptables: processFigures(iptables), nftables: processFigures(nftables) };
+}
+
+
 
 function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -187,11 +218,21 @@ function main(): number {
   process.stdout.write(`${legend(options.runs)}\n`);
   const dir = mkdtempSync(path.join(tmpdir(), 'netaudit-bench-'));
   const results: SizeResult[] = [];
+  const sideBySide: SideBySide[] = [];
   try {
     for (const services of options.sizes) {
-      const result = measureSize(services, options, dir);
-      results.push(result);
-      process.stdout.write(`\n${describeSize(result)}\n\n${sizeTable(result)}\n`);
+      const files = new Map<ProxyMode, string>();
+      for (const mode of options.proxyModes) {
+        const { result, file } = measureSize(services, mode, options, dir);
+        results.push(result);
+        if (result.cli) files.set(mode, file);
+        else if (!options.keep) rmSync(file, { force: true });
+        process.stdout.write(`\n${describeSize(result)}\n\n${sizeTable(result)}\n`);
+      }
+      const iptablesFile = files.get('iptables');
+      const nftFile = files.get('nftables');
+      if (iptablesFile && nftFile) sideBySide.push(measureSideBySide(services, iptablesFile, nftFile, options.runs));
+      if (!options.keep) for (const file of files.values()) rmSync(file, { force: true });
     }
   } finally {
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
@@ -200,12 +241,18 @@ function main(): number {
 
   const loadAfter = load();
   process.stdout.write(`\nmachine: ${machine()}\nload average (1 5 15 min): ${loadBefore} at the start, ${loadAfter} at the end\n`);
-  if (results.length > 1) process.stdout.write(`\nscaling (cold medians)\n\n${scalingTable(results)}\n`);
+  const iptablesResults = results.filter((r) => proxyModeOf(r) === 'iptables');
+  const nftResults = results.filter((r) => proxyModeOf(r) === 'nftables');
+  if (iptablesResults.length > 1) process.stdout.write(`\nscaling (cold medians)\n\n${scalingTable(iptablesResults)}\n`);
+  if (nftResults.length > 1) process.stdout.write(`\nscaling of the nft node (cold medians)\n\n${scalingTable(nftResults)}\n`);
+  if (sideBySide.length > 0) {
+    process.stdout.write(`\nthe CLI on the iptables and the nft node, run alternately (medians)\n\n${sideBySideTable(sideBySide)}\n`);
+  }
   const missing = [...new Set(results.flatMap((r) => r.missing))];
   if (missing.length > 0) process.stdout.write(`\nnot measured (pieces missing or failing):\n${missing.map((m) => `  ${m}`).join('\n')}\n`);
-  const checks = checkTargets(results);
+  const checks = checkTargets(results, sideBySide);
   process.stdout.write(`\ntargets\n${targetsText(checks)}\n`);
-  if (options.json) writeFileSync(options.json, `${JSON.stringify({ machine: machine(), loadBefore, loadAfter, results, checks }, null, 2)}\n`);
+  if (options.json) writeFileSync(options.json, `${JSON.stringify({ machine: machine(), loadBefore, loadAfter, results, sideBySide, checks }, null, 2)}\n`);
   const failed = checks.filter((c) => !c.ok);
   if (failed.length > 0 || missing.length > 0) {
     process.stdout.write(`\n${failed.length} target${failed.length === 1 ? '' : 's'} missed${missing.length > 0 ? `, ${missing.length} piece${missing.length === 1 ? '' : 's'} missing` : ''}\n`);

@@ -1,6 +1,6 @@
 /** Plain-text tables of the results: one per size, one for scaling across sizes, the targets. */
 import type { ProfileRow, ProfileSummary } from './profile.js';
-import type { SizeResult } from './results.js';
+import { nodeLabel, proxyModeOf, type SideBySide, type SizeResult } from './results.js';
 import type { TargetCheck } from './targets.js';
 
 function fmtMs(n: number | undefined): string {
@@ -25,8 +25,14 @@ export function grid(header: string[], rows: string[][], rightFrom = 1): string 
 
 export function describeSize(r: SizeResult): string {
   const e = r.expected;
+  const nft = e.nft;
+  const kind = proxyModeOf(r) === 'nftables' ? 'nft node, ' : '';
+  const ruleset = nft
+    ? `nft -j list ruleset ${(nft.bytes / 1e6).toFixed(1)} MB (${nft.chains.toLocaleString('en-US')} chains, ${nft.rules.toLocaleString('en-US')} rules, ` +
+      `${Object.values(nft.elements).reduce((n, c) => n + c, 0).toLocaleString('en-US')} set and map elements), `
+    : '';
   return (
-    `${r.spec.services.toLocaleString('en-US')} services: snapshot ${(r.fileBytes / 1e6).toFixed(1)} MB; ` +
+    `${kind}${r.spec.services.toLocaleString('en-US')} services: snapshot ${(r.fileBytes / 1e6).toFixed(1)} MB; ${ruleset}` +
     `iptables-save ${e.iptables.lines.toLocaleString('en-US')} lines (${e.iptables.rules.toLocaleString('en-US')} rules, ${e.iptables.chains.toLocaleString('en-US')} chains), ` +
     `sysctl -a ${e.sysctlLines.toLocaleString('en-US')} lines, ${e.interfaces} interfaces (${e.veths} veths), ` +
     `${e.routes4 + e.routes6} routes, ${r.spec.nodes} overlay nodes; generated in ${(r.generateMs / 1000).toFixed(1)} s`
@@ -82,7 +88,7 @@ export function sizeTable(r: SizeResult): string {
 export function scalingTable(results: readonly SizeResult[]): string {
   const sorted = [...results].sort((a, b) => a.spec.services - b.spec.services);
   const names = ['floor (in-process total)', ...sorted[0]!.rows.map((r) => r.name).filter((n) => !n.startsWith('floor'))];
-  const header = ['phase', ...sorted.map((r) => `${r.spec.services / 1000}k ms`), ...sorted.map((r) => `ms/1k svc @${r.spec.services / 1000}k`)];
+  const header = ['phase', ...sorted.map((r) => `${nodeLabel(r)} ms`), ...sorted.map((r) => `ms/1k svc @${nodeLabel(r)}`)];
   const cell = (r: SizeResult, name: string): number | undefined => {
     if (name === 'CLI end to end') return r.cli?.wallMs;
     if (name === 'floor process') return r.processFloor.wallMs;
@@ -99,11 +105,27 @@ export function scalingTable(results: readonly SizeResult[]): string {
   return grid(header, rows);
 }
 
+/** The CLI on both nodes of each size, run alternately. */
+export function sideBySideTable(pairs: readonly SideBySide[]): string {
+  const rows = pairs.map((p) => [
+    p.services.toLocaleString('en-US'),
+    String(p.runs),
+    fmtMs(p.iptables.wallMs),
+    `${fmtMs(p.iptables.minMs)}–${fmtMs(p.iptables.maxMs)}`,
+    fmtMB(p.iptables.maxRssMB),
+    fmtMs(p.nftables.wallMs),
+    `${fmtMs(p.nftables.minMs)}–${fmtMs(p.nftables.maxMs)}`,
+    fmtMB(p.nftables.maxRssMB),
+    fmtRatio(p.nftables.wallMs / p.iptables.wallMs),
+  ]);
+  return grid(['services', 'runs', 'iptables ms', 'min–max', 'RSS MB', 'nft ms', 'min–max', 'RSS MB', 'nft / iptables'], rows);
+}
+
 export function targetsText(checks: readonly TargetCheck[]): string {
   return checks.map((c) => `${c.ok ? 'PASS' : 'MISS'}  ${c.text}`).join('\n');
 }
 
-export function profileText(services: number, summary: ProfileSummary, own: readonly ProfileRow[]): string {
+export function profileText(services: number, summary: ProfileSummary, own: readonly ProfileRow[], node = ''): string {
   const pct = (ms: number): string => `${((100 * ms) / summary.totalMs).toFixed(1)}%`;
   const top = grid(
     ['function (self time)', 'self ms', 'self %', 'incl. ms'],
@@ -114,5 +136,5 @@ export function profileText(services: number, summary: ProfileSummary, own: read
     own.map((f) => [f.name, fmtMs(f.totalMs), pct(f.totalMs), fmtMs(f.selfMs)]),
   );
   const files = grid(['file (self time)', 'ms', '%'], summary.files.slice(0, 12).map((f) => [f.file, fmtMs(f.selfMs), pct(f.selfMs)]));
-  return `CPU profile of the CLI at ${services.toLocaleString('en-US')} services (${fmtMs(summary.totalMs)} ms sampled)\n\n${inclusive}\n\n${top}\n\n${files}`;
+  return `CPU profile of the CLI at ${node}${services.toLocaleString('en-US')} services (${fmtMs(summary.totalMs)} ms sampled)\n\n${inclusive}\n\n${top}\n\n${files}`;
 }

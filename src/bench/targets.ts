@@ -1,5 +1,5 @@
-/** The issue's targets (issue 5), checked against the measured figures. */
-import type { SizeResult } from './results.js';
+/** The issue's targets (issue 5, and issue 13 for the nft node), checked against the measured figures. */
+import { proxyModeOf, type SideBySide, type SizeResult } from './results.js';
 
 export const TARGETS = {
   /** Services of the reference node. */
@@ -20,8 +20,9 @@ export interface TargetCheck {
 
 const ms = (n: number): string => `${Math.round(n)} ms`;
 
-export function checkTargets(results: readonly SizeResult[]): TargetCheck[] {
+export function checkTargets(all: readonly SizeResult[], sideBySide: readonly SideBySide[] = []): TargetCheck[] {
   const checks: TargetCheck[] = [];
+  const results = all.filter((r) => proxyModeOf(r) === 'iptables');
   const bySize = new Map(results.map((r) => [r.spec.services, r]));
   for (const r of results) {
     const label = `${r.spec.services.toLocaleString('en-US')} services`;
@@ -54,5 +55,26 @@ export function checkTargets(results: readonly SizeResult[]): TargetCheck[] {
       text: `50,000 vs 10,000 services: end to end ${ms(big.cli.wallMs)} / ${ms(ref.cli.wallMs)} = ${ratio.toFixed(2)}×; target ≤ ${TARGETS.maxScaleRatio}×`,
     });
   }
+  checks.push(...nftTargets(all, sideBySide));
+  return checks;
+}
+
+/** Issue 13: the nft node of the reference size audits faster than the iptables node, and within memory. */
+function nftTargets(all: readonly SizeResult[], sideBySide: readonly SideBySide[]): TargetCheck[] {
+  const nft = all.find((r) => proxyModeOf(r) === 'nftables' && r.spec.services === TARGETS.referenceServices);
+  if (!nft) return [];
+  if (!nft.cli) return [{ ok: false, text: `nft 10,000 services: end to end not measured (${nft.cliError ?? 'the CLI audit did not run'})` }];
+  const checks: TargetCheck[] = [];
+  const pair = sideBySide.find((p) => p.services === TARGETS.referenceServices);
+  if (pair) {
+    checks.push({
+      ok: pair.nftables.wallMs < pair.iptables.wallMs,
+      text: `nft 10,000 services: end to end ${ms(pair.nftables.wallMs)} vs the iptables node's ${ms(pair.iptables.wallMs)}, run alternately ${pair.runs} times each; target: below`,
+    });
+  }
+  checks.push({
+    ok: nft.cli.maxRssMB < TARGETS.referenceRssMB,
+    text: `nft 10,000 services: peak RSS ${Math.round(nft.cli.maxRssMB)} MB; target < ${TARGETS.referenceRssMB} MB`,
+  });
   return checks;
 }

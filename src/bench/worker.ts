@@ -13,7 +13,7 @@ import type { Host } from '../model/types.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { parseSnapshotJson, readSnapshotBytes, sourcesOf, touchSource } from './floor.js';
 import { loadPipeline, type Pipeline } from './pipeline.js';
-import { isWorkerMode, TRACE_PHASE, WORKER_MODES, type PhaseSample, type WorkerMode, type WorkerReport } from './protocol.js';
+import { DIFF_PHASE, isWorkerMode, REDACT_PHASE, TRACE_PHASE, WORKER_MODES, type PhaseSample, type WorkerMode, type WorkerReport } from './protocol.js';
 import { heapUsedMB, peakRssMB } from './stats.js';
 
 const gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
@@ -109,6 +109,8 @@ async function pipelinePhases(rec: Recorder, pipeline: Pipeline, file: string, w
   if (!pipeline.renderJson) return run;
   run.report = await rec.phase('report', () => pipeline.renderJson!(result));
   if (pipeline.traceNodePort) await rec.phase(TRACE_PHASE, () => pipeline.traceNodePort!(host));
+  if (pipeline.redact) await rec.phase(REDACT_PHASE, () => pipeline.redact!(loaded.snapshot));
+  if (pipeline.diffAgainstItself) await rec.phase(DIFF_PHASE, () => pipeline.diffAgainstItself!(host, result));
   return run;
 }
 

@@ -10,14 +10,17 @@ import { parseNftJson } from '../parse/nft-json.js';
 import { parseNftText } from '../parse/nft-text.js';
 import type { NftRuleset } from '../parse/nft-types.js';
 import { scanIptablesSave } from '../parse/iptables-save.js';
+import type { IptablesSave } from '../parse/types.js';
 import { parseSsListeners } from '../parse/ss.js';
 import { parseSysctl } from '../parse/sysctl.js';
+import { parseBridgeLinkText, parseIpAddrText, parseIpLinkText, parseIpNeighText, parseIpRouteText, parseIpRuleText } from '../parse/text/index.js';
 import type { Namespace as SnapshotNamespace, Snapshot } from '../snapshot/schema.js';
 import { storedFormat } from '../snapshot/sources.js';
 import { buildBridges } from './bridges.js';
 import { buildInterfaces } from './interfaces.js';
 import { buildRuleset } from './netfilter.js';
 import { buildNftables } from './nftables.js';
+import { parseIptablesListings, parserForForm } from './parse-by-format.js';
 import { buildPersistedSysctl } from './persisted.js';
 import { buildPolicyRules } from './policy-rules.js';
 import { buildRoutes } from './routes.js';
@@ -54,12 +57,14 @@ export function buildHost(snapshot: Snapshot): Host {
 
 function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
   const reader = new SourceReader(ns, notes);
+  // Each source is read by the parser of the form it was stored in (ip -j JSON, or ip's text).
+  const byForm = <T>(id: Parameters<typeof parserForForm>[0], parsers: Parameters<typeof parserForForm<T>>[2]) => parserForForm<T>(id, ns.sources[id], parsers);
   const sysctl = buildSysctlTable(reader.read('sysctl', parseSysctl), reader.label('sysctl'));
-  const links = reader.read('ip-link', parseIpLink);
+  const links = reader.read('ip-link', byForm('ip-link', { json: parseIpLink, text: parseIpLinkText }));
   const interfaces = buildInterfaces({
     namespace: ns.name,
     links,
-    addrs: reader.read('ip-addr', parseIpAddr),
+    addrs: reader.read('ip-addr', byForm('ip-addr', { json: parseIpAddr, text: parseIpAddrText })),
     linkLabel: reader.label('ip-link'),
     addrLabel: reader.label('ip-addr'),
     sysctl,
@@ -73,28 +78,30 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
     interfaceByName,
     brctl: reader.read('brctl-show', parseBrctlShow),
     brctlLabel: reader.label('brctl-show'),
-    bridgeLinks: reader.read('bridge-link', parseBridgeLink),
+    bridgeLinks: reader.read('bridge-link', byForm('bridge-link', { json: parseBridgeLink, text: parseBridgeLinkText })),
     bridgeLinkLabel: reader.label('bridge-link'),
     // An empty ip link (not even lo) is no list of what exists.
     linkListComplete: links !== undefined && links.length > 0,
     notes,
   });
-  const routes4 = reader.read('ip-route', (input) => parseIpRoute(input, 4));
-  const routes6 = reader.read('ip6-route', (input) => parseIpRoute(input, 6));
+  const routes4 = reader.read('ip-route', byForm('ip-route', { json: (input) => parseIpRoute(input, 4), text: (input) => parseIpRouteText(input, 4) }));
+  const routes6 = reader.read('ip6-route', byForm('ip6-route', { json: (input) => parseIpRoute(input, 6), text: (input) => parseIpRouteText(input, 6) }));
   // `ip route show table all` lists IPv6 routes too on iproute2 5.x+: take those from ip6-route when it was read.
   const fromIpRoute = routes6 ? routes4?.filter((r) => r.family === 4) : routes4;
   const routes = [...buildRoutes(fromIpRoute, reader.label('ip-route')), ...buildRoutes(routes6, reader.label('ip6-route'))];
   // Each family only where its source was read: an absent family is not the kernel's defaults.
   const policyRules: NonNullable<Namespace['policyRules']> = {};
   for (const [id, family] of [['ip-rule', 4], ['ip6-rule', 6]] as const) {
-    const entries = reader.read(id, (input) => parseIpRule(input, family));
+    const entries = reader.read(id, byForm(id, { json: (input) => parseIpRule(input, family), text: (input) => parseIpRuleText(input, family) }));
     if (entries) policyRules[family] = buildPolicyRules(entries, family, reader.label(id));
   }
   const netfilter: Netfilter = { backends: new Map() };
   for (const [id, family] of NETFILTER_SOURCES) {
-    const save = reader.read(id, scanIptablesSave);
+    // iptables-save and ip6tables-save may be stored as `iptables -L` listings (a sosreport, a bug report).
+    const save = reader.read(id, byForm<IptablesSave>(id, { text: scanIptablesSave, 'iptables-list': parseIptablesListings(family === 'ipv6' ? 6 : 4) }));
     if (!save) continue;
     const ruleset = buildRuleset(save, id, reader.label(id), family);
+    if ((save as { listForm?: boolean }).listForm) ruleset.listForm = true;
     if (id === 'iptables-save') netfilter.ipv4 = ruleset;
     else if (id === 'ip6tables-save') netfilter.ipv6 = ruleset;
     else netfilter.backends.set(id, ruleset);
@@ -104,7 +111,7 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
   const parseNft = nftSource && storedFormat('nft-ruleset', nftSource) === 'text' ? parseNftText : parseNftJson;
   // `nft list ruleset` prints nothing when there are no tables: an empty source is an empty ruleset.
   const nftRuleset = reader.read('nft-ruleset', (input) => (input.text.trim() === '' ? { value: { tables: [] } satisfies NftRuleset, notes: [] } : parseNft(input)));
-  const neighbours = reader.read('ip-neigh', parseIpNeigh) ?? [];
+  const neighbours = reader.read('ip-neigh', byForm('ip-neigh', { json: parseIpNeigh, text: parseIpNeighText })) ?? [];
   const listeners = reader.read('ss-tlnp', parseSsListeners) ?? [];
   // Every known source gets an info entry, so "not collected" is visible for each.
   for (const id of ['sysctl', 'iptables-save', 'ip6tables-save', 'ip-link', 'ip-addr', 'ip-route', 'ip6-route', 'ip-rule', 'ip6-rule', 'ip-neigh', 'brctl-show', 'bridge-link', 'ss-tlnp', 'nft-ruleset'] as const) reader.info(id);

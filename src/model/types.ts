@@ -238,6 +238,11 @@ export interface Ruleset {
   tables: Map<string, NfTable>;
   ruleCount: number;
   warnings: Evidence[];
+  /**
+   * Read from `iptables -L` listings, not iptables-save: counters may be missing (abbreviated without -x),
+   * and match text the listing cannot show exactly is kept as a `list-text` match, which only "maybe" matches.
+   */
+  listForm?: boolean;
 }
 
 export interface Netfilter {

@@ -53,7 +53,9 @@ function findPeer(
   if (link.netnsId === undefined) {
     // Peer in the same namespace.
     const candidate = peerIndex !== undefined ? ns.interfaceByIndex.get(peerIndex) : link.name ? ns.interfaceByName.get(link.name) : undefined;
-    if (candidate && pointsBack(candidate, end)) return { resolved: true, namespace: ns.name, name: candidate.name, interface: candidate };
+    // Never the veth itself: `eth0@if2` read from text that names the peer's namespace only by name
+    // (`link-netns NAME`) has the peer's index, which may be its own in this namespace.
+    if (candidate && candidate !== end && pointsBack(candidate, end)) return { resolved: true, namespace: ns.name, name: candidate.name, interface: candidate };
     const unresolved: VethPeer = { resolved: false, reason: `peer ${link.name ?? `ifindex ${peerIndex}`} not found in namespace ${ns.name}` };
     if (link.name && peerIndexFromName(link.name) === undefined) unresolved.name = link.name;
     if (peerIndex !== undefined) unresolved.index = peerIndex;

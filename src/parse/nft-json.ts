@@ -136,6 +136,8 @@ class NftJsonParser {
   private readonly tables = new Map<string, NftTable>();
   /** Each table's chains by name (the first listed of a name), for the rules that follow them. */
   private readonly chainsByName = new Map<NftTable, Map<string, NftTable['chains'][number]>>();
+  /** The table of the last element: a table's sets, chains and rules are listed one after another. */
+  private lastTable: { family: string; name: string; table: NftTable } | undefined;
   private line = 1;
   private path = '';
 
@@ -154,6 +156,7 @@ class NftJsonParser {
     this.notes.length = 0;
     this.tables.clear();
     this.chainsByName.clear();
+    this.lastTable = undefined;
     const lines = scan.lines;
     let doc: JsonValue;
     try {
@@ -237,8 +240,11 @@ class NftJsonParser {
   private tableOf(body: JsonObject): NftTable | undefined {
     const family = str(body['family']) ?? '';
     const name = str(body['table']) ?? str(body['name']) ?? '';
+    const last = this.lastTable;
+    if (last !== undefined && last.family === family && last.name === name) return last.table;
     const t = this.tables.get(`${family} ${name}`);
     if (t === undefined) this.note(`belongs to table ${family} ${name}, which is not listed before it; skipped`, DROPPED);
+    else this.lastTable = { family, name, table: t };
     return t;
   }
 
@@ -251,6 +257,7 @@ class NftJsonParser {
     if (handle !== undefined) t.handle = handle;
     this.tables.set(`${family} ${name}`, t);
     this.chainsByName.set(t, new Map());
+    this.lastTable = undefined;
   }
 
   private rule(table: NftTable, body: JsonObject): void {

@@ -3,6 +3,7 @@
  * such as Debian's /etc/nftables.conf. Tables, chains, sets, maps and flowtables become the model of
  * nft-types.ts; every rule keeps its line and its text.
  */
+import { isShellPrompt } from './text/paste.js';
 import { clip, DROPPED, fail, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import { RuleReader, tokenize, TokenError, type Comment, type Token } from './nft-rule.js';
 import {
@@ -33,7 +34,7 @@ class NftTextParser {
   parse(): Parsed<NftRuleset> {
     let comments: Comment[];
     try {
-      ({ tokens: this.toks, comments } = tokenize(this.input.text));
+      ({ tokens: this.toks, comments } = tokenize(this.withoutPrompts(this.input.text)));
     } catch (err) {
       if (err instanceof TokenError) fail(this.input, err.message, err.line);
       throw err;
@@ -52,6 +53,22 @@ class NftTextParser {
       }
     }
     return { value: { tables: this.tables }, notes: this.notes };
+  }
+
+  /**
+   * A shell prompt pasted with the command above the ruleset, or a bare one below it, blanked (line numbers
+   * kept) with a note. `#` lines are nft's own comments, never prompts.
+   */
+  private withoutPrompts(text: string): string {
+    const lines = text.split('\n');
+    const isPrompt = (line: string): boolean => !line.trimStart().startsWith('#') && isShellPrompt(line.trimEnd());
+    const blank = (i: number): void => {
+      this.note('shell prompt pasted with the output skipped', i + 1);
+      lines[i] = '';
+    };
+    for (let i = 0; i < lines.length && !/^\s*table\s/.test(lines[i]!); i++) if (isPrompt(lines[i]!)) blank(i);
+    for (let i = lines.length - 1; i >= 0 && !/}\s*$/.test(lines[i]!); i--) if (isPrompt(lines[i]!)) blank(i);
+    return lines.join('\n');
   }
 
   private note(message: string, line: number, dropped?: typeof DROPPED): void {

@@ -9,8 +9,10 @@ import { formatSarifReports } from './sarif.js';
 import type { SourceLocator } from './sarif-locations.js';
 import { formatTextReports } from './text.js';
 import { bounded } from './bounds.js';
+import { formatHtmlAudit } from './html/index.js';
+import type { HostView } from '../show/view.js';
 
-export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'salt'] as const;
+export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'salt', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface ReportOptions {
@@ -20,6 +22,10 @@ export interface ReportOptions {
   sources?: SourceLocator;
   /** JSON: several inputs were given (one JSON document a line, even when only one of them could be audited). */
   severalInputs?: boolean;
+  /** What stands in the way of a verdict (an input not audited, an unreadable source): exit 2, and salt fails its state naming them. */
+  problems?: readonly string[];
+  /** HTML: the host view of each result, in the same order (the topology is drawn from it); without them, no picture. */
+  hostViews?: readonly HostView[];
 }
 
 export function renderReports(all: readonly AuditResult[], format: ReportFormat, options: ReportOptions): string {
@@ -34,7 +40,11 @@ export function renderReports(all: readonly AuditResult[], format: ReportFormat,
     case 'junit':
       return formatJunitReports(results, { failOn: options.failOn });
     case 'salt':
-      return formatSalt(results, { failOn: options.failOn });
+      return formatSalt(results, { failOn: options.failOn, problems: options.problems ?? [] });
+    case 'html':
+      // The topology is drawn from each result's host view; without them the page has the findings only.
+      if (options.hostViews !== undefined && options.hostViews.length !== results.length) throw new Error('internal: the HTML report needs the host view of every result, or none');
+      return formatHtmlAudit(results.map((result, i) => ({ result, view: options.hostViews?.[i] })));
   }
 }
 

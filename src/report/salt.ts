@@ -9,12 +9,18 @@ import { printableLine } from './escape.js';
 
 export interface SaltOptions {
   failOn: Severity | 'none';
+  /**
+   * What stands in the way of a verdict: an input that could not be audited, an unreadable source. The command
+   * exits 2, so the state fails, and its comment must say why rather than "passed" on the inputs that were.
+   */
+  problems?: readonly string[];
 }
 
 /** One object for all inputs: the state fails when any input fails. */
 export function formatSalt(list: readonly AuditResult[], options: SaltOptions): string {
   const total = addSummaries(list.map((r) => r.summary));
-  const failed = list.some((r) => failsAt(r, options.failOn));
+  const problems = options.problems ?? [];
+  const failed = problems.length > 0 || list.some((r) => failsAt(r, options.failOn));
   const skipped = total.rulesSkipped;
   const inputs = list.length === 1 ? (list[0]?.input ?? '') : plural(list.length, 'input');
 
@@ -25,7 +31,9 @@ export function formatSalt(list: readonly AuditResult[], options: SaltOptions): 
     : '';
   // Suppressed findings are accepted: counted in the comment, never failing the state.
   const suppressed = total.suppressed > 0 ? `; ${total.suppressed} suppressed` : '';
-  const comment = printableLine(`netaudit ${verdict} (${threshold}) on ${inputs}: ${severityCounts(total)}${suppressed}${partial}`);
+  const unverified =
+    problems.length === 0 ? '' : `; NOT verified: ${problems[0]}${problems.length > 1 ? ` (and ${plural(problems.length - 1, 'more problem')})` : ''}`;
+  const comment = printableLine(`netaudit ${verdict} (${threshold}) on ${inputs}: ${severityCounts(total)}${suppressed}${partial}${unverified}`);
 
   return `${JSON.stringify({
     changed: false,
@@ -37,6 +45,7 @@ export function formatSalt(list: readonly AuditResult[], options: SaltOptions): 
     suppressed: total.suppressed,
     rulesSkipped: skipped,
     unavailableSources: total.unavailableSources,
+    problems: [...problems],
     findings: list.flatMap((r) =>
       r.findings.map((f) => ({
         input: r.input,

@@ -13,8 +13,9 @@ import { VERSION } from '../version.js';
 import { formatBytes, MAX_SNAPSHOT_BYTES, systemMessage } from './read-bytes.js';
 import type { Namespace, PersistedFile, PersistedSysctl, Snapshot, Source } from './schema.js';
 import { SNAPSHOT_SCHEMA_ID } from './schema-id.js';
+import { joinTableListings, tableOfRawFile } from './iptables-list-files.js';
 import { RAW_SYSCTL_DIR, type RawForm, SOURCES, type SourceSpec } from './sources.js';
-import { storeBytes } from './utf8.js';
+import { fileSource, storeBytes } from './utf8.js';
 import { unavailableSource } from './unavailable.js';
 
 export const RAW_NETNS_DIR = 'netns';
@@ -76,7 +77,7 @@ async function importNamespaceDir(
   let sysctlFiles: PersistedSysctl | undefined;
   for (const entry of entries.sort(byName)) {
     const full = path.join(dir, entry.name);
-    if (FORM_BY_FILE.has(entry.name)) {
+    if (FORM_BY_FILE.has(entry.name) || PER_TABLE_FORMS.some((f) => tableOfRawFile(f, entry.name) !== undefined)) {
       present.set(entry.name, full);
     } else if (entry.name === RAW_SYSCTL_DIR) {
       if (where.host) sysctlFiles = await importSysctlDir(full, notes);
@@ -92,21 +93,63 @@ async function importNamespaceDir(
       ...(spec.rawFile === undefined ? [] : [{ spec }]),
       ...(spec.otherRawForms ?? []).map((other) => ({ spec, other })),
     ];
-    const found = forms.filter((f) => present.has(rawFileOf(f)));
+    // The richer form wins: the source's own form (ip -j, iptables-save), then its text forms.
+    const found = forms.filter((f) => filesOfForm(f, present).length > 0);
     const chosen = found[0];
     for (const skipped of found.slice(1)) {
-      notes.push(`${present.get(rawFileOf(skipped))!}: ${spec.id} is read from ${rawFileOf(chosen!)}, ignored`);
+      for (const file of filesOfForm(skipped, present)) notes.push(`${file}: ${spec.id} is read from ${rawFileOf(chosen!)}, ignored`);
     }
     sources[spec.id] =
       chosen === undefined
         ? notCollected(spec, `no ${forms.length === 0 ? spec.id : forms.map(rawFileOf).join(' or ')} in ${dir}`)
-        : importedSource(chosen, await readRawFile(present.get(rawFileOf(chosen))!));
+        : chosen.other?.perTable
+          ? await importedTableListings(chosen, present)
+          : importedSource(chosen, await readRawFile(present.get(rawFileOf(chosen))!));
   }
   return { sources, ...(sysctlFiles ? { sysctlFiles } : {}) };
 }
 
 function rawFileOf(form: RawFileForm): string {
   return form.other?.rawFile ?? form.spec.rawFile!;
+}
+
+/** The forms held in one file per iptables table (iptables-L-<table>.txt). */
+const PER_TABLE_FORMS: readonly RawForm[] = SOURCES.flatMap((s) => (s.otherRawForms ?? []).filter((f) => f.perTable));
+
+/** The files of the directory that hold a form: one, or one per table (filter first, then by name). */
+function filesOfForm(form: RawFileForm, present: ReadonlyMap<string, string>): string[] {
+  const perTable = form.other?.perTable ? form.other : undefined;
+  if (!perTable) return present.has(rawFileOf(form)) ? [present.get(rawFileOf(form))!] : [];
+  return tableFiles(perTable, present).map((t) => t.file);
+}
+
+function tableFiles(form: RawForm, present: ReadonlyMap<string, string>): { table: string; name: string; file: string }[] {
+  const tables = [...present].flatMap(([name, file]) => {
+    const table = tableOfRawFile(form, name);
+    return table === undefined ? [] : [{ table, name, file }];
+  });
+  return tables.sort((a, b) => (a.table === b.table ? (a.name < b.name ? -1 : 1) : a.table === 'filter' ? -1 : b.table === 'filter' ? 1 : a.table < b.table ? -1 : 1));
+}
+
+/** `iptables-L-<table>.txt` files joined into one source; iptables-L.txt and iptables-L-filter.txt together are one table too many. */
+async function importedTableListings(form: RawFileForm, present: ReadonlyMap<string, string>): Promise<Source> {
+  const other = form.other!;
+  const files = tableFiles(other, present);
+  for (let i = 1; i < files.length; i++) {
+    if (files[i]!.table === files[i - 1]!.table) {
+      throw new InputError(`holds the ${files[i]!.table} table, and so does ${files[i - 1]!.name}: keep one of them`, { file: files[i]!.file });
+    }
+  }
+  const listings = [];
+  for (const f of files) {
+    const bytes = await readRawFile(f.file);
+    const stored = storeBytes(bytes);
+    // A listing is text; one that is not UTF-8 is kept as the parser will see it (replacement characters).
+    listings.push({ table: f.table, origin: f.name, text: stored.encoding === 'utf8' ? stored.text : bytes.toString('utf8') });
+  }
+  const text = joinTableListings(listings);
+  const source = importedSource(form, Buffer.from(text, 'utf8'));
+  return { ...source, status: listings.every((l) => l.text.trim() === '') ? 'empty' : 'ok', command: files.map((f) => other.command.replace('<table>', f.table)).join('; ') };
 }
 
 async function importSysctlDir(dir: string, notes: string[]): Promise<PersistedSysctl> {
@@ -142,18 +185,9 @@ async function importSysctlDir(dir: string, notes: string[]): Promise<PersistedS
 
 function importedSource(form: RawFileForm, bytes: Buffer): Source {
   const { spec, other } = form;
-  const stored = storeBytes(bytes);
   return {
-    status: isBlank(bytes) ? 'empty' : 'ok',
-    command: other?.command ?? spec.argv.join(' '),
     // A pasted file does not say how the command exited.
-    exitCode: null,
-    stdout: stored.text,
-    stdoutEncoding: stored.encoding,
-    stderr: '',
-    stderrEncoding: 'utf8',
-    durationMs: 0,
-    truncated: false,
+    ...fileSource(bytes, { status: isBlank(bytes) ? 'empty' : 'ok', command: other?.command ?? spec.argv.join(' '), exitCode: null }),
     // Where a source has more than one raw form, the stored one says which it holds.
     ...(spec.otherRawForms === undefined ? {} : { format: other?.format ?? spec.format }),
   };

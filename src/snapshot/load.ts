@@ -9,6 +9,7 @@ import { InputError } from '../errors.js';
 import { importRawDir } from './import.js';
 import { MAX_SNAPSHOT_BYTES, readInputBytes, systemMessage } from './read-bytes.js';
 import type { Snapshot } from './schema.js';
+import { mayBeArchive } from './sosreport/sniff.js';
 import { decodeSnapshotBytes, parseSnapshotText, parseSnapshotTextSync } from './validate.js';
 
 export interface LoadedInput {
@@ -35,7 +36,14 @@ export async function loadInput(path: string, options: LoadOptions = {}): Promis
   } catch (err) {
     throw new InputError(`cannot read: ${systemMessage(err)}`, { file: path });
   }
-  if (isDirectory) return { snapshot: await importRawDir(path), label: path, notes: [] };
+  if (isDirectory) {
+    // An extracted sosreport, by its layout; any other folder is a raw-output directory.
+    const { isSosreportDirectory, readSosreportDirectory } = await import('./sosreport/index.js');
+    if (await isSosreportDirectory(path)) return { snapshot: await readSosreportDirectory(path, { maxBytes }), label: path, notes: [] };
+    return { snapshot: await importRawDir(path), label: path, notes: [] };
+  }
+  const sosreport = (await mayBeArchive(path)) ? await (await import('./sosreport/index.js')).readSosreportArchive(path, { maxBytes }) : undefined;
+  if (sosreport) return { snapshot: sosreport, label: path, notes: [] };
   return loadSnapshotBytes(await readInputBytes(path, maxBytes), path);
 }
 

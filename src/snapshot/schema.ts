@@ -33,9 +33,9 @@ export const Source = z
     truncated: z.boolean().default(false).describe('stdout was cut at the collector\'s size limit'),
     reason: z.string().optional().describe('Why the source failed or was not collected: "command not found", "timed out after 10 s", "permission denied"'),
     format: z
-      .enum(['text', 'json'])
+      .enum(['text', 'json', 'iptables-list'])
       .optional()
-      .describe('The form stdout is in, where a source has more than one (nft-ruleset: json from nft -j list ruleset, text from nft list ruleset in a raw-output directory). Absent: the source\'s own form'),
+      .describe('The form stdout is in, where a source has more than one (nft-ruleset: json from nft -j list ruleset, text from nft list ruleset in a raw-output directory; ip sources: text from ip without -j; iptables-save: iptables-list, the `iptables -vnxL` listing of each table, each headed by a line `==> table NAME: FILE <==`). Absent: the source\'s own form'),
   })
   .strict();
 export type Source = z.infer<typeof Source>;

@@ -46,7 +46,8 @@ export interface SourceSpec {
   otherRawForms?: readonly RawForm[];
 }
 
-export type SourceFormat = 'text' | 'json';
+/** `iptables-list`: the `iptables -vnxL` listing of one or more tables (iptables-list-files.ts joins them). */
+export type SourceFormat = 'text' | 'json' | 'iptables-list';
 
 /** A second file name a raw-output directory may use for a source, in another output format. */
 export interface RawForm {
@@ -55,26 +56,43 @@ export interface RawForm {
   /** The command line recorded for it, e.g. "nft list ruleset". */
   command: string;
   title: string;
+  /**
+   * One file per iptables table: `rawFile` holds `<table>` for the table's name (`iptables-L-<table>.txt`),
+   * and `singleFile` is the file of the filter table alone (`iptables-L.txt`).
+   */
+  perTable?: { singleFile: string };
 }
+
+/** The plain-text form of an `ip` or `bridge` source: what a bug report carries instead of `ip -j`. */
+const ipText = (rawFile: string, command: string): RawForm => ({ rawFile, format: 'text', command, title: command });
+
+/** `iptables -L` of each table, in a file per table. */
+const iptablesList = (program: 'iptables' | 'ip6tables'): RawForm => ({
+  rawFile: `${program}-L-<table>.txt`,
+  format: 'iptables-list',
+  command: `${program} -t <table> -vnxL`,
+  title: `${program} -t <table> -vnxL (or -nvL, -L -n; ${program}-L.txt: the filter table)`,
+  perTable: { singleFile: `${program}-L.txt` },
+});
 
 export const SOURCES: readonly SourceSpec[] = [
   { id: 'sysctl', argv: ['sysctl', '-a'], rawFile: 'sysctl-a.txt', title: 'sysctl -a', format: 'text' },
-  { id: 'iptables-save', argv: ['iptables-save', '-c'], rawFile: 'iptables-save.txt', title: 'iptables-save -c', format: 'text' },
-  { id: 'ip6tables-save', argv: ['ip6tables-save', '-c'], rawFile: 'ip6tables-save.txt', title: 'ip6tables-save -c', format: 'text' },
+  { id: 'iptables-save', argv: ['iptables-save', '-c'], rawFile: 'iptables-save.txt', title: 'iptables-save -c', format: 'text', otherRawForms: [iptablesList('iptables')] },
+  { id: 'ip6tables-save', argv: ['ip6tables-save', '-c'], rawFile: 'ip6tables-save.txt', title: 'ip6tables-save -c', format: 'text', otherRawForms: [iptablesList('ip6tables')] },
   { id: 'iptables-legacy-save', argv: ['iptables-legacy-save', '-c'], rawFile: 'iptables-legacy-save.txt', title: 'iptables-legacy-save -c', format: 'text' },
   { id: 'iptables-nft-save', argv: ['iptables-nft-save', '-c'], rawFile: 'iptables-nft-save.txt', title: 'iptables-nft-save -c', format: 'text' },
   { id: 'ip6tables-legacy-save', argv: ['ip6tables-legacy-save', '-c'], rawFile: 'ip6tables-legacy-save.txt', title: 'ip6tables-legacy-save -c', format: 'text' },
   { id: 'ip6tables-nft-save', argv: ['ip6tables-nft-save', '-c'], rawFile: 'ip6tables-nft-save.txt', title: 'ip6tables-nft-save -c', format: 'text' },
   { id: 'iptables-version', argv: ['iptables', '-V'], rawFile: 'iptables-version.txt', title: 'iptables -V', format: 'text' },
-  { id: 'ip-link', argv: ['ip', '-j', '-d', 'link', 'show'], rawFile: 'ip-link.json', title: 'ip -j -d link show', format: 'json' },
-  { id: 'ip-addr', argv: ['ip', '-j', 'addr', 'show'], rawFile: 'ip-addr.json', title: 'ip -j addr show', format: 'json' },
-  { id: 'ip-route', argv: ['ip', '-j', 'route', 'show', 'table', 'all'], rawFile: 'ip-route.json', title: 'ip -j route show table all', format: 'json' },
-  { id: 'ip6-route', argv: ['ip', '-j', '-6', 'route', 'show', 'table', 'all'], rawFile: 'ip6-route.json', title: 'ip -j -6 route show table all', format: 'json' },
-  { id: 'ip-rule', argv: ['ip', '-j', 'rule', 'show'], rawFile: 'ip-rule.json', title: 'ip -j rule show', format: 'json' },
-  { id: 'ip6-rule', argv: ['ip', '-j', '-6', 'rule', 'show'], rawFile: 'ip6-rule.json', title: 'ip -j -6 rule show', format: 'json' },
-  { id: 'ip-neigh', argv: ['ip', '-j', 'neigh', 'show'], rawFile: 'ip-neigh.json', title: 'ip -j neigh show', format: 'json' },
+  { id: 'ip-link', argv: ['ip', '-j', '-d', 'link', 'show'], rawFile: 'ip-link.json', title: 'ip -j -d link show', format: 'json', otherRawForms: [ipText('ip-link.txt', 'ip -d link show')] },
+  { id: 'ip-addr', argv: ['ip', '-j', 'addr', 'show'], rawFile: 'ip-addr.json', title: 'ip -j addr show', format: 'json', otherRawForms: [ipText('ip-addr.txt', 'ip addr show')] },
+  { id: 'ip-route', argv: ['ip', '-j', 'route', 'show', 'table', 'all'], rawFile: 'ip-route.json', title: 'ip -j route show table all', format: 'json', otherRawForms: [ipText('ip-route.txt', 'ip route show table all')] },
+  { id: 'ip6-route', argv: ['ip', '-j', '-6', 'route', 'show', 'table', 'all'], rawFile: 'ip6-route.json', title: 'ip -j -6 route show table all', format: 'json', otherRawForms: [ipText('ip6-route.txt', 'ip -6 route show table all')] },
+  { id: 'ip-rule', argv: ['ip', '-j', 'rule', 'show'], rawFile: 'ip-rule.json', title: 'ip -j rule show', format: 'json', otherRawForms: [ipText('ip-rule.txt', 'ip rule show')] },
+  { id: 'ip6-rule', argv: ['ip', '-j', '-6', 'rule', 'show'], rawFile: 'ip6-rule.json', title: 'ip -j -6 rule show', format: 'json', otherRawForms: [ipText('ip6-rule.txt', 'ip -6 rule show')] },
+  { id: 'ip-neigh', argv: ['ip', '-j', 'neigh', 'show'], rawFile: 'ip-neigh.json', title: 'ip -j neigh show', format: 'json', otherRawForms: [ipText('ip-neigh.txt', 'ip neigh show')] },
   { id: 'brctl-show', argv: ['brctl', 'show'], rawFile: 'brctl-show.txt', title: 'brctl show', format: 'text' },
-  { id: 'bridge-link', argv: ['bridge', '-j', 'link', 'show'], rawFile: 'bridge-link.json', title: 'bridge -j link show', format: 'json' },
+  { id: 'bridge-link', argv: ['bridge', '-j', 'link', 'show'], rawFile: 'bridge-link.json', title: 'bridge -j link show', format: 'json', otherRawForms: [ipText('bridge-link.txt', 'bridge link show')] },
   { id: 'ss-tlnp', argv: ['ss', '-Htlnp'], rawFile: 'ss-tlnp.txt', title: 'ss -Htlnp', format: 'text' },
   {
     id: 'nft-ruleset',

@@ -18,6 +18,23 @@ export function storeBytes(bytes: Uint8Array): StoredText {
 }
 
 /**
+ * A source read from a file rather than run (a raw-output directory, a sosreport): its output stored, no
+ * stderr, no duration. The caller says how it ended and which command printed it.
+ */
+export function fileSource(bytes: Uint8Array, ended: { status: 'ok' | 'empty' | 'failed'; command: string; exitCode: number | null }) {
+  const stored = storeBytes(bytes);
+  return {
+    ...ended,
+    stdout: stored.text,
+    stdoutEncoding: stored.encoding,
+    stderr: '',
+    stderrEncoding: 'utf8' as const,
+    durationMs: 0,
+    truncated: false,
+  };
+}
+
+/**
  * 1-based numbers of the lines (split on LF) holding bytes that are not well-formed UTF-8
  * (stray continuation bytes, overlong forms, surrogates, code points above U+10FFFF, cut sequences).
  * Linear in the input.

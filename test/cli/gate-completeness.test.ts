@@ -24,7 +24,7 @@ describe('an audit in which nothing was checked', () => {
     expect(run.stdout).toBe('');
     const lines = run.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^netaudit: ${empty}: nothing was checked: all \\d+ rules were skipped, because namespace host: ip-addr not collected \\(no ip-addr\\.json in ${empty}\\); `));
+    expect(lines[0]).toMatch(new RegExp(`^netaudit: ${empty}: nothing was checked: all \\d+ rules were skipped, because namespace host: ip-addr not collected \\(no ip-addr\\.json or ip-addr\\.txt in ${empty}\\); `));
   });
 
   it('wrong file names: exit 2, one message after the notes on the names', async () => {

@@ -114,8 +114,10 @@ describe('nftables in the model, from raw directories', () => {
     const lines = text.split('\n');
     expect(table.evidence).toEqual({ source: 'netns:blue/nft-ruleset', line: 1, text: 'table ip docker-bridges' });
     const forward = table.chainByName.get('filter-FORWARD')!;
-    expect(forward.evidence).toMatchObject({ source: 'netns:blue/nft-ruleset', line: 17 });
+    // A base chain's evidence is the line of its type, hook, priority and policy: what its verdict rests on.
+    expect(forward.evidence).toMatchObject({ source: 'netns:blue/nft-ruleset', line: 18, text: 'chain filter-FORWARD { type filter hook forward priority filter; policy accept; }' });
     expect(lines[16]).toContain('chain filter-FORWARD');
+    expect(lines[17]).toContain('type filter hook forward');
     expect(forward.rules.map((r) => r.evidence.line)).toEqual([19, 20]);
     const masq = table.chainByName.get('nat-postrouting-out__docker0')!.rules[0]!;
     expect(lines[masq.evidence.line - 1]).toContain('masquerade');
@@ -264,8 +266,8 @@ describe('netaudit show lists nft tables and base chains', () => {
           rules: 5,
           managedByIptablesNft: true,
           baseChains: [
-            { name: 'FORWARD', type: 'filter', hook: 'forward', priority: 0, policy: 'drop', rules: 2, line: 4 },
-            { name: 'INPUT', type: 'filter', hook: 'input', priority: 0, policy: 'accept', rules: 3, line: 10 },
+            { name: 'FORWARD', type: 'filter', hook: 'forward', priority: 0, policy: 'drop', rules: 2, line: 5 },
+            { name: 'INPUT', type: 'filter', hook: 'input', priority: 0, policy: 'accept', rules: 3, line: 11 },
           ],
         },
         {
@@ -275,7 +277,7 @@ describe('netaudit show lists nft tables and base chains', () => {
           chains: 1,
           rules: 1,
           managedByIptablesNft: true,
-          baseChains: [{ name: 'POSTROUTING', type: 'nat', hook: 'postrouting', priority: 100, policy: 'accept', rules: 1, line: 18 }],
+          baseChains: [{ name: 'POSTROUTING', type: 'nat', hook: 'postrouting', priority: 100, policy: 'accept', rules: 1, line: 19 }],
         },
       ],
     });

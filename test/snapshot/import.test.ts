@@ -46,7 +46,7 @@ describe('importRawDir', () => {
     expect(host.sources['ip-link']).toMatchObject({ status: 'ok', command: 'ip -j -d link show' });
     expect(host.sources['ss-tlnp']).toMatchObject({ status: 'empty', stdout: '' });
     expect(host.sources['brctl-show']).toMatchObject({ status: 'empty', stdout: '\n' });
-    expect(host.sources['iptables-save']).toMatchObject({ status: 'not-collected', reason: `no iptables-save.txt in ${dir}` });
+    expect(host.sources['iptables-save']).toMatchObject({ status: 'not-collected', reason: `no iptables-save.txt or iptables-L-<table>.txt in ${dir}` });
     expect(snapshot.sysctlFiles).toEqual({ status: 'not-collected', reason: `no sysctl.d/ in ${dir}`, files: [] });
     expect(snapshot.meta.notes).toEqual([]);
   });
@@ -59,10 +59,10 @@ describe('importRawDir', () => {
     expect(Snapshot.safeParse(snapshot).success).toBe(true);
     const [host, blue] = snapshot.namespaces;
     expect(host!.sources['ip-rule']).toMatchObject({ status: 'ok', command: 'ip -j rule show', stdout: v4 });
-    expect(host!.sources['ip6-rule']).toMatchObject({ status: 'not-collected', command: 'ip -j -6 rule show', reason: `no ip6-rule.json in ${dir}` });
+    expect(host!.sources['ip6-rule']).toMatchObject({ status: 'not-collected', command: 'ip -j -6 rule show', reason: `no ip6-rule.json or ip6-rule.txt in ${dir}` });
     expect(blue).toMatchObject({ name: 'blue', kind: 'named' });
     expect(blue!.sources['ip6-rule']).toMatchObject({ status: 'ok', command: 'ip -j -6 rule show', stdout: v6 });
-    expect(blue!.sources['ip-rule']).toMatchObject({ status: 'not-collected', reason: `no ip-rule.json in ${path.join(dir, 'netns', 'blue')}` });
+    expect(blue!.sources['ip-rule']).toMatchObject({ status: 'not-collected', reason: `no ip-rule.json or ip-rule.txt in ${path.join(dir, 'netns', 'blue')}` });
     expect(snapshot.meta.notes).toEqual([]);
   });
 
@@ -187,7 +187,7 @@ describe('importRawDir', () => {
     expect(snapshot.namespaces[1]!.sources.sysctl).toMatchObject({ status: 'ok', stdout: 'net.ipv4.ip_forward = 0\n' });
     expect(snapshot.namespaces[1]!.sources['ip-link']).toMatchObject({
       status: 'not-collected',
-      reason: `no ip-link.json in ${path.join(dir, 'netns', 'blue')}`,
+      reason: `no ip-link.json or ip-link.txt in ${path.join(dir, 'netns', 'blue')}`,
     });
     expect(snapshot.namespaces[2]!.sources['ip-link']?.status).toBe('ok');
     const notes = snapshot.meta.notes.join('\n');

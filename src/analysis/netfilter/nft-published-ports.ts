@@ -76,7 +76,11 @@ function follow(walk: Walk, chain: NftChainView, conditions: Condition[], via: S
       } else if (statement.kind === 'vmap') {
         for (const entry of mapEntries(walk.table, statement.map)) {
           const next = entry.value.kind === 'verdict' && (entry.value.verdict.kind === 'jump' || entry.value.verdict.kind === 'goto') ? walk.table.chainByName.get(entry.value.verdict.target) : undefined;
-          if (next) follow(walk, next, [...own, ...keyConditions(statement.key, entry.key)], [...via, here], onPath);
+          if (!next) continue;
+          const keyed = keyConditions(statement.key, entry.key);
+          // kube-proxy's @service-ips holds every cluster IP: a path behind a service VIP publishes nothing, so it is not followed.
+          if (keyed.some((c) => behindVip(walk, c))) continue;
+          follow(walk, next, [...own, ...keyed], [...via, here], onPath);
         }
       } else if (statement.kind === 'nat' && statement.nat === 'dnat') {
         const known = walk.byRule.get(view);
@@ -149,6 +153,12 @@ function shapeOf(walk: Walk, conditions: readonly Condition[]): PortShape {
     }
   }
   return shape;
+}
+
+function behindVip(walk: Walk, c: Condition): boolean {
+  if (!c.equal || c.expr.kind !== 'payload' || (c.expr.protocol !== 'ip' && c.expr.protocol !== 'ip6') || c.expr.field !== 'daddr') return false;
+  const address = addressOf(c.value);
+  return address !== undefined && address.prefixLen === (address.family === 4 ? 32 : 128) && walk.isServiceVip(address);
 }
 
 function portRange(v: NftValue): PortRange | undefined {

@@ -67,11 +67,20 @@ function namedNetworks(view: NamespaceView, family: 4 | 6): Cidr[] {
     named = [];
     const ruleset = family === 4 ? view.ns.netfilter.ipv4 : view.ns.netfilter.ipv6;
     for (const table of FILTERING_TABLES) {
-      for (const chain of ruleset?.tables.get(table)?.chains.values() ?? []) {
-        for (const rule of chain.rules) {
+      // The chains packets reach (built-in ones and what they jump to): a rule no packet meets names nothing.
+      const nfTable = ruleset?.tables.get(table);
+      const queue = [...(nfTable?.chains.values() ?? [])].filter((c) => c.builtin);
+      const seen = new Set(queue);
+      for (let i = 0; i < queue.length; i++) {
+        for (const rule of queue[i]!.rules) {
           for (const field of [rule.source, rule.destination]) {
             const cidr = field ? parseCidr(field.value) : undefined;
             if (cidr && cidr.family === family && cidr.prefixLen > 0) named.push(cidr);
+          }
+          const next = rule.jumpChain;
+          if (next && !seen.has(next)) {
+            seen.add(next);
+            queue.push(next);
           }
         }
       }

@@ -10,7 +10,7 @@
  * Each chain is evaluated once per walk and mark state (memoised), so the walk costs one pass over the rules
  * it reaches; jump loops and depth beyond 64 are cut and reported in `limits`.
  */
-import type { NftChain, NftRule, NftStatement, NftTable, NftValue, NftVerdict } from '../../parse/nft-types.js';
+import type { NftChain, NftRule, NftSet, NftStatement, NftTable, NftValue, NftVerdict } from '../../parse/nft-types.js';
 import { parseAddress } from '../../model/net.js';
 import { triAnd, type Tri } from '../netfilter/tri.js';
 import { exprFromText, findSet, holds, markValue, matchExpr, readExpr, type Actual, type MarkState, type NftPacket } from './nft-match.js';
@@ -84,6 +84,15 @@ function findChain(table: NftTable, name: string): NftChain | undefined {
     chainIndexes.set(table, index);
   }
   return index.get(name);
+}
+
+/** A named map's elements as key/value pairs, made once per map (kube-proxy's service-ips has one per service port). */
+const mapPairIndex = new WeakMap<NftSet, { key: NftValue; value: NftValue }[]>();
+
+function mapPairs(set: NftSet): { key: NftValue; value: NftValue }[] {
+  let pairs = mapPairIndex.get(set);
+  if (!pairs) mapPairIndex.set(set, (pairs = set.elements.filter((e) => e.value !== undefined).map((e) => ({ key: e.key, value: e.value! }))));
+  return pairs;
 }
 
 function prefixed(t: Terminal, via: NftRule): Terminal {
@@ -321,7 +330,7 @@ class Evaluator {
         this.limit(`no map @${map.name} (line ${rule.line})`);
         return undefined;
       }
-      return set.elements.filter((e) => e.value !== undefined).map((e) => ({ key: e.key, value: e.value! }));
+      return mapPairs(set);
     }
     return undefined;
   }

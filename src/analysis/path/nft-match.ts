@@ -324,8 +324,7 @@ export function holds(a: Actual, elem: NftValue, table: NftTable): Tri {
   if (elem.kind === 'ref') {
     const set = findSet(table, elem.name);
     if (!set) return 'maybe';
-    const indexed = a.t === 'num' ? numberIndex(set, a.kind) : undefined;
-    const found = indexed ? indexed.holds(a.v) : triAny(set.elements.map((e) => holds(a, e.key, table)));
+    const found = (a.t === 'num' ? numberIndex(set, a.kind)?.holds(a.v) : undefined) ?? triAny(set.elements.map((e) => holds(a, e.key, table)));
     return found === 'no' && isDynamic(set) ? 'maybe' : found;
   }
   if (a.t === 'unknown') return 'maybe';

@@ -6,24 +6,32 @@
 import { createHash } from 'node:crypto';
 import { Random } from './random.js';
 
+/** How kube-proxy programs the node: iptables chains (KUBE-SVC-*), or its nftables table. */
+export type ProxyMode = 'iptables' | 'nftables';
+
 export interface NodeSpec {
-  /** Service ports (each gets a KUBE-SVC chain when it has endpoints). */
+  /** Service ports (each gets a KUBE-SVC chain, or an nft service chain, when it has endpoints). */
   services: number;
   /** Pods on this node: one veth each on cni0. */
   pods: number;
   /** Nodes in the cluster, this one included: one flannel /N route each for the others. */
   nodes: number;
   seed: number;
+  /** iptables when absent. */
+  proxyMode?: ProxyMode;
 }
 
 /** The presets of the benchmark: 10k services ≈ 150k iptables lines and 250 veths. */
-export function specForServices(services: number, seed = 20240305): NodeSpec {
-  return {
+export function specForServices(services: number, seed = 20240305, proxyMode: ProxyMode = 'iptables'): NodeSpec {
+  const spec: NodeSpec = {
     services,
     pods: Math.max(10, Math.round(services / 40)),
     nodes: Math.max(8, Math.round(services / 200)),
     seed,
   };
+  // Left out for iptables, so that the iptables node's spec (and the results that carry it) stay as they were.
+  if (proxyMode !== 'iptables') spec.proxyMode = proxyMode;
+  return spec;
 }
 
 export interface Endpoint {

@@ -2,8 +2,12 @@
  * `iptables-save -c` of a kube-proxy (iptables mode) node with flannel and Docker, as iptables-legacy
  * prints it: per table the built-in chains, then user chains in alphabetical order, then the rules grouped
  * by chain in that same order, each rule prefixed with its `[packets:bytes]` counters.
+ *
+ * When kube-proxy runs in nftables mode it writes no iptables at all: the same dump without its chains
+ * and the jumps to them, the kubelet's (KUBE-FIREWALL, KUBE-KUBELET-CANARY, KUBE-IPTABLES-HINT), Docker's
+ * and flannel's left as they were.
  */
-import type { Cluster, Service } from './cluster.js';
+import type { Cluster, ProxyMode, Service } from './cluster.js';
 import { Random } from './random.js';
 
 const BUILTIN_CHAINS: Record<string, readonly string[]> = {
@@ -21,6 +25,24 @@ export interface RulesetCounts {
   rulesByTable: Record<string, number>;
 }
 
+/** The iptables chains of kube-proxy in iptables mode (KUBE-SVC-*, KUBE-SEP-*, KUBE-EXT-* aside). */
+const KUBE_PROXY_CHAINS: ReadonlySet<string> = new Set([
+  'KUBE-SERVICES',
+  'KUBE-NODEPORTS',
+  'KUBE-EXTERNAL-SERVICES',
+  'KUBE-PROXY-FIREWALL',
+  'KUBE-FORWARD',
+  'KUBE-PROXY-CANARY',
+  'KUBE-MARK-MASQ',
+  'KUBE-POSTROUTING',
+]);
+
+const NO_CHAINS: ReadonlySet<string> = new Set();
+
+function omittedChains(mode: ProxyMode): ReadonlySet<string> {
+  return mode === 'nftables' ? KUBE_PROXY_CHAINS : NO_CHAINS;
+}
+
 /** One table under construction: chains with their policies, rules appended per chain. */
 class TableBuilder {
   private readonly policies = new Map<string, string>();
@@ -30,6 +52,8 @@ class TableBuilder {
     readonly name: string,
     private readonly rnd: Random,
     policies: Record<string, string> = {},
+    /** Chains left out, with the rules in them and the rules that jump to them. */
+    private readonly omit: ReadonlySet<string> = NO_CHAINS,
   ) {
     for (const chain of BUILTIN_CHAINS[name] ?? []) {
       this.policies.set(chain, policies[chain] ?? 'ACCEPT');
@@ -38,7 +62,7 @@ class TableBuilder {
   }
 
   chain(name: string): this {
-    if (!this.rules.has(name)) {
+    if (!this.rules.has(name) && !this.omit.has(name)) {
       this.policies.set(name, '-');
       this.rules.set(name, []);
     }
@@ -47,6 +71,7 @@ class TableBuilder {
 
   /** Append `-A chain body`, declaring the chain when it is new. */
   add(chain: string, body: string): this {
+    if (this.omit.has(chain) || this.omit.has(jumpTarget(body))) return this;
     this.chain(chain);
     this.rules.get(chain)!.push(body);
     return this;
@@ -76,6 +101,11 @@ class TableBuilder {
     out.push('COMMIT', footer);
     return { rules, chains: order.length };
   }
+}
+
+function jumpTarget(body: string): string {
+  const at = body.lastIndexOf('-j ');
+  return at === -1 ? '' : body.slice(at + 3).split(' ')[0]!;
 }
 
 /** iptables stores the probability as a fraction of 2^31 and prints it back with 11 decimals. */
@@ -207,14 +237,15 @@ function renderTables(tables: TableBuilder[], date: string, tool: 'iptables-save
 
 export function renderIptablesSave(cluster: Cluster, date: string): { text: string; counts: RulesetCounts } {
   const rnd = new Random(cluster.spec.seed ^ 0x1f7a);
-  const mangle = new TableBuilder('mangle', rnd);
-  const filter = new TableBuilder('filter', rnd, { FORWARD: 'DROP' });
-  const nat = new TableBuilder('nat', rnd);
+  const omit = omittedChains(cluster.spec.proxyMode ?? 'iptables');
+  const mangle = new TableBuilder('mangle', rnd, {}, omit);
+  const filter = new TableBuilder('filter', rnd, { FORWARD: 'DROP' }, omit);
+  const nat = new TableBuilder('nat', rnd, {}, omit);
   mangleSkeleton(mangle);
   kubeFilter(filter);
   flannelFilter(filter, cluster);
   natSkeleton(nat, cluster);
-  for (const svc of cluster.services) addService(nat, filter, svc, cluster.clusterCidr);
+  if (omit.size === 0) for (const svc of cluster.services) addService(nat, filter, svc, cluster.clusterCidr);
   // kube-proxy always ends KUBE-SERVICES with the node-port dispatch.
   nat.add(
     'KUBE-SERVICES',
@@ -224,11 +255,12 @@ export function renderIptablesSave(cluster: Cluster, date: string): { text: stri
 }
 
 /** A single-stack IPv4 cluster still has the kubelet's and Docker's IPv6 skeleton. */
-export function renderIp6tablesSave(seed: number, date: string): { text: string; counts: RulesetCounts } {
+export function renderIp6tablesSave(seed: number, date: string, proxyMode: ProxyMode = 'iptables'): { text: string; counts: RulesetCounts } {
   const rnd = new Random(seed ^ 0x6a6);
-  const mangle = new TableBuilder('mangle', rnd);
-  const filter = new TableBuilder('filter', rnd);
-  const nat = new TableBuilder('nat', rnd);
+  const omit = omittedChains(proxyMode);
+  const mangle = new TableBuilder('mangle', rnd, {}, omit);
+  const filter = new TableBuilder('filter', rnd, {}, omit);
+  const nat = new TableBuilder('nat', rnd, {}, omit);
   mangleSkeleton(mangle);
   filter.add('INPUT', '-j KUBE-FIREWALL');
   filter.add('OUTPUT', '-j KUBE-FIREWALL');

@@ -9,21 +9,24 @@ import { renderBrctlShow, renderBridgeLink } from './bridge.js';
 import { buildCluster, type Cluster, type NodeSpec } from './cluster.js';
 import { hostInterfaces, renderIp6Route, renderIpAddr, renderIpLink, renderIpNeigh, renderIpRoute } from './ip.js';
 import { IPTABLES_VERSION, renderIp6tablesSave, renderIptablesSave, type RulesetCounts } from './iptables.js';
+import { renderNftRuleset, type NftCounts } from './nft.js';
 import { renderSs } from './ss.js';
 import { renderSysctl } from './sysctl.js';
 
 /** What the generated snapshot holds: a test compares these with what the parsers and the model find. */
 export interface ExpectedCounts {
   services: number;
-  /** Services with at least one endpoint: one KUBE-SVC chain each. */
+  /** Services with at least one endpoint: one KUBE-SVC chain (nftables: service- chain) each. */
   svcChains: number;
-  /** One KUBE-SEP chain, one DNAT and one KUBE-MARK-MASQ rule per endpoint. */
+  /** One KUBE-SEP chain (nftables: endpoint- chain), one DNAT and one mark-for-masquerade rule per endpoint. */
   endpoints: number;
-  /** `-m statistic` rules: every endpoint of a service but its last. */
+  /** `-m statistic` rules: every endpoint of a service but its last (none in nftables mode). */
   statisticRules: number;
   nodePorts: number;
   iptables: RulesetCounts;
   ip6tables: RulesetCounts;
+  /** `nft -j list ruleset`: only where kube-proxy runs in nftables mode. */
+  nft?: NftCounts;
   sysctlLines: number;
   interfaces: number;
   veths: number;
@@ -65,9 +68,11 @@ function source(id: SourceId, stdout: string, durationMs: number): Source {
 
 export function generateNode(spec: NodeSpec): GeneratedNode {
   const cluster = buildCluster(spec);
+  const proxyMode = spec.proxyMode ?? 'iptables';
   const interfaces = hostInterfaces(cluster);
   const ipt = renderIptablesSave(cluster, IPTABLES_DATE);
-  const ip6t = renderIp6tablesSave(spec.seed, IPTABLES_DATE);
+  const ip6t = renderIp6tablesSave(spec.seed, IPTABLES_DATE, proxyMode);
+  const nft = proxyMode === 'nftables' ? renderNftRuleset(cluster) : undefined;
   const sysctl = renderSysctl(cluster, interfaces.map((i) => i.name));
   const routes4 = renderIpRoute(cluster, interfaces);
   const routes6 = renderIp6Route(interfaces);
@@ -90,6 +95,7 @@ export function generateNode(spec: NodeSpec): GeneratedNode {
     'bridge-link': source('bridge-link', bridgeLink.text, 3),
     'ss-tlnp': source('ss-tlnp', ss.text, 5),
   };
+  if (nft) sources['nft-ruleset'] = source('nft-ruleset', nft.text, 95);
 
   const snapshot: Snapshot = {
     schema: SNAPSHOT_SCHEMA_ID,
@@ -117,7 +123,7 @@ export function generateNode(spec: NodeSpec): GeneratedNode {
     services: cluster.services.length,
     svcChains: withEndpoints.length,
     endpoints: withEndpoints.reduce((n, s) => n + s.endpoints.length, 0),
-    statisticRules: withEndpoints.reduce((n, s) => n + s.endpoints.length - 1, 0),
+    statisticRules: proxyMode === 'iptables' ? withEndpoints.reduce((n, s) => n + s.endpoints.length - 1, 0) : 0,
     nodePorts: cluster.services.filter((s) => s.nodePort !== undefined).length,
     iptables: ipt.counts,
     ip6tables: ip6t.counts,
@@ -132,6 +138,7 @@ export function generateNode(spec: NodeSpec): GeneratedNode {
     listeners: ss.count,
     sourceBytes: Object.values(sources).reduce((n, s) => n + Buffer.byteLength(s.stdout), 0),
   };
+  if (nft) expected.nft = nft.counts;
   return { spec, cluster, snapshot, expected };
 }
 

@@ -55,6 +55,13 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo, c
   const expired: ExpiredMatches = new Map();
   for (const input of audited) applyGate(input.result, input.identities, gate, expired);
 
+  // Whatever stands in the way of a verdict: a gate must not pass it (and the salt verdict says so).
+  const problems = [...failures];
+  for (const input of audited) {
+    problems.push(...input.unreadable.map((m) => `unreadable source, its rules were skipped: ${m}`));
+    if (options.strict) problems.push(...strictReasons(input.result, [], input.notes).map((r) => `--strict: ${input.label}: ${r}`));
+  }
+
   if (audited.length > 0) {
     const report = renderReports(
       audited.map((a) => a.result),
@@ -64,6 +71,8 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo, c
         failOn: options.failOn,
         sources: await sourceLocator(audited, options),
         severalInputs: options.inputs.length > 1,
+        ...(options.format === 'html' ? { hostViews: await hostViews(audited) } : {}),
+        problems,
       },
     );
     if (options.output === undefined) io.stdout(report);
@@ -75,15 +84,15 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo, c
     const counted = count === 0 ? 'it matches no finding now' : count === 1 ? '1 finding it matches counts again' : `${count} findings it matches count again`;
     io.stderr(`netaudit: note: ${waiver.file}: ${waiver.path}: waiver (${printableLine(waiver.describe)}) expired on ${waiver.expires}: ${counted}\n`);
   }
-  // Whatever stands in the way of a verdict: a gate must not pass it.
-  const problems = [...failures];
-  for (const input of audited) {
-    problems.push(...input.unreadable.map((m) => `unreadable source, its rules were skipped: ${m}`));
-    if (options.strict) problems.push(...strictReasons(input.result, [], input.notes).map((r) => `--strict: ${input.label}: ${r}`));
-  }
   for (const message of problems) io.stderr(`netaudit: ${printableLine(message)}\n`);
   if (problems.length > 0) return ExitCode.badInput;
   return audited.some((a) => failsAt(a.result, options.failOn)) ? ExitCode.findings : ExitCode.ok;
+}
+
+/** For HTML: the host model of each input, as `show` sees it (loaded only for --format html: a plain audit needs none of it). */
+async function hostViews(audited: readonly AuditedInput[]) {
+  const [{ buildHost }, { hostView }] = await Promise.all([import('../../model/build.js'), import('../../show/view.js')]);
+  return audited.map((a) => hostView(buildHost(a.snapshot)));
 }
 
 /** For SARIF: each input's source texts, and the file of each source: a raw-output directory's own, or one --sarif-sources wrote. */

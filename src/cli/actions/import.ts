@@ -3,28 +3,21 @@
  * stdout unless -o names a file. A file its parser refuses (`iptables -L` saved as iptables-save.txt) is
  * refused here as audit and show refuse it: one message naming the file and what to run, exit 2, nothing written.
  */
-import { stat } from 'node:fs/promises';
-import { ExitCode, InputError } from '../../errors.js';
+import { ExitCode } from '../../errors.js';
 import { buildHost } from '../../model/build.js';
 import { parseEveryRule } from '../../model/unreadable.js';
 import { printableLine } from '../../report/escape.js';
-import { importRawDir } from '../../snapshot/import.js';
-import { systemMessage } from '../../snapshot/read-bytes.js';
+import { snapshotToImport } from '../../snapshot/sosreport/index.js';
 import { saveSnapshot, serializeSnapshot } from '../../snapshot/save.js';
 import type { CliIo } from '../program.js';
 import { unreadableSources } from '../unreadable.js';
 
 export async function runImportCommand(dir: string, output: string | undefined, io: CliIo): Promise<number> {
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new InputError('not a directory (expected a raw-output directory)', { file: dir });
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`cannot read: ${systemMessage(err)}`, { file: dir });
-  }
-  const snapshot = await importRawDir(dir);
+  // A sosreport (its directory or archive) or a raw-output directory.
+  const { snapshot, sosreport } = await snapshotToImport(dir);
   const host = buildHost(snapshot);
   parseEveryRule(host);
-  const unreadable = unreadableSources(host, { label: dir, rawDirectory: true });
+  const unreadable = unreadableSources(host, { label: dir, rawDirectory: !sosreport });
   if (unreadable.length > 0) {
     for (const message of unreadable) io.stderr(`netaudit: unreadable source, nothing imported: ${printableLine(message)}\n`);
     return ExitCode.badInput;

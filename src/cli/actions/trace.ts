@@ -5,6 +5,7 @@ import { runAudit } from '../../engine/audit.js';
 import { loadRuleCatalog } from '../../engine/catalog.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { buildHost } from '../../model/build.js';
+import type { AuditResult } from '../../engine/types.js';
 import { formatTraceJson, formatTraceText } from '../../report/trace.js';
 import { loadInput } from '../../snapshot/load.js';
 import type { TraceFlags } from '../commands/trace.js';
@@ -29,13 +30,19 @@ export async function runTraceCommand(input: string, flags: TraceFlags, io: CliI
     throw err;
   }
   const dropped = dropStep(result.reply ?? result.request);
+  let audit: AuditResult | undefined;
   if (dropped) {
     // The audit's name for the cause, and its fix: the finding that quotes the line the packet died at.
-    const audit = await runAudit(host, await loadRuleCatalog(), { input: loaded.label });
+    audit = await runAudit(host, await loadRuleCatalog(), { input: loaded.label });
     const cause = causeOf(dropped, audit.findings);
     if (cause) result.cause = cause;
   }
-  const text = flags.format === 'json' ? formatTraceJson(result, loaded.label) : formatTraceText(result, loaded.label);
+  let text: string;
+  if (flags.format === 'html') {
+    // The host view and the HTML renderer are loaded only for --format html.
+    const [{ hostView }, { formatHtmlTrace }] = await Promise.all([import('../../show/view.js'), import('../../report/html/index.js')]);
+    text = formatHtmlTrace(hostView(host), result, loaded.label, audit);
+  } else text = flags.format === 'json' ? formatTraceJson(result, loaded.label) : formatTraceText(result, loaded.label);
   await writeOutput(io, flags.output, text, 'the trace');
   return result.verdict === 'delivered' ? ExitCode.ok : ExitCode.findings;
 }

@@ -11,7 +11,7 @@ export const FAIL_ON_CHOICES: readonly FailOn[] = [...SEVERITIES, 'none'];
  * REPORT_FORMATS of src/report/index.ts, repeated so that defining the command loads no report code;
  * test/cli checks that the two lists are the same.
  */
-export const FORMAT_CHOICES = ['text', 'json', 'sarif', 'junit', 'salt'] as const satisfies readonly ReportFormat[];
+export const FORMAT_CHOICES = ['text', 'json', 'sarif', 'junit', 'salt', 'html'] as const satisfies readonly ReportFormat[];
 
 /** As commander hands them over: repeatable flags are absent when not given. */
 interface AuditFlags {
@@ -35,7 +35,7 @@ export const registerAudit: RegisterCommand = (program, io, setExitCode) => {
   program
     .command('audit')
     .description('Audit snapshots or raw-output directories against the rule catalog')
-    .argument('<input...>', 'snapshot file (.json, .json.gz), raw-output directory, or - for stdin')
+    .argument('<input...>', 'snapshot file (.json, .json.gz), raw-output directory, sosreport (directory or archive), or - for stdin')
     .addOption(new Option('-f, --format <format>', 'report format').choices(FORMAT_CHOICES).default('text'))
     .option('-o, --output <file>', 'write the report to FILE instead of stdout')
     .addOption(

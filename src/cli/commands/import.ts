@@ -11,8 +11,8 @@ const FILE_LIST = [
 export const registerImport: RegisterCommand = (program, io, setExitCode) => {
   program
     .command('import')
-    .description('Turn a raw-output directory (command outputs pasted from a bug report) into a snapshot file')
-    .argument('<dir>', 'folder holding any subset of the files listed below')
+    .description('Turn a raw-output directory (command outputs pasted from a bug report) or a sosreport into a snapshot file')
+    .argument('<dir>', 'folder holding any subset of the files listed below, or a sosreport (its directory, or the .tar.xz, .tar.gz, .tar.bz2)')
     .option('-o, --output <file>', 'write the snapshot here (.json, or .json.gz to compress; "-" for stdout), readable by its owner only. Default: stdout')
     .addHelpText('after', `\nFiles read from DIR (any subset; missing ones are recorded as not collected):\n${FILE_LIST}\n`)
     .action(async (dir: string, flags: { output?: string }) => {

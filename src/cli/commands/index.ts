@@ -3,8 +3,10 @@ import { registerAudit } from './audit.js';
 import { registerBaseline } from './baseline.js';
 import { registerCollect } from './collect.js';
 import { registerCollectorScript } from './collector-script.js';
+import { registerDiff } from './diff.js';
 import { registerExplain } from './explain.js';
 import { registerImport } from './import.js';
+import { registerRedact } from './redact.js';
 import { registerRules } from './rules.js';
 import { registerShow } from './show.js';
 import { registerTrace } from './trace.js';
@@ -17,6 +19,8 @@ export const COMMANDS: RegisterCommand[] = [
   registerShow,
   registerAudit,
   registerTrace,
+  registerRedact,
+  registerDiff,
   registerBaseline,
   registerRules,
   registerExplain,

@@ -10,7 +10,7 @@ export interface TraceFlags {
   sport?: number;
   in?: string;
   oneWay?: boolean;
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'html';
   output?: string;
 }
 
@@ -24,7 +24,7 @@ export const registerTrace: RegisterCommand = (program, io, setExitCode) => {
   program
     .command('trace')
     .description('follow a packet and its reply through the host of a snapshot: every hook, routing decision, sysctl, bridge and veth, and where and why it dies')
-    .argument('<input>', 'snapshot file (.json, .json.gz), raw-output directory, or - for stdin')
+    .argument('<input>', 'snapshot file (.json, .json.gz), raw-output directory, sosreport (directory or archive), or - for stdin')
     .requiredOption('--from <src>', 'an address, or netns:NAME (a collected namespace; netns:host is the host)')
     .requiredOption('--to <dst>', 'an address, or netns:NAME (its first global address)')
     .addOption(new Option('--proto <protocol>', 'protocol (default: tcp with --dport, else icmp echo)').choices(['tcp', 'udp', 'icmp']))
@@ -32,7 +32,7 @@ export const registerTrace: RegisterCommand = (program, io, setExitCode) => {
     .option('--sport <port>', 'source port (default 40000)', port)
     .option('--in <iface>', 'the host interface a source outside the host arrives on (default: the one the host routes it through)')
     .option('--one-way', 'follow the request only, not its reply')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'html']).default('text'))
     .option('-o, --output <file>', 'write to FILE instead of stdout')
     .addHelpText(
       'after',
