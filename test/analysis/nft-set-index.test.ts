@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { holds, type Actual } from '../../src/analysis/path/nft-match.js';
+import { candidateEntries, holds, type Actual } from '../../src/analysis/path/nft-match.js';
 import { parseAddress } from '../../src/model/net.js';
 import { parseNftText } from '../../src/parse/nft-text.js';
 import type { NftTable, NftValue } from '../../src/parse/nft-types.js';
@@ -77,5 +77,38 @@ describe('named sets of literals, read through an index', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('map entries that may hold a value (candidateEntries)', () => {
+  const M = table(`table ip t {
+  map svc { type ipv4_addr . inet_proto . inet_service : verdict; elements = { 10.96.0.10 . tcp . 53 : goto a, 10.96.0.10 . udp . 53 : goto b, 10.96.0.1 . tcp . https : goto c, 10.96.0.0/16 . tcp . 80 : goto d, 10.96.0.7 . tcp . no-such-service : goto e, 10.96.0.10 . tcp . 53 : goto f } }
+}`);
+  const entries = M.sets[0]!.elements.map((e) => ({ key: e.key, value: e.value! }));
+  const tuple = (address: string, proto: number, p: number): Actual => ({ t: 'tuple', parts: [addr4(address), { t: 'num', kind: 'proto', v: BigInt(proto) }, port(p)] });
+
+  /** The entries the one-by-one pass would not rule out, in map order. */
+  const notRuledOut = (a: Actual): number[] => entries.flatMap((e, i) => (holds(a, e.key, M) === 'no' ? [] : [i]));
+
+  it('are the exact keys and the keys that are not plain values, in map order', () => {
+    expect(candidateEntries(entries, tuple('10.96.0.10', 6, 53))).toEqual([0, 3, 4, 5]);
+    expect(candidateEntries(entries, tuple('10.96.0.1', 6, 443))).toEqual([2, 3, 4]);
+    expect(candidateEntries(entries, tuple('192.0.2.1', 17, 53))).toEqual([3, 4]);
+  });
+
+  it('never leave out an entry the one-by-one pass finds', () => {
+    const addresses = ['10.96.0.10', '10.96.0.1', '10.96.0.7', '10.96.1.2', '192.0.2.1'];
+    fc.assert(
+      fc.property(fc.constantFrom(...addresses), fc.constantFrom(6, 17), fc.constantFrom(53, 80, 443, 8080), (address, proto, p) => {
+        const a = tuple(address, proto, p);
+        const candidates = candidateEntries(entries, a)!;
+        for (const i of notRuledOut(a)) expect(candidates).toContain(i);
+        expect([...candidates].sort((x, y) => x - y)).toEqual(candidates);
+      }),
+    );
+  });
+
+  it('leave a value that is not numbers to the one-by-one pass', () => {
+    expect(candidateEntries(entries, { t: 'str', kind: 'ifname', v: 'eth0' } as Actual)).toBeUndefined();
   });
 });

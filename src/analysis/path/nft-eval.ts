@@ -13,7 +13,7 @@
 import type { NftChain, NftRule, NftSet, NftStatement, NftTable, NftValue, NftVerdict } from '../../parse/nft-types.js';
 import { parseAddress } from '../../model/net.js';
 import { triAnd, type Tri } from '../netfilter/tri.js';
-import { exprFromText, findSet, holds, markValue, matchExpr, readExpr, type Actual, type MarkState, type NftPacket } from './nft-match.js';
+import { candidateEntries, exprFromText, findSet, holds, markValue, matchExpr, readExpr, type Actual, type MarkState, type NftPacket } from './nft-match.js';
 
 export type { NftPacket, NftCt } from './nft-match.js';
 
@@ -357,7 +357,10 @@ class Evaluator {
         });
       }
     }
-    for (let i = 0; i < entries.length; i++) {
+    const candidates = lastCovering === -1 ? candidateEntries(entries, key) : undefined;
+    const count = candidates ? candidates.length : entries.length;
+    for (let c = 0; c < count; c++) {
+      const i = candidates ? candidates[c]! : c;
       const entry = entries[i]!;
       const hit = i === lastCovering ? m : triAnd(m, holds(key, entry.key, this.table));
       if (hit === 'no') continue;

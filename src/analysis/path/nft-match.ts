@@ -388,3 +388,64 @@ export function exprFromText(text: string): NftExpr | undefined {
   if (parts.some((x) => x === undefined)) return undefined;
   return parts.length === 1 ? parts[0] : { kind: 'concat', parts: parts as NftExpr[] };
 }
+
+/**
+ * The entries of a map (kube-proxy's @service-ips: 10k `address . protocol . port` keys) that may hold a
+ * value of numbers, in map order: those whose key is exactly that value, and those whose key is not a plain
+ * literal of each part's kind (a range, a prefix, an unreadable text) and must be tried one by one. Every
+ * other entry certainly does not hold it. Undefined when the value is not numbers: try every entry.
+ */
+export function candidateEntries(entries: readonly { key: NftValue }[], a: Actual): number[] | undefined {
+  const parts = a.t === 'num' ? [a] : a.t === 'tuple' && a.parts.every((p) => p.t === 'num') ? a.parts : undefined;
+  if (!parts) return undefined;
+  const kinds = parts.map((p) => (p as { kind: Kind }).kind);
+  const index = entryIndex(entries, kinds);
+  const exact = index.points.get(parts.map((p) => (p as { v: bigint }).v).join('.')) ?? [];
+  if (index.others.length === 0) return exact;
+  return [...exact, ...index.others].sort((x, y) => x - y);
+}
+
+interface EntryIndex {
+  /** Entries whose key is exactly one value of the kinds, by that value ("3221225482.6.80"). */
+  points: Map<string, number[]>;
+  others: number[];
+}
+
+const entryIndexes = new WeakMap<readonly { key: NftValue }[], Map<string, EntryIndex>>();
+
+function entryIndex(entries: readonly { key: NftValue }[], kinds: Kind[]): EntryIndex {
+  let byKinds = entryIndexes.get(entries);
+  if (!byKinds) entryIndexes.set(entries, (byKinds = new Map()));
+  const signature = kinds.join('.');
+  let index = byKinds.get(signature);
+  if (!index) {
+    index = { points: new Map(), others: [] };
+    entries.forEach((entry, i) => {
+      const values = pointValues(entry.key, kinds);
+      if (!values) index!.others.push(i);
+      else {
+        const key = values.join('.');
+        const list = index!.points.get(key);
+        if (list) list.push(i);
+        else index!.points.set(key, [i]);
+      }
+    });
+    byKinds.set(signature, index);
+  }
+  return index;
+}
+
+/** The single value of each part of a literal key, or undefined when a part is a range, a set or unreadable. */
+function pointValues(key: NftValue, kinds: Kind[]): bigint[] | undefined {
+  const parts = kinds.length === 1 ? [key] : key.kind === 'concat' && key.parts.length === kinds.length ? key.parts : undefined;
+  if (!parts) return undefined;
+  const values: bigint[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part.kind !== 'number' && part.kind !== 'string') return undefined;
+    const range = interval(kinds[i]!, part);
+    if (!range || range[0] !== range[1]) return undefined;
+    values.push(range[0]);
+  }
+  return values;
+}
