@@ -41,6 +41,12 @@ export interface NftTableView {
   managedByIptablesNft: boolean;
   /** Where the flag comes from when nft itself did not say: the table line of the iptables view. */
   managedEvidence?: Evidence;
+  /**
+   * iptables-nft's table, and an iptables view of the snapshot holds it: evaluated there, not here. A
+   * sosreport of an nf_tables host lists the filter table with `iptables -L` and holds the nat table only as
+   * `nft list ruleset` text: that one is evaluated here, from nft's translation.
+   */
+  evaluatedThroughIptables: boolean;
 }
 
 export interface NftNetfilter {
@@ -64,6 +70,15 @@ function iptablesNftViews(family: NftFamily, netfilter: Netfilter | undefined): 
   const nftSave = netfilter.backends.get(family === 'ip' ? 'iptables-nft-save' : 'ip6tables-nft-save');
   const save = family === 'ip' ? netfilter.ipv4 : netfilter.ipv6;
   return [nftSave, save?.backend === 'nf_tables' ? save : undefined].filter((r): r is Ruleset => r !== undefined && r.tables.size > 0);
+}
+
+/** The iptables views of a family that may show nf_tables' rules: every one but iptables-legacy's. */
+function iptablesViews(family: NftFamily, netfilter: Netfilter | undefined): Ruleset[] {
+  if (!netfilter || (family !== 'ip' && family !== 'ip6')) return [];
+  const name = family === 'ip' ? 'ipv4' : 'ipv6';
+  const main = family === 'ip' ? netfilter.ipv4 : netfilter.ipv6;
+  const views = [main, ...[...netfilter.backends.values()].filter((r) => r.family === name)];
+  return views.filter((r): r is Ruleset => r !== undefined && r.backend !== 'legacy' && !r.sourceId.endsWith('-legacy-save'));
 }
 
 /** A table shaped as iptables-nft makes it: an iptables table name, and every base chain an iptables built-in on its own hook. */
@@ -97,6 +112,7 @@ export function buildNftables(ruleset: { tables: readonly NftTable[] }, label: s
       chainByName: new Map(chains.map((c) => [c.chain.name, c])),
       ruleCount: chains.reduce((n, c) => n + c.rules.length, 0),
       managedByIptablesNft: table.managedBy === 'iptables-nft',
+      evaluatedThroughIptables: false,
     };
     if (!view.managedByIptablesNft && looksLikeIptablesTable(table)) {
       const same = iptablesNftViews(table.family, netfilter)
@@ -107,6 +123,7 @@ export function buildNftables(ruleset: { tables: readonly NftTable[] }, label: s
         view.managedEvidence = same.evidence;
       }
     }
+    view.evaluatedThroughIptables = view.managedByIptablesNft && iptablesViews(table.family, netfilter).some((r) => (r.tables.get(table.name)?.chains.size ?? 0) > 0);
     return view;
   });
   return { label, tables };

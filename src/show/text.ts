@@ -88,7 +88,7 @@ function nftablesSection(nft: NftablesView): string[] {
   if (nft.tables.length === 0) return [`  nftables from ${nft.source}: no tables`];
   const out = [`  nftables from ${nft.source} (${nft.tables.length} table(s), ${rules} rule(s))`];
   for (const t of nft.tables) {
-    const managed = t.managedByIptablesNft ? '; managed by iptables-nft, evaluated through the iptables view' : '';
+    const managed = !t.managedByIptablesNft ? '' : t.evaluatedThroughIptables ? '; managed by iptables-nft, evaluated through the iptables view' : '; managed by iptables-nft, no iptables view holds it: evaluated from this listing';
     out.push(`    table ${t.family} ${t.name} (${nft.source}:${t.line}; ${t.chains} chain(s), ${t.rules} rule(s)${managed})`);
     if (t.baseChains.length === 0) {
       out.push('      no base chains');

@@ -77,6 +77,8 @@ export interface NftablesView {
     rules: number;
     /** Its rules are iptables-nft's: the iptables view above shows (and the audit evaluates) them. */
     managedByIptablesNft: boolean;
+    /** Its rules are evaluated through an iptables view of the snapshot rather than from nft's listing. */
+    evaluatedThroughIptables: boolean;
     baseChains: { name: string; type: string; hook: string; priority: number; policy: string; device?: string; rules: number; line: number }[];
   }[];
 }
@@ -91,6 +93,7 @@ function nftablesView(nft: NftNetfilter): NftablesView {
       chains: t.chains.length,
       rules: t.ruleCount,
       managedByIptablesNft: t.managedByIptablesNft,
+      evaluatedThroughIptables: t.evaluatedThroughIptables,
       baseChains: t.chains.flatMap((c) => {
         if (!c.base) return [];
         const chain: NftablesView['tables'][number]['baseChains'][number] = {

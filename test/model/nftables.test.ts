@@ -265,6 +265,8 @@ describe('netaudit show lists nft tables and base chains', () => {
           chains: 2,
           rules: 5,
           managedByIptablesNft: true,
+          // No iptables view in this snapshot holds it: its rules are evaluated from nft's listing.
+          evaluatedThroughIptables: false,
           baseChains: [
             { name: 'FORWARD', type: 'filter', hook: 'forward', priority: 0, policy: 'drop', rules: 2, line: 5 },
             { name: 'INPUT', type: 'filter', hook: 'input', priority: 0, policy: 'accept', rules: 3, line: 11 },
@@ -277,6 +279,8 @@ describe('netaudit show lists nft tables and base chains', () => {
           chains: 1,
           rules: 1,
           managedByIptablesNft: true,
+          // No iptables view in this snapshot holds it: its rules are evaluated from nft's listing.
+          evaluatedThroughIptables: false,
           baseChains: [{ name: 'POSTROUTING', type: 'nat', hook: 'postrouting', priority: 100, policy: 'accept', rules: 1, line: 19 }],
         },
       ],
@@ -296,7 +300,7 @@ describe('netaudit show lists nft tables and base chains', () => {
     });
     const text = renderShowText(hostView(host));
     expect(text).toContain('  nftables from nft-ruleset (2 table(s), 6 rule(s))');
-    expect(text).toContain('    table ip filter (nft-ruleset:3; 2 chain(s), 5 rule(s); managed by iptables-nft, evaluated through the iptables view)');
+    expect(text).toContain('    table ip filter (nft-ruleset:3; 2 chain(s), 5 rule(s); managed by iptables-nft, no iptables view holds it: evaluated from this listing)');
     expect(text).toMatch(/ {6}BASE CHAIN\s+TYPE\s+HOOK\s+PRIORITY\s+POLICY\s+RULES\n {6}FORWARD\s+filter\s+forward\s+0\s+drop\s+2\n {6}INPUT\s+filter\s+input\s+0\s+accept\s+3\n/);
     expect(text).toContain('  nftables from netns:blue/nft-ruleset (1 table(s), 14 rule(s))');
     expect(text).toContain('    table ip docker-bridges (netns:blue/nft-ruleset:1; 9 chain(s), 14 rule(s))');

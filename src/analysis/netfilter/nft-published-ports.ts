@@ -42,7 +42,7 @@ export function nftPublishedPorts(ns: Namespace, isServiceVip: (address: Cidr) =
   const ports: PublishedPort[] = [];
   const byRule = new Map<NftRuleView, PublishedPort>();
   for (const table of ns.nftables?.tables ?? []) {
-    if (table.managedByIptablesNft || !['ip', 'ip6', 'inet'].includes(table.family)) continue;
+    if (table.evaluatedThroughIptables || !['ip', 'ip6', 'inet'].includes(table.family)) continue;
     // PREROUTING first: a DNAT both hooks reach is described as connections from elsewhere see it.
     for (const hook of ['prerouting', 'output'] as const) {
       for (const chain of table.chains) {

@@ -129,10 +129,10 @@ export function baseChainsAt(ns: Namespace, family: 4 | 6, hook: Hook): BaseChai
       chains.push({ kind: 'iptables', hook, priority: spec.priority, type: spec.type, backend: backendName(ruleset), label: ruleset.label, table, chain: spec.chain });
     }
   }
-  // Native nftables tables; those iptables-nft manages are the iptables-nft view above, walked once.
+  // Native nftables tables; those iptables-nft manages are walked once, through the iptables view that holds them (or here, when none does).
   const nft = ns.nftables;
   for (const table of nft?.tables ?? []) {
-    if (table.managedByIptablesNft || !NFT_FAMILIES_OF[family].includes(table.family)) continue;
+    if (table.evaluatedThroughIptables || !NFT_FAMILIES_OF[family].includes(table.family)) continue;
     for (const chain of nftBaseChains(table)) {
       const base = chain.base!;
       if (base.hook !== hook) continue;
