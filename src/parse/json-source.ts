@@ -27,17 +27,18 @@ export interface JsonElement {
 /** Deeper nesting than this is rejected: iproute2 output never goes beyond 6 levels. */
 export const MAX_JSON_DEPTH = 64;
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const LF = 10;
-const CR = 13;
-const SPACE = 32;
-const TAB = 9;
-const COMMA = 44;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
+/** Character codes the JSON scanners compare against. */
+export const QUOTE = 34;
+export const BACKSLASH = 92;
+export const LF = 10;
+export const CR = 13;
+export const SPACE = 32;
+export const TAB = 9;
+export const COMMA = 44;
+export const OPEN_BRACKET = 91;
+export const CLOSE_BRACKET = 93;
+export const OPEN_BRACE = 123;
+export const CLOSE_BRACE = 125;
 
 /** Offset and line of the first non-whitespace character (after a BOM), or undefined for blank text. */
 function firstToken(text: string): { at: number; line: number } | undefined {

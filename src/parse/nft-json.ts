@@ -5,7 +5,24 @@
  */
 import { clip, DROPPED, fail, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import { failAtJsonError } from './json-syntax.js';
-import { describeJson, isJsonObject, MAX_JSON_DEPTH, type JsonObject, type JsonValue } from './json-source.js';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  CR,
+  describeJson,
+  isJsonObject,
+  LF,
+  MAX_JSON_DEPTH,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  SPACE,
+  TAB,
+  type JsonObject,
+  type JsonValue,
+} from './json-source.js';
 import { renderRuleBody } from './nft-render.js';
 import { defaultReject } from './nft-rule.js';
 import { NFT_FAMILIES, type NftExpr, type NftFamily, type NftOp, type NftSet, type NftStatement, type NftRuleset, type NftTable, type NftValue, type NftVerdict } from './nft-types.js';
@@ -14,17 +31,6 @@ const RUN_NFT_JSON = 'run `nft -j list ruleset`';
 const OPS = new Set(['==', '!=', '<', '>', '<=', '>=', 'in']);
 const BINOPS = new Set(['&', '|', '^', '<<', '>>']);
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const LF = 10;
-const CR = 13;
-const SPACE = 32;
-const TAB = 9;
-const COMMA = 44;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
 
 /**
  * Where the elements of arrays at depth 2 (the "nftables" array's) are: the line each starts on, the offsets

@@ -15,23 +15,14 @@ import { renderRuleset } from '../../src/parse/nft-render.js';
 import { parseNftText } from '../../src/parse/nft-text.js';
 import type { NftRuleset, NftStatement } from '../../src/parse/nft-types.js';
 import { anyText, expectOnlyParseError } from './arbitrary-text.js';
+import { nftEssence } from './nft-essence.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'nft');
 const read = (name: string) => readFileSync(path.join(dir, name), 'utf8');
 const text = (name: string) => parseNftText({ source: name, text: read(name) });
 const json = (name: string) => parseNftJson({ source: name, text: read(name) });
 
-/** What must agree between the two forms: tables, chains, base chains, and per rule its verdicts and NAT. */
-function essence(rs: NftRuleset): unknown {
-  const stmt = (s: NftStatement) =>
-    s.kind === 'verdict' ? s.verdict : s.kind === 'nat' ? { nat: s.nat, addr: s.addr, port: s.port } : s.kind === 'match' ? { op: s.op, left: s.left, right: s.right } : s.kind;
-  return rs.tables.map((t) => ({
-    table: `${t.family} ${t.name}`,
-    handle: t.handle,
-    sets: t.sets.map((s) => ({ name: s.name, kind: s.kind, flags: s.flags, n: s.elements.length })),
-    chains: t.chains.map((c) => ({ name: c.name, handle: c.handle, base: c.base && { ...c.base, device: undefined }, rules: c.rules.map((r) => ({ handle: r.handle, comment: r.comment, s: r.statements.map(stmt) })) })),
-  }));
-}
+const essence = nftEssence;
 
 const PAIRS = ['docker-bridges', 'firewalld', 'kube-proxy', 'netavark', 'debian-nftables', 'misc'];
 
