@@ -110,11 +110,23 @@ export class AddressMapper {
       out.set(this.revealIpv4(bytes.subarray(12)), 12);
       return out;
     }
+    return this.revealIpv6Candidates(bytes)[0]!;
+  }
+
+  /**
+   * The originals an IPv6 image may come from. An image that reads as EUI-64 (ff:fe in the middle of its
+   * interface identifier) comes from an EUI-64 original, listed first, or from a plain identifier whose
+   * image holds ff:fe there by chance (one in 65,536), listed second: both map to it, and only the
+   * reporter knows which address the host had.
+   */
+  revealIpv6Candidates(bytes: Uint8Array): Uint8Array[] {
+    if (isIpv4Mapped(bytes)) return [this.revealIpv6(bytes)];
     const { frozen } = classify(bytes);
-    if (!isEui64(bytes) || frozen >= 128) return this.pan.deanonymize(bytes, frozen);
+    const plain = this.pan.deanonymize(bytes, frozen);
+    if (!isEui64(bytes) || frozen >= 128) return [plain];
     const out = this.pan.deanonymize(bytes, Math.min(frozen, IPV6_NETWORK_BITS), IPV6_NETWORK_BITS);
     writeEui64(out, this.macs.unmap(macFromEui64(bytes)));
-    return out;
+    return isEui64(plain) ? [out] : [out, plain];
   }
 
   revealMac(bytes: Uint8Array): Uint8Array {

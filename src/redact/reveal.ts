@@ -19,6 +19,11 @@ export function revealValue(value: string, key: RedactKey): string | undefined {
     if (address === undefined || length > address.length * 8) return undefined;
     return `${format(networkOf(address, length))}/${length}`;
   }
+  const v6 = network ? undefined : parseIpv6(text);
+  if (v6) {
+    const [first, other] = mapper.revealIpv6Candidates(v6).map(format);
+    return other === undefined ? first : `${first} (or ${other}: the image reads as an EUI-64 identifier, which a plain identifier also maps to once in 65,536)`;
+  }
   const address = revealAddress(text, mapper);
   if (address) return format(address);
   const mac = parseMac(text);
