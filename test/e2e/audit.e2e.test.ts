@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../helpers/corpus.js';
 import type { DockerLayout } from './docker-ruleset.js';
 import { FAULTS, type ExpectedFinding, type Fault } from './faults.js';
 import { Lab } from './lab.js';
-import { auditJson, collectWithNode, ensureBuilt, SnapshotText, type AuditRun } from './netaudit.js';
+import { auditJson, collectWithNode, ensureBuilt, netaudit, SnapshotText, type AuditRun } from './netaudit.js';
 import { PROBE_NAMES, PROBES, runProbes, type ProbeName, type ProbeResult } from './probes.js';
 import { labSupport, warnIfUnsupported } from './support.js';
 import { expectTracesAgree } from './trace-probes.js';
@@ -154,7 +154,23 @@ function faultCase(ctx: LabContext, fault: Fault): void {
 
     const expectations = [fault.expected(ctx.lab)].flat();
     for (const expected of expectations) expectFinding(snapshot, expected);
+    expectRedactionKeepsAudit(snapshot);
   });
+}
+
+/**
+ * The snapshot a reporter would attach (`netaudit redact`) audits as the original: the same rules, severities,
+ * subject kinds and evidence lines. Namespace names inside source labels are compared without the name.
+ */
+function expectRedactionKeepsAudit(snapshot: string): void {
+  const redacted = snapshot.replace(/\.json$/, '.redacted.json');
+  const run = netaudit(['redact', snapshot, '-o', redacted, '--key-file', `${redacted}.key`]);
+  expect(run.code, run.stderr).toBe(0);
+  const shape = (file: string): string[] =>
+    auditJson<AuditResult>(file, 'none')
+      .report.findings.map((f) => `${f.ruleId} ${f.severity} ${f.subject.kind} ${f.evidence.map((e) => `${e.source.replace(/^netns:[^/]+\//, 'netns/')}:${e.line}`).join(',')}`)
+      .sort();
+  expect(shape(redacted), `the redacted snapshot of ${path.basename(snapshot)} audits as the original`).toEqual(shape(snapshot));
 }
 
 /** Audits with the rule's severity as the --fail-on threshold: the finding must be there, and exit 1. */

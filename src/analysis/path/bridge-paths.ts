@@ -90,8 +90,26 @@ function namedNetworks(view: NamespaceView, family: 4 | 6): Cidr[] {
   return named;
 }
 
-/** An address of the subnet that no interface of the namespace holds. */
-export function containerAddress(view: NamespaceView, s: BridgeSubnet): bigint | undefined {
+/**
+ * Where a container on the bridge sends from: the address in the subnet of the first port (in the bridge's
+ * order) whose veth leads into a collected namespace, so that the answer is about a real container's
+ * traffic (a rule may single it out by address); else an address of the subnet no interface of the
+ * namespace holds.
+ */
+export function containerAddress(view: NamespaceView, s: BridgeSubnet, engine?: PathEngine): bigint | undefined {
+  for (const port of engine ? s.bridge.ports : []) {
+    const peer = view.ns.veths.find((v) => v.interface === port.interface)?.peer;
+    const peerView = peer?.resolved ? engine!.viewByName(peer.namespace) : undefined;
+    const inside = peerView?.ns.interfaces
+      .flatMap((i) => i.addresses)
+      .find((a) => a.family === s.family && a.scope !== 'host' && a.scope !== 'link' && cidrContains(s.cidr, { family: s.family, network: parseAddress(a.address)?.value ?? -1n, prefixLen: s.family === 4 ? 32 : 128 }));
+    const value = inside ? parseAddress(inside.address)?.value : undefined;
+    if (value !== undefined) return value;
+  }
+  return freeAddress(view, s);
+}
+
+function freeAddress(view: NamespaceView, s: BridgeSubnet): bigint | undefined {
   const size = 1n << BigInt((s.family === 4 ? 32 : 128) - s.cidr.prefixLen);
   for (let offset = 2n; offset < size - 1n && offset < 16n; offset++) {
     const candidate = s.cidr.network + offset;
@@ -104,7 +122,7 @@ export function containerAddress(view: NamespaceView, s: BridgeSubnet): bigint |
 export function bridgeFlow(engine: PathEngine, ns: Namespace, s: BridgeSubnet): BridgeFlow | undefined {
   if (s.bridge.ports.length === 0) return undefined;
   const view = engine.view(ns);
-  const client = containerAddress(view, s);
+  const client = containerAddress(view, s, engine);
   if (client === undefined) return undefined;
   const outside = outsideDestination(view, s.family, s.bridge.name, client);
   if (!outside || outside.dev === s.bridge.name) return undefined;
@@ -140,7 +158,7 @@ export function replyAtForward(engine: PathEngine, ns: Namespace, flow: BridgeFl
 /** A container's new connection to the host at `hostAddress` (the bridge's own address), crossing INPUT. */
 export function hostServiceAtInput(engine: PathEngine, ns: Namespace, s: BridgeSubnet, hostAddress: bigint, protocol: Protocol, port: number): HookAnswer | undefined {
   const view = engine.view(ns);
-  const client = containerAddress(view, s);
+  const client = containerAddress(view, s, engine);
   if (client === undefined) return undefined;
   const packet: Packet = { family: s.family, src: client, dst: hostAddress, protocol, sport: CLIENT_PORT, dport: port, mark: 0 };
   const ctx: ChainContext = { in: s.bridge.name, srcLocal: false, dstLocal: true, connection: connection('NEW') };

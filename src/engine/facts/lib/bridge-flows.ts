@@ -157,7 +157,7 @@ export function inputAnswer(env: FactEnv, s: BridgeSubnet, listeners: readonly S
     if (s.bridge.ports.length === 0) return undefined;
     const own = s.bridge.interface?.addresses.find((a) => a.family === s.family && a.network === s.subnet);
     const hostAddress = own ? parseCidr(own.address)?.network : undefined;
-    if (hostAddress === undefined || containerAddress(pathEngineOf(env).view(env.namespace), s) === undefined) return undefined;
+    if (hostAddress === undefined || containerAddress(pathEngineOf(env).view(env.namespace), s, pathEngineOf(env)) === undefined) return undefined;
     const probes: HostServiceProbe[] = [];
     const probe = (protocol: 'tcp' | 'udp', port: number, listener?: SsListener): void => {
       const input = hostServiceAtInput(pathEngineOf(env), env.namespace, s, hostAddress, protocol, port);
