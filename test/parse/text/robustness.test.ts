@@ -93,7 +93,8 @@ describe('mutants of the real captures', () => {
           const location = (err as ParseError).location;
           expect(location.source).toBe(name);
           expect(location.line).toBeGreaterThan(0);
-          expect(location.line).toBeLessThanOrEqual(text.split('\n').length);
+          // Lines as the parsers count them: a lone carriage return (damaged line endings) ends a line too.
+          expect(location.line).toBeLessThanOrEqual(text.split(/\r\n|\r|\n/).length);
         }
       }),
       { numRuns: 60 },
