@@ -139,6 +139,7 @@ function healthyBaseline(ctx: LabContext, name: string): void {
     const skipped = run.report.skipped.filter((s) => FAULT_RULE_IDS.includes(s.ruleId));
     expect(skipped, 'fault rules skipped on a complete snapshot').toEqual([]);
     expect(run.code, run.stderr).toBe(0);
+    expectRedactionKeepsAudit(snapshot);
   });
 }
 
