@@ -5,6 +5,7 @@
 import { clip, fail, type ParseInput, type Parsed } from '../common.js';
 import type { IpNeighEntry } from '../types.js';
 import { readPaste, words, type PasteLine } from './paste.js';
+import { keywordValue } from './record.js';
 
 const EXPECTED = 'expected the output of `ip neigh` (`ADDRESS dev DEV lladdr MAC STATE` lines)';
 const STATES = new Set(['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'FAILED', 'INCOMPLETE', 'PERMANENT', 'NOARP', 'NONE']);
@@ -25,12 +26,7 @@ function readNeigh(input: ParseInput, l: PasteLine): IpNeighEntry {
   const neigh: IpNeighEntry = { dst, state: [], router: false, line: l.line, text: clip(l.text) };
   for (let i = 1; i < w.length; i++) {
     const word = w[i] as string;
-    const value = (): string => {
-      const next = w[i + 1];
-      if (next === undefined) fail(input, `"${word}" without a value: ${clip(l.text)}`, l.line, EXPECTED);
-      i++;
-      return next;
-    };
+    const value = (): string => keywordValue(w, i++, input, l, EXPECTED);
     // `used 4/67/4probes 6`: iproute2 6.1 prints no space before "probes".
     if (word === 'dev') neigh.dev = value();
     else if (word === 'lladdr') neigh.lladdr = value();

@@ -8,7 +8,7 @@ import { clip, fail, type ParseInput, type ParseNote, type Parsed } from '../com
 import { normaliseRouteDst } from '../ip-json.js';
 import type { IpNextHop, IpRouteEntry } from '../types.js';
 import { isIndented, readPaste, words, type PasteLine } from './paste.js';
-import { put } from './record.js';
+import { keywordValue, put } from './record.js';
 
 const EXPECTED = 'expected the output of `ip route show table all` (`[TYPE] DST [via GW] dev DEV ...` lines)';
 
@@ -52,11 +52,7 @@ function readRoute(input: ParseInput, l: PasteLine, family: 4 | 6, notes: ParseN
       continue;
     }
     const value = w[i + 1];
-    const needValue = (): string => {
-      if (value === undefined) fail(input, `"${word}" without a value: ${clip(l.text)}`, l.line, EXPECTED);
-      i++;
-      return value;
-    };
+    const needValue = (): string => keywordValue(w, i++, input, l, EXPECTED);
     switch (word) {
       case 'via':
         put(route, 'gateway', gateway(w, i));

@@ -5,6 +5,7 @@
 import { clip, DROPPED, fail, type ParseInput, type Parsed } from '../common.js';
 import { UNMODELLED_SELECTORS, type IpRuleAction, type IpRuleEntry } from '../ip-rule.js';
 import { readPaste, words, type PasteLine } from './paste.js';
+import { keywordValue } from './record.js';
 
 const EXPECTED = 'expected the output of `ip rule list` (`PRIORITY:<TAB>from SOURCE ... lookup TABLE` lines)';
 const RULE = /^(\d{1,10}):\s+(.*)$/;
@@ -46,12 +47,7 @@ function readRule(input: ParseInput, l: PasteLine, family: 4 | 6, notes: Parsed<
   const extra: Partial<IpRuleEntry> = {};
   for (let i = 0; i < w.length; i++) {
     const word = w[i] as string;
-    const value = (): string => {
-      const next = w[i + 1];
-      if (next === undefined) fail(input, `"${word}" without a value: ${clip(l.text)}`, l.line, EXPECTED);
-      i++;
-      return next;
-    };
+    const value = (): string => keywordValue(w, i++, input, l, EXPECTED);
     switch (word) {
       case 'not':
         rule.not = true;
