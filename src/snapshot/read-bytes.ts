@@ -4,7 +4,7 @@
  * gzip bomb costs at most the cap in memory.
  */
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 
@@ -97,5 +97,16 @@ export function systemMessage(err: unknown): string {
       return 'not a directory';
     default:
       return e instanceof Error ? e.message : String(err);
+  }
+}
+
+/** The first `count` bytes of a file (fewer when it is shorter): enough to tell its format by its magic bytes. */
+export async function readHead(file: string, count: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(count), 0, count, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }

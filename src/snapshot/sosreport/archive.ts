@@ -4,11 +4,10 @@
  * whose path would land outside the archive (absolute, or `..` past its top) is refused, as is an archive
  * that expands past the size limit or ends early.
  */
-import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../../errors.js';
-import { formatBytes, systemMessage } from '../read-bytes.js';
+import { formatBytes, readHead, systemMessage } from '../read-bytes.js';
 import { type Compression, compressionOf, decompressedChunks } from './decompress.js';
 import { wanted } from './layout.js';
 import { MemoryTree, type TreeEntry } from './memory-tree.js';
@@ -17,13 +16,7 @@ import { MemoryTree, type TreeEntry } from './memory-tree.js';
 export async function archiveCompression(file: string): Promise<Compression | undefined> {
   let head: Buffer;
   try {
-    const handle = await open(file, 'r');
-    try {
-      const { buffer, bytesRead } = await handle.read(Buffer.alloc(512), 0, 512, 0);
-      head = buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
+    head = await readHead(file, 512);
   } catch (err) {
     throw new InputError(`cannot read: ${systemMessage(err)}`, { file });
   }

@@ -8,17 +8,10 @@ import { Readable } from 'node:stream';
 import { InputError } from '../../errors.js';
 import { formatBytes, systemMessage } from '../read-bytes.js';
 
-export type Compression = 'xz' | 'gzip' | 'bzip2' | 'none';
+import type { Compression } from './sniff.js';
 
-export function compressionOf(head: Uint8Array): Compression | undefined {
-  const starts = (...bytes: number[]): boolean => bytes.every((b, i) => head[i] === b);
-  if (starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return 'xz';
-  if (starts(0x1f, 0x8b)) return 'gzip';
-  if (starts(0x42, 0x5a, 0x68)) return 'bzip2';
-  // A tar's header block says "ustar" at offset 257.
-  if (head.length >= 262 && Buffer.from(head.subarray(257, 262)).toString('latin1') === 'ustar') return 'none';
-  return undefined;
-}
+export type { Compression } from './sniff.js';
+export { compressionOf } from './sniff.js';
 
 const NAMES: Record<Compression, string> = { xz: 'xz', gzip: 'gzip', bzip2: 'bzip2', none: 'tar' };
 
