@@ -288,6 +288,17 @@ export const FAULTS: Fault[] = [
     }),
   },
   {
+    id: 'container-output-drop',
+    title: "c1's own firewall drops what it sends (OUTPUT policy DROP inside the container)",
+    apply: (lab) => lab.exec('c1', ['iptables', '-P', 'OUTPUT', 'DROP']),
+    probes: { c1PingInternet: false, c1TcpInternet: false, publishedPort: false, c2PingInternet: true },
+    expected: (lab) => ({
+      ruleId: 'container-egress-blocked',
+      subject: { kind: 'namespace', name: lab.ns.c1, namespace: lab.ns.c1 },
+      evidence: { source: `netns:${lab.ns.c1}/iptables-save`, line: /^:OUTPUT DROP \[\d+:\d+\]$/ },
+    }),
+  },
+  {
     id: 'gateway-silent',
     title: `default route via ${SILENT_GATEWAY}, which nobody answers ARP for: the neighbour entry fails`,
     apply: (lab) => lab.ip('host', 'route', 'replace', 'default', 'via', SILENT_GATEWAY, 'dev', T.uplink),
@@ -360,9 +371,10 @@ export const FAULTS: Fault[] = [
     },
     // Only the marked container loses the internet; the mark decides the route.
     probes: { c1PingInternet: false, c1TcpInternet: false, c2PingInternet: true, c1TcpC2: true },
-    expected: () => ({
-      ruleId: 'path-egress-blocked',
-      subject: host('bridge-subnet', `${T.bridge}:${T.bridgeSubnet}`),
+    // c1's own connection dies at the host's policy rule: the container rule names it (the subnet as a whole is not marked).
+    expected: (lab) => ({
+      ruleId: 'container-egress-blocked',
+      subject: { kind: 'namespace', name: lab.ns.c1, namespace: lab.ns.c1 },
       evidence: { source: 'ip-rule', line: new RegExp(`"priority": ?${FAULT_RULE_PRIORITY}\\b`) },
     }),
   },

@@ -157,6 +157,10 @@ export class Lab {
   /** Brings everything back to the healthy baseline, whatever a fault changed. Idempotent. */
   reset(): void {
     this.renameBridgeBack();
+    // A fault that set a container's own firewall: the namespace is made anew below, as a fresh container's.
+    for (const c of CONTAINERS) {
+      if (netnsNames().includes(this.ns[c]) && /^:OUTPUT DROP/m.test(runSync(inNetns(this.ns[c], ['iptables-save'])).stdout)) deleteNamespace(this.ns[c]);
+    }
     const links = this.hostLinks();
     for (const c of CONTAINERS) {
       if (!netnsNames().includes(this.ns[c]) || !links.includes(T.containers[c].veth)) this.createContainer(c);
