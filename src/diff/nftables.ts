@@ -69,10 +69,22 @@ function diffTable(table: string, { before, after }: Pair<NftTableView>, ns: str
   });
 }
 
+/** Rules read from JSON with the same statements' source, in the same order: no rule changed (their texts are not made). */
+function sameSources(before: NftChainView, after: NftChainView): boolean {
+  const [a, b] = [before.chain.rules, after.chain.rules];
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const key = a[i]!.sourceKey;
+    if (key === undefined || key !== b[i]!.sourceKey) return false;
+  }
+  return true;
+}
+
 function diffChain(name: string, { before, after }: Pair<NftChainView>, ns: string, changes: ChangeList): void {
   const evidence = { before: before.evidence, after: after.evidence };
   const [policyBefore, policyAfter] = [before.base?.policy ?? null, after.base?.policy ?? null];
   if (policyBefore !== policyAfter) changes.add('nft.policy', ns, name, policyBefore, policyAfter, evidence);
+  if (sameSources(before, after)) return;
   const { removed, added, kept } = compareMultiset(before.rules, after.rules, ruleText);
   for (const r of removed) changes.add('nft.rule', ns, name, ruleText(r), null, { before: r.evidence });
   for (const r of added) changes.add('nft.rule', ns, name, null, ruleText(r), { after: r.evidence });

@@ -110,7 +110,8 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
   const nftSource = ns.sources['nft-ruleset'];
   const parseNft = nftSource && storedFormat('nft-ruleset', nftSource) === 'text' ? parseNftText : parseNftJson;
   // `nft list ruleset` prints nothing when there are no tables: an empty source is an empty ruleset.
-  const nftRuleset = reader.read('nft-ruleset', (input) => (input.text.trim() === '' ? { value: { tables: [] } satisfies NftRuleset, notes: [] } : parseNft(input)));
+  // The JSON form's rules are made when a check first reads them; their notes then join the host's.
+  const nftRuleset = reader.read('nft-ruleset', (input) => (input.text.trim() === '' ? { value: { tables: [] } satisfies NftRuleset, notes: [] } : parseNft(input, { lateNotes: notes })));
   const neighbours = reader.read('ip-neigh', byForm('ip-neigh', { json: parseIpNeigh, text: parseIpNeighText })) ?? [];
   const listeners = reader.read('ss-tlnp', parseSsListeners) ?? [];
   // Every known source gets an info entry, so "not collected" is visible for each.

@@ -20,7 +20,7 @@ export interface NftChainView {
   /** Base chains only (type, hook, priority, policy); undefined for a regular chain. */
   base: NftChain['base'];
   evidence: Evidence;
-  rules: NftRuleView[];
+  readonly rules: NftRuleView[];
 }
 
 export interface NftTableView {
@@ -53,6 +53,28 @@ export interface NftNetfilter {
   /** Source label ("nft-ruleset", "netns:blue/nft-ruleset"). */
   label: string;
   tables: NftTableView[];
+}
+
+/**
+ * A chain of the model. Its rules' views are made when first read: a kube-proxy table has 40k chains, and
+ * the checks read the few on the paths they ask about (a JSON rule's text is made on first use too).
+ */
+class ChainView implements NftChainView {
+  readonly base: NftChain['base'];
+  readonly evidence: Evidence;
+  #rules: NftRuleView[] | undefined;
+
+  constructor(
+    readonly chain: NftChain,
+    private readonly label: string,
+  ) {
+    this.base = chain.base;
+    this.evidence = { source: label, line: chain.line, text: chain.text };
+  }
+
+  get rules(): NftRuleView[] {
+    return (this.#rules ??= this.chain.rules.map((rule) => ({ rule, evidence: { source: this.label, line: rule.line, text: rule.text } })));
+  }
 }
 
 /** The built-in chains of each iptables table (iptables-nft names its base chains after the hook). */
@@ -95,14 +117,7 @@ function looksLikeIptablesTable(table: NftTable): boolean {
  */
 export function buildNftables(ruleset: { tables: readonly NftTable[] }, label: string, netfilter?: Netfilter): NftNetfilter {
   const tables = ruleset.tables.map((table): NftTableView => {
-    const chains = table.chains.map(
-      (chain): NftChainView => ({
-        chain,
-        base: chain.base,
-        evidence: { source: label, line: chain.line, text: chain.text },
-        rules: chain.rules.map((rule) => ({ rule, evidence: { source: label, line: rule.line, text: rule.text } })),
-      }),
-    );
+    const chains = table.chains.map((chain): NftChainView => new ChainView(chain, label));
     const view: NftTableView = {
       table,
       family: table.family,
@@ -110,7 +125,7 @@ export function buildNftables(ruleset: { tables: readonly NftTable[] }, label: s
       evidence: { source: label, line: table.line, text: `table ${table.family} ${table.name}` },
       chains,
       chainByName: new Map(chains.map((c) => [c.chain.name, c])),
-      ruleCount: chains.reduce((n, c) => n + c.rules.length, 0),
+      ruleCount: table.chains.reduce((n, c) => n + c.rules.length, 0),
       managedByIptablesNft: table.managedBy === 'iptables-nft',
       evaluatedThroughIptables: false,
     };

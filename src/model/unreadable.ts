@@ -16,6 +16,7 @@ export function markSourceUnreadable(host: Host, err: InputError): boolean {
       if (info.label !== label || info.parseError !== undefined) continue;
       markUnreadable(info, err, host.notes);
       dropRuleset(ns.netfilter, label);
+      if (ns.nftables?.label === label) delete ns.nftables;
       return true;
     }
   }
@@ -29,8 +30,9 @@ function dropRuleset(netfilter: Netfilter, label: string): void {
 }
 
 /**
- * Read every iptables rule in full (the scan leaves most rules' matches for later): a malformed rule no
- * check would read is then found too, and its source marked unreadable. For `audit --strict-parse` and `show`.
+ * Read every iptables rule in full (the scan leaves most rules' matches for later), and every nft rule of a
+ * JSON ruleset: a malformed rule no check would read is then found too, and its source marked unreadable,
+ * and every rule's notes are in. For `audit --strict-parse`, `show` and `import`.
  */
 export function parseEveryRule(host: Host): void {
   for (const ns of host.namespaces) {
@@ -41,6 +43,12 @@ export function parseEveryRule(host: Host): void {
         if (!(err instanceof DeferredParseError)) throw err;
         markSourceUnreadable(host, err);
       }
+    }
+    try {
+      for (const table of ns.nftables?.tables ?? []) for (const chain of table.chains) for (const view of chain.rules) void view.rule.statements;
+    } catch (err) {
+      if (!(err instanceof DeferredParseError)) throw err;
+      markSourceUnreadable(host, err);
     }
   }
 }

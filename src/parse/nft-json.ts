@@ -3,6 +3,7 @@
  * Each table, chain, set and rule keeps the line of its element in the JSON text (the collector stores
  * the one long line nft prints: line 1) and a readable one-line rendering in nft syntax.
  */
+import { DeferredParseError } from '../errors.js';
 import { clip, DROPPED, fail, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import { failAtJsonError } from './json-syntax.js';
 import {
@@ -25,7 +26,7 @@ import {
 } from './json-source.js';
 import { renderRuleBody } from './nft-render.js';
 import { defaultReject } from './nft-rule.js';
-import { NFT_FAMILIES, type NftExpr, type NftFamily, type NftOp, type NftSet, type NftStatement, type NftRuleset, type NftTable, type NftValue, type NftVerdict } from './nft-types.js';
+import { NFT_FAMILIES, type NftExpr, type NftFamily, type NftOp, type NftRule, type NftSet, type NftStatement, type NftRuleset, type NftTable, type NftValue, type NftVerdict } from './nft-types.js';
 
 const RUN_NFT_JSON = 'run `nft -j list ruleset`';
 const OPS = new Set(['==', '!=', '<', '>', '<=', '>=', 'in']);
@@ -119,6 +120,103 @@ function scanElements(input: ParseInput): ElementScan {
   return { lines, starts, ends, arrays, commas, open, close };
 }
 
+/** How nft itself prints the document's head. */
+const NFT_HEAD = /^\ufeff?\{"nftables": \[/;
+/** Between two elements as nft prints them: the end of one (`}}`), then the next's kind and family. */
+const ELEMENT_SEPARATOR = '}}, {"';
+const NEXT_ELEMENT = /\{"(?:rule|chain|set|map|table|flowtable|element|counter|quota|ct helper|ct timeout|ct expectation|limit|secmark|synproxy|tunnel)": \{"family": "/y;
+
+/**
+ * The elements of `nft -j list ruleset` as nft prints them (one line, `}}, {"rule": {"family": ...`), found
+ * by their separators alone: no statement of nft's schema opens with a list object's kind and family, and a
+ * string cannot hold a quote unescaped. Undefined for any other layout, which scanElements then reads.
+ * An element cut in the wrong place would not be JSON: the caller parses every element but the rules it
+ * keeps for later, and checks a kept rule's end.
+ */
+function nftPrintedElements(text: string): ElementScan | undefined {
+  const head = NFT_HEAD.exec(text);
+  if (head === null) return undefined;
+  const open = head[0].length - 1;
+  const close = text.lastIndexOf(']');
+  if (close <= open || !TAIL.test(text.slice(close + 1))) return undefined;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  if (text.slice(open + 1, close).trim() !== '') {
+    let start = open + 1;
+    let from = start;
+    for (;;) {
+      const at = text.indexOf(ELEMENT_SEPARATOR, from);
+      if (at === -1 || at >= close) break;
+      NEXT_ELEMENT.lastIndex = at + 4;
+      from = at + 2;
+      if (!NEXT_ELEMENT.test(text)) continue;
+      starts.push(start);
+      ends.push(at + 2);
+      start = at + 4;
+    }
+    starts.push(start);
+    ends.push(close);
+  }
+  return { lines: elementLines(text, starts), starts, ends, arrays: 1, commas: Math.max(0, starts.length - 1), open, close };
+}
+
+/** The line each element starts on (LF, CRLF or a lone CR end a line), counting only the text's line ends. */
+function elementLines(text: string, starts: readonly number[]): number[] {
+  const lines = new Array<number>(starts.length).fill(1);
+  let lf = text.indexOf('\n');
+  let cr = text.indexOf('\r');
+  let line = 1;
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i]!;
+    for (;;) {
+      const lfAt = lf === -1 ? Infinity : lf;
+      const crAt = cr === -1 ? Infinity : cr;
+      const at = Math.min(lfAt, crAt);
+      if (at >= start) break;
+      line++;
+      // CRLF ends one line.
+      if (crAt === at) {
+        cr = text.indexOf('\r', at + 1);
+        if (lf === at + 1) lf = text.indexOf('\n', at + 2);
+      } else lf = text.indexOf('\n', at + 1);
+    }
+    lines[i] = line;
+  }
+  return lines;
+}
+
+/** Whether the element ending at `end` ends as a rule with its statements last: `]}}`, blanks between. */
+function closesRule(text: string, end: number): boolean {
+  let i = end - 1;
+  for (const expected of [CLOSE_BRACE, CLOSE_BRACE, CLOSE_BRACKET]) {
+    while (i > 0 && isBlank(text.charCodeAt(i))) i--;
+    if (text.charCodeAt(i--) !== expected) return false;
+  }
+  return true;
+}
+
+function isBlank(c: number): boolean {
+  return c === SPACE || c === TAB || c === LF || c === CR;
+}
+
+/** Whether the JSON text between start and end nests deeper than `limit` (strings skipped). */
+function nestsDeeper(text: string, start: number, end: number, limit: number): boolean {
+  let depth = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < end; i++) {
+        const d = text.charCodeAt(i);
+        if (d === BACKSLASH) i++;
+        else if (d === QUOTE) break;
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > limit) return true;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+  }
+  return false;
+}
+
 /** What may stand before and after the array, JSON's own whitespace only. */
 const HEAD = /^\ufeff?[ \t\n\r]*\{[ \t\n\r]*"nftables"[ \t\n\r]*:[ \t\n\r]*$/;
 const TAIL = /^[ \t\n\r]*\}[ \t\n\r]*$/;
@@ -137,8 +235,119 @@ function plainShape(text: string, scan: ElementScan): boolean {
   );
 }
 
+/**
+ * The head nft prints for a rule, up to its statements: `{"rule": {"family": "ip", "table": "T", "chain": "C",
+ * "handle": 7, ["comment": "..." ,] "expr": [`. A rule with this head is read on first use (see lazyRule).
+ */
+/** A JSON string's body, without its quotes: what JSON.parse takes (no control character, known escapes). */
+const JSON_STRING = String.raw`((?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*)`;
+const RULE_HEAD = new RegExp(String.raw`\{"rule": \{"family": "([a-z0-9]+)", "table": "${JSON_STRING}", "chain": "${JSON_STRING}", "handle": (0|[1-9]\d{0,14})(?:, "comment": "${JSON_STRING}")?, "expr": \[`, 'y');
+/** A regular chain as nft prints it: nothing but its table, name and handle. */
+const PLAIN_CHAIN = new RegExp(String.raw`\{"chain": \{"family": "([a-z0-9]+)", "table": "${JSON_STRING}", "name": "${JSON_STRING}", "handle": (0|[1-9]\d{0,14})\}\}[ \t\n\r]*`, 'y');
+/** A counter statement's values, as nft prints them. */
+const COUNTER_VALUES = /\{"counter": \{"packets": \d+, "bytes": \d+\}\}/g;
+/** An xt compat statement's object: its key cannot occur unescaped inside a JSON string. */
+const XT_KEY = '{"xt":';
+
+/** A JSON string's body as its value (the body as it is when it holds no escape). */
+function jsonStringBody(body: string): string {
+  return body.includes('\\') ? (JSON.parse(`"${body}"`) as string) : body;
+}
+
+/**
+ * How the model reads the ruleset: rules whose head is nft's own (RULE_HEAD) are kept as their place in the
+ * text and made on first use, their notes then added to `lateNotes` (the host's notes). A kube-proxy node's
+ * ruleset has 80k rules, and the checks read the few on the paths they ask about. Parsers without it read
+ * every rule at once.
+ */
+export interface NftJsonOptions {
+  lateNotes?: ParseNote[];
+}
+
+/** What makes a lazy rule's statements: the parser that kept it. */
+interface RuleMaker {
+  readonly input: ParseInput;
+  makeLate(element: JsonValue, line: number, path: string): { statements: NftStatement[]; text: string };
+}
+
+/**
+ * A rule of the JSON form made when first read (NftJsonOptions): its statements and text are parsed from
+ * its element then. A malformed element is a DeferredParseError at the rule's line (see src/model/unreadable.ts).
+ */
+class LazyJsonRule implements NftRule {
+  readonly #maker: RuleMaker;
+  readonly #start: number;
+  readonly #end: number;
+  readonly #index: number;
+  /** Where the statements' array starts. */
+  readonly #expr: number;
+  #made: { statements: NftStatement[]; text: string } | undefined;
+  comment?: string;
+
+  constructor(
+    readonly line: number,
+    readonly handle: number,
+    comment: string | undefined,
+    maker: RuleMaker,
+    /** The element's offsets in the text, and its index in the nftables array. */
+    start: number,
+    end: number,
+    index: number,
+    expr: number,
+  ) {
+    if (comment !== undefined) this.comment = comment;
+    this.#maker = maker;
+    this.#start = start;
+    this.#end = end;
+    this.#index = index;
+    this.#expr = expr;
+  }
+
+  get sourceKey(): string {
+    const expr = this.#maker.input.text.slice(this.#expr, this.#end).replace(COUNTER_VALUES, '{"counter": {}}');
+    return `${this.comment ?? ''}\u0000${expr}`;
+  }
+
+  get statements(): NftStatement[] {
+    return this.#parts().statements;
+  }
+
+  get text(): string {
+    return this.#parts().text;
+  }
+
+  /** Serialised as the rules the parser makes at once. */
+  toJSON(): NftRule {
+    const { line, handle, comment, text, statements } = this;
+    return { line, text, statements, handle, ...(comment === undefined ? {} : { comment }) };
+  }
+
+  #parts(): { statements: NftStatement[]; text: string } {
+    if (this.#made) return this.#made;
+    const maker = this.#maker;
+    const path = `/nftables/${this.#index}`;
+    const where = { source: maker.input.source, line: this.line };
+    if (nestsDeeper(maker.input.text, this.#start, this.#end, MAX_JSON_DEPTH - 2)) {
+      throw new DeferredParseError(`invalid JSON at ${path}: nested deeper than ${MAX_JSON_DEPTH} levels`, where, RUN_NFT_JSON);
+    }
+    let el: JsonValue;
+    try {
+      el = JSON.parse(maker.input.text.slice(this.#start, this.#end)) as JsonValue;
+    } catch (err) {
+      const why = err instanceof Error ? err.message.replace(/ in JSON at position \d+.*$/s, '') : String(err);
+      throw new DeferredParseError(`invalid JSON at ${path}: ${why}`, where, RUN_NFT_JSON);
+    }
+    this.#made = maker.makeLate(el, this.line, path);
+    return this.#made;
+  }
+}
+
 class NftJsonParser {
   private readonly notes: ParseNote[] = [];
+  /** The next `{"xt":` at or after the current element (the text's length: none left). */
+  private nextXt = -1;
+  /** Makes the lazy rules' statements (see lazyRule). */
+  private lateParser: NftJsonParser | undefined;
   private readonly tables = new Map<string, NftTable>();
   /** Each table's chains by name (the first listed of a name), for the rules that follow them. */
   private readonly chainsByName = new Map<NftTable, Map<string, NftTable['chains'][number]>>();
@@ -147,7 +356,10 @@ class NftJsonParser {
   private line = 1;
   private path = '';
 
-  constructor(private readonly input: ParseInput) {}
+  constructor(
+    readonly input: ParseInput,
+    private readonly options: NftJsonOptions = {},
+  ) {}
 
   parse(): Parsed<NftRuleset> {
     const text = this.input.text;
@@ -157,12 +369,13 @@ class NftJsonParser {
       const firstLine = text.slice(0, text.search(/\S/)).split(/\r\n|\r|\n/).length;
       fail(this.input, 'not JSON: expected the output of `nft -j list ruleset`', firstLine, RUN_NFT_JSON);
     }
+    // The model's lazy read takes nft's own layout at its word (nftPrintedElements); anything else is scanned.
+    const printed = this.options.lateNotes === undefined ? undefined : nftPrintedElements(text);
+    if (printed && this.elementsOneByOne(printed, true)) return { value: { tables: [...this.tables.values()] }, notes: this.notes };
+    this.reset();
     const scan = scanElements(this.input);
-    if (plainShape(text, scan) && this.elementsOneByOne(scan)) return { value: { tables: [...this.tables.values()] }, notes: this.notes };
-    this.notes.length = 0;
-    this.tables.clear();
-    this.chainsByName.clear();
-    this.lastTable = undefined;
+    if (plainShape(text, scan) && this.elementsOneByOne(scan, false)) return { value: { tables: [...this.tables.values()] }, notes: this.notes };
+    this.reset();
     const lines = scan.lines;
     let doc: JsonValue;
     try {
@@ -180,10 +393,24 @@ class NftJsonParser {
     return { value: { tables: [...this.tables.values()] }, notes: this.notes };
   }
 
-  /** Each element parsed and read in turn; false when one is not JSON (the whole document then gives the error). */
-  private elementsOneByOne(scan: ElementScan): boolean {
+  private reset(): void {
+    this.notes.length = 0;
+    this.tables.clear();
+    this.chainsByName.clear();
+    this.lastTable = undefined;
+    this.nextXt = -1;
+  }
+
+  /**
+   * Each element parsed and read in turn; false when one is not JSON (the whole document then gives the
+   * error). `unchecked`: the scan did not check the nesting (nftPrintedElements), each element parsed here is.
+   */
+  private elementsOneByOne(scan: ElementScan, unchecked: boolean): boolean {
     const text = this.input.text;
+    const lazy = this.options.lateNotes !== undefined;
     for (let i = 0; i < scan.starts.length; i++) {
+      if ((lazy && this.lazyRule(scan, i)) || this.plainChain(scan, i)) continue;
+      if (unchecked && nestsDeeper(text, scan.starts[i]!, scan.ends[i]!, MAX_JSON_DEPTH - 2)) return false;
       let el: JsonValue;
       try {
         el = JSON.parse(text.slice(scan.starts[i], scan.ends[i])) as JsonValue;
@@ -195,6 +422,69 @@ class NftJsonParser {
       this.element(el);
     }
     return true;
+  }
+
+  /**
+   * A rule element with nft's own head, kept as its place in the text: its statements and text are made when
+   * first read. False (the element is then parsed now) for any other element, and for a rule holding an xt
+   * statement (the table is then iptables-nft's, which the model must know before any rule is read).
+   */
+  private lazyRule(scan: ElementScan, i: number): boolean {
+    const text = this.input.text;
+    const start = scan.starts[i]!;
+    const end = scan.ends[i]!;
+    RULE_HEAD.lastIndex = start;
+    const head = RULE_HEAD.exec(text);
+    if (head === null || RULE_HEAD.lastIndex > end || !closesRule(text, end)) return false;
+    if (this.nextXt < start) {
+      this.nextXt = text.indexOf(XT_KEY, start);
+      if (this.nextXt === -1) this.nextXt = text.length;
+    }
+    if (this.nextXt < end) return false;
+    this.line = scan.lines[i] ?? 1;
+    this.path = `/nftables/${i}`;
+    const table = this.tableByName(head[1]!, jsonStringBody(head[2]!));
+    if (table === undefined) return true;
+    const chainName = jsonStringBody(head[3]!);
+    const chain = this.chainsByName.get(table)!.get(chainName);
+    if (chain === undefined) {
+      this.note(`rule of chain ${chainName}, which is not listed before it; skipped`, DROPPED);
+      return true;
+    }
+    const rule = new LazyJsonRule(this.line, Number(head[4]), head[5] === undefined ? undefined : jsonStringBody(head[5]), this, start, end, i, RULE_HEAD.lastIndex - 1);
+    chain.rules.push(rule);
+    return true;
+  }
+
+  /** A regular chain of nft's own form (PLAIN_CHAIN), read without parsing it as JSON; false for any other element. */
+  private plainChain(scan: ElementScan, i: number): boolean {
+    const text = this.input.text;
+    PLAIN_CHAIN.lastIndex = scan.starts[i]!;
+    const m = PLAIN_CHAIN.exec(text);
+    if (m === null || PLAIN_CHAIN.lastIndex !== scan.ends[i]) return false;
+    this.line = scan.lines[i] ?? 1;
+    this.path = `/nftables/${i}`;
+    const table = this.tableByName(m[1]!, jsonStringBody(m[2]!));
+    if (table === undefined) return true;
+    this.addChain(table, { name: jsonStringBody(m[3]!), line: this.line, text: `chain ${jsonStringBody(m[3]!)}`, rules: [], handle: Number(m[4]) });
+    return true;
+  }
+
+  private addChain(table: NftTable, chain: NftTable['chains'][number]): void {
+    table.chains.push(chain);
+    const byName = this.chainsByName.get(table)!;
+    if (!byName.has(chain.name)) byName.set(chain.name, chain);
+  }
+
+  /** A lazy rule's statements and text, from its element; its notes join the late ones. */
+  makeLate(el: JsonValue, line: number, path: string): { statements: NftStatement[]; text: string } {
+    const late = (this.lateParser ??= new NftJsonParser(this.input));
+    late.notes.length = 0;
+    late.line = line;
+    late.path = path;
+    const made = late.ruleParts(isJsonObject(el) && isJsonObject(el['rule']) ? el['rule'] : {});
+    this.options.lateNotes!.push(...late.notes);
+    return made;
   }
 
   private note(message: string, dropped?: typeof DROPPED): void {
@@ -225,9 +515,7 @@ class NftJsonParser {
         if (dev !== undefined) chain.base.device = dev;
         chain.text = `chain ${name} { type ${type} hook ${hook}${dev === undefined ? '' : ` device "${dev}"`} priority ${priority}; policy ${policy}; }`;
       }
-      table.chains.push(chain);
-      const byName = this.chainsByName.get(table)!;
-      if (!byName.has(name)) byName.set(name, chain);
+      this.addChain(table, chain);
     } else if (kind === 'rule') this.rule(table, body);
     else if (kind === 'set' || kind === 'map') table.sets.push(this.set(kind, name, body));
     else if (kind === 'element') this.note('element additions are not listed rulesets; skipped', DROPPED);
@@ -244,8 +532,10 @@ class NftJsonParser {
   }
 
   private tableOf(body: JsonObject): NftTable | undefined {
-    const family = str(body['family']) ?? '';
-    const name = str(body['table']) ?? str(body['name']) ?? '';
+    return this.tableByName(str(body['family']) ?? '', str(body['table']) ?? str(body['name']) ?? '');
+  }
+
+  private tableByName(family: string, name: string): NftTable | undefined {
     const last = this.lastTable;
     if (last !== undefined && last.family === family && last.name === name) return last.table;
     const t = this.tables.get(`${family} ${name}`);
@@ -270,16 +560,22 @@ class NftJsonParser {
     const chainName = str(body['chain']);
     const chain = chainName === undefined ? undefined : this.chainsByName.get(table)!.get(chainName);
     if (chain === undefined) return this.note(`rule of chain ${chainName ?? '?'}, which is not listed before it; skipped`, DROPPED);
-    const expr = body['expr'];
-    const statements = Array.isArray(expr) ? expr.map((s) => this.statement(s)) : [];
-    if (!Array.isArray(expr)) this.note('rule without "expr"; kept empty', DROPPED);
-    const comment = str(body['comment']);
-    const rule: NftTable['chains'][number]['rules'][number] = { line: this.line, text: clip(renderRuleBody(statements, comment)), statements };
+    const { statements, text } = this.ruleParts(body);
+    const rule: NftRule = { line: this.line, text, statements };
     const handle = num(body['handle']);
     if (handle !== undefined) rule.handle = handle;
+    const comment = str(body['comment']);
     if (comment !== undefined) rule.comment = comment;
     if (statements.some((s) => s.kind === 'xt')) table.managedBy = 'iptables-nft';
     chain.rules.push(rule);
+  }
+
+  /** A rule's statements and its one-line text. */
+  private ruleParts(body: JsonObject): { statements: NftStatement[]; text: string } {
+    const expr = body['expr'];
+    const statements = Array.isArray(expr) ? expr.map((s) => this.statement(s)) : [];
+    if (!Array.isArray(expr)) this.note('rule without "expr"; kept empty', DROPPED);
+    return { statements, text: clip(renderRuleBody(statements, str(body['comment']))) };
   }
 
   private set(kind: 'set' | 'map', name: string, body: JsonObject): NftSet {
@@ -437,6 +733,6 @@ function typeName(v: JsonValue | undefined): string {
   return '';
 }
 
-export function parseNftJson(input: ParseInput): Parsed<NftRuleset> {
-  return new NftJsonParser(input).parse();
+export function parseNftJson(input: ParseInput, options: NftJsonOptions = {}): Parsed<NftRuleset> {
+  return new NftJsonParser(input, options).parse();
 }

@@ -51,6 +51,11 @@ export interface NftRule {
   handle?: number;
   comment?: string;
   statements: NftStatement[];
+  /**
+   * A JSON rule read lazily: its comment and statements' source text with the counters' values left out.
+   * Two rules with the same key have the same text (the diff's quick check before it makes the texts).
+   */
+  readonly sourceKey?: string;
 }
 
 export interface NftSet {

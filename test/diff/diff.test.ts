@@ -67,6 +67,28 @@ describe('model changes', () => {
     ]);
   });
 
+  it('nft JSON rules (read lazily): counters are no change, a changed and an added rule are named with their lines', async () => {
+    const ruleset = readFileSync(path.join(PROJECT_ROOT, 'test/parse/fixtures/nft/lab/docker-nftables.json'), 'utf8');
+    const withNft = (name: string, text: string): string => {
+      const copy = path.join(dir, name);
+      cpSync(DOCKER_HOST, copy, { recursive: true });
+      writeFileSync(path.join(copy, 'nft-ruleset.json'), text);
+      return copy;
+    };
+    const before = withNft('nft-before', ruleset);
+    const counted = withNft('nft-counted', ruleset.replace(/"packets": 0, "bytes": 0/g, '"packets": 17, "bytes": 2040'));
+    expect(ruleset).toMatch(/"packets": 0, "bytes": 0/);
+    expect(await changesBetween(before, counted)).toEqual([]);
+    const edited = withNft('nft-edited', ruleset.replace('{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 8080}}', '{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 8081}}'));
+    expect(edited).not.toBe(ruleset);
+    const changes = await changesBetween(before, edited);
+    expect(changes.map((c) => `${c.kind} ${c.name}: ${c.before} → ${c.after}`)).toEqual([
+      'nft.rule ip docker-bridges nat-prerouting-and-output: iifname != "docker0" tcp dport 8080 counter dnat to 172.18.0.2:80 comment "DNAT" → null',
+      'nft.rule ip docker-bridges nat-prerouting-and-output: null → iifname != "docker0" tcp dport 8081 counter dnat to 172.18.0.2:80 comment "DNAT"',
+    ]);
+    expect(changes.map((c) => c.evidence.map((e) => `${e.side} ${e.source}:${e.line}`))).toEqual([["before nft-ruleset:1"], ["after nft-ruleset:1"]]);
+  });
+
   it('a snapshot against itself: no change', async () => {
     expect(await changesBetween(EXAMPLE, EXAMPLE)).toEqual([]);
   });

@@ -2,7 +2,7 @@
  * One native nftables base chain on the packet's path: evaluated for the concrete packet (nft-eval.ts), told
  * as a trace step with the rule lines of the nft ruleset, its NAT and its mark applied to the packet.
  */
-import type { NftTableView } from '../../model/nftables.js';
+import type { NftChainView, NftTableView } from '../../model/nftables.js';
 import type { Evidence } from '../../parse/common.js';
 import type { NftRule } from '../../parse/nft-types.js';
 import type { BaseChain } from './hooks.js';
@@ -45,12 +45,12 @@ export function nftChainStep(view: NamespaceView, base: BaseChain & { kind: 'nft
   };
   if (result.by !== 'policy' && result.rule) {
     const found = ruleIndex(base.table).get(result.rule);
-    decidingRules.set(step, { text: result.rule.text, chain: found?.chain ?? base.chain.chain.name });
+    decidingRules.set(step, { text: result.rule.text, chain: found?.chain.chain.name ?? base.chain.chain.name });
   }
   if (base.type === 'filter' && result.verdict === 'accept') step.note += ' (an accept ends only this base chain: the next one on the hook still runs)';
   if (!result.certain && step.verdict !== 'drop') {
     step.verdict = 'maybe';
-    const others = result.alternatives.map((a) => `${a.verdict}${a.rule ? ` at line ${ruleLine(base.table, a.rule)}` : ' by policy'}`);
+    const others = result.alternatives.map((a) => `${a.verdict}${a.rule ? ` at line ${a.rule.line}` : ' by policy'}`);
     const limits = result.limits.length > 0 ? `; ${result.limits.join('; ')}` : '';
     step.note = `${step.note}; but rules the snapshot cannot decide may instead give ${others.join(', ') || 'another verdict'}${limits}`;
     step.evidence.push(...ruleEvidence(base.table, result.alternatives.flatMap((a) => (a.rule ? [a.rule] : []))));
@@ -100,24 +100,30 @@ function nftPacket(p: Packet, ctx: ChainContext): NftPacket {
   return out;
 }
 
-/** A rule's evidence and its place: its chain and its position there (1-based). */
+/** A rule's chain and its place there (1-based); its evidence is the chain's view of it. */
 interface IndexedRule {
-  evidence: Evidence;
-  chain: string;
+  chain: NftChainView;
   position: number;
 }
 
-/** Each rule of a table with its evidence and its place, indexed once per table (names made when asked: a kube-proxy table has 80k rules). */
+/**
+ * Each rule of a table with its chain and its place, indexed once per table over the parsed chains (a
+ * kube-proxy table has 80k rules: their views and texts are made only for the rules a step quotes).
+ */
 const ruleIndexes = new WeakMap<NftTableView, Map<NftRule, IndexedRule>>();
 
 function ruleIndex(table: NftTableView): Map<NftRule, IndexedRule> {
   let index = ruleIndexes.get(table);
   if (!index) {
     index = new Map();
-    for (const chain of table.chains) chain.rules.forEach((r, i) => index!.set(r.rule, { evidence: r.evidence, chain: chain.chain.name, position: i + 1 }));
+    for (const chain of table.chains) chain.chain.rules.forEach((rule, i) => index!.set(rule, { chain, position: i + 1 }));
     ruleIndexes.set(table, index);
   }
   return index;
+}
+
+function evidenceOf(found: IndexedRule): Evidence {
+  return found.chain.rules[found.position - 1]!.evidence;
 }
 
 /** The model's evidence of each rule, in order (the rule views hold the source label). */
@@ -125,16 +131,12 @@ function ruleEvidence(table: NftTableView, rules: readonly NftRule[]): Evidence[
   const index = ruleIndex(table);
   return rules.flatMap((rule) => {
     const found = index.get(rule);
-    return found ? [found.evidence] : [];
+    return found ? [evidenceOf(found)] : [];
   });
-}
-
-function ruleLine(table: NftTableView, rule: NftRule): number {
-  return ruleIndex(table).get(rule)?.evidence.line ?? rule.line;
 }
 
 /** "forward:3" (chain:position) of the deciding rule. */
 function ruleName(table: NftTableView, rule: NftRule | undefined): string {
   const found = rule ? ruleIndex(table).get(rule) : undefined;
-  return found ? `${found.chain}:${found.position}` : '';
+  return found ? `${found.chain.chain.name}:${found.position}` : '';
 }
