@@ -113,7 +113,8 @@ export async function loadPipeline(): Promise<Pipeline> {
   if (bridgeJson) parsers.set('bridge-link', bridgeJson.parseBridgeLink);
   if (ss) parsers.set('ss-tlnp', ss.parseSsListeners);
   // Only a node whose kube-proxy runs in nftables mode has this source (stored as `nft -j` prints it).
-  if (nftJson) parsers.set('nft-ruleset', nftJson.parseNftJson);
+  // What the model reads it with: rules kept for later, made when a check reads them (their notes collected then).
+  if (nftJson) parsers.set('nft-ruleset', (input) => nftJson.parseNftJson(input, { lateNotes: [] }));
 
   const pipeline: Pipeline = { parsers, missing };
   const loadInput = need(load?.loadInput, 'loadInput', 'src/snapshot/load.ts', missing);
