@@ -35,12 +35,17 @@ export function mapAddresses(text: string, mapper: AddressMapper): string {
       i++;
       continue;
     }
-    const start = i;
+    let start = i;
     let separators = 0;
     for (; i < n; i++) {
       const c = text.charCodeAt(i);
       if (!isRunChar(c)) break;
       if (c === DOT || c === COLON) separators++;
+    }
+    // `to:172.18.0.2:80`, `dst:10.0.0.1` (iptables -L): the colon after a word belongs to the word.
+    if (text.charCodeAt(start) === COLON && start > 0 && isWordChar(text.charCodeAt(start - 1)) && text.charCodeAt(start + 1) !== COLON) {
+      start++;
+      separators--;
     }
     // The shortest address is "::" (kept as it is): a run needs a separator and a digit beside it (JSON's ": " is neither).
     if (separators === 0 || i - start - separators === 0 || (start > 0 && isWordChar(text.charCodeAt(start - 1)))) continue;
