@@ -29,6 +29,7 @@ import { runCommand, type RunOptions } from './run-command.js';
 import { unavailableSource } from '../snapshot/unavailable.js';
 import { REASON_NOT_FOUND, sourceFromRun } from './source-result.js';
 import { readSysctlFiles } from './sysctl-files.js';
+import { type FileRoots, readFileSources } from './host-files.js';
 import { findExecutable } from './which.js';
 
 export interface CollectOptions {
@@ -40,7 +41,7 @@ export interface CollectOptions {
   maxOutputBytes?: number;
   /** Environment of the commands, PATH included (tests put fake commands first). */
   env?: NodeJS.ProcessEnv;
-  /** The directory standing in for / when reading the persisted sysctl files (default /). */
+  /** The directory standing in for / when reading the persisted sysctl files and the file sources (default /). */
   fileRoot?: string;
   /** Stand-in for /proc (default /proc). */
   procRoot?: string;
@@ -63,6 +64,8 @@ interface Settings {
   procRoot: string;
   modulesLoadable: boolean;
   nfTablesLoaded: boolean;
+  /** Where the file sources (host-files.ts) are read from. */
+  files: FileRoots;
 }
 
 /** How to run a command in one namespace and read its /proc/net files. */
@@ -86,6 +89,7 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
     env,
     procRoot,
     modulesLoadable: procModules !== undefined,
+    files: { fileRoot: options.fileRoot ?? '/', procRoot },
     nfTablesLoaded: (procModules !== undefined && modulesListNfTables(procModules)) || existsSync(path.join(sysRoot, 'module', 'nf_tables')),
   };
   const notes: string[] = [];
@@ -105,6 +109,7 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
       settings,
       true,
     ),
+    files: await readFileSources({ kind: 'host' }, settings.files),
   };
 
   const namespaces: Namespace[] = [host];
@@ -171,16 +176,17 @@ async function collectTarget(target: TargetNamespace, settings: Settings): Promi
         return run.exitCode === 0 ? run.stdout.toString('utf8') : undefined;
       },
     };
-    return { ...identity, sources: await collectSources(entry, settings, false) };
+    return { ...identity, sources: await collectSources(entry, settings, false), files: await readFileSources({ kind: 'named', name: target.name }, settings.files) };
   }
 
+  const files = await readFileSources({ kind: 'container', pid: target.pids[0]! }, settings.files);
   const pidDir = path.join(settings.procRoot, String(target.pids[0]));
   const prefix = ['nsenter', `--net=${path.join(pidDir, 'ns', 'net')}`];
   if (findExecutable('nsenter', settings.env) === undefined) {
-    return { ...identity, sources: allSkipped(prefix, 'not-collected', 'nsenter not found: cannot enter the namespace of a process') };
+    return { ...identity, sources: allSkipped(prefix, 'not-collected', 'nsenter not found: cannot enter the namespace of a process'), files };
   }
   const entry: Entry = { prefix, readProcNet: (file) => readOptional(path.join(pidDir, 'net', file)), foreignSysfs: true };
-  return { ...identity, sources: await collectSources(entry, settings, false) };
+  return { ...identity, sources: await collectSources(entry, settings, false), files };
 }
 
 function allSkipped(prefix: string[], status: 'failed' | 'not-collected', reason: string): Record<string, Source> {
@@ -217,7 +223,7 @@ async function collectSources(entry: Entry, settings: Settings, isHost: boolean)
       return;
     }
     const nft = isNftSource(spec.id);
-    const optionalTool = nft || (dump !== undefined && dump !== 'iptables-save' && dump !== 'ip6tables-save');
+    const optionalTool = nft || spec.optionalTool === true || (dump !== undefined && dump !== 'iptables-save' && dump !== 'ip6tables-save');
     if (optionalTool && !findExecutable(spec.argv[0]!, settings.env)) {
       results.set(spec.id, unavailableSource(command, 'not-collected', `${spec.argv[0]!} is not installed`));
       return;

@@ -31,8 +31,13 @@ import { NO_OTHER_NAMESPACE_NOTE, REASON_SYSFS_UNDER_NSENTER, SYSFS_SOURCE_IDS }
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS, NOT_ROOT_NOTE } from './node-collector.js';
 import { MAIN_SYSCTL_CONF, SPLIT_USR_SYSCTL_D, SYSCTL_D_DIRS } from '../snapshot/sysctl-dirs.js';
 import { REASON_NOT_FOUND } from './source-result.js';
+import { FILE_SOURCES, type FileSourceSpec, hasWildcard, SAFE_PATTERN } from '../snapshot/host-files.js';
+import { REASON_BROKEN_LINK, REASON_LINK_LOOP, REASON_NOT_REGULAR } from './host-files.js';
 
 export const SH_COLLECTOR_NAME = 'netaudit-sh';
+
+/** Sources whose missing tool is recorded as not-collected (SourceSpec.optionalTool), as the Node collector does. */
+const OPTIONAL_TOOL_IDS = SOURCES.filter((s) => s.optionalTool).map((s) => s.id);
 
 /** Single-quote a string for sh. */
 export function shQuote(text: string): string {
@@ -157,6 +162,35 @@ function sourceCalls(): string {
     .join('\n');
 }
 
+/**
+ * The calls reading every file source (host-files.ts) in the current namespace's view: an exact path is
+ * one na_fmatch; a pattern is a shell glob (so its characters are checked against SAFE_PATTERN), each
+ * match an na_fmatch, and the pattern recorded as absent when nothing was kept.
+ */
+function fileSourceCalls(): string {
+  return (FILE_SOURCES as readonly FileSourceSpec[])
+    .map((spec) => {
+      const lines = [`na_fsrc_begin ${spec.maxBytes} ${shQuote((spec.processes ?? []).join(' '))}`];
+      for (const pattern of spec.paths) {
+        if (!SAFE_PATTERN.test(pattern)) throw new Error(`file source ${spec.id}: unsafe path pattern ${pattern}`);
+        if (!hasWildcard(pattern)) {
+          lines.push(`na_fmatch ${shQuote(pattern)} 0`);
+          continue;
+        }
+        const underProc = pattern.startsWith('/proc/');
+        const root = underProc ? '$NA_PROC' : '$na_froot';
+        const prefix = underProc ? '/proc' : '';
+        lines.push('na_fbefore=$na_fcount');
+        lines.push(`for na_m in "${root}"${underProc ? pattern.slice('/proc'.length) : pattern}; do na_fmatch "${prefix}\${na_m#"${root}"}" 1; done`);
+        lines.push(`na_fnone ${shQuote(pattern)}`);
+      }
+      lines.push(`na_fsrc_end ${spec.id}`);
+      const body = lines.map((l) => `    ${l}`).join('\n');
+      return spec.scope === 'host' ? `  if [ "$NA_PFX" = host ]; then\n${body}\n  fi` : body.replace(/^    /gm, '  ');
+    })
+    .join('\n');
+}
+
 /** Shell commands writing $NA_TMP/escape.sed: the sed program turning text into a JSON string body. */
 function escapeSedCommands(): string {
   const named: Record<number, string> = { 8: 'b', 9: 't', 12: 'f', 13: 'r' };
@@ -276,6 +310,9 @@ NA_R_SYSFS=${shQuote(REASON_SYSFS_UNDER_NSENTER)}
 NA_NO_OTHER_NS=${shQuote(NO_OTHER_NAMESPACE_NOTE)}
 
 NA_AWK_GROUP=${shQuote(AWK_GROUP_NETNS)}
+NA_R_NOTREG=${shQuote(REASON_NOT_REGULAR)}
+NA_R_BROKEN=${shQuote(REASON_BROKEN_LINK)}
+NA_R_LOOP=${shQuote(REASON_LINK_LOOP)}
 
 
 na_die() {
@@ -494,7 +531,7 @@ na_source() {
     esac
   fi
   case $na_id in
-    *-legacy-save|*-nft-save|${NFT_SOURCE_IDS.join('|')})
+    *-legacy-save|*-nft-save|${[...NFT_SOURCE_IDS, ...OPTIONAL_TOOL_IDS].join('|')})
       if ! command -v "$1" >/dev/null 2>&1; then
         na_emit_skipped "$na_id" not-collected "$1 is not installed"
         return 0
@@ -643,6 +680,8 @@ na_namespace() {
   fi
   printf ',"sources":'
   na_collect_sources
+  printf ',"files":'
+  na_file_sources
   printf '}'
 }
 
@@ -689,6 +728,8 @@ na_namespaces() {
   [ -n "$na_host_inode" ] && printf ',"inode":%s' "$na_host_inode"
   printf ',"sources":'
   na_collect_sources
+  printf ',"files":'
+  na_file_sources
   printf '}'
 
   [ "$NA_ALL" = 1 ] || [ -s "$NA_TMP/netns.todo" ] || { printf ']'; return 0; }
@@ -723,6 +764,169 @@ na_namespaces() {
     [ "$NA_OTHERS" = 1 ] || na_note "$NA_NO_OTHER_NS"
   fi
   printf ']'
+}
+
+# File sources (host-files.ts). na_file_sources: the "files" object of the current namespace's view:
+# the host's own (NA_PFX=host), a named namespace's (/etc/netns/NAME/X over /etc/X, as ip netns exec
+# mounts them), a container's (its mount namespace through /proc/PID/root).
+na_file_sources() {
+  if [ "$NA_PFX" = nsenter ]; then na_froot=$NA_PFX_PIDDIR/root; else na_froot=$NA_ROOT; fi
+  NA_FSEP=
+  printf '{'
+${fileSourceCalls()}
+  printf '}'
+}
+
+# na_fsrc_begin MAX_BYTES PROCESSES: start a file source.
+na_fsrc_begin() {
+  NA_FMAX=$1
+  NA_FPROCS=$2
+  : >"$NA_TMP/fs.entries"
+  na_fesep=
+  na_fok=0
+  na_fprob=
+  na_fcount=0
+}
+
+# na_fmatch PATH WILDCARD: read PATH (as the view sees it) unless a process filter drops it; a file a
+# wildcard matched that is gone by now is not recorded.
+na_fmatch() {
+  if [ -n "$NA_FPROCS" ]; then
+    na_fpid=$\{1#/proc/}
+    na_fpid=$\{na_fpid%%/*}
+    case $na_fpid in ''|*[!0-9]*) return 0 ;; esac
+    na_fcomm=
+    { IFS= read -r na_fcomm <"$NA_PROC/$na_fpid/comm"; } 2>/dev/null || return 0
+    case " $NA_FPROCS " in *" $na_fcomm "*) ;; *) return 0 ;; esac
+  fi
+  na_fread "$1"
+  [ "$2" = 1 ] && [ "$na_fst" = absent ] && return 0
+  na_femit
+}
+
+# na_fnone PATTERN: nothing was recorded for the pattern: it is recorded as absent.
+na_fnone() {
+  [ "$na_fcount" = "$na_fbefore" ] || return 0
+  na_fp=$1
+  na_fshown=
+  na_flink=
+  na_fst=absent
+  na_fwhy=
+  [ -n "$NA_FPROCS" ] && na_fwhy="no process named $(printf '%s' "$NA_FPROCS" | sed 's/ /, /g')"
+  na_femit
+}
+
+# Lexically normalised absolute path (.. never climbs above /).
+na_fnorm() {
+  printf '%s\n' "$1" | awk -F/ '{ n = 0; for (i = 1; i <= NF; i++) { if ($i == "" || $i == ".") continue; if ($i == "..") { if (n > 0) n--; continue } s[++n] = $i } o = ""; for (i = 1; i <= n; i++) o = o "/" s[i]; print (o == "" ? "/" : o) }'
+}
+
+# na_fread PATH: sets na_fst, na_fwhy, na_flink, na_fshown; the content in $NA_TMP/ff when ok.
+na_fread() {
+  na_fp=$1
+  na_fshown=
+  na_flink=
+  na_fst=ok
+  na_fwhy=
+  case $na_fp in
+    /proc/*) na_fdir=$NA_PROC; na_frel=$\{na_fp#/proc} ;;
+    *)
+      na_fdir=$na_froot
+      na_frel=$na_fp
+      [ "$NA_PFX" = nsenter ] && na_fshown="/proc/$\{NA_PFX_PIDDIR##*/}/root$na_fp" ;;
+  esac
+  if [ "$NA_PFX" = netns ]; then
+    case $na_fp in
+      /etc/*)
+        na_fo="/etc/netns/$NA_PFX_ARG/$\{na_fp#/etc/}"
+        if [ -e "$na_fdir$na_fo" ] || [ -L "$na_fdir$na_fo" ]; then
+          na_frel=$na_fo
+          na_fshown=$na_fo
+        fi ;;
+    esac
+  fi
+  na_hops=0
+  while [ -L "$na_fdir$na_frel" ]; do
+    if [ "$na_hops" -ge 40 ]; then
+      na_fst=unreadable
+      na_fwhy=$NA_R_LOOP
+      return 0
+    fi
+    na_ft=$(readlink "$na_fdir$na_frel")
+    [ "$na_hops" = 0 ] && na_flink=$na_ft
+    case $na_ft in
+      /*) na_frel=$(na_fnorm "$na_ft") ;;
+      *) na_frel=$(na_fnorm "$\{na_frel%/*}/$na_ft") ;;
+    esac
+    na_hops=$((na_hops + 1))
+  done
+  if [ ! -e "$na_fdir$na_frel" ]; then
+    na_fst=absent
+    [ "$na_hops" -gt 0 ] && na_fwhy=$NA_R_BROKEN
+  elif [ ! -f "$na_fdir$na_frel" ]; then
+    na_fst=unreadable
+    na_fwhy=$NA_R_NOTREG
+  elif [ ! -r "$na_fdir$na_frel" ] || ! { if [ "$NA_HEAD_C" = 1 ]; then head -c $((NA_FMAX + 1)) <"$na_fdir$na_frel"; else cat <"$na_fdir$na_frel"; fi; } >"$NA_TMP/ff" 2>/dev/null; then
+    na_fst=unreadable
+    na_fwhy='permission denied'
+  else
+    na_size=$(wc -c <"$NA_TMP/ff")
+    if [ $((na_size)) -gt "$NA_FMAX" ]; then
+      na_fst=too-large
+      na_fwhy="larger than $NA_FMAX bytes, not read"
+    fi
+  fi
+}
+
+# One entry of the current file source, from na_fp, na_fshown, na_fst, na_fwhy, na_flink and $NA_TMP/ff.
+na_femit() {
+  {
+    printf '%s{"path":' "$na_fesep"
+    na_json_str "$na_fp"
+    if [ -n "$na_fshown" ]; then
+      printf ',"readFrom":'
+      na_json_str "$na_fshown"
+    fi
+    printf ',"status":"%s"' "$na_fst"
+    if [ -n "$na_fwhy" ]; then
+      printf ',"reason":'
+      na_json_str "$na_fwhy"
+    fi
+    if [ -n "$na_flink" ]; then
+      printf ',"linkTarget":'
+      na_json_str "$na_flink"
+    fi
+    if [ "$na_fst" = ok ]; then
+      printf ',"content":'
+      na_json_file "$NA_TMP/ff"
+      printf ',"encoding":"%s"' "$NA_ENC"
+    fi
+    printf '}'
+  } >>"$NA_TMP/fs.entries"
+  na_fesep=,
+  na_fcount=$((na_fcount + 1))
+  case $na_fst in
+    ok) na_fok=1 ;;
+    absent) ;;
+    *) na_fprob="$na_fprob$\{na_fprob:+; }$na_fp: $na_fwhy" ;;
+  esac
+}
+
+# na_fsrc_end ID: print the source: ok (a file read), empty (nothing there), failed (nothing readable).
+na_fsrc_end() {
+  printf '%s"%s":{"status":' "$NA_FSEP" "$1"
+  if [ "$na_fok" = 1 ]; then
+    printf '"ok"'
+  elif [ -z "$na_fprob" ]; then
+    printf '"empty"'
+  else
+    printf '"failed","reason":'
+    na_json_str "$na_fprob"
+  fi
+  printf ',"files":['
+  cat "$NA_TMP/fs.entries"
+  printf ']}'
+  NA_FSEP=,
 }
 
 # Before anything runs: every namespace named with --netns must exist.

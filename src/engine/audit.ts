@@ -11,6 +11,7 @@ import type { LoadedRule, RuleCatalog } from './catalog.js';
 import { compileConditions, type CompiledCondition, type FactGetter } from './evaluator.js';
 import { FACT_REGISTRY } from './facts/index.js';
 import { createAuditCache, type FactEnv, type FactRegistry, type NamespaceScope, type SubjectInstance, type SubjectSource } from './facts/registry.js';
+import { withOrigins } from '../model/evidence-origin.js';
 import { mergeEvidence } from './facts/lib/evidence.js';
 import { interpolate } from './message.js';
 import { SubjectFacts } from './subject-facts.js';
@@ -299,6 +300,7 @@ async function auditOnce(host: Host, catalog: RuleCatalog, options: AuditOptions
 
   const findings = suppress(out.findings, rules);
   findings.sort(compareFindings);
+  for (const f of findings) f.evidence = withOrigins(host, f.evidence);
   let errors = 0;
   let warnings = 0;
   let infos = 0;

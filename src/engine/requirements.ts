@@ -3,7 +3,8 @@
  * `skipped`). Missing, failed, unreadable, and empty-where-it-cannot-be are told apart.
  */
 import type { Host, Namespace, SourceInfo } from '../model/types.js';
-import { sourceLabel } from '../snapshot/sources.js';
+import { SOURCE_BY_ID, sourceLabel, type SourceId } from '../snapshot/sources.js';
+import { FILE_SOURCE_BY_ID } from '../snapshot/host-files.js';
 
 /** Sources that always print something on a working Linux host: empty output means the capture broke. */
 const NEVER_EMPTY = new Set(['sysctl', 'ip-link', 'ip-addr']);
@@ -28,8 +29,21 @@ function describe(info: SourceInfo, detail: 'brief' | 'full'): string | undefine
   }
 }
 
+/**
+ * Requirements any one of whose sources will do ("nmcli-device|networkctl-list": a host runs NetworkManager,
+ * systemd-networkd, or both); unmet only when none is usable, and the reason then names each.
+ */
+export const ANY_OF_REQUIREMENTS = ['nmcli-device|networkctl-list', 'docker-daemon-json|runtime-cmdlines', 'iptables-save|nft-ruleset'] as const;
+
 /** Why `source` cannot be used in `ns`, or undefined when it can. */
 export function unavailableReason(host: Host, ns: Namespace, source: string): string | undefined {
+  if (source.includes('|')) {
+    const reasons = source.split('|').map((one) => unavailableReason(host, ns, one));
+    return reasons.some((r) => r === undefined) ? undefined : `none of ${source.split('|').join(', ')} usable: ${reasons.join('; ')}`;
+  }
+  // A host-only source (nmcli, networkctl) describes the machine: every namespace's rules read the host's.
+  if (SOURCE_BY_ID.get(source as SourceId)?.hostOnly && ns !== host.host) return unavailableReason(host, host.host, source);
+  if (FILE_SOURCE_BY_ID.get(source)?.scope === 'host' && ns !== host.host) return unavailableReason(host, host.host, source);
   if (source === PERSISTED_SYSCTL_SOURCE) {
     const p = host.persistedSysctl;
     if (p.status === 'ok' || p.status === 'empty') return undefined;

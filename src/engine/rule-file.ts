@@ -5,12 +5,14 @@
  */
 import { z } from 'zod';
 import { SOURCE_IDS } from '../snapshot/sources.js';
+import { FILE_SOURCE_IDS } from '../snapshot/host-files.js';
+import { ANY_OF_REQUIREMENTS } from './requirements.js';
 import { SEVERITIES, SUBJECT_KINDS } from './types.js';
 
 export const RULE_SCHEMA_ID = 'https://netaudit.dev/schemas/rule.schema.json';
 
 /** Sources a rule may require: every snapshot source id, and the persisted sysctl files. */
-export const REQUIRABLE_SOURCES = [...SOURCE_IDS, 'sysctl-files'] as const;
+export const REQUIRABLE_SOURCES = [...SOURCE_IDS, 'sysctl-files', ...ANY_OF_REQUIREMENTS, ...FILE_SOURCE_IDS] as const;
 
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 

@@ -2,7 +2,7 @@
 import type { RuleFile } from '../engine/rule-file.js';
 
 /** ruleFilesDigest of the rule files these rules were validated from. */
-export const BUILT_IN_RULES_DIGEST = '480a5f696fa1ab0e3b3b56269716eeebb418cfd5f0c924e529af97877679ac8e';
+export const BUILT_IN_RULES_DIGEST = 'e82b875838b5a6a3e329cc6b60ef163f45e9a5373669348192b681c9822a8664';
 
 /** The built-in rules, validated; new objects on every call, as when read from the files. */
 export function builtInRuleDefinitions(): { name: string; definition: RuleFile }[] {
@@ -34,6 +34,42 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
               "fact": "addressOverlapCount",
               "operator": "greaterThan",
               "value": 0
+            }
+          ]
+        },
+        "suppressedBy": []
+      }
+    },
+    {
+      "name": "address-pool-overlap.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "address-pool-overlap",
+        "title": "A configured Docker address pool collides with a route of the host",
+        "severity": "warning",
+        "subject": "host",
+        "requires": [
+          "ip-route",
+          "docker-daemon-json|runtime-cmdlines"
+        ],
+        "rationale": "Docker takes the subnets of its networks from `bip` (docker0), `fixed-cidr` and `default-address-pools` (user-defined networks, compose projects), set in /etc/docker/daemon.json or on dockerd's command line. A range that overlaps a network the host already routes to (its LAN, a VPN, a cloud VPC peering) takes those destinations away: the next network Docker creates in the overlap gets a connected route that is more specific than the host's, so the host and every container lose the real network behind it, often only days later when a compose project creates one more network. The rule compares each configured range with the host's routes, Docker's own bridges (docker0, br-<id>, the configured bridge), default routes and the local table left out. Docker's built-in pools (172.17.0.0/16 to 172.31.0.0/16, 192.168.0.0/16) are not checked: they are not configured, and address-overlap and route-overlap report the bridges they produce.",
+        "remediation": "Pick ranges that cannot collide with the networks the host reaches, in /etc/docker/daemon.json: `\"bip\": \"10.200.0.1/24\"`, `\"default-address-pools\": [{\"base\": \"10.201.0.0/16\", \"size\": 24}]` (or the same flags on dockerd's command line, not both: dockerd refuses to start when a setting is given twice), then `systemctl restart docker` and recreate the networks created in the old range (`docker network ls`, `docker compose down && up`).",
+        "references": [
+          "https://docs.docker.com/engine/daemon/",
+          "https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file",
+          "https://docs.docker.com/engine/network/drivers/bridge/"
+        ],
+        "message": "Docker's configured address range collides with the host's routes: {{addressPoolOverlaps}}",
+        "evidence": [
+          "addressPoolOverlapEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "addressPoolOverlaps",
+              "operator": "greaterThan",
+              "value": 0,
+              "path": "$.length"
             }
           ]
         },
@@ -212,6 +248,84 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
       }
     },
     {
+      "name": "bridged-uplink-filtered.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "bridged-uplink-filtered",
+        "title": "A bridge onto the LAN has its bridged frames dropped by iptables FORWARD",
+        "severity": "error",
+        "subject": "bridge",
+        "requires": [
+          "sysctl",
+          "iptables-save",
+          "ip-link"
+        ],
+        "rationale": "A bridge that enslaves the uplink (KVM or Proxmox `vmbr0`, LXD or Incus bridged to the LAN) switches its guests' frames to the LAN at layer 2: the host does not route them. But when the br_netfilter module is loaded and either `net.bridge.bridge-nf-call-iptables` is 1 in the namespace or the bridge's own `nf_call_iptables` option is on (`ip -d link` shows it; the kernel sends a bridge's frames through iptables when either is set), every bridged IPv4 frame also crosses the PREROUTING, FORWARD and POSTROUTING hooks (IPv6 frames likewise with `bridge-nf-call-ip6tables` and ip6tables), with the bridge as input and output device (`-i br0 -o br0`) and its ports as physdev. Docker loads br_netfilter, sets the sysctl and sets the FORWARD policy to DROP, accepting only its own bridges' traffic: installing Docker (or a firewall with a catch-all FORWARD drop) on a virtualisation host silently cuts every VM off the LAN, while the host itself, on the same bridge, keeps working. The rule reasons per bridge, not from the global sysctl alone: it finds the bridge's LAN port (a NIC, bond, VLAN or tunnel port, or the one port towards the default gateway), asks the packet-path engine about a new TCP connection of a guest on another port bridged out of that port (IPv4, and IPv6 where a guest has an IPv6 address: Docker's ip6tables sets the IPv6 FORWARD policy to DROP too), and fires when the bridged-frame stage certainly drops it by a chain policy or by a rule that does not single out the bridge, its ports or the guest (deliberate per-VM isolation is not reported).",
+        "remediation": "Let the bridge's own traffic through FORWARD, before the drop: `iptables -I DOCKER-USER -i <bridge> -o <bridge> -j ACCEPT` on a Docker host (Docker's documented rule for a host that is also a router; DOCKER-USER is never rewritten by Docker), or `iptables -I FORWARD -m physdev --physdev-is-bridged -j ACCEPT` where bridged traffic is not meant to be filtered at all. For IPv6 the same with `ip6tables` (`ip6tables -I DOCKER-USER -i <bridge> -o <bridge> -j ACCEPT`). Alternatively stop sending bridged frames to iptables: `sysctl -w net.bridge.bridge-nf-call-iptables=0` (`net.bridge.bridge-nf-call-ip6tables=0` for IPv6) (and make sure the bridge's own option is off: `ip link set <bridge> type bridge nf_call_iptables 0`: the kernel filters a bridge's frames when either is on), which Docker does not need on a host whose containers do not rely on br_netfilter (Kubernetes nodes do). Persist the rule in the tool that owns the firewall (/etc/iptables/rules.v4, a systemd unit after docker.service) or the sysctl in /etc/sysctl.d.",
+        "references": [
+          "https://docs.docker.com/engine/network/packet-filtering-firewalls/",
+          "https://wiki.libvirt.org/Net.bridge.bridge-nf-call_and_sysctl.conf.html",
+          "https://github.com/docker/for-linux/issues/949",
+          "https://github.com/moby/moby/issues/48365",
+          "https://man7.org/linux/man-pages/man8/ip-link.8.html",
+          "https://man7.org/linux/man-pages/man8/iptables-extensions.8.html"
+        ],
+        "message": "{{name}} bridges guests onto the LAN through {{lanUplinkPort}}, and {{bridgedUplinkDrop}} drops their frames ({{bridgedUplinkWhy}}): {{bridgedUplinkFrame}}, from {{bridgedUplinkGuest}}, never reaches the LAN",
+        "evidence": [
+          "bridgedUplinkEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "bridgedUplinkBlocked",
+              "operator": "equal",
+              "value": true
+            }
+          ]
+        },
+        "suppressedBy": []
+      }
+    },
+    {
+      "name": "cni-subnet-mismatch.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "cni-subnet-mismatch",
+        "title": "A CNI bridge holds an address outside the subnet its CNI configuration or flannel assigned",
+        "severity": "error",
+        "subject": "bridge",
+        "requires": [
+          "ip-link",
+          "ip-addr",
+          "cni-conf"
+        ],
+        "rationale": "The bridge CNI plugin gives its bridge (cni0 by default) the gateway address of the node's pod subnet, and refuses to add a pod when the bridge already holds another IPv4 address (\"failed to set bridge addr: \\\"cni0\\\" already has an IP address different from 10.244.2.1/24\"). The subnet comes from the CNI configuration in /etc/cni/net.d: the host-local IPAM `subnet` / `ranges` of a bridge plugin, or, with flannel, FLANNEL_SUBNET of /run/flannel/subnet.env, which flanneld writes from the node's podCIDR. After a node reset (`kubeadm reset` and a rejoin, a node object deleted and re-created, flannel's lease expired) the node gets a new podCIDR and flannel a new subnet, but nothing removes the old bridge: cni0 keeps the old address, every new pod on the node fails to start (ContainerCreating, FailedCreatePodSandBox), and pods that did get an address from the new subnet find no gateway on the bridge. Allocation files in /var/lib/cni/networks/<network>/ outside the assigned subnet are the old subnet's pods, left by the same reset.",
+        "remediation": "Let the plugin recreate the bridge with the right address. On the node: drain it (`kubectl drain NODE --ignore-daemonsets`), then `ip link set cni0 down && ip link delete cni0` (and `ip link delete flannel.1` with flannel), remove the stale allocations (`rm -rf /var/lib/cni/networks/<network>/`, `cbr0` for flannel), restart the runtime and kubelet (`systemctl restart containerd kubelet`) and the node's flannel pod, then `kubectl uncordon NODE`. Check that `ip -4 addr show cni0` shows the gateway of /run/flannel/subnet.env's FLANNEL_SUBNET (or of the IPAM subnet). To avoid it, delete cni0 and /var/lib/cni as part of every `kubeadm reset` (it does not do so itself).",
+        "references": [
+          "https://github.com/containernetworking/plugins/blob/main/plugins/main/bridge/bridge.go",
+          "https://www.cni.dev/plugins/current/main/bridge/",
+          "https://www.cni.dev/plugins/current/ipam/host-local/",
+          "https://github.com/flannel-io/flannel/blob/master/Documentation/troubleshooting.md",
+          "https://kubernetes.io/docs/reference/setup-tools/kubeadm/kubeadm-reset/"
+        ],
+        "message": "bridge {{name}} holds {{cniMismatchedAddresses}}, outside the subnet its configuration gives it ({{cniAssignment}}): the bridge plugin refuses new pods (\"{{name}} already has an IP address different from ...\") and pods of the new subnet have no gateway; {{cniStaleAllocationCount}} host-local allocation(s) lie outside it too",
+        "evidence": [
+          "cniMismatchEvidence",
+          "cniAssignmentEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "cniSubnetMismatch",
+              "operator": "equal",
+              "value": true
+            }
+          ]
+        },
+        "suppressedBy": []
+      }
+    },
+    {
       "name": "conntrack-table-full.json",
       "definition": {
         "$schema": "./rule.schema.json",
@@ -238,6 +352,44 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
               "fact": "conntrackUsagePercent",
               "operator": "greaterThanInclusive",
               "value": 90
+            }
+          ]
+        },
+        "suppressedBy": []
+      }
+    },
+    {
+      "name": "container-dns-unreachable.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "container-dns-unreachable",
+        "title": "A namespace's nameserver cannot be reached from it",
+        "severity": "error",
+        "subject": "namespace",
+        "requires": [
+          "resolv-conf",
+          "ip-route",
+          "ip-addr"
+        ],
+        "rationale": "Every name lookup in a container or named namespace goes to the nameservers of the resolv.conf it reads (a container's own, through its mount namespace; for `ip netns exec NAME`, /etc/netns/NAME/resolv.conf when it exists, else the host's). Three faults make every lookup time out while addresses and routes look fine. (1) A loopback nameserver: `nameserver 127.0.0.53` copied from a host running systemd-resolved, whose stub listens on 127.0.0.53 in the host's namespace only; inside another namespace 127.0.0.0/8 is that namespace's own loopback, where nothing answers (Docker avoids this by reading /run/systemd/resolve/resolv.conf, or by its embedded DNS at 127.0.0.11, which it redirects to a socket inside the container: that one is reachable and not reported). (2) A nameserver no route of the namespace reaches (no default route, a blackhole, a policy rule). (3) A nameserver on the host, typically dnsmasq on the bridge address, whose queries the host's INPUT chain drops (a firewall with a default DROP that allows only the uplink). The rule asks the packet-path engine for a DNS query over UDP 53 from the namespace and its reply, and reports a nameserver only when a step certainly drops it; for a loopback nameserver it also asks whether a socket listens on TCP 53 at that address in the namespace (a DNS server serves TCP beside UDP, RFC 7766; UDP sockets are not in `ss -Htlnp`), so a namespace whose sockets were not collected is not reported. Whether a program listens on UDP 53 on the host is not in the snapshot: a query that reaches the host's socket layer is not reported.",
+        "remediation": "Give the namespace a nameserver it can reach. For Docker, on a host with systemd-resolved, let Docker read the upstream servers (it does so when /etc/resolv.conf is the stub) or set them: `\"dns\": [\"<upstream address>\"]` in /etc/docker/daemon.json, or `--dns` per container; user-defined networks use the embedded DNS at 127.0.0.11. For a named namespace, write /etc/netns/<name>/resolv.conf with a routable nameserver. For a nameserver on the bridge address, accept DNS from the bridge in INPUT (`iptables -I INPUT -i <bridge> -p udp --dport 53 -j ACCEPT`, and tcp), or point the namespace elsewhere. Check with `nsenter -t <pid> -n getent hosts example.com` or `ip netns exec <name> getent hosts example.com`.",
+        "references": [
+          "https://man7.org/linux/man-pages/man5/resolv.conf.5.html",
+          "https://man7.org/linux/man-pages/man8/systemd-resolved.service.8.html",
+          "https://docs.docker.com/engine/network/#dns-services",
+          "https://man7.org/linux/man-pages/man8/ip-netns.8.html"
+        ],
+        "message": "namespace {{name}} cannot reach its nameserver: {{nameserverProblems}}",
+        "evidence": [
+          "nameserverEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "unreachableNameservers",
+              "operator": "greaterThan",
+              "value": 0,
+              "path": "$.length"
             }
           ]
         },
@@ -294,7 +446,8 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "gateway-unreachable",
           "policy-route-blackhole",
           "address-overlap",
-          "rp-filter-strict"
+          "rp-filter-strict",
+          "bridged-uplink-filtered"
         ]
       }
     },
@@ -387,7 +540,7 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "iptables-save",
           "ip-link"
         ],
-        "rationale": "dockerd creates its chains once, when it starts or creates a network: filter DOCKER (per-port accepts), DOCKER-USER, the isolation chains (DOCKER-ISOLATION before 17.06, DOCKER-ISOLATION-STAGE-1/2 until 27, DOCKER-FORWARD, DOCKER-BRIDGE, DOCKER-CT and DOCKER-INTERNAL from 28.0), nat DOCKER (the DNATs of published ports) and the jumps from FORWARD and nat PREROUTING into them. A firewall reload that rewrites the tables (firewalld, ufw, `iptables-restore` of a file saved before Docker ran, `iptables -F`) removes them and dockerd does not notice: published ports stop answering, containers lose outbound access under the DROP policy, and the bridge is still up as if nothing happened. The rule checks, for each Docker bridge that is up (docker0, br-<12 hex>), that filter FORWARD can reach DOCKER for traffic to the bridge, that nat PREROUTING jumps to nat DOCKER for local destinations, and that every Docker entry chain present is still jumped to from FORWARD. A daemon deliberately run with `\"iptables\": false`, or with the nftables firewall backend (Docker 29), has no such chains either: disable this rule there. A host on Docker's nftables firewall backend (Docker 29: `table ip docker-bridges` in `nft list ruleset`) has no Docker iptables chains by design, and the rule stays silent there.",
+        "rationale": "dockerd creates its chains once, when it starts or creates a network: filter DOCKER (per-port accepts), DOCKER-USER, the isolation chains (DOCKER-ISOLATION before 17.06, DOCKER-ISOLATION-STAGE-1/2 until 27, DOCKER-FORWARD, DOCKER-BRIDGE, DOCKER-CT and DOCKER-INTERNAL from 28.0), nat DOCKER (the DNATs of published ports) and the jumps from FORWARD and nat PREROUTING into them. A firewall reload that rewrites the tables (firewalld, ufw, `iptables-restore` of a file saved before Docker ran, `iptables -F`) removes them and dockerd does not notice: published ports stop answering, containers lose outbound access under the DROP policy, and the bridge is still up as if nothing happened. The rule checks, for each Docker bridge that is up (docker0, br-<12 hex>), that filter FORWARD can reach DOCKER for traffic to the bridge, that nat PREROUTING jumps to nat DOCKER for local destinations, and that every Docker entry chain present is still jumped to from FORWARD. A daemon run with `\"iptables\": false` (daemon.json or `--iptables=false`) or with its nftables firewall backend (Docker 29: `\"firewall-backend\": \"nftables\"`, `table ip docker-bridges` in `nft list ruleset`) has no Docker iptables chains by design: where the snapshot holds /etc/docker/daemon.json or dockerd's command line saying so, the rule stays silent (fact dockerIptablesDisabled), as it does when the ruleset shows Docker's nftables tables.",
         "remediation": "Recreate them: `systemctl restart docker` (containers with a restart policy come back; `live-restore` keeps them running). Then stop the cause: with firewalld, use a version with Docker's zone integration or restart Docker after `firewall-cmd --reload`; with ufw or a saved ruleset, do not `iptables-restore` a file that lacks Docker's chains after dockerd started (save it while Docker runs, or order the restore before docker.service). Check `iptables -S FORWARD`, `iptables -t nat -S PREROUTING` for the jumps.",
         "references": [
           "https://docs.docker.com/engine/network/packet-filtering-firewalls/",
@@ -404,6 +557,11 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
               "fact": "managedBy",
               "operator": "equal",
               "value": "Docker"
+            },
+            {
+              "fact": "dockerIptablesDisabled",
+              "operator": "equal",
+              "value": false
             },
             {
               "fact": "dockerChainProblems",
@@ -741,6 +899,57 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
       }
     },
     {
+      "name": "interface-managed-by-network-manager.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "interface-managed-by-network-manager",
+        "title": "NetworkManager or systemd-networkd manages a container bridge, veth or CNI interface",
+        "severity": "warning",
+        "subject": "interface",
+        "requires": [
+          "ip-link",
+          "nmcli-device|networkctl-list"
+        ],
+        "rationale": "Container runtimes and CNI plugins create their own interfaces and configure them themselves: Docker gives docker0 and its br-<id> bridges the gateway address of their network, the bridge CNI plugin does the same for cni0, flannel sets up flannel.1 and the routes to the other nodes' pod subnets, Calico gives each cali* veth a /32 route. A host network manager that also manages one of them works against the runtime: NetworkManager takes an interface it manages into its own model, and when a profile activates on it (the generic \"Wired connection\" autoconnect profile on a new veth, a DHCP attempt, a reapply after the link flaps) it flushes the addresses and routes it did not configure itself; systemd-networkd does the same to a link a .network file matched (it drops foreign addresses and routes by default, KeepConfiguration=no, ManageForeignRoutes=yes). The containers then lose their gateway (the bridge's address), pods on other nodes their routes, and the breakage comes and goes with link events. NetworkManager's `unmanaged` state (from `[keyfile] unmanaged-devices`, a udev NM_UNMANAGED rule, or its built-in veth rule) and networkd's `unmanaged` setup are the safe states. libvirt's virbrN bridges are not reported: libvirt and NetworkManager share them by design.",
+        "remediation": "Tell NetworkManager to leave the runtime's interfaces alone, in a drop-in that survives package updates, e.g. /etc/NetworkManager/conf.d/90-containers.conf:\n\n```\n[keyfile]\nunmanaged-devices=interface-name:docker0;interface-name:br-*;interface-name:veth*;interface-name:cni0;interface-name:flannel*;interface-name:cali*;interface-name:vxlan.calico;interface-name:cilium_*\n```\n\nthen `nmcli general reload conf` (or `systemctl reload NetworkManager`) and check with `nmcli device` that they show `unmanaged`. Keep your own interfaces out of those patterns. For systemd-networkd, add a .network file that sorts before the one that matched (`networkctl status IFACE` names it), e.g. /etc/systemd/network/00-containers.network with `[Match]` `Name=docker0 br-* veth* cni0 flannel* cali*` and `[Link]` `Unmanaged=yes`, then `networkctl reload`. Afterwards restart the runtime (or the CNI pods) so it reconfigures what the manager removed.",
+        "references": [
+          "https://networkmanager.dev/docs/api/latest/NetworkManager.conf.html",
+          "https://www.freedesktop.org/software/systemd/man/latest/systemd.network.html",
+          "https://docs.rke2.io/known_issues",
+          "https://docs.tigera.io/calico/latest/operations/troubleshoot/troubleshooting"
+        ],
+        "message": "{{name}} ({{containerInterfaceOwner}}) is managed by {{deviceManagers}}, which may remove the addresses and routes its runtime set: {{managerAdvice}}",
+        "evidence": [
+          "managerEvidence",
+          "interfaceEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "containerInterfaceOwner",
+              "operator": "notEqual",
+              "value": ""
+            },
+            {
+              "any": [
+                {
+                  "fact": "managedByNetworkManager",
+                  "operator": "equal",
+                  "value": true
+                },
+                {
+                  "fact": "managedByNetworkd",
+                  "operator": "equal",
+                  "value": true
+                }
+              ]
+            }
+          ]
+        },
+        "suppressedBy": []
+      }
+    },
+    {
       "name": "ip-forward-disabled.json",
       "definition": {
         "$schema": "./rule.schema.json",
@@ -829,7 +1038,7 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "ip-addr"
         ],
         "rationale": "IPv6 has no per-interface forwarding switch that routes: net.ipv6.conf.all.forwarding alone decides whether the kernel forwards IPv6 packets between interfaces (the per-interface net.ipv6.conf.<if>.forwarding only changes host/router behaviour such as accepting Router Advertisements). This host routes IPv6: a bridge with ports routes a global IPv6 subnet (Docker with --ipv6 / fixed-cidr-v6, LXD, libvirt), ip6tables has NAT rules, or ip6tables FORWARD accepts traffic for IPv6 prefixes. With forwarding at 0, containers and VMs behind it have IPv6 addresses and a default route but nothing beyond the host answers; clients then wait for IPv6 timeouts before falling back to IPv4 (Happy Eyeballs hides part of it, curl and package managers often do not). Docker's jumps in ip6tables without any IPv6 network are deliberately not counted.",
-        "remediation": "Enable it: `sysctl -w net.ipv6.conf.all.forwarding=1` and persist it in /etc/sysctl.d/99-forwarding.conf (`net.ipv6.conf.all.forwarding = 1`). Enabling forwarding makes the host stop accepting Router Advertisements on interfaces with accept_ra=1: if the uplink is configured by SLAAC, also set `net.ipv6.conf.<uplink>.accept_ra = 2` before enabling it, or the host loses its own IPv6 default route.",
+        "remediation": "Enable it: `sysctl -w net.ipv6.conf.all.forwarding=1` and persist it in /etc/sysctl.d/99-forwarding.conf (`net.ipv6.conf.all.forwarding = 1`). Enabling forwarding makes the kernel ignore Router Advertisements on every interface with accept_ra=1 and drop the default routes it learned from them at once: on an uplink configured by RAs (SLAAC addresses `dynamic mngtmpaddr`, `ip -6 route show proto ra`), set `net.ipv6.conf.<uplink>.accept_ra = 2` at the same time, in the same sysctl.d file and before the forwarding line (`sysctl -w net.ipv6.conf.<uplink>.accept_ra=2` first when doing it by hand), or the host loses its own IPv6 default route (rule ipv6-ra-ignored).",
         "references": [
           "https://docs.kernel.org/networking/ip-sysctl.html",
           "https://docs.docker.com/engine/daemon/ipv6/"
@@ -848,6 +1057,78 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
             },
             {
               "fact": "ipv6ForwardingNeeded",
+              "operator": "equal",
+              "value": true
+            }
+          ]
+        },
+        "suppressedBy": []
+      }
+    },
+    {
+      "name": "ipv6-ra-ignored.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "ipv6-ra-ignored",
+        "title": "IPv6 forwarding makes the kernel ignore the Router Advertisements an interface is configured by",
+        "severity": "error",
+        "subject": "interface",
+        "requires": [
+          "sysctl",
+          "ip-link",
+          "ip-addr"
+        ],
+        "rationale": "The kernel's ip-sysctl documentation: accept_ra \"0 Do not accept Router Advertisements. 1 Accept Router Advertisements if forwarding is disabled. 2 Overrule forwarding behaviour. Accept Router Advertisements even if forwarding is enabled.\"; with an interface's forwarding on, \"Router behaviour is assumed ... Router Advertisements are ignored unless accept_ra is 2\"; and conf/all/forwarding \"also sets all interfaces' Host/Router setting 'forwarding' to the specified value\". So the moment Docker, Kubernetes, libvirt or an admin sets net.ipv6.conf.all.forwarding=1 on a host whose uplink is configured by SLAAC, the uplink's accept_ra=1 stops working: the kernel drops the default routes it learned from RAs at once (on every interface whose accept_ra is not 2) and ignores the RAs that would bring them back, and the SLAAC addresses are not renewed and go when their valid lifetime ends. The host loses IPv6 a little later than the change that caused it, which is why it is hard to connect. What shows the interface depends on RAs: a route of protocol ra through it, a SLAAC address (flags dynamic and mngtmpaddr, a finite valid_lft), or a dynamic address whose prefix route expires. The interface's own net.ipv6.conf.<if>.forwarding is what the kernel reads (conf.all writes it); a host configured by NetworkManager or systemd-networkd handles RAs itself with the kernel's accept_ra at 0 and is not concerned.",
+        "remediation": "Accept RAs on that interface even while forwarding: `sysctl -w net.ipv6.conf.<if>.accept_ra=2` and persist it (`echo 'net.ipv6.conf.<if>.accept_ra = 2' > /etc/sysctl.d/60-accept-ra.conf`; a dot in the interface name is written as a slash). The next RA brings the default route back (`ip -6 route show proto ra`); to get it at once, wait for the router's next advertisement or set a static default route. With ifupdown, `accept_ra 2` in the interface stanza does the same.",
+        "references": [
+          "https://docs.kernel.org/networking/ip-sysctl.html",
+          "https://www.rfc-editor.org/rfc/rfc4862",
+          "https://docs.docker.com/engine/daemon/ipv6/"
+        ],
+        "message": "{{ipv6ForwardingKey}} is {{ipv6InterfaceForwarding}} and accept_ra is {{acceptRa}}, so the kernel ignores Router Advertisements on {{name}}, which is configured by them ({{raConfiguration}}): {{raIgnoredConsequence}}",
+        "evidence": [
+          "raEvidence",
+          "interfaceEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "raIgnored",
+              "operator": "equal",
+              "value": true
+            }
+          ]
+        },
+        "suppressedBy": []
+      }
+    },
+    {
+      "name": "macvlan-host-isolated.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "macvlan-host-isolated",
+        "title": "The host cannot reach a container on a macvlan or ipvlan of its own interface",
+        "severity": "info",
+        "subject": "interface",
+        "requires": [
+          "ip-link",
+          "ip-addr"
+        ],
+        "rationale": "A macvlan (or ipvlan) child sits on a parent interface and talks to the wire and to its sibling children, but never to the parent itself: frames the parent sends leave by the wire and do not come back to its own children, and ipvlan slaves cannot talk to their master. This is by design (the kernel's macvlan and ipvlan documentation, Docker's macvlan driver documentation), but it surprises everyone who puts containers on a macvlan network of the host's NIC: other machines on the LAN reach the container, the host does not (health checks, a reverse proxy on the host, the host's DNS). This rule takes a macvlan or ipvlan interface in a container namespace whose parent is a host interface (link_index in the host namespace; link_netnsid is the container's own id for the parent's namespace, so a veth of the container that names the same id confirms it where there is one), and fires when the host's routing decision for the child's address leaves by that parent. A host-side macvlan on the same parent with a route to the container (the shim) makes it reachable, and the rule silent.",
+        "remediation": "Give the host a macvlan of its own on the parent and route the containers through it: `ip link add mac0 link eth0 type macvlan mode bridge; ip addr add <a free LAN address>/32 dev mac0; ip link set mac0 up; ip route add <container range> dev mac0` (for ipvlan: `type ipvlan mode l2`); the finding's message gives the commands for its parent and address. Persist it with the network configuration (a systemd-networkd .netdev/.network pair, a NetworkManager macvlan connection, or an ifupdown post-up); with Docker, reserve the shim's address from the network's --ip-range (`--aux-address`).",
+        "references": [
+          "https://docs.docker.com/engine/network/drivers/macvlan/",
+          "https://docs.kernel.org/networking/ipvlan.html",
+          "https://man7.org/linux/man-pages/man8/ip-link.8.html"
+        ],
+        "message": "{{name}} is a {{kind}} ({{childMode}}) on host interface {{hostParent}}: {{hostIsolationReason}}, so the host cannot reach this container while other machines on the LAN can; a host-side shim fixes it: {{hostShimCommand}}",
+        "evidence": [
+          "hostIsolationEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "hostCannotReach",
               "operator": "equal",
               "value": true
             }
@@ -1011,6 +1292,44 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "all": [
             {
               "fact": "gatewayMismatch",
+              "operator": "equal",
+              "value": true
+            }
+          ]
+        },
+        "suppressedBy": []
+      }
+    },
+    {
+      "name": "overlay-port-blocked.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "overlay-port-blocked",
+        "title": "The firewall drops the packets overlay peers send to this host (VXLAN, Geneve, BGP)",
+        "severity": "error",
+        "subject": "interface",
+        "requires": [
+          "iptables-save|nft-ruleset",
+          "ip-link",
+          "ip-addr",
+          "ip-route"
+        ],
+        "rationale": "An overlay works only if its peers' packets reach the host: a VXLAN device receives them on its UDP destination port (flannel 8472, the kernel's default when a device is made without dstport; Docker swarm, Cilium, Calico and others 4789, the IANA port), a Geneve device on its port (6081), a BGP speaker (Calico's bird, kube-router, MetalLB) on TCP 179. A hardening of INPUT (ufw's deny incoming, firewalld's zone, a hand-written DROP policy) that does not open them leaves the device up and its routes in place while nothing arrives: pods on other nodes time out, BGP sessions stay in Active. This rule asks the packet-path engine about the first packet of a peer, from the device's remote (or an address of the underlay's subnet when the device has a multicast group or none), arriving on the underlay device (the device's dev, else the one the remote is routed by), to the local address and the port, through the prerouting and input hooks of every ruleset of the namespace (iptables-legacy, iptables-nft, native nftables). It fires only when the engine says a step certainly drops it, and names the device, the port and that step's line. The port is the one `ip -d link` prints (dstport); WireGuard's listen port is not in `ip -d link` and ss is collected for TCP only, so WireGuard is not checked.",
+        "remediation": "Accept the overlay's traffic from the underlay before the step that drops it, e.g. `iptables -I INPUT -i <underlay> -p udp --dport <port> -j ACCEPT` (better with `-s <peer subnet>`), `ufw allow in on <underlay> to any port <port> proto udp`, `firewall-cmd --permanent --add-port=<port>/udp && firewall-cmd --reload`, or in nftables `udp dport <port> accept` in the input chain; for BGP the same with `-p tcp --dport 179`. Persist it where the firewall is managed.",
+        "references": [
+          "https://docs.kernel.org/networking/vxlan.html",
+          "https://github.com/flannel-io/flannel/blob/master/Documentation/backends.md",
+          "https://docs.tigera.io/calico/latest/getting-started/kubernetes/requirements#network-requirements",
+          "https://docs.docker.com/engine/swarm/swarm-tutorial/#open-protocols-and-ports-between-the-hosts"
+        ],
+        "message": "{{name}}: {{overlayPortProblem}}",
+        "evidence": [
+          "overlayPortEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "overlayPortBlocked",
               "operator": "equal",
               "value": true
             }
@@ -1224,6 +1543,45 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "all": [
             {
               "fact": "portDropped",
+              "operator": "equal",
+              "value": true
+            }
+          ]
+        },
+        "suppressedBy": []
+      }
+    },
+    {
+      "name": "published-port-exposed.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "published-port-exposed",
+        "title": "A published port is open to the world although the INPUT firewall closes it",
+        "severity": "warning",
+        "subject": "published-port",
+        "requires": [
+          "iptables-save",
+          "ip-link",
+          "ip-addr",
+          "ip-route"
+        ],
+        "rationale": "A connection to a port published with `docker run -p 8080:80` (Podman, netavark and nerdctl work alike) is destination-NATed in nat PREROUTING to the container's address, and from then on it is forwarded: it crosses the FORWARD hook towards the bridge and never the INPUT chain. ufw's `default deny incoming`, firewalld's default zone, or a hand-written `iptables -P INPUT DROP` filter INPUT only, so they close the host's own services but not the published ports, and the runtime's own FORWARD accepts let every address on the uplink in. This is the most discussed Docker complaint for a decade: the owner checks `ufw status`, sees the port closed, and the container is on the internet. The rule asks the packet-path engine two questions with the same outside client arriving on the uplink and the same host address and port: at the input hook, a new connection that no DNAT takes must be dropped by the chain's policy or by a rule that names no source (what the owner believes: the port is closed); along the real path, the port's DNAT must take the connection and every step of the host (PREROUTING, routing, the forwarding sysctls, every FORWARD and POSTROUTING chain of every ruleset, iptables and nftables) must let it through to the container. Where INPUT denies nothing (publishing is intended), where the DNAT is restricted to 127.0.0.1 or to an address that is not on the uplink, or where DOCKER-USER or another FORWARD rule already drops the outside client, nothing is exposed against the owner's belief and the rule stays silent. A step the snapshot cannot decide (ipsets, marks) leaves the answer unknown: no finding.",
+        "remediation": "Decide who may reach the port, then say so where forwarded traffic is filtered. To keep the port for the host and local clients only, publish it on loopback: `docker run -p 127.0.0.1:8080:80 …` (Compose: `\"127.0.0.1:8080:80\"`), or make that the default for every container with `\"ip\": \"127.0.0.1\"` in /etc/docker/daemon.json (Podman: `-p 127.0.0.1:8080:80`). To filter it like the host's own ports, add the rules to DOCKER-USER, which Docker evaluates before its own accepts and never rewrites: `iptables -I DOCKER-USER -i <uplink> -p tcp -m conntrack --ctorigdstport <host-port> --ctdir ORIGINAL ! -s <allowed-network> -j DROP` (match the original port with conntrack: the packet's own port is already the container's). With ufw, the ufw-docker rules or `ufw route` rules do the same in FORWARD. On firewalld 1.0 and later, Docker's `docker` zone and the firewalld policy objects control forwarded traffic. Persist DOCKER-USER rules in the tool that owns the firewall (e.g. /etc/ufw/after.rules, /etc/iptables/rules.v4).",
+        "references": [
+          "https://docs.docker.com/engine/network/packet-filtering-firewalls/",
+          "https://docs.docker.com/engine/network/port-publishing/",
+          "https://github.com/moby/moby/issues/4737",
+          "https://github.com/moby/moby/issues/22054",
+          "https://github.com/chaifeng/ufw-docker"
+        ],
+        "message": "{{name}} is reachable from any address on {{exposedOn}} at {{exposedAt}}, although INPUT closes that port by {{inputClosedBy}}: the DNAT sends its connections through FORWARD, which INPUT rules never see",
+        "evidence": [
+          "exposureEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "exposedPastInput",
               "operator": "equal",
               "value": true
             }

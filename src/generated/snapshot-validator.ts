@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"netaudit snapshot (netaudit/snapshot@1)","description":"Raw output of network configuration commands of one Linux host, per namespace. Written by `netaudit collect` or the POSIX sh collector.","type":"object","properties":{"schema":{"type":"string","const":"netaudit/snapshot@1"},"meta":{"type":"object","properties":{"hostname":{"type":"string"},"kernel":{"type":"string"},"collectedAt":{"description":"ISO 8601 time","type":"string"},"collector":{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"}},"required":["name","version"],"additionalProperties":false},"user":{"type":"object","properties":{"uid":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"name":{"type":"string"}},"additionalProperties":false},"notes":{"default":[],"description":"What the collector wants a reader to know (e.g. \"not root: iptables denied\")","type":"array","items":{"type":"string"}},"netnsRequested":{"description":"The namespaces asked for besides the host: \"all\", or the names given to --netns ([] for none). Absent in older snapshots and raw-output directories","anyOf":[{"type":"string","const":"all"},{"type":"array","items":{"type":"string"}}]}},"required":["collector"],"additionalProperties":false},"namespaces":{"minItems":1,"type":"array","items":{"type":"object","properties":{"name":{"type":"string","minLength":1,"description":"\"host\" for the collector's own namespace; the netns name, or \"pid:<pid>\" for a container"},"kind":{"type":"string","enum":["host","named","container"]},"inode":{"description":"inode of the namespace file, used to drop duplicates","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"nsid":{"description":"The id the host namespace gives this namespace (ip netns list-id), which veth peers refer to as link_netnsid","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"pids":{"type":"array","items":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991}},"processes":{"description":"Command names of processes in the namespace (containers)","type":"array","items":{"type":"string"}},"sources":{"type":"object","propertyNames":{"type":"string"},"additionalProperties":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"command":{"type":"string","description":"The command line as run, e.g. \"iptables-save -c\""},"exitCode":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},{"type":"null"}],"description":"null when the process did not exit normally (timeout, signal, not started)"},"stdout":{"type":"string"},"stdoutEncoding":{"default":"utf8","description":"base64 where the output was not valid UTF-8","type":"string","enum":["utf8","base64"]},"stderr":{"default":"","type":"string"},"stderrEncoding":{"default":"utf8","type":"string","enum":["utf8","base64"]},"durationMs":{"default":0,"type":"number","minimum":0},"truncated":{"default":false,"description":"stdout was cut at the collector's size limit","type":"boolean"},"reason":{"description":"Why the source failed or was not collected: \"command not found\", \"timed out after 10 s\", \"permission denied\"","type":"string"},"format":{"description":"The form stdout is in, where a source has more than one (nft-ruleset: json from nft -j list ruleset, text from nft list ruleset in a raw-output directory; ip sources: text from ip without -j; iptables-save: iptables-list, the `iptables -vnxL` listing of each table, each headed by a line `==> table NAME: FILE <==`). Absent: the source's own form","type":"string","enum":["text","json","iptables-list"]}},"required":["status","command","exitCode","stdout"],"additionalProperties":false}}},"required":["name","kind","sources"],"additionalProperties":false},"description":"host first, then other namespaces when asked for"},"sysctlFiles":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"reason":{"type":"string"},"files":{"default":[],"type":"array","items":{"type":"object","properties":{"path":{"type":"string","description":"Absolute path on the collected host, e.g. /etc/sysctl.d/99-docker.conf or /usr/lib/sysctl.d/50-default.conf"},"content":{"type":"string"},"encoding":{"default":"utf8","type":"string","enum":["utf8","base64"]}},"required":["path","content"],"additionalProperties":false}}},"required":["status"],"additionalProperties":false,"description":"Persisted sysctl files of the host: /etc/sysctl.conf and the *.conf of every sysctl.d directory systemd-sysctl reads"}},"required":["schema","meta","namespaces","sysctlFiles"],"additionalProperties":false};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"netaudit snapshot (netaudit/snapshot@1)","description":"Raw output of network configuration commands of one Linux host, per namespace. Written by `netaudit collect` or the POSIX sh collector.","type":"object","properties":{"schema":{"type":"string","const":"netaudit/snapshot@1"},"meta":{"type":"object","properties":{"hostname":{"type":"string"},"kernel":{"type":"string"},"collectedAt":{"description":"ISO 8601 time","type":"string"},"collector":{"type":"object","properties":{"name":{"type":"string"},"version":{"type":"string"}},"required":["name","version"],"additionalProperties":false},"user":{"type":"object","properties":{"uid":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"name":{"type":"string"}},"additionalProperties":false},"notes":{"default":[],"description":"What the collector wants a reader to know (e.g. \"not root: iptables denied\")","type":"array","items":{"type":"string"}},"netnsRequested":{"description":"The namespaces asked for besides the host: \"all\", or the names given to --netns ([] for none). Absent in older snapshots and raw-output directories","anyOf":[{"type":"string","const":"all"},{"type":"array","items":{"type":"string"}}]}},"required":["collector"],"additionalProperties":false},"namespaces":{"minItems":1,"type":"array","items":{"type":"object","properties":{"name":{"type":"string","minLength":1,"description":"\"host\" for the collector's own namespace; the netns name, or \"pid:<pid>\" for a container"},"kind":{"type":"string","enum":["host","named","container"]},"inode":{"description":"inode of the namespace file, used to drop duplicates","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"nsid":{"description":"The id the host namespace gives this namespace (ip netns list-id), which veth peers refer to as link_netnsid","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"pids":{"type":"array","items":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991}},"processes":{"description":"Command names of processes in the namespace (containers)","type":"array","items":{"type":"string"}},"sources":{"type":"object","propertyNames":{"type":"string"},"additionalProperties":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"command":{"type":"string","description":"The command line as run, e.g. \"iptables-save -c\""},"exitCode":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},{"type":"null"}],"description":"null when the process did not exit normally (timeout, signal, not started)"},"stdout":{"type":"string"},"stdoutEncoding":{"default":"utf8","description":"base64 where the output was not valid UTF-8","type":"string","enum":["utf8","base64"]},"stderr":{"default":"","type":"string"},"stderrEncoding":{"default":"utf8","type":"string","enum":["utf8","base64"]},"durationMs":{"default":0,"type":"number","minimum":0},"truncated":{"default":false,"description":"stdout was cut at the collector's size limit","type":"boolean"},"reason":{"description":"Why the source failed or was not collected: \"command not found\", \"timed out after 10 s\", \"permission denied\"","type":"string"},"format":{"description":"The form stdout is in, where a source has more than one (nft-ruleset: json from nft -j list ruleset, text from nft list ruleset in a raw-output directory; ip sources: text from ip without -j; iptables-save: iptables-list, the `iptables -vnxL` listing of each table, each headed by a line `==> table NAME: FILE <==`; ss-tlnp: ss-peaonmi, every socket as `ss -peaonmi` prints it, or netstat, `netstat -W -neopa`; sysctl: proc-sys, the files under /proc/sys a sosreport copied, each after a line `==> proc/sys/PATH <==`). Absent: the source's own form","type":"string","enum":["text","json","iptables-list","ss-peaonmi","netstat","proc-sys"]}},"required":["status","command","exitCode","stdout"],"additionalProperties":false}},"files":{"description":"File sources (src/snapshot/host-files.ts) by id: host-scoped ones in the host namespace only","type":"object","propertyNames":{"type":"string"},"additionalProperties":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"reason":{"type":"string"},"files":{"default":[],"type":"array","items":{"type":"object","properties":{"path":{"type":"string","description":"The path as the namespace sees it, e.g. /etc/resolv.conf or /proc/812/cmdline (the pattern when nothing matched)"},"readFrom":{"description":"Where the collector read it when that differs: /etc/netns/NAME/resolv.conf (what ip netns exec mounts over /etc/resolv.conf), /proc/PID/root/etc/resolv.conf (a container's mount namespace)","type":"string"},"status":{"type":"string","enum":["ok","absent","unreadable","too-large"]},"reason":{"type":"string"},"linkTarget":{"description":"The path is a symbolic link to this (as readlink prints it); content is what it points to","type":"string"},"content":{"type":"string"},"encoding":{"type":"string","enum":["utf8","base64"]}},"required":["path","status"],"additionalProperties":false}}},"required":["status"],"additionalProperties":false}}},"required":["name","kind","sources"],"additionalProperties":false},"description":"host first, then other namespaces when asked for"},"sysctlFiles":{"type":"object","properties":{"status":{"type":"string","enum":["ok","empty","failed","not-collected"]},"reason":{"type":"string"},"files":{"default":[],"type":"array","items":{"type":"object","properties":{"path":{"type":"string","description":"Absolute path on the collected host, e.g. /etc/sysctl.d/99-docker.conf or /usr/lib/sysctl.d/50-default.conf"},"content":{"type":"string"},"encoding":{"default":"utf8","type":"string","enum":["utf8","base64"]}},"required":["path","content"],"additionalProperties":false}}},"required":["status"],"additionalProperties":false,"description":"Persisted sysctl files of the host: /etc/sysctl.conf and the *.conf of every sysctl.d directory systemd-sysctl reads"}},"required":["schema","meta","namespaces","sysctlFiles"],"additionalProperties":false};
 const func1 = require("ajv/dist/runtime/ucs2length").default;
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -397,7 +397,7 @@ return false;
 else {
 const _errs43 = errors;
 for(const key4 in data16){
-if(!(((((((key4 === "name") || (key4 === "kind")) || (key4 === "inode")) || (key4 === "nsid")) || (key4 === "pids")) || (key4 === "processes")) || (key4 === "sources"))){
+if(!((((((((key4 === "name") || (key4 === "kind")) || (key4 === "inode")) || (key4 === "nsid")) || (key4 === "pids")) || (key4 === "processes")) || (key4 === "sources")) || (key4 === "files"))){
 validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2,schemaPath:"#/properties/namespaces/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -839,7 +839,7 @@ if(typeof data37 !== "string"){
 validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(!(((data37 === "text") || (data37 === "json")) || (data37 === "iptables-list"))){
+if(!((((((data37 === "text") || (data37 === "json")) || (data37 === "iptables-list")) || (data37 === "ss-peaonmi")) || (data37 === "netstat")) || (data37 === "proc-sys"))){
 validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/sources/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/properties/namespaces/items/properties/sources/additionalProperties/properties/format/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.sources.additionalProperties.properties.format.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
@@ -883,6 +883,265 @@ var valid8 = _errs60 === errors;
 else {
 var valid8 = true;
 }
+if(valid8){
+if(data16.files !== undefined){
+let data38 = data16.files;
+const _errs94 = errors;
+if(errors === _errs94){
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+for(const key8 in data38){
+const _errs96 = errors;
+if(typeof key8 !== "string"){
+const err12 = {instancePath:instancePath+"/namespaces/" + i2+"/files",schemaPath:"#/properties/namespaces/items/properties/files/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key8};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+var valid15 = _errs96 === errors;
+if(!valid15){
+const err13 = {instancePath:instancePath+"/namespaces/" + i2+"/files",schemaPath:"#/properties/namespaces/items/properties/files/propertyNames",keyword:"propertyNames",params:{propertyName: key8},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+validate20.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid15){
+for(const key9 in data38){
+let data39 = data38[key9];
+const _errs99 = errors;
+if(errors === _errs99){
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.files === undefined){
+data39.files = [];
+}
+let missing5;
+if((data39.status === undefined) && (missing5 = "status")){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
+return false;
+}
+else {
+const _errs101 = errors;
+for(const key10 in data39){
+if(!(((key10 === "status") || (key10 === "reason")) || (key10 === "files"))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs101 === errors){
+if(data39.status !== undefined){
+let data40 = data39.status;
+const _errs102 = errors;
+if(typeof data40 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/status",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((data40 === "ok") || (data40 === "empty")) || (data40 === "failed")) || (data40 === "not-collected"))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/status",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/status/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.files.additionalProperties.properties.status.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid17 = _errs102 === errors;
+}
+else {
+var valid17 = true;
+}
+if(valid17){
+if(data39.reason !== undefined){
+const _errs104 = errors;
+if(typeof data39.reason !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/reason",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid17 = _errs104 === errors;
+}
+else {
+var valid17 = true;
+}
+if(valid17){
+let data42 = data39.files;
+const _errs106 = errors;
+if(errors === _errs106){
+if(Array.isArray(data42)){
+var valid18 = true;
+const len5 = data42.length;
+for(let i5=0; i5<len5; i5++){
+let data43 = data42[i5];
+const _errs108 = errors;
+if(errors === _errs108){
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+let missing6;
+if(((data43.path === undefined) && (missing6 = "path")) || ((data43.status === undefined) && (missing6 = "status"))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files/" + i5,schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/items/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
+return false;
+}
+else {
+const _errs110 = errors;
+for(const key11 in data43){
+if(!(((((((key11 === "path") || (key11 === "readFrom")) || (key11 === "status")) || (key11 === "reason")) || (key11 === "linkTarget")) || (key11 === "content")) || (key11 === "encoding"))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files/" + i5,schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs110 === errors){
+if(data43.path !== undefined){
+const _errs111 = errors;
+if(typeof data43.path !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files/" + i5+"/path",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid19 = _errs111 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data43.readFrom !== undefined){
+const _errs113 = errors;
+if(typeof data43.readFrom !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files/" + i5+"/readFrom",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/items/properties/readFrom/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid19 = _errs113 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data43.status !== undefined){
+let data46 = data43.status;
+const _errs115 = errors;
+if(typeof data46 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files/" + i5+"/status",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((data46 === "ok") || (data46 === "absent")) || (data46 === "unreadable")) || (data46 === "too-large"))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files/" + i5+"/status",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.files.additionalProperties.properties.files.items.properties.status.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid19 = _errs115 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data43.reason !== undefined){
+const _errs117 = errors;
+if(typeof data43.reason !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files/" + i5+"/reason",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid19 = _errs117 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data43.linkTarget !== undefined){
+const _errs119 = errors;
+if(typeof data43.linkTarget !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files/" + i5+"/linkTarget",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/items/properties/linkTarget/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid19 = _errs119 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data43.content !== undefined){
+const _errs121 = errors;
+if(typeof data43.content !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files/" + i5+"/content",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/items/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid19 = _errs121 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data43.encoding !== undefined){
+let data50 = data43.encoding;
+const _errs123 = errors;
+if(typeof data50 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files/" + i5+"/encoding",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/items/properties/encoding/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data50 === "utf8") || (data50 === "base64"))){
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files/" + i5+"/encoding",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/items/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema31.properties.namespaces.items.properties.files.additionalProperties.properties.files.items.properties.encoding.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid19 = _errs123 === errors;
+}
+else {
+var valid19 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files/" + i5,schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid18 = _errs108 === errors;
+if(!valid18){
+break;
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/files",schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid17 = _errs106 === errors;
+}
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/namespaces/items/properties/files/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid16 = _errs99 === errors;
+if(!valid16){
+break;
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/namespaces/" + i2+"/files",schemaPath:"#/properties/namespaces/items/properties/files/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid8 = _errs94 === errors;
+}
+else {
+var valid8 = true;
+}
+}
 }
 }
 }
@@ -916,133 +1175,133 @@ var valid0 = true;
 }
 if(valid0){
 if(data.sysctlFiles !== undefined){
-let data38 = data.sysctlFiles;
-const _errs94 = errors;
-if(errors === _errs94){
-if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
-if(data38.files === undefined){
-data38.files = [];
+let data51 = data.sysctlFiles;
+const _errs125 = errors;
+if(errors === _errs125){
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.files === undefined){
+data51.files = [];
 }
-let missing5;
-if((data38.status === undefined) && (missing5 = "status")){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles",schemaPath:"#/properties/sysctlFiles/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
+let missing7;
+if((data51.status === undefined) && (missing7 = "status")){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles",schemaPath:"#/properties/sysctlFiles/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
 return false;
 }
 else {
-const _errs96 = errors;
-for(const key8 in data38){
-if(!(((key8 === "status") || (key8 === "reason")) || (key8 === "files"))){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles",schemaPath:"#/properties/sysctlFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
+const _errs127 = errors;
+for(const key12 in data51){
+if(!(((key12 === "status") || (key12 === "reason")) || (key12 === "files"))){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles",schemaPath:"#/properties/sysctlFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs96 === errors){
-if(data38.status !== undefined){
-let data39 = data38.status;
-const _errs97 = errors;
-if(typeof data39 !== "string"){
+if(_errs127 === errors){
+if(data51.status !== undefined){
+let data52 = data51.status;
+const _errs128 = errors;
+if(typeof data52 !== "string"){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles/status",schemaPath:"#/properties/sysctlFiles/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(!((((data39 === "ok") || (data39 === "empty")) || (data39 === "failed")) || (data39 === "not-collected"))){
+if(!((((data52 === "ok") || (data52 === "empty")) || (data52 === "failed")) || (data52 === "not-collected"))){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles/status",schemaPath:"#/properties/sysctlFiles/properties/status/enum",keyword:"enum",params:{allowedValues: schema31.properties.sysctlFiles.properties.status.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid15 = _errs97 === errors;
+var valid20 = _errs128 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data38.reason !== undefined){
-const _errs99 = errors;
-if(typeof data38.reason !== "string"){
+if(valid20){
+if(data51.reason !== undefined){
+const _errs130 = errors;
+if(typeof data51.reason !== "string"){
 validate20.errors = [{instancePath:instancePath+"/sysctlFiles/reason",schemaPath:"#/properties/sysctlFiles/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid15 = _errs99 === errors;
+var valid20 = _errs130 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-let data41 = data38.files;
-const _errs101 = errors;
-if(errors === _errs101){
-if(Array.isArray(data41)){
-var valid16 = true;
-const len5 = data41.length;
-for(let i5=0; i5<len5; i5++){
-let data42 = data41[i5];
-const _errs103 = errors;
-if(errors === _errs103){
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-if(data42.encoding === undefined){
-data42.encoding = "utf8";
+if(valid20){
+let data54 = data51.files;
+const _errs132 = errors;
+if(errors === _errs132){
+if(Array.isArray(data54)){
+var valid21 = true;
+const len6 = data54.length;
+for(let i6=0; i6<len6; i6++){
+let data55 = data54[i6];
+const _errs134 = errors;
+if(errors === _errs134){
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+if(data55.encoding === undefined){
+data55.encoding = "utf8";
 }
-let missing6;
-if(((data42.path === undefined) && (missing6 = "path")) || ((data42.content === undefined) && (missing6 = "content"))){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5,schemaPath:"#/properties/sysctlFiles/properties/files/items/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
+let missing8;
+if(((data55.path === undefined) && (missing8 = "path")) || ((data55.content === undefined) && (missing8 = "content"))){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i6,schemaPath:"#/properties/sysctlFiles/properties/files/items/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
 return false;
 }
 else {
-const _errs105 = errors;
-for(const key9 in data42){
-if(!(((key9 === "path") || (key9 === "content")) || (key9 === "encoding"))){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5,schemaPath:"#/properties/sysctlFiles/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
+const _errs136 = errors;
+for(const key13 in data55){
+if(!(((key13 === "path") || (key13 === "content")) || (key13 === "encoding"))){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i6,schemaPath:"#/properties/sysctlFiles/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs105 === errors){
-if(data42.path !== undefined){
-const _errs106 = errors;
-if(typeof data42.path !== "string"){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/path",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(_errs136 === errors){
+if(data55.path !== undefined){
+const _errs137 = errors;
+if(typeof data55.path !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i6+"/path",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs106 === errors;
+var valid22 = _errs137 === errors;
 }
 else {
-var valid17 = true;
+var valid22 = true;
 }
-if(valid17){
-if(data42.content !== undefined){
-const _errs108 = errors;
-if(typeof data42.content !== "string"){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/content",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid22){
+if(data55.content !== undefined){
+const _errs139 = errors;
+if(typeof data55.content !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i6+"/content",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs108 === errors;
+var valid22 = _errs139 === errors;
 }
 else {
-var valid17 = true;
+var valid22 = true;
 }
-if(valid17){
-let data45 = data42.encoding;
-const _errs110 = errors;
-if(typeof data45 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/encoding",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/encoding/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid22){
+let data58 = data55.encoding;
+const _errs141 = errors;
+if(typeof data58 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i6+"/encoding",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/encoding/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(!((data45 === "utf8") || (data45 === "base64"))){
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5+"/encoding",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema31.properties.sysctlFiles.properties.files.items.properties.encoding.enum},message:"must be equal to one of the allowed values"}];
+if(!((data58 === "utf8") || (data58 === "base64"))){
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i6+"/encoding",schemaPath:"#/properties/sysctlFiles/properties/files/items/properties/encoding/enum",keyword:"enum",params:{allowedValues: schema31.properties.sysctlFiles.properties.files.items.properties.encoding.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid17 = _errs110 === errors;
+var valid22 = _errs141 === errors;
 }
 }
 }
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i5,schemaPath:"#/properties/sysctlFiles/properties/files/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files/" + i6,schemaPath:"#/properties/sysctlFiles/properties/files/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid16 = _errs103 === errors;
-if(!valid16){
+var valid21 = _errs134 === errors;
+if(!valid21){
 break;
 }
 }
@@ -1052,7 +1311,7 @@ validate20.errors = [{instancePath:instancePath+"/sysctlFiles/files",schemaPath:
 return false;
 }
 }
-var valid15 = _errs101 === errors;
+var valid20 = _errs132 === errors;
 }
 }
 }
@@ -1063,7 +1322,7 @@ validate20.errors = [{instancePath:instancePath+"/sysctlFiles",schemaPath:"#/pro
 return false;
 }
 }
-var valid0 = _errs94 === errors;
+var valid0 = _errs125 === errors;
 }
 else {
 var valid0 = true;

@@ -12,8 +12,12 @@ import type { NftRuleset } from '../parse/nft-types.js';
 import { scanIptablesSave } from '../parse/iptables-save.js';
 import type { IptablesSave } from '../parse/types.js';
 import { parseSsListeners } from '../parse/ss.js';
+import { parseNetstatListeners } from '../parse/ss-netstat.js';
+import { parseSsAllSockets } from '../parse/ss-peaonmi.js';
 import { parseSysctl } from '../parse/sysctl.js';
+import { parseProcSysFiles } from '../parse/text/proc-sys.js';
 import { parseBridgeLinkText, parseIpAddrText, parseIpLinkText, parseIpNeighText, parseIpRouteText, parseIpRuleText } from '../parse/text/index.js';
+import { promptOnlyLines } from '../parse/text/paste.js';
 import type { Namespace as SnapshotNamespace, Snapshot } from '../snapshot/schema.js';
 import { storedFormat } from '../snapshot/sources.js';
 import { buildBridges } from './bridges.js';
@@ -28,6 +32,10 @@ import { SourceReader } from './sources.js';
 import { buildSysctlTable } from './sysctl.js';
 import type { Host, Namespace, Netfilter, NetfilterFamily } from './types.js';
 import { resolveVeths } from './veths.js';
+import { registerFileSources } from './file-sources.js';
+import { buildResolvers } from './resolvers.js';
+import { buildRuntimeConfig } from './runtime-config.js';
+import { hostContext } from './host-context.js';
 
 /** iptables views the collectors record, with the family each holds. */
 const NETFILTER_SOURCES: [id: 'iptables-save' | 'ip6tables-save' | 'iptables-legacy-save' | 'iptables-nft-save' | 'ip6tables-legacy-save' | 'ip6tables-nft-save', family: NetfilterFamily][] = [
@@ -44,6 +52,7 @@ export function buildHost(snapshot: Snapshot): Host {
   const namespaces = snapshot.namespaces.map((ns) => buildNamespace(ns, notes));
   resolveVeths(namespaces, snapshot.meta.netnsRequested);
   const host = namespaces[0] as Namespace;
+  const runtime = buildRuntimeConfig(snapshot.namespaces[0]!, host.sources, notes);
   return {
     meta: snapshot.meta,
     namespaces,
@@ -52,6 +61,7 @@ export function buildHost(snapshot: Snapshot): Host {
     persistedSysctl: buildPersistedSysctl(snapshot.sysctlFiles, notes),
     sources: namespaces.flatMap((n) => [...n.sources.values()]),
     notes,
+    ...(runtime ? { runtime } : {}),
   };
 }
 
@@ -59,7 +69,7 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
   const reader = new SourceReader(ns, notes);
   // Each source is read by the parser of the form it was stored in (ip -j JSON, or ip's text).
   const byForm = <T>(id: Parameters<typeof parserForForm>[0], parsers: Parameters<typeof parserForForm<T>>[2]) => parserForForm<T>(id, ns.sources[id], parsers);
-  const sysctl = buildSysctlTable(reader.read('sysctl', parseSysctl), reader.label('sysctl'));
+  const sysctl = buildSysctlTable(reader.read('sysctl', byForm('sysctl', { text: parseSysctl, 'proc-sys': parseProcSysFiles })), reader.label('sysctl'));
   const links = reader.read('ip-link', byForm('ip-link', { json: parseIpLink, text: parseIpLinkText }));
   const interfaces = buildInterfaces({
     namespace: ns.name,
@@ -109,13 +119,15 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
   // The parser follows the form the source was stored in (a raw directory may hold nft-ruleset.txt).
   const nftSource = ns.sources['nft-ruleset'];
   const parseNft = nftSource && storedFormat('nft-ruleset', nftSource) === 'text' ? parseNftText : parseNftJson;
-  // `nft list ruleset` prints nothing when there are no tables: an empty source is an empty ruleset.
+  // `nft list ruleset` prints nothing when there are no tables: an empty source (maybe pasted between prompts) is an empty ruleset.
   // The JSON form's rules are made when a check first reads them; their notes then join the host's.
-  const nftRuleset = reader.read('nft-ruleset', (input) => (input.text.trim() === '' ? { value: { tables: [] } satisfies NftRuleset, notes: [] } : parseNft(input, { lateNotes: notes })));
+  const nftRuleset = reader.read('nft-ruleset', (input) => (promptOnlyLines(input.text) ? { value: { tables: [] } satisfies NftRuleset, notes: [] } : parseNft(input, { lateNotes: notes })));
   const neighbours = reader.read('ip-neigh', byForm('ip-neigh', { json: parseIpNeigh, text: parseIpNeighText })) ?? [];
-  const listeners = reader.read('ss-tlnp', parseSsListeners) ?? [];
+  const listeners = reader.read('ss-tlnp', byForm('ss-tlnp', { text: parseSsListeners, 'ss-peaonmi': parseSsAllSockets, netstat: parseNetstatListeners })) ?? [];
   // Every known source gets an info entry, so "not collected" is visible for each.
   for (const id of ['sysctl', 'iptables-save', 'ip6tables-save', 'ip-link', 'ip-addr', 'ip-route', 'ip6-route', 'ip-rule', 'ip6-rule', 'ip-neigh', 'brctl-show', 'bridge-link', 'ss-tlnp', 'nft-ruleset'] as const) reader.info(id);
+  registerFileSources(reader.infos, ns);
+  const resolvers = buildResolvers(ns, reader.infos, notes);
 
   const result: Namespace = {
     name: ns.name,
@@ -135,8 +147,10 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
   };
   if (nftRuleset) result.nftables = buildNftables(nftRuleset, reader.label('nft-ruleset'), netfilter);
   if (policyRules[4] !== undefined || policyRules[6] !== undefined) result.policyRules = policyRules;
+  if (resolvers) result.resolvers = resolvers;
   if (ns.nsid !== undefined) result.nsid = ns.nsid;
   if (ns.inode !== undefined) result.inode = ns.inode;
   if (ns.processes !== undefined) result.processes = ns.processes;
+  if (ns.kind === 'host') Object.assign(result, hostContext(ns, reader, notes));
   return result;
 }

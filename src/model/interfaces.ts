@@ -71,6 +71,9 @@ function addressesOf(entry: IpAddrEntry, label: string): Address[] {
       evidence: { source: label, line: entry.line, text: entry.text },
     };
     if (a.scope) addr.scope = a.scope;
+    if (a.dynamic) addr.dynamic = true;
+    if (a.mngtmpaddr) addr.mngtmpaddr = true;
+    if (a.validLifetime !== undefined) addr.validLifetime = a.validLifetime;
     out.push(addr);
   }
   return out;
@@ -116,9 +119,11 @@ export function buildInterfaces(inputs: InterfaceInputs): Interface[] {
         master: link.master,
         kind: kindOf(link, detailed),
         rawKind: link.kind,
+        infoData: link.infoData,
         link: link.link,
         linkIndex: link.linkIndex,
         linkNetnsId: link.linkNetnsId,
+        linkNetnsName: link.linkNetnsName,
         addresses: addrEntry ? addressesOf(addrEntry, inputs.addrLabel) : [],
         evidence: { source: inputs.linkLabel, line: link.line, text: link.text },
         sysctl,
@@ -158,9 +163,11 @@ interface InterfaceFields {
   master?: string;
   kind: InterfaceKind;
   rawKind?: string;
+  infoData?: Record<string, unknown>;
   link?: string;
   linkIndex?: number;
   linkNetnsId?: number;
+  linkNetnsName?: string;
   addresses: Address[];
   evidence: Interface['evidence'];
   sysctl: SysctlTable;
@@ -184,14 +191,16 @@ function makeInterface(f: InterfaceFields): Interface {
     evidence: f.evidence,
   };
   if (f.rawKind !== undefined) iface.rawKind = f.rawKind;
+  if (f.infoData !== undefined) iface.infoData = f.infoData;
   if (f.mtu !== undefined) iface.mtu = f.mtu;
   if (f.mac !== undefined) iface.mac = f.mac;
   if (f.master !== undefined) iface.master = f.master;
-  if (f.link !== undefined || f.linkIndex !== undefined || f.linkNetnsId !== undefined) {
+  if (f.link !== undefined || f.linkIndex !== undefined || f.linkNetnsId !== undefined || f.linkNetnsName !== undefined) {
     iface.link = {};
     if (f.link !== undefined) iface.link.name = f.link;
     if (f.linkIndex !== undefined) iface.link.index = f.linkIndex;
     if (f.linkNetnsId !== undefined) iface.link.netnsId = f.linkNetnsId;
+    if (f.linkNetnsName !== undefined) iface.link.netnsName = f.linkNetnsName;
   }
   return iface;
 }

@@ -23,6 +23,7 @@ export function buildRoutes(entries: IpRouteEntry[] | undefined, label: string):
     if (e.scope !== undefined) route.scope = e.scope;
     if (e.metric !== undefined) route.metric = e.metric;
     if (e.prefsrc !== undefined) route.prefsrc = e.prefsrc;
+    if (e.expires !== undefined) route.expires = e.expires;
     routes.push(route);
   }
   return routes;

@@ -8,6 +8,7 @@ import type { ParseInput, ParseNote, Parsed } from '../parse/common.js';
 import type { Namespace as SnapshotNamespace } from '../snapshot/schema.js';
 import { sourceText } from '../snapshot/decode.js';
 import { SOURCE_BY_ID, sourceLabel, type SourceId } from '../snapshot/sources.js';
+import { originOf, sourceParts } from './evidence-origin.js';
 import type { SourceInfo } from './types.js';
 import { appendAll } from '../util/arrays.js';
 
@@ -62,6 +63,11 @@ export class SourceReader {
     const label = this.label(id);
     const decoded = sourceText(source, label);
     appendAll(this.notes, decoded.notes);
+    // A text joined from several files: where each starts, so evidence can name the file and its line.
+    if (source.format !== undefined) {
+      const parts = sourceParts(source.format, decoded.text);
+      if (parts) info.parts = parts;
+    }
     try {
       const parsed = parser({ source: label, text: decoded.text });
       appendAll(this.notes, parsed.notes);
@@ -76,8 +82,10 @@ export class SourceReader {
 
 /** A source its parser refused: the error on its info, and a note naming the line. */
 export function markUnreadable(info: SourceInfo, err: InputError, notes: ParseNote[]): void {
-  info.parseError = err.describe();
   const line = err.location.line;
+  // A line of a text joined from several files: which file, and its line there.
+  const origin = info.parts && line !== undefined ? originOf(info.parts, line) : undefined;
+  info.parseError = `${err.describe()}${origin ? ` [line ${origin.line} of ${origin.file}]` : ''}`;
   notes.push({ source: info.label, ...(line !== undefined ? { line } : {}), message: `unreadable, ignored: ${err.message}${err.hint ? ` (${err.hint})` : ''}` });
 }
 

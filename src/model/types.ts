@@ -4,7 +4,11 @@
  * (by name, by index, by chain) so that nothing downstream joins lists in loops.
  */
 import type { NftNetfilter } from './nftables.js';
+import type { CniState } from './cni.js';
+import type { NetworkManagers } from './network-managers.js';
 import type { PolicyRule } from './policy-rules.js';
+import type { NamespaceResolvers } from './resolvers.js';
+import type { RuntimeConfig } from './runtime-config.js';
 import type { Evidence, ParseNote } from '../parse/common.js';
 import type {
   IptChainDecl,
@@ -31,6 +35,17 @@ export interface SourceInfo {
   command?: string;
   /** The parser could not read it: the source is treated as unavailable for rules. */
   parseError?: string;
+  /** A text joined from several files: each file's first line in it (evidence-origin.ts maps lines back). */
+  parts?: SourcePart[];
+}
+
+export interface SourcePart {
+  /** The file as the joined text names it (`iptables-L-nat.txt`, `sos_commands/networking/iptables_-vnxL`). */
+  file: string;
+  /** 1-based line of the joined text that holds the file's first line. */
+  firstLine: number;
+  /** Lines of the file in the joined text. */
+  lineCount: number;
 }
 
 export type InterfaceKind =
@@ -57,6 +72,12 @@ export interface Address {
   /** The network it sits in, e.g. 172.17.0.0/16 for 172.17.0.1/16. */
   network: string;
   scope?: string;
+  /** Not permanent: the address has a lifetime (SLAAC, DHCP). */
+  dynamic?: boolean;
+  /** mngtmpaddr: the kernel made it by SLAAC from a Router Advertisement's prefix. */
+  mngtmpaddr?: boolean;
+  /** Seconds it stays valid (valid_lft); undefined when forever or not printed. */
+  validLifetime?: number;
   interface: string;
   evidence: Evidence;
 }
@@ -95,7 +116,7 @@ export interface Interface {
   /** net.ipv4.conf.<if>.route_localnet */
   routeLocalnet: EffectiveSysctl;
   /** Peer or lower device as ip -d link prints it (link / link_index / link_netnsid). */
-  link?: { name?: string; index?: number; netnsId?: number };
+  link?: { name?: string; index?: number; netnsId?: number; netnsName?: string };
   /** linkinfo.info_data of ip -d link (vxlan lower device `link`, `local`/`local6`, ...), when printed. */
   infoData?: Record<string, unknown>;
   evidence: Evidence;
@@ -130,6 +151,8 @@ export type VethPeer =
       name?: string;
       index?: number;
       netnsId?: number;
+      /** The peer's namespace by name (`link-netns NAME` in ip's text), where it was not collected. */
+      netnsName?: string;
     };
 
 export interface VethEnd {
@@ -151,6 +174,8 @@ export interface Route {
   scope?: string;
   metric?: number;
   prefsrc?: string;
+  /** Seconds until the kernel removes it (routes learned from Router Advertisements). */
+  expires?: number;
   nexthops: { gateway?: string; dev?: string; weight?: number }[];
   /** Route flags as ip prints them (onlink, linkdown, ...), when the model keeps them. */
   flags?: string[];
@@ -275,6 +300,12 @@ export interface Namespace {
   /** nft list ruleset, tables iptables-nft manages flagged; undefined when not collected or unreadable. */
   nftables?: NftNetfilter;
   listeners: SsListener[];
+  /** The resolv.conf the namespace reads (file source resolv-conf); undefined when not collected or unreadable. */
+  resolvers?: NamespaceResolvers;
+  /** Which devices NetworkManager / systemd-networkd manage (host namespace only; src/model/network-managers.ts). */
+  networkManagers?: NetworkManagers;
+  /** The subnets CNI configurations and flannel give bridges (host namespace only; src/model/cni.ts). */
+  cni?: CniState;
 }
 
 export interface PersistedSysctl {
@@ -297,4 +328,6 @@ export interface Host {
   sources: SourceInfo[];
   /** What parsers tolerated, for the user to see. */
   notes: ParseNote[];
+  /** daemon.json and the runtimes' command lines (file sources); undefined when neither was collected. */
+  runtime?: RuntimeConfig;
 }

@@ -3,7 +3,7 @@
  *
  * `ip -d link` names a peer in the same namespace with `link` ("veth1", or "if12" when it cannot
  * resolve it), and a peer elsewhere with `link_index` plus `link_netnsid` (the id this namespace gives
- * the peer's). A pair is resolved when the candidate's own link index points back at this end, so a
+ * the peer's); ip's text may print `link-netns NAME` instead of the id. A pair is resolved when the candidate's own link index points back at this end, so a
  * wrong nsid mapping can never pair two unrelated interfaces.
  */
 import { type NetnsRequested, peerNamespaceMissing } from './netns-request.js';
@@ -22,39 +22,49 @@ function pointsBack(candidate: Interface, end: Interface): boolean {
   return candidate.link?.name === end.name;
 }
 
+interface Lookup {
+  namespaces: Namespace[];
+  byNsid: Map<number, Namespace>;
+  byName: Map<string, Namespace>;
+  host: Namespace | undefined;
+  requested: NetnsRequested;
+}
+
 /** @param requested the namespaces the collector was asked for (meta.netnsRequested), for the wording */
 export function resolveVeths(namespaces: Namespace[], requested?: NetnsRequested): void {
   const byNsid = new Map<number, Namespace>();
   for (const ns of namespaces) if (ns.nsid !== undefined) byNsid.set(ns.nsid, ns);
-  const host = namespaces[0];
+  const lookup: Lookup = { namespaces, byNsid, byName: new Map(namespaces.map((n) => [n.name, n])), host: namespaces[0], requested };
 
+  // A veth's peer is a veth: an end whose kind was only guessed from its name (ip link without -d, as a
+  // sosreport holds a namespace's `ip address show`) is one when a veth's peer found it pointing back.
+  const peers = new Map<Interface, VethPeer>();
   for (const ns of namespaces) {
     for (const iface of ns.interfaces) {
       if (iface.kind !== 'veth') continue;
-      ns.veths.push({ interface: iface, peer: findPeer(ns, iface, namespaces, byNsid, host, requested) });
+      const peer = findPeer(ns, iface, lookup);
+      peers.set(iface, peer);
+      if (peer.resolved && peer.interface.kind !== 'veth' && peer.interface.rawKind === undefined) peer.interface.kind = 'veth';
+    }
+  }
+  for (const ns of namespaces) {
+    for (const iface of ns.interfaces) {
+      if (iface.kind !== 'veth') continue;
+      ns.veths.push({ interface: iface, peer: peers.get(iface) ?? findPeer(ns, iface, lookup) });
     }
   }
 }
 
-function findPeer(
-  ns: Namespace,
-  end: Interface,
-  namespaces: Namespace[],
-  byNsid: Map<number, Namespace>,
-  host: Namespace | undefined,
-  requested: NetnsRequested,
-): VethPeer {
+function findPeer(ns: Namespace, end: Interface, { namespaces, byNsid, byName, host, requested }: Lookup): VethPeer {
   const link = end.link;
   if (!link) {
     return { resolved: false, reason: 'ip link shows no peer for this veth (collected without -d, or the peer is gone)' };
   }
   const peerIndex = link.index ?? peerIndexFromName(link.name);
 
-  if (link.netnsId === undefined) {
+  if (link.netnsId === undefined && link.netnsName === undefined) {
     // Peer in the same namespace.
     const candidate = peerIndex !== undefined ? ns.interfaceByIndex.get(peerIndex) : link.name ? ns.interfaceByName.get(link.name) : undefined;
-    // Never the veth itself: `eth0@if2` read from text that names the peer's namespace only by name
-    // (`link-netns NAME`) has the peer's index, which may be its own in this namespace.
     if (candidate && candidate !== end && pointsBack(candidate, end)) return { resolved: true, namespace: ns.name, name: candidate.name, interface: candidate };
     const unresolved: VethPeer = { resolved: false, reason: `peer ${link.name ?? `ifindex ${peerIndex}`} not found in namespace ${ns.name}` };
     if (link.name && peerIndexFromName(link.name) === undefined) unresolved.name = link.name;
@@ -64,7 +74,10 @@ function findPeer(
 
   // Peer in another namespace. From the host, link_netnsid is the peer namespace's nsid; from a
   // container, it is the container's id for the peer namespace, which we do not know: try every other.
-  const preferred = ns === host ? byNsid.get(link.netnsId) : undefined;
+  // ip's text may name it instead (`link-netns NAME`): the named namespace first, then every other (the
+  // name of the namespace a sosreport was taken in is not the snapshot's: that one is `host`).
+  const named = link.netnsName !== undefined ? byName.get(link.netnsName) : undefined;
+  const preferred = named !== undefined && named !== ns ? named : ns === host && link.netnsId !== undefined ? byNsid.get(link.netnsId) : undefined;
   const candidates = preferred ? [preferred, ...namespaces.filter((n) => n !== ns && n !== preferred)] : namespaces.filter((n) => n !== ns);
   for (const other of candidates) {
     const candidate = peerIndex !== undefined ? other.interfaceByIndex.get(peerIndex) : undefined;
@@ -73,11 +86,10 @@ function findPeer(
     }
   }
   const collected = namespaces.length > 1 ? `none of the ${namespaces.length - 1} other collected namespaces holds it` : peerNamespaceMissing(requested);
-  const unresolved: VethPeer = {
-    resolved: false,
-    reason: `peer ifindex ${peerIndex ?? '?'} is in namespace id ${link.netnsId}; ${collected}`,
-    netnsId: link.netnsId,
-  };
+  const where = link.netnsId !== undefined ? `namespace id ${link.netnsId}` : `namespace ${link.netnsName}`;
+  const unresolved: VethPeer = { resolved: false, reason: `peer ifindex ${peerIndex ?? '?'} is in ${where}; ${collected}` };
+  if (link.netnsId !== undefined) unresolved.netnsId = link.netnsId;
+  if (link.netnsName !== undefined) unresolved.netnsName = link.netnsName;
   if (peerIndex !== undefined) unresolved.index = peerIndex;
   return unresolved;
 }

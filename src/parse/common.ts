@@ -10,6 +10,11 @@ export interface Evidence {
   text: string;
   /** The line that proves the finding, where it is not the first quoted (a DNAT after the jumps to it). */
   primary?: true;
+  /**
+   * Where a source joins several files into one text (the `iptables -L` listing of each table, the /proc/sys
+   * files a sosreport copied), the file the line came from and its line there; `line` is the joined text's.
+   */
+  origin?: { file: string; line: number };
 }
 
 /** A tolerated oddity in the input, kept visible to the user ("line 3: shell prompt skipped"). */

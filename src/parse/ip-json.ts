@@ -89,7 +89,16 @@ function readAddrInfo(r: JsonRecord, ifname: string, info: JsonObject): IpAddrIn
   put(addrInfo, 'broadcast', r.string('broadcast', info));
   put(addrInfo, 'label', r.string('label', info));
   put(addrInfo, 'dynamic', r.boolean('dynamic', info));
+  put(addrInfo, 'mngtmpaddr', r.boolean('mngtmpaddr', info));
+  put(addrInfo, 'validLifetime', finiteLifetime(r.integer('valid_life_time', info)));
   return addrInfo;
+}
+
+/** iproute2 prints an infinite lifetime (`forever` in text) as 4294967295 (INFINITY_LIFE_TIME). */
+export const INFINITE_LIFETIME = 4294967295;
+
+function finiteLifetime(seconds: number | undefined): number | undefined {
+  return seconds === undefined || seconds >= INFINITE_LIFETIME || seconds < 0 ? undefined : seconds;
 }
 
 function readAddr(r: JsonRecord): IpAddrEntry | undefined {
@@ -172,6 +181,7 @@ function readRoute(r: JsonRecord, family: 4 | 6): IpRouteEntry | undefined {
   put(route, 'scope', r.label('scope'));
   put(route, 'metric', r.integer('metric'));
   put(route, 'prefsrc', r.string('prefsrc'));
+  put(route, 'expires', r.integer('expires'));
   return route;
 }
 

@@ -7,11 +7,12 @@
 import { clip, DROPPED, fail, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import type { SsListener } from './types.js';
 import { wrongFormatHint } from './wrong-format.js';
+import { promptOnlyLines } from './text/paste.js';
 
 type SsProcess = SsListener['processes'][number];
 
 /** First column of `ss` when several socket kinds are listed (`ss -Htulnp`). */
-const NETIDS = new Set([
+export const NETIDS: ReadonlySet<string> = new Set([
   'tcp',
   'udp',
   'raw',
@@ -29,7 +30,7 @@ const NETIDS = new Set([
 ]);
 
 /** The first `count` whitespace-separated fields and the offset where the rest of the line starts. */
-function takeFields(line: string, count: number): { fields: string[]; rest: number } {
+export function takeFields(line: string, count: number): { fields: string[]; rest: number } {
   const fields: string[] = [];
   let i = 0;
   while (fields.length < count) {
@@ -109,8 +110,49 @@ export function parseSsUsers(text: string, from = 0): SsProcess[] | undefined {
   }
 }
 
-function isHeader(first: string): boolean {
+export function isHeader(first: string): boolean {
   return first === 'State' || first === 'Netid';
+}
+
+/** One TCP socket line read, or why it could not be (the line is then left out, with a note). */
+export type SsSocketLine = { ok: true; listener: SsListener; usersUnreadable: boolean } | { ok: false; message: string };
+
+/**
+ * A socket line of `ss` from the state column on (`withNetid`: a first `tcp` column before it): state,
+ * queues, local and peer address, and the processes of `users:(...)` where `-p` printed them.
+ */
+export function readSsSocketLine(raw: string, lineNo: number, withNetid: boolean): SsSocketLine {
+  const { fields, rest } = takeFields(raw, withNetid ? 6 : 5);
+  const [state, recvQ, sendQ, local, peer] = withNetid ? fields.slice(1) : fields;
+  if (state === undefined || recvQ === undefined || sendQ === undefined || local === undefined || peer === undefined) {
+    return { ok: false, message: `not an \`ss\` socket line, skipped: ${clip(raw.trim(), 80)}` };
+  }
+  if (!/^\d+$/.test(recvQ) || !/^\d+$/.test(sendQ)) return { ok: false, message: `Recv-Q/Send-Q are not numbers, line skipped: ${clip(raw.trim(), 80)}` };
+  const endpoint = parseSsEndpoint(local);
+  if (!endpoint) return { ok: false, message: `local address "${clip(local, 60)}" not understood, line skipped` };
+  if (!/^\d{1,5}$/.test(endpoint.port) || Number(endpoint.port) > 65535) {
+    return { ok: false, message: `local port "${clip(endpoint.port, 30)}" is not a number (ss run without -n?), line skipped` };
+  }
+  const listener: SsListener = {
+    state,
+    recvQ: Number(recvQ),
+    sendQ: Number(sendQ),
+    localAddress: endpoint.address,
+    localPort: Number(endpoint.port),
+    peer,
+    processes: [],
+    line: lineNo,
+    text: clip(raw),
+  };
+  if (endpoint.interface !== undefined) listener.localInterface = endpoint.interface;
+  let usersUnreadable = false;
+  const usersAt = raw.indexOf('users:(', rest);
+  if (usersAt >= 0) {
+    const processes = parseSsUsers(raw, usersAt);
+    if (processes) listener.processes = processes;
+    else usersUnreadable = true;
+  }
+  return { ok: true, listener, usersUnreadable };
 }
 
 export function parseSsListeners(input: ParseInput): Parsed<SsListener[]> {
@@ -140,46 +182,18 @@ export function parseSsListeners(input: ParseInput): Parsed<SsListener[]> {
       note(lineNo, `${netid} socket skipped: only TCP listeners are read`);
       continue;
     }
-    const { fields, rest } = takeFields(raw, netid ? 6 : 5);
-    const [state, recvQ, sendQ, local, peer] = netid ? fields.slice(1) : fields;
-    if (state === undefined || recvQ === undefined || sendQ === undefined || local === undefined || peer === undefined) {
-      note(lineNo, `not an \`ss\` socket line, skipped: ${clip(raw.trim(), 80)}`, DROPPED);
+    const read = readSsSocketLine(raw, lineNo, netid !== undefined);
+    if (!read.ok) {
+      note(lineNo, read.message, DROPPED);
       continue;
     }
-    if (!/^\d+$/.test(recvQ) || !/^\d+$/.test(sendQ)) {
-      note(lineNo, `Recv-Q/Send-Q are not numbers, line skipped: ${clip(raw.trim(), 80)}`, DROPPED);
-      continue;
-    }
-    const endpoint = parseSsEndpoint(local);
-    if (!endpoint) {
-      note(lineNo, `local address "${clip(local, 60)}" not understood, line skipped`, DROPPED);
-      continue;
-    }
-    if (!/^\d{1,5}$/.test(endpoint.port) || Number(endpoint.port) > 65535) {
-      note(lineNo, `local port "${clip(endpoint.port, 30)}" is not a number (ss run without -n?), line skipped`, DROPPED);
-      continue;
-    }
-    const listener: SsListener = {
-      state,
-      recvQ: Number(recvQ),
-      sendQ: Number(sendQ),
-      localAddress: endpoint.address,
-      localPort: Number(endpoint.port),
-      peer,
-      processes: [],
-      line: lineNo,
-      text: clip(raw),
-    };
-    if (endpoint.interface !== undefined) listener.localInterface = endpoint.interface;
-    const usersAt = raw.indexOf('users:(', rest);
-    if (usersAt >= 0) {
-      const processes = parseSsUsers(raw, usersAt);
-      if (processes) listener.processes = processes;
-      else note(lineNo, 'process column not understood; listener kept without processes', DROPPED);
-    }
-    listeners.push(listener);
+    if (read.usersUnreadable) note(lineNo, 'process column not understood; listener kept without processes', DROPPED);
+    listeners.push(read.listener);
   }
 
+  // An empty output pasted between prompts: no listener, not a wrong format.
+  const prompts = listeners.length === 0 ? promptOnlyLines(input.text) : undefined;
+  if (prompts) return { value: [], notes: prompts.map((line) => ({ source: input.source, line, message: 'shell prompt skipped (pasted output)' })) };
   if (listeners.length === 0 && firstContentLine !== undefined && !recognisedOther) {
     const hint = wrongFormatHint(input.text) ?? 'expected the output of `ss -Htlnp`';
     fail(input, 'no `ss` socket line found', firstContentLine, hint);

@@ -188,6 +188,8 @@ export interface IpLinkEntry {
   linkIndex?: number;
   /** Present when the peer (or lower device) lives in another namespace: that namespace's id as seen from here. */
   linkNetnsId?: number;
+  /** `link-netns NAME` in ip's text: the peer's namespace by its name where ip prints no id (JSON never does this). */
+  linkNetnsName?: string;
   address?: string;
   linkType?: string;
   /** linkinfo.info_kind: veth, bridge, vxlan, vlan, bond, dummy, tun, wireguard, ... (absent for physical NICs). */
@@ -212,6 +214,10 @@ export interface IpAddrInfo {
   broadcast?: string;
   label?: string;
   dynamic?: boolean;
+  /** IFA_F_MANAGETEMPADDR: set by the kernel on addresses it made by SLAAC from a Router Advertisement. */
+  mngtmpaddr?: boolean;
+  /** Seconds the address stays valid (valid_lft); absent when forever or not printed. */
+  validLifetime?: number;
   /** Peer address of point-to-point links. */
   peer?: string;
 }
@@ -246,6 +252,8 @@ export interface IpRouteEntry {
   scope?: string;
   metric?: number;
   prefsrc?: string;
+  /** Seconds until the kernel removes the route (`expires`: routes learned from Router Advertisements). */
+  expires?: number;
   flags: string[];
   nexthops: IpNextHop[];
   line: number;

@@ -17,8 +17,10 @@ import { redactJson } from './sources/json.js';
 import { redactNftText } from './sources/nft-text.js';
 import { redactPlainText } from './sources/plain-text.js';
 import { redactSs } from './sources/ss.js';
+import { redactNmcli } from './sources/host-context.js';
 import { redactSysctl, registerSysctlIdentifiers } from './sources/sysctl.js';
 import { redactText } from './text-scan.js';
+import { redactFileSources, registerFileIdentifiers } from './sources/files.js';
 import { Tokens } from './tokens.js';
 
 export interface RedactOptions {
@@ -83,6 +85,7 @@ function registerIdentifiers(snapshot: Snapshot, ctx: RedactContext): void {
     const sysctl = ns.sources.sysctl;
     if (sysctl && sysctl.stdoutEncoding === 'utf8') registerSysctlIdentifiers(sysctl.stdout, ctx);
   }
+  registerFileIdentifiers(snapshot, ctx);
 }
 
 const IFNAME_VALUE = /"(?:ifname|master|link|dev)"\s*:\s*"([^"\\]+)"/g;
@@ -109,6 +112,7 @@ function redactNamespace(ns: Namespace, ctx: RedactContext, dropped: string[]): 
   for (const [id, source] of Object.entries(ns.sources)) {
     out.sources[id] = redactSource(ns.name, id, source, ctx, dropped);
   }
+  if (ns.files !== undefined) out.files = redactFileSources(ns.name, ns.files, ctx, dropped, redactStored);
   return out;
 }
 
@@ -155,6 +159,18 @@ type TextRedactor = (text: string) => string;
 function stdoutRedactor(id: SourceId, format: SourceFormat, ctx: RedactContext): TextRedactor {
   if (format === 'json') return (t) => redactJson(t, ctx);
   if (format === 'iptables-list') return (t) => redactIptablesList(t, ctx);
+  // netstat's program column is unquoted (names with spaces, then the timer): not followed, so dropped; the
+  // /proc/sys files' headers hold interface names the sysctl redactor does not look for.
+  if (format === 'proc-sys') {
+    return () => {
+      throw new UnredactableSource('/proc/sys files: their paths hold interface names outside the sysctl keys the redactor follows');
+    };
+  }
+  if (format === 'netstat') {
+    return () => {
+      throw new UnredactableSource('netstat -neopa output: its program names are not told apart from the columns around them');
+    };
+  }
   switch (id) {
     case 'sysctl':
       return (t) => redactSysctl(t, ctx);
@@ -169,6 +185,8 @@ function stdoutRedactor(id: SourceId, format: SourceFormat, ctx: RedactContext):
       return (t) => redactNftText(t, ctx);
     case 'ss-tlnp':
       return (t) => redactSs(t, ctx);
+    case 'nmcli-device':
+      return (t) => redactNmcli(t, ctx);
     default:
       return (t) => redactPlainText(t, ctx);
   }

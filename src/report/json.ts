@@ -64,7 +64,10 @@ function orderedSubject(s: Subject): Subject {
 }
 
 function orderedEvidence(e: Evidence): Evidence {
-  return e.primary ? { source: e.source, line: e.line, text: e.text, primary: true } : { source: e.source, line: e.line, text: e.text };
+  const out: Evidence = { source: e.source, line: e.line, text: e.text };
+  if (e.origin) out.origin = { file: e.origin.file, line: e.origin.line };
+  if (e.primary) out.primary = true;
+  return out;
 }
 
 function orderedRule(m: RuleMeta): RuleMeta {

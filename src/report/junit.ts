@@ -9,6 +9,7 @@
 import type { AuditResult, Finding, RuleMeta, Severity, Subject, SuppressedFinding } from '../engine/types.js';
 import { describeSubject, failsAt, suppressionText } from './describe.js';
 import { xmlAttr, xmlText } from './escape.js';
+import { evidenceWhere } from './evidence-where.js';
 
 export interface JunitOptions {
   /** The lowest severity that fails a testcase, as --fail-on: `none` fails none. */
@@ -122,6 +123,6 @@ function systemOut(text: string): string {
 
 /** The message, the quoted evidence and the fix. */
 function findingText(f: Finding): string {
-  const evidence = f.evidence.map((e) => `${e.source}:${e.line}  ${e.text}`);
+  const evidence = f.evidence.map((e) => `${evidenceWhere(e)}  ${e.text}`);
   return [f.message, '', ...evidence, ...(evidence.length ? [''] : []), `Fix: ${f.remediation}`].join('\n');
 }

@@ -19,6 +19,11 @@ export interface SourceLocator {
   sourceText?: (input: string, source: string) => string | undefined;
   /** The file holding a source of an input, when it has one; otherwise the text is embedded in the log. */
   sourceFile?: (input: string, source: string) => string | undefined;
+  /**
+   * For a source joined from several files (Evidence.origin), the file of the input that one of them is, where
+   * the input holds it (a raw-output directory's `iptables-L-nat.txt`, a sosreport directory's own file).
+   */
+  originFile?: (input: string, source: string, file: string) => string | undefined;
 }
 
 interface Artifact {
@@ -55,8 +60,15 @@ export class RunLocations {
     if (!evidence || evidence.line < 1) {
       return { artifactLocation: this.#artifact(toUriReference(this.input)), region: { startLine: 1 } };
     }
-    const file = this.locator.sourceFile?.(this.input, evidence.source);
     const text = this.#text(evidence.source);
+    const origin = evidence.origin;
+    const originFile = origin === undefined ? undefined : this.locator.originFile?.(this.input, evidence.source, origin.file);
+    if (origin !== undefined && originFile !== undefined) {
+      // The line of the file the joined text took it from; the quoted text is the same line.
+      const lines = text === undefined ? undefined : this.#linesOf(evidence.source, text);
+      return { artifactLocation: this.#artifact(toUriReference(originFile)), region: evidenceRegion({ ...evidence, line: origin.line }, lines?.[evidence.line - 1]) };
+    }
+    const file = this.locator.sourceFile?.(this.input, evidence.source);
     const uri = file === undefined ? embeddedUri(this.input, evidence.source) : toUriReference(file);
     const embedded = file === undefined && text !== undefined ? text : undefined;
     const lines = text === undefined ? undefined : this.#linesOf(evidence.source, text);

@@ -15,6 +15,7 @@ import type { Evidence } from '../parse/common.js';
 import { VERSION } from '../version.js';
 import { isBuiltinRule, ruleDocsUrl } from './links.js';
 import { RunLocations, type SourceLocator } from './sarif-locations.js';
+import { evidenceWhere } from './evidence-where.js';
 
 export { toUriReference } from './sarif-locations.js';
 
@@ -73,7 +74,7 @@ function sarifRun(result: AuditResult, automationId: string, options: SarifOptio
             relatedLocations: related.map((ev, i) => ({
               id: i + 1,
               physicalLocation: locations.locate(ev),
-              message: { text: `${ev.source}:${ev.line}` },
+              message: { text: evidenceWhere(ev) },
             })),
           }
         : {}),

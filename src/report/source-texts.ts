@@ -6,6 +6,7 @@
  */
 import { decodeText, sourceText } from '../snapshot/decode.js';
 import type { Snapshot } from '../snapshot/schema.js';
+import { parseFileLabel } from '../snapshot/host-files.js';
 
 /** The text of one source of one input, undefined when the input has no such source. */
 export type SourceTextLookup = (input: string, source: string) => string | undefined;
@@ -22,6 +23,13 @@ export function snapshotSourceTexts(snapshot: Snapshot): (source: string) => str
 }
 
 function decode(snapshot: Snapshot, label: string): string | undefined {
+  const read = parseFileLabel(label);
+  if (read) {
+    const file = Object.values(snapshot.namespaces.find((ns) => ns.name === read.namespace)?.files ?? {})
+      .flatMap((source) => source.files)
+      .find((f) => f.path === read.path && f.content !== undefined);
+    if (file) return decodeText(file.content!, file.encoding ?? 'utf8', label).text;
+  }
   if (label.startsWith('/')) {
     const file = snapshot.sysctlFiles.files.find((f) => f.path === label);
     return file && decodeText(file.content, file.encoding, label).text;

@@ -8,6 +8,7 @@ import { clip } from '../parse/common.js';
 import { COLOURS, NO_COLOURS, type Palette } from './colour.js';
 import { addSummaries, describeSubject, isPartial, plural, summaryLine } from './describe.js';
 import { printable, printableLine } from './escape.js';
+import { evidenceWhere } from './evidence-where.js';
 
 export interface TextOptions {
   colour?: boolean;
@@ -71,7 +72,7 @@ function formatFinding(finding: Finding, c: Palette): string[] {
   const lines = [`${label} ${c.bold(finding.ruleId)} on ${printableLine(describeSubject(finding.subject))}`];
   lines.push(...indent(printable(finding.message), '  '));
   for (const ev of finding.evidence) {
-    lines.push(c.dim(`    ${printableLine(ev.source)}:${ev.line}  `) + printableLine(clip(ev.text)));
+    lines.push(c.dim(`    ${printableLine(evidenceWhere(ev))}  `) + printableLine(clip(ev.text)));
   }
   if (finding.remediation) lines.push(...indent(`Fix: ${printable(finding.remediation)}`, '  '));
   return lines;

@@ -9,6 +9,7 @@ import type { TraceResult } from '../analysis/path/trace.js';
 import { describePacket } from '../analysis/path/packet.js';
 import { clip } from '../parse/common.js';
 import { printableLine } from './escape.js';
+import { evidenceWhere } from './evidence-where.js';
 
 export const TRACE_SCHEMA = 'netaudit/trace@1';
 
@@ -77,7 +78,7 @@ function stepLines(s: TraceStep, width: number): string[] {
   const head = `  ${(mark ?? '').padEnd(8)}${s.namespace.padEnd(width)}  ${s.stage.padEnd(15)}${where ? `${where}  ` : ''}${s.note}`;
   const rewritten = s.verdict === 'dnat' || s.verdict === 'snat' ? `  now ${s.packet}` : '';
   const lines = [printableLine(head + rewritten)];
-  for (const e of s.evidence) lines.push(printableLine(`           ${e.source}:${e.line}  ${clip(e.text, 160)}`));
+  for (const e of s.evidence) lines.push(printableLine(`           ${evidenceWhere(e)}  ${clip(e.text, 160)}`));
   return lines;
 }
 

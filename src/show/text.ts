@@ -1,6 +1,8 @@
 /** `netaudit show` as text: sections a person scans top to bottom when reading a bug report. */
 import type { HostView, NamespaceView, NftablesView, RulesetView } from './view.js';
 import { appendAll } from '../util/arrays.js';
+import { resolversText, runtimeText } from './context-view.js';
+import { hostContextText } from './host-context-view.js';
 
 function table(rows: string[][], indent = '    '): string[] {
   if (rows.length === 0) return [];
@@ -109,6 +111,8 @@ function namespaceSection(ns: NamespaceView): string[] {
     out.push('  Listening TCP sockets');
     appendAll(out, table(ns.listeners.map((l) => [`${l.address}:${l.port}`, l.processes.join(' ')])));
   }
+  appendAll(out, resolversText(ns.resolvers));
+  appendAll(out, hostContextText(ns.deviceManagers, ns.cni));
   return out;
 }
 
@@ -155,6 +159,8 @@ export function renderShowText(view: HostView): string {
     out.push('');
     appendAll(out, namespaceSection(ns));
   }
+
+  appendAll(out, runtimeText(view.runtime));
 
   const p = view.persistedSysctl;
   out.push('', `Persisted sysctl (${p.status}${p.reason ? `: ${p.reason}` : ''}): ${p.files.length} file(s)`);

@@ -6,6 +6,8 @@ import type { Host, Interface, Namespace, NfChain, Ruleset, SourceInfo } from '.
 import type { NftNetfilter } from '../model/nftables.js';
 import { lookupSysctl } from '../model/sysctl.js';
 import { SOURCE_IDS } from '../snapshot/sources.js';
+import { resolversView, runtimeView, type ResolversView, type RuntimeView } from './context-view.js';
+import { cniView, networkManagersView, type CniView, type NetworkManagersView } from './host-context-view.js';
 
 const SOURCE_ORDER = new Map<string, number>(SOURCE_IDS.map((id, i) => [id, i]));
 
@@ -23,6 +25,8 @@ export interface HostView {
     settings: { key: string; value: string; file: string; line: number; excluded?: true }[];
   };
   sources: { namespace: string; source: string; status: string; reason?: string; parseError?: string }[];
+  /** daemon.json and the runtimes' command lines, merged; absent when not collected. */
+  runtime?: RuntimeView;
   notes: { source: string; line?: number; message: string }[];
 }
 
@@ -40,6 +44,12 @@ export interface NamespaceView {
   /** nft list ruleset; absent when it was not collected or could not be read. */
   nftables?: NftablesView;
   listeners: { address: string; port: number; processes: string[] }[];
+  /** The resolv.conf the namespace reads; absent when not collected. */
+  resolvers?: ResolversView;
+  /** Host only: which devices NetworkManager / systemd-networkd manage, and NetworkManager's unmanaged-devices. */
+  deviceManagers?: NetworkManagersView;
+  /** Host only: the CNI networks, flannel's lease, the subnets they assign bridges, host-local allocations. */
+  cni?: CniView;
 }
 
 export interface InterfaceView {
@@ -205,6 +215,10 @@ function namespaceView(ns: Namespace): NamespaceView {
     listeners: ns.listeners.map((l) => ({ address: l.localAddress, port: l.localPort, processes: l.processes.map((p) => `${p.name}(${p.pid})`) })),
   };
   if (ns.nftables) view.nftables = nftablesView(ns.nftables);
+  if (ns.resolvers) view.resolvers = resolversView(ns.resolvers);
+  const managers = ns.networkManagers && networkManagersView(ns.networkManagers);
+  if (managers && Object.keys(managers).length > 0) view.deviceManagers = managers;
+  if (ns.cni && (ns.cni.networks || ns.cni.flannel || ns.cni.allocations)) view.cni = cniView(ns.cni);
   if (ns.nsid !== undefined) view.nsid = ns.nsid;
   if (ns.processes !== undefined) view.processes = ns.processes;
   return view;
@@ -241,5 +255,6 @@ export function hostView(host: Host): HostView {
       [...ns.sources.values()].sort((a, b) => (SOURCE_ORDER.get(a.id) ?? 99) - (SOURCE_ORDER.get(b.id) ?? 99)).map(sourceView),
     ),
     notes: host.notes.map((n) => (n.line !== undefined ? { source: n.source, line: n.line, message: n.message } : { source: n.source, message: n.message })),
+    ...(host.runtime ? { runtime: runtimeView(host.runtime) } : {}),
   };
 }

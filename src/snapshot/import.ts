@@ -2,7 +2,8 @@
  * Raw-output directories (DESIGN.md contract): command outputs pasted from a bug report, one file per
  * source by the names in sources.ts (a source with other raw forms, such as nft-ruleset.json or
  * nft-ruleset.txt, records the form it was read in as `format`), `sysctl.d/` for persisted sysctl files, and optional
- * `netns/<name>/` folders holding the same files for other namespaces. Nothing in the folder is
+ * `netns/<name>/` folders holding the same files for other namespaces; `files/` mirrors the real paths of the
+ * file sources (import-files.ts). Nothing in the folder is
  * silently ignored: unexpected entries become notes in meta.notes.
  */
 import type { Dirent } from 'node:fs';
@@ -11,12 +12,14 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { formatBytes, MAX_SNAPSHOT_BYTES, systemMessage } from './read-bytes.js';
-import type { Namespace, PersistedFile, PersistedSysctl, Snapshot, Source } from './schema.js';
+import type { FileSource, Namespace, PersistedFile, PersistedSysctl, Snapshot, Source } from './schema.js';
 import { SNAPSHOT_SCHEMA_ID } from './schema-id.js';
 import { joinTableListings, tableOfRawFile } from './iptables-list-files.js';
 import { RAW_SYSCTL_DIR, type RawForm, SOURCES, type SourceSpec } from './sources.js';
 import { fileSource, storeBytes } from './utf8.js';
 import { unavailableSource } from './unavailable.js';
+import { RAW_FILES_DIR } from './host-files.js';
+import { importFileSources } from './import-files.js';
 
 export const RAW_NETNS_DIR = 'netns';
 export const IMPORT_COLLECTOR_NAME = 'netaudit import';
@@ -37,7 +40,7 @@ export async function importRawDir(dir: string): Promise<Snapshot> {
   const notes: string[] = [];
   const entries = await listDir(dir);
   const host = await importNamespaceDir(dir, entries, notes, { host: true });
-  const namespaces: Namespace[] = [{ name: 'host', kind: 'host', sources: host.sources }];
+  const namespaces: Namespace[] = [{ name: 'host', kind: 'host', sources: host.sources, ...(host.files ? { files: host.files } : {}) }];
 
   const netnsEntry = entries.find((e) => e.name === RAW_NETNS_DIR);
   if (netnsEntry) {
@@ -53,7 +56,7 @@ export async function importRawDir(dir: string): Promise<Snapshot> {
           notes.push(`${nsDir}: the name "host" is reserved for the host namespace, ignored`);
         } else {
           const ns = await importNamespaceDir(nsDir, await listDir(nsDir), notes, { host: false });
-          namespaces.push({ name: entry.name, kind: 'named', sources: ns.sources });
+          namespaces.push({ name: entry.name, kind: 'named', sources: ns.sources, ...(ns.files ? { files: ns.files } : {}) });
         }
       }
     }
@@ -72,22 +75,28 @@ async function importNamespaceDir(
   entries: Dirent[],
   notes: string[],
   where: { host: boolean },
-): Promise<{ sources: Record<string, Source>; sysctlFiles?: PersistedSysctl }> {
+): Promise<{ sources: Record<string, Source>; sysctlFiles?: PersistedSysctl; files?: Record<string, FileSource> }> {
   const present = new Map<string, string>();
   let sysctlFiles: PersistedSysctl | undefined;
+  let files: Record<string, FileSource> | undefined;
   for (const entry of entries.sort(byName)) {
     const full = path.join(dir, entry.name);
-    if (FORM_BY_FILE.has(entry.name) || PER_TABLE_FORMS.some((f) => tableOfRawFile(f, entry.name) !== undefined)) {
+    if (!where.host && FORM_BY_FILE.get(entry.name)?.spec.hostOnly) {
+      notes.push(`${full}: ${FORM_BY_FILE.get(entry.name)!.spec.id} is read for the host only, ignored`);
+    } else if (FORM_BY_FILE.has(entry.name) || PER_TABLE_FORMS.some((f) => tableOfRawFile(f, entry.name) !== undefined)) {
       present.set(entry.name, full);
     } else if (entry.name === RAW_SYSCTL_DIR) {
       if (where.host) sysctlFiles = await importSysctlDir(full, notes);
       else notes.push(`${full}: persisted sysctl files are read for the host only, ignored`);
+    } else if (entry.name === RAW_FILES_DIR && entry.isDirectory()) {
+      files = await importFileSources(full, where, notes);
     } else if (!(where.host && entry.name === RAW_NETNS_DIR)) {
       notes.push(`${full}: not a known raw-output file name, ignored (see \`netaudit import --help\`)`);
     }
   }
   const sources: Record<string, Source> = {};
-  for (const spec of SOURCES) {
+  // Host-only sources (nmcli, networkctl) describe the machine: as in the collectors, never a namespace's.
+  for (const spec of SOURCES.filter((s) => where.host || !s.hostOnly)) {
     // The source's own form first, then its other forms: the first present is read, the rest noted.
     const forms: RawFileForm[] = [
       ...(spec.rawFile === undefined ? [] : [{ spec }]),
@@ -106,7 +115,7 @@ async function importNamespaceDir(
           ? await importedTableListings(chosen, present)
           : importedSource(chosen, await readRawFile(present.get(rawFileOf(chosen))!));
   }
-  return { sources, ...(sysctlFiles ? { sysctlFiles } : {}) };
+  return { sources, ...(sysctlFiles ? { sysctlFiles } : {}), ...(files ? { files } : {}) };
 }
 
 function rawFileOf(form: RawFileForm): string {

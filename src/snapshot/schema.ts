@@ -33,9 +33,9 @@ export const Source = z
     truncated: z.boolean().default(false).describe('stdout was cut at the collector\'s size limit'),
     reason: z.string().optional().describe('Why the source failed or was not collected: "command not found", "timed out after 10 s", "permission denied"'),
     format: z
-      .enum(['text', 'json', 'iptables-list'])
+      .enum(['text', 'json', 'iptables-list', 'ss-peaonmi', 'netstat', 'proc-sys'])
       .optional()
-      .describe('The form stdout is in, where a source has more than one (nft-ruleset: json from nft -j list ruleset, text from nft list ruleset in a raw-output directory; ip sources: text from ip without -j; iptables-save: iptables-list, the `iptables -vnxL` listing of each table, each headed by a line `==> table NAME: FILE <==`). Absent: the source\'s own form'),
+      .describe('The form stdout is in, where a source has more than one (nft-ruleset: json from nft -j list ruleset, text from nft list ruleset in a raw-output directory; ip sources: text from ip without -j; iptables-save: iptables-list, the `iptables -vnxL` listing of each table, each headed by a line `==> table NAME: FILE <==`; ss-tlnp: ss-peaonmi, every socket as `ss -peaonmi` prints it, or netstat, `netstat -W -neopa`; sysctl: proc-sys, the files under /proc/sys a sosreport copied, each after a line `==> proc/sys/PATH <==`). Absent: the source\'s own form'),
   })
   .strict();
 export type Source = z.infer<typeof Source>;
@@ -59,6 +59,39 @@ export const PersistedSysctl = z
   .strict();
 export type PersistedSysctl = z.infer<typeof PersistedSysctl>;
 
+/**
+ * One file of a file source (src/snapshot/host-files.ts):
+ * - ok: read, `content` holds it.
+ * - absent: no such file (or, for a wildcard pattern, nothing matched: `path` is the pattern).
+ * - unreadable: it exists and could not be read (`reason`: permission denied, not a regular file, ...).
+ * - too-large: larger than the source's size limit; not read.
+ */
+export const FileStatus = z.enum(['ok', 'absent', 'unreadable', 'too-large']);
+export type FileStatus = z.infer<typeof FileStatus>;
+
+export const CollectedFile = z
+  .object({
+    path: z.string().describe('The path as the namespace sees it, e.g. /etc/resolv.conf or /proc/812/cmdline (the pattern when nothing matched)'),
+    readFrom: z.string().optional().describe('Where the collector read it when that differs: /etc/netns/NAME/resolv.conf (what ip netns exec mounts over /etc/resolv.conf), /proc/PID/root/etc/resolv.conf (a container\'s mount namespace)'),
+    status: FileStatus,
+    reason: z.string().optional(),
+    linkTarget: z.string().optional().describe('The path is a symbolic link to this (as readlink prints it); content is what it points to'),
+    content: z.string().optional(),
+    encoding: Encoding.optional(),
+  })
+  .strict();
+export type CollectedFile = z.infer<typeof CollectedFile>;
+
+/** A file source of one namespace: ok (a file read), empty (nothing there), failed (none readable), not-collected. */
+export const FileSource = z
+  .object({
+    status: SourceStatus,
+    reason: z.string().optional(),
+    files: z.array(CollectedFile).default([]),
+  })
+  .strict();
+export type FileSource = z.infer<typeof FileSource>;
+
 export const NamespaceKind = z.enum(['host', 'named', 'container']);
 export type NamespaceKind = z.infer<typeof NamespaceKind>;
 
@@ -71,6 +104,7 @@ export const Namespace = z
     pids: z.array(z.number().int()).optional(),
     processes: z.array(z.string()).optional().describe('Command names of processes in the namespace (containers)'),
     sources: z.record(z.string(), Source),
+    files: z.record(z.string(), FileSource).optional().describe('File sources (src/snapshot/host-files.ts) by id: host-scoped ones in the host namespace only'),
   })
   .strict();
 export type Namespace = z.infer<typeof Namespace>;

@@ -23,6 +23,8 @@ export const SOURCE_IDS = [
   'bridge-link',
   'ss-tlnp',
   'nft-ruleset',
+  'nmcli-device',
+  'networkctl-list',
 ] as const;
 
 export type SourceId = (typeof SOURCE_IDS)[number];
@@ -44,10 +46,20 @@ export interface SourceSpec {
    * a file read from one is stored with `format` set on the Source, so a parser never has to guess.
    */
   otherRawForms?: readonly RawForm[];
+  /**
+   * A tool many hosts do not have (NetworkManager, systemd-networkd): where it is missing the source is
+   * recorded as not-collected ("nmcli is not installed"), not as failed.
+   */
+  optionalTool?: boolean;
 }
 
-/** `iptables-list`: the `iptables -vnxL` listing of one or more tables (iptables-list-files.ts joins them). */
-export type SourceFormat = 'text' | 'json' | 'iptables-list';
+/**
+ * `iptables-list`: the `iptables -vnxL` listing of one or more tables (iptables-list-files.ts joins them).
+ * `ss-peaonmi`: `ss -peaonmi`, every socket with its details (a sosreport's), read for ss-tlnp's listeners;
+ * `netstat`: `netstat -W -neopa`, the same from net-tools. `proc-sys`: the files under /proc/sys a sosreport
+ * copied, for sysctl where it holds no `sysctl -a` (parse/text/proc-sys.ts joins them).
+ */
+export type SourceFormat = 'text' | 'json' | 'iptables-list' | 'ss-peaonmi' | 'netstat' | 'proc-sys';
 
 /** A second file name a raw-output directory may use for a source, in another output format. */
 export interface RawForm {
@@ -93,7 +105,18 @@ export const SOURCES: readonly SourceSpec[] = [
   { id: 'ip-neigh', argv: ['ip', '-j', 'neigh', 'show'], rawFile: 'ip-neigh.json', title: 'ip -j neigh show', format: 'json', otherRawForms: [ipText('ip-neigh.txt', 'ip neigh show')] },
   { id: 'brctl-show', argv: ['brctl', 'show'], rawFile: 'brctl-show.txt', title: 'brctl show', format: 'text' },
   { id: 'bridge-link', argv: ['bridge', '-j', 'link', 'show'], rawFile: 'bridge-link.json', title: 'bridge -j link show', format: 'json', otherRawForms: [ipText('bridge-link.txt', 'bridge link show')] },
-  { id: 'ss-tlnp', argv: ['ss', '-Htlnp'], rawFile: 'ss-tlnp.txt', title: 'ss -Htlnp', format: 'text' },
+  {
+    id: 'ss-tlnp',
+    argv: ['ss', '-Htlnp'],
+    rawFile: 'ss-tlnp.txt',
+    title: 'ss -Htlnp',
+    format: 'text',
+    // What sosreports carry: every socket, its listening TCP ones read.
+    otherRawForms: [
+      { rawFile: 'ss-peaonmi.txt', format: 'ss-peaonmi', command: 'ss -peaonmi', title: 'ss -peaonmi (every socket; the listening TCP ones are read)' },
+      { rawFile: 'netstat.txt', format: 'netstat', command: 'netstat -W -neopa', title: 'netstat -W -neopa (or netstat -Wtlnp)' },
+    ],
+  },
   {
     id: 'nft-ruleset',
     argv: ['nft', '-j', 'list', 'ruleset'],
@@ -103,6 +126,9 @@ export const SOURCES: readonly SourceSpec[] = [
     // What sosreports and bug reports carry: `nft list ruleset` or `nft -a list ruleset`.
     otherRawForms: [{ rawFile: 'nft-ruleset.txt', format: 'text', command: 'nft list ruleset', title: 'nft list ruleset (or nft -a list ruleset)' }],
   },
+  // Which devices NetworkManager and systemd-networkd manage (src/parse/nmcli.ts, src/parse/networkctl.ts).
+  { id: 'nmcli-device', argv: ['nmcli', '-t', '-f', 'DEVICE,TYPE,STATE,CONNECTION', 'device'], rawFile: 'nmcli-device.txt', title: 'nmcli -t -f DEVICE,TYPE,STATE,CONNECTION device', format: 'text', hostOnly: true, optionalTool: true },
+  { id: 'networkctl-list', argv: ['networkctl', 'list', '--no-legend'], rawFile: 'networkctl-list.txt', title: 'networkctl list --no-legend', format: 'text', hostOnly: true, optionalTool: true },
 ];
 
 export const SOURCE_BY_ID: ReadonlyMap<SourceId, SourceSpec> = new Map(SOURCES.map((s) => [s.id, s]));

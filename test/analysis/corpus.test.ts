@@ -21,6 +21,8 @@ const NETFILTER_RULES = [
   'input-drop-bridge',
   'iptables-backend-split',
   'route-localnet-disabled',
+  'published-port-exposed',
+  'bridged-uplink-filtered',
 ];
 
 interface CorpusHost {

@@ -158,7 +158,22 @@ describe('match modules', () => {
   it('comments never change the answer; physdev-is-bridged never matches routed traffic', () => {
     expect(matchRule(rule('-A FORWARD -m comment --comment "kube-system/kube-dns:dns has no endpoints" -j ACCEPT'), { family: 4 })).toBe('yes');
     expect(matchRule(rule('-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT'), { family: 4, bridged: false })).toBe('no');
-    expect(matchRule(rule('-A FORWARD -m physdev --physdev-in tap0 -j ACCEPT'), { family: 4, bridged: false })).toBe('maybe');
+    expect(matchRule(rule('-A FORWARD -m physdev --physdev-in tap0 -j ACCEPT'), { family: 4, bridged: false })).toBe('no');
+    expect(matchRule(rule('-A FORWARD -m physdev ! --physdev-in tap0 -j ACCEPT'), { family: 4, bridged: false })).toBe('yes');
+  });
+
+  it('physdev on a bridged frame: its ports by name and prefix, is-in/is-out/is-bridged by where it stands (xt_physdev.c)', () => {
+    const forward = { family: 4 as const, bridged: true, in: { name: 'br0' }, out: { name: 'br0' }, physIn: 'tap101i0', physOut: 'eth0' };
+    const prerouting = { family: 4 as const, bridged: true, in: { name: 'br0' }, physIn: 'tap101i0' };
+    expect(matchRule(rule('-A FORWARD -m physdev --physdev-in tap+ -j ACCEPT'), forward)).toBe('yes');
+    expect(matchRule(rule('-A FORWARD -m physdev --physdev-in eth0 -j ACCEPT'), forward)).toBe('no');
+    expect(matchRule(rule('-A FORWARD -m physdev --physdev-in tap101i0 --physdev-out eth0 -j ACCEPT'), forward)).toBe('yes');
+    expect(matchRule(rule('-A FORWARD -m physdev ! --physdev-out eth0 -j ACCEPT'), forward)).toBe('no');
+    expect(matchRule(rule('-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT'), forward)).toBe('yes');
+    expect(matchRule(rule('-A PREROUTING -m physdev --physdev-is-bridged -j ACCEPT'), prerouting)).toBe('no');
+    expect(matchRule(rule('-A PREROUTING -m physdev --physdev-is-in -j ACCEPT'), prerouting)).toBe('yes');
+    expect(matchRule(rule('-A PREROUTING -m physdev --physdev-is-out -j ACCEPT'), prerouting)).toBe('no');
+    expect(matchRule(rule('-A FORWARD -m physdev --physdev-in tap0 -j ACCEPT'), { family: 4 })).toBe('maybe');
   });
 
   it('does not confuse option names with object properties', () => {

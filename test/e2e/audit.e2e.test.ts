@@ -42,6 +42,8 @@ const FAULT_RULE_IDS = [
   'policy-route-blackhole',
   'path-egress-blocked',
   'path-ingress-blocked',
+  'published-port-exposed',
+  'bridged-uplink-filtered',
 ];
 
 interface LabContext {

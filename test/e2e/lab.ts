@@ -246,12 +246,15 @@ export class Lab {
     await this.ensureServers();
   }
 
-  /** Starts the TCP servers of the containers that lost theirs (a recreated namespace). */
+  /**
+   * Starts the TCP servers that are gone: a container's in a recreated namespace, and any server whose lifetime
+   * ran out (a slow run of many faults outlasts it, the internet's first).
+   */
   async ensureServers(): Promise<void> {
-    for (const c of CONTAINERS) {
-      const server = this.servers.get(c);
+    for (const key of ['internet', ...CONTAINERS] as const) {
+      const server = this.servers.get(key);
       if (server && server.process.exitCode === null && server.process.signalCode === null) continue;
-      this.servers.set(c, await startServer(this.ns[c], c, T.serverPort, SERVER_LIFETIME_MS));
+      this.servers.set(key, await startServer(this.ns[key], key, T.serverPort, SERVER_LIFETIME_MS));
     }
   }
 

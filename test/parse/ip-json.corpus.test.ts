@@ -95,8 +95,8 @@ describe('ip -j corpus', () => {
     expect(value[0]?.text).toMatch(/^"ifname": "lo", "ifindex": 1, /);
     expect(value[1]?.text).toMatch(/^"ifname": "enp0s25", "ifindex": 23, /);
     expect(value[1]?.addrs).toEqual([
-      { family: 'inet', local: '192.168.2.18', prefixlen: 24, broadcast: '192.168.2.255', scope: 'global', dynamic: true, label: 'enp0s25' },
-      { family: 'inet6', local: 'fe80::7777:2222:1111:eeee', prefixlen: 64, scope: 'global', dynamic: true },
+      { family: 'inet', local: '192.168.2.18', prefixlen: 24, broadcast: '192.168.2.255', scope: 'global', dynamic: true, label: 'enp0s25', validLifetime: 2339 },
+      { family: 'inet6', local: 'fe80::7777:2222:1111:eeee', prefixlen: 64, scope: 'global', dynamic: true, mngtmpaddr: true, validLifetime: 6823 },
       { family: 'inet6', local: 'fe80::8107:2b92:867e:f8a6', prefixlen: 64, scope: 'link' },
     ]);
     expect(value[0]?.addrs.map((a) => `${a.local}/${a.prefixlen}`)).toEqual(['127.0.0.1/8', '::1/128']);

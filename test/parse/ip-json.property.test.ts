@@ -169,11 +169,26 @@ const addrInfo = fc.oneof(
     { requiredKeys: ['family', 'local', 'prefixlen'] },
   ),
   fc.record(
-    { family: fc.constant('inet6' as const), local: ipv6, prefixlen: fc.integer({ min: 0, max: 128 }), scope: opt(fc.constantFrom('global', 'link')), dynamic: opt(fc.boolean()) },
+    {
+      family: fc.constant('inet6' as const),
+      local: ipv6,
+      prefixlen: fc.integer({ min: 0, max: 128 }),
+      scope: opt(fc.constantFrom('global', 'link')),
+      dynamic: opt(fc.boolean()),
+      mngtmpaddr: opt(fc.boolean()),
+      // 4294967295 is how iproute2 prints "forever".
+      valid_life_time: opt(fc.oneof(fc.integer({ min: 0, max: 4294967294 }), fc.constant(4294967295))),
+    },
     { requiredKeys: ['family', 'local', 'prefixlen'] },
   ),
 );
 const addrRecord = fc.record({ ifindex: fc.integer({ min: 1, max: 100_000 }), ifname, flags, mtu: opt(fc.integer({ min: 68, max: 9000 })), addr_info: fc.array(addrInfo, { maxLength: 4 }) }, { requiredKeys: ['ifindex', 'ifname', 'flags', 'addr_info'] });
+
+/** What the parser makes of a generated address: valid_life_time as validLifetime, forever left out. */
+function asAddrInfo(a: Record<string, unknown>): Record<string, unknown> {
+  const { valid_life_time: valid, ...rest } = a;
+  return typeof valid === 'number' && valid < 4294967295 ? { ...rest, validLifetime: valid } : rest;
+}
 
 describe('ip -j addr properties', () => {
   it('round-trips generated interfaces and addresses', () => {
@@ -184,7 +199,7 @@ describe('ip -j addr properties', () => {
         const { value, notes } = parseIpAddr({ source: 'ip-addr', text });
         expect(notes).toEqual([]);
         expect(value).toEqual(
-          elements.map((e, i) => compact({ ifindex: e.ifindex, ifname: e.ifname, flags: e.flags, mtu: e.mtu, addrs: e.addr_info, line: quoted[i]?.line ?? -1, text: quoted[i]?.text ?? '' })),
+          elements.map((e, i) => compact({ ifindex: e.ifindex, ifname: e.ifname, flags: e.flags, mtu: e.mtu, addrs: e.addr_info.map(asAddrInfo), line: quoted[i]?.line ?? -1, text: quoted[i]?.text ?? '' })),
         );
       }),
       { numRuns: 200 },
@@ -206,6 +221,7 @@ const routeRecord = fc.oneof(
       protocol: opt(fc.constantFrom('kernel', 'boot', 'dhcp', 'static', 'ra')),
       scope: opt(fc.constantFrom('global', 'link', 'host')),
       metric: opt(fc.integer({ min: 0, max: 100_000 })),
+      expires: opt(fc.integer({ min: 0, max: 2_147_483_647 })),
       flags: fc.subarray(['linkdown', 'onlink']),
       nexthops: opt(fc.array(fc.record({ gateway: base.family === 4 ? ipv4 : ipv6, dev: ifname, weight: fc.integer({ min: 1, max: 256 }) }), { minLength: 2, maxLength: 3 })),
     },
@@ -234,6 +250,7 @@ describe('ip -j route properties', () => {
               protocol: e.protocol,
               scope: e.scope,
               metric: e.metric,
+              expires: e.expires,
               flags: e.flags,
               nexthops: e.nexthops ?? [],
               line: quoted[i]?.line ?? -1,

@@ -16,9 +16,14 @@ export interface AuditShape {
   skipped: string[];
 }
 
+/** A file's path may hold an address (host-local's /var/lib/cni/networks/NET/10.244.1.5): mapped by redaction, so compared as "<address>". */
+function sourceShape(source: string): string {
+  return source.startsWith('/') ? source.replace(/(?<=\/)(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]*:[0-9a-f:]*)$/i, '<address>') : source;
+}
+
 export function auditShape(result: AuditResult): AuditShape {
   const findings = result.findings.map((f) =>
-    [f.ruleId, f.severity, f.subject.kind, f.subject.namespace, f.evidence.map((e) => `${e.source}:${e.line}`).join(',')].join(' '),
+    [f.ruleId, f.severity, f.subject.kind, f.subject.namespace, f.evidence.map((e) => `${sourceShape(e.source)}:${e.line}`).join(',')].join(' '),
   );
   return { findings: findings.sort(), skipped: result.skipped.map((s) => s.ruleId).sort() };
 }

@@ -65,12 +65,12 @@ describe.each(Object.entries(DAMAGES))('fixtures pasted with %s', (name, { damag
     const damaged = path.join(work, name.replace(/\W+/g, '-'), id);
     cpSync(clean, damaged, { recursive: true });
     for (const file of files(damaged)) {
-      // Persisted sysctl files are copies of /etc, not pasted command output.
-      if (file.includes(`${path.sep}sysctl.d${path.sep}`)) continue;
+      // Persisted sysctl files and the file sources under files/ are copies of files, not pasted command output.
+      if (file.includes(`${path.sep}sysctl.d${path.sep}`) || file.includes(`${path.sep}files${path.sep}`)) continue;
       writeFileSync(file, damage(file, readFileSync(file)));
     }
-    // Every pasted output gains the line above it; the persisted /etc files were not pasted.
-    const shift = (source: string) => (source.startsWith('/etc/') ? 0 : linesAbove);
+    // Every pasted output gains the line above it; the copied files (evidence labelled by their path) were not pasted.
+    const shift = (source: string) => (source.startsWith('/') || /^netns:[^/]+\/[^/]+\//.test(source) ? 0 : linesAbove);
     const expected = (await findings(clean)).map((f) => key(f, shift)).sort();
     expect(expected.length).toBeGreaterThan(0);
     expect((await findings(damaged)).map((f) => key(f, () => 0)).sort()).toEqual(expected);

@@ -24,8 +24,8 @@ sos_run() {
 }
 
 # The networking and firewall outputs netaudit reads; everything else sos wrote is dropped.
-KEEP='^(ip_.*|bridge_-s_-s_-d_link_show|bridge_link_show|iptables.*|ip6tables.*|nft_.*|brctl_show)$'
-SKIP='^(ip_netns_exec_.*_(ethtool|netstat|nstat|ss)_.*|ip_maddr_show|ip_mroute_show|ip_neigh_show_nud_noarp|ip_-s_macsec_show|ip_-d_route_show_cache|ip_-d_-6_route_show_cache|ip_vrf_show)$'
+KEEP='^(ip_.*|bridge_-s_-s_-d_link_show|bridge_link_show|iptables.*|ip6tables.*|nft_.*|brctl_show|ss_-peaonmi|netstat_-W_-neopa)$'
+SKIP='^(ip_netns_exec_.*_(ethtool|netstat_-s|netstat_-W_-agn|nstat)_.*|ip_maddr_show|ip_mroute_show|ip_neigh_show_nud_noarp|ip_-s_macsec_show|ip_-d_route_show_cache|ip_-d_-6_route_show_cache|ip_vrf_show)$'
 
 trim() {
   src=$1 dst=$2
@@ -54,7 +54,7 @@ m = json.load(open(src))
 m['cmdline'] = re.sub(re.escape(work) + r"\S*", 'TMPDIR', m['cmdline'])
 report = m['components']['report']
 report.pop('devices', None)
-keep = re.compile(r"^(ip |ip6tables|iptables|nft |bridge -s -s -d link|sysctl -a|uname)")
+keep = re.compile(r"^(ip |ip6tables|iptables|nft |bridge -s -s -d link|sysctl -a|uname|ss -peaonmi|netstat -W -neopa)")
 for plugin in report['plugins'].values():
     plugin['files'] = []
     plugin['commands'] = [c for c in plugin['commands'] if (c['filepath'] and os.path.exists(os.path.join(tree, c['filepath']))) or (not c['filepath'] and keep.match(re.sub(r'^ip netns exec \S+ ', '', c['exec'])))]

@@ -2,16 +2,21 @@
 # The sosreport lab, sourced by capture.sh and live.sh: a Docker-shaped host in network namespaces
 # (nasos-host with an uplink veth to nasos-inet and a docker0 bridge to the container namespace
 # nasos-c1), documentation and private container addresses only. Never touches the root namespace.
+# LAB_PREFIX (default nasos) names the namespaces: live.sh sets it after its process, as the other labs do.
 #   lab_up; lab_rules healthy|forward-drop; ...; lab_down
 
-LAB_HOST=nasos-host
-LAB_INET=nasos-inet
-LAB_C1=nasos-c1
+LAB_HOST=${LAB_PREFIX:-nasos}-host
+LAB_INET=${LAB_PREFIX:-nasos}-inet
+LAB_C1=${LAB_PREFIX:-nasos}-c1
 lab_dir=$(cd "$(dirname "$0")" && pwd)
 
 lab_down() {
   if [ -n "${lab_server:-}" ]; then kill "$lab_server" 2>/dev/null || true; wait "$lab_server" 2>/dev/null || true; lab_server=; fi
-  for ns in "$LAB_HOST" "$LAB_INET" "$LAB_C1"; do ip netns del "$ns" 2>/dev/null || true; done
+  # whatever still runs in the lab's namespaces (a killed run's server), then the namespaces
+  for ns in "$LAB_HOST" "$LAB_INET" "$LAB_C1"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+  done
 }
 
 lab_up() {

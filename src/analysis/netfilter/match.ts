@@ -253,8 +253,13 @@ const MODULES: Record<string, Record<string, OptionCompiler>> = {
     },
   },
   physdev: {
-    // br_netfilter sets these for bridged frames; a routed packet class is never "bridged".
-    'physdev-is-bridged': () => (p) => (p.bridged === undefined ? 'maybe' : triOf(p.bridged)),
+    // br_netfilter sets these for bridged frames (xt_physdev.c): a routed packet has no bridge ports, so every
+    // option fails on it (and matches negated); "bridged" means the bridge sends the frame out of a port.
+    'physdev-is-bridged': () => (p) => (p.bridged === undefined ? 'maybe' : triOf(p.bridged && p.physOut !== undefined)),
+    'physdev-is-in': () => (p) => (p.bridged === undefined ? 'maybe' : triOf(p.bridged && p.physIn !== undefined)),
+    'physdev-is-out': () => (p) => (p.bridged === undefined ? 'maybe' : triOf(p.bridged && p.physOut !== undefined)),
+    'physdev-in': physdevOption((p) => p.physIn),
+    'physdev-out': physdevOption((p) => p.physOut),
   },
   pkttype: {
     // Packet classes describe unicast traffic.
@@ -264,6 +269,19 @@ const MODULES: Record<string, Record<string, OptionCompiler>> = {
     },
   },
 };
+
+/** --physdev-in/--physdev-out NAME: the bridge port, by iptables interface-name rules ("tap+"). */
+function physdevOption(pick: (p: PacketClass) => string | undefined): OptionCompiler {
+  return (option) => {
+    const pattern = arg(option);
+    return (p) => {
+      if (p.bridged === undefined) return 'maybe';
+      if (!p.bridged) return 'no';
+      const port = pick(p);
+      return port === undefined ? 'no' : triOf(interfaceNameMatches(pattern, port));
+    };
+  };
+}
 
 /** "0x4000/0x4000", "0x1", "16": a mark value and mask (32 bits; no mask means all bits). */
 export function parseMark(text: string): { value: number; mask: number } | undefined {

@@ -40,6 +40,9 @@ export interface PacketClass {
   direction?: 'ORIGINAL' | 'REPLY';
   /** Bridged at layer 2 (br_netfilter) rather than routed. Our classes describe routed traffic. */
   bridged?: boolean;
+  /** A bridged frame's bridge ports (physdev in/out): where it came in, and where the bridge sends it (FORWARD, POSTROUTING). */
+  physIn?: string;
+  physOut?: string;
   /** A non-first fragment (matched by -f). Undefined is read as "not a fragment". */
   fragment?: boolean;
   /** The packet's mark (nfmark), when known exactly: the packet-path engine follows concrete packets. */

@@ -126,7 +126,7 @@ function signature(atoms: TableAtoms, p: PacketClass): string {
   return (
     `${p.family}|${interfaceText(p.in)}|${interfaceText(p.out)}|${src}|${dst}|${origDst}|${text(p.srcLocal)}|${text(p.dstLocal)}|` +
     `${text(p.protocol)}|${portClass(atoms, p.sport)}|${portClass(atoms, p.dport)}|${portClass(atoms, p.origDport)}|${text(p.state)}|` +
-    `${text(p.dnat)}|${text(p.snat)}|${text(p.direction)}|${text(p.bridged)}|${text(p.fragment)}`
+    `${text(p.dnat)}|${text(p.snat)}|${text(p.direction)}|${text(p.bridged)}|${text(p.physIn)}|${text(p.physOut)}|${text(p.fragment)}`
   );
 }
 

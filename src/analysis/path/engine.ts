@@ -14,6 +14,7 @@ import type { Interface, Namespace, Host } from '../../model/types.js';
 import type { Evidence } from '../../parse/common.js';
 import { sourceUsable } from '../../model/sources.js';
 import { isPrivateCidr } from '../netfilter/addresses.js';
+import { bridgedFrame } from './bridged-frames.js';
 import { lookupError, type FibDecision } from './fib.js';
 import { NamespaceView } from './namespace-view.js';
 import { runHook, type HookOutcome, type NatAction } from './netfilter-stage.js';
@@ -282,7 +283,7 @@ class LegWalk {
       const peerView = this.engine.viewByName(peer.namespace);
       if (!peerView?.ownAddress(this.packet.family, nexthop)) continue;
       if (inPort) {
-        const bridged = this.bridgedFilter(view, bridge, inPort, portIface);
+        const bridged = this.bridgedFilter(view, bridge, inPort, portIface.name);
         if (bridged === 'drop') return this.end(view, 'dropped', this.lastNote());
       }
       this.step(view, 'bridge', 'continue', `bridge ${bridge.name} sends it out of port ${portIface.name}, whose peer ${peer.name} in namespace ${peer.namespace} holds ${target}`, [...port.evidence, portIface.evidence]);
@@ -297,6 +298,14 @@ class LegWalk {
     const open = ports.filter((p) => p.interface !== inPort && (!p.interface || view.ns.veths.find((v) => v.interface === p.interface)?.peer.resolved !== true));
     if (open.length > 0) {
       // A port that is not a veth into a collected namespace (a NIC, a tap, a veth whose peer was not collected) may lead there.
+      if (inPort && this.bridgedTowardsOpenPorts(view, bridge, inPort, open.map((p) => p.name)) === 'drop') return this.end(view, 'dropped', this.lastNote());
+      const only = open.length === 1 ? open[0] : undefined;
+      if (inPort && only?.interface) {
+        // A frame from one port, and one way off the bridge: out of that port, onto the segment beyond the snapshot.
+        this.step(view, 'bridge', 'continue', `bridge ${bridge.name} sends it out of port ${only.name}, its only port whose other side is not in the snapshot`, [...only.evidence, only.interface.evidence]);
+        if (!this.deviceUp(view, only.interface, 'egress')) return this.end(view, 'dropped', this.lastNote());
+        return this.leave(view, only.interface, nexthop, bridge);
+      }
       this.step(view, 'bridge', 'maybe', `no collected namespace behind bridge ${bridge.name} holds ${target}; it may be behind port ${open.map((p) => p.name).join(', ')}, whose other side is not in the snapshot`, bridgeEvidence);
       return this.end(view, 'unknown', this.lastNote());
     }
@@ -304,19 +313,24 @@ class LegWalk {
     return this.end(view, 'dropped', this.lastNote());
   }
 
-  /** br_netfilter: a frame bridged between two ports crosses iptables FORWARD when bridge-nf-call-iptables is 1. */
-  private bridgedFilter(view: NamespaceView, bridge: Interface, inPort: Interface, outPort: Interface): 'drop' | 'pass' {
-    const key = this.packet.family === 4 ? 'net.bridge.bridge-nf-call-iptables' : 'net.bridge.bridge-nf-call-ip6tables';
-    const call = view.sysctlNumber(key);
-    if (call.value !== 1) {
-      const note = call.value === undefined ? `${key} is not in sysctl -a (br_netfilter not loaded): bridged frames skip iptables` : `${key} = ${call.value}: bridged frames skip iptables`;
-      this.step(view, 'bridge', 'continue', `bridged from ${inPort.name} to ${outPort.name}; ${note}`, call.evidence);
-      return 'pass';
-    }
-    this.step(view, 'bridge', 'continue', `bridged from ${inPort.name} to ${outPort.name}; ${key} = 1: iptables FORWARD sees it`, call.evidence);
-    const nat = this.record(view);
-    const forward = runHook(view, 'forward', this.packet, this.context(view, bridge.name, bridge.name, nat), false);
-    return this.absorb(forward, view, nat, bridge.name) ? 'drop' : 'pass';
+  /** br_netfilter: a frame bridged between two ports crosses the IP hooks (bridged-frames.ts). */
+  private bridgedFilter(view: NamespaceView, bridge: Interface, inPort: Interface, outPort: string): 'drop' | 'pass' {
+    const frame = bridgedFrame(view, bridge, inPort.name, outPort, this.packet, this.connectionView(this.record(view)));
+    for (const step of frame.steps) this.push(step);
+    return frame.drop ? 'drop' : 'pass';
+  }
+
+  /**
+   * A frame from a port towards a next hop that may be behind any of `open` (ports whose other side is not in
+   * the snapshot): when br_netfilter drops it towards every one of them, it is dropped wherever the next hop is.
+   * With one such port, its bridged steps come before the step that says the next hop may be there.
+   */
+  private bridgedTowardsOpenPorts(view: NamespaceView, bridge: Interface, inPort: Interface, open: readonly string[]): 'drop' | 'pass' {
+    const frames = open.map((port) => bridgedFrame(view, bridge, inPort.name, port, { ...this.packet }, this.connectionView(this.record(view))));
+    const first = frames[0];
+    if (!first || (frames.length > 1 && !frames.every((f) => f.drop))) return 'pass';
+    for (const step of first.steps) this.push(step);
+    return first.drop ? 'drop' : 'pass';
   }
 
   private crossVeth(view: NamespaceView, iface: Interface, nexthop: bigint): Next {
@@ -331,12 +345,15 @@ class LegWalk {
     return { kind: 'arrive', view: peerView, iface: peer.name, nexthop };
   }
 
-  /** Out of the snapshot through a device with no collected other side, once its neighbour is known not to have failed. */
-  private leave(view: NamespaceView, iface: Interface, nexthop: bigint): Next {
+  /**
+   * Out of the snapshot through a device with no collected other side, once its neighbour is known not to have
+   * failed. A bridge port leaves onto the bridge's segment: the neighbour table knows the next hop on the bridge.
+   */
+  private leave(view: NamespaceView, iface: Interface, nexthop: bigint, segment: Interface = iface): Next {
     const target = formatAddress(this.packet.family, nexthop);
-    const neighbour = view.neighbour(target, iface.name);
+    const neighbour = view.neighbour(target, segment.name);
     if (neighbour && neighbour.state.some((s) => s === 'FAILED' || s === 'INCOMPLETE')) {
-      this.step(view, 'neighbour', 'drop', `the neighbour entry of ${target} on ${iface.name} is ${neighbour.state.join(',')}: it does not answer ${this.packet.family === 4 ? 'ARP' : 'neighbour discovery'}`, [view.evidence('ip-neigh', neighbour.line, neighbour.text)]);
+      this.step(view, 'neighbour', 'drop', `the neighbour entry of ${target} on ${segment.name} is ${neighbour.state.join(',')}: it does not answer ${this.packet.family === 4 ? 'ARP' : 'neighbour discovery'}`, [view.evidence('ip-neigh', neighbour.line, neighbour.text)]);
       return this.end(view, 'dropped', this.lastNote());
     }
     const goal = this.goal;
@@ -348,7 +365,7 @@ class LegWalk {
     if (!neighbour) {
       const neigh = view.source('ip-neigh');
       const known = neigh?.status === 'ok' || neigh?.status === 'empty';
-      this.step(view, 'neighbour', 'maybe', known ? `${target} has no neighbour entry on ${iface.name}: whether it answers is not in the snapshot` : `the neighbour table was not collected: whether ${target} answers on ${iface.name} is not known`, [iface.evidence]);
+      this.step(view, 'neighbour', 'maybe', known ? `${target} has no neighbour entry on ${segment.name}: whether it answers is not in the snapshot` : `the neighbour table was not collected: whether ${target} answers on ${segment.name} is not known`, [iface.evidence]);
       return this.end(view, 'unknown', this.lastNote(), iface.name, true);
     }
     this.step(view, 'egress', 'leave', `leaves the host through ${iface.name} towards ${target} (neighbour ${neighbour.state.join(',') || 'known'})`, [iface.evidence, view.evidence('ip-neigh', neighbour.line, neighbour.text)]);
@@ -471,6 +488,18 @@ class LegWalk {
 
   private context(view: NamespaceView, inIface: string | undefined, out: string | undefined, nat: NatRecord): ChainContext {
     const p = this.packet;
+    const ctx: ChainContext = {
+      srcLocal: view.ownAddress(p.family, p.src) !== undefined,
+      dstLocal: view.ownAddress(p.family, p.dst) !== undefined,
+      connection: this.connectionView(nat),
+    };
+    if (inIface !== undefined) ctx.in = inIface;
+    if (out !== undefined) ctx.out = out;
+    return ctx;
+  }
+
+  /** What conntrack knows of the connection in this namespace: the state of the leg's direction, and its NAT. */
+  private connectionView(nat: NatRecord): ConnectionView {
     const connection: ConnectionView = {
       state: this.direction === 'ORIGINAL' ? 'NEW' : 'ESTABLISHED',
       direction: this.direction,
@@ -481,14 +510,7 @@ class LegWalk {
       connection.origDst = nat.dnat.dst;
       if (nat.dnat.dport !== undefined) connection.origDport = nat.dnat.dport;
     }
-    const ctx: ChainContext = {
-      srcLocal: view.ownAddress(p.family, p.src) !== undefined,
-      dstLocal: view.ownAddress(p.family, p.dst) !== undefined,
-      connection,
-    };
-    if (inIface !== undefined) ctx.in = inIface;
-    if (out !== undefined) ctx.out = out;
-    return ctx;
+    return connection;
   }
 
   /** Take a hook's steps; apply its NAT. True when the packet died there. */

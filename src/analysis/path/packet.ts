@@ -33,6 +33,8 @@ export interface ConnectionView {
 export interface ChainContext {
   in?: string;
   out?: string;
+  /** A frame the bridge forwards between two of its ports (br_netfilter): `in`/`out` are the bridge, these its ports. */
+  bridged?: { physIn: string; physOut?: string };
   srcLocal: boolean;
   dstLocal: boolean;
   connection: ConnectionView;
@@ -53,9 +55,13 @@ export function packetClass(p: Packet, ctx: ChainContext): PacketClass {
     direction: ctx.connection.direction,
     dnat: ctx.connection.dnat,
     snat: ctx.connection.snat,
-    bridged: false,
+    bridged: ctx.bridged !== undefined,
     fragment: false,
   };
+  if (ctx.bridged) {
+    cls.physIn = ctx.bridged.physIn;
+    if (ctx.bridged.physOut !== undefined) cls.physOut = ctx.bridged.physOut;
+  }
   if (ctx.in !== undefined) cls.in = { name: ctx.in };
   if (ctx.out !== undefined) cls.out = { name: ctx.out };
   if (p.mark !== undefined) cls.mark = p.mark;

@@ -19,7 +19,7 @@ import { wantsColour } from '../../report/colour.js';
 import { failsAt } from '../../report/describe.js';
 import { printableLine } from '../../report/escape.js';
 import { renderReports, type ReportFormat } from '../../report/index.js';
-import { rawDirectoryArtifact } from '../../report/raw-artifacts.js';
+import { rawDirectoryArtifact, rawDirectoryOriginFile, isSosreportDirectoryInput, sosreportFile } from '../../report/raw-artifacts.js';
 import { writeSarifSources } from '../../report/sarif-sources.js';
 import { sourceTextsByInput } from '../../report/source-texts.js';
 import { systemMessage } from '../../snapshot/read-bytes.js';
@@ -103,12 +103,15 @@ async function sourceLocator(audited: readonly AuditedInput[], options: AuditCom
     texts.add(input.label, input.snapshot);
     if (input.rawDirectory) rawDirectories.add(input.label);
   }
+  const sosreportDirectories = new Set(audited.filter((a) => isSosreportDirectoryInput(a.label, a.snapshot)).map((a) => a.label));
   const snapshots = audited.map((a) => a.result).filter((r) => !rawDirectories.has(r.input));
   const written = options.sarifSources !== undefined ? await writeSarifSources(options.sarifSources, snapshots, texts.lookup) : undefined;
   return {
     sourceText: texts.lookup,
     sourceFile: (input: string, source: string) =>
       rawDirectories.has(input) ? rawDirectoryArtifact(input, source) : written?.(input, source),
+    originFile: (input: string, source: string, file: string) =>
+      rawDirectories.has(input) ? rawDirectoryOriginFile(input, source, file) : sosreportDirectories.has(input) ? sosreportFile(input, file) : undefined,
   };
 }
 

@@ -14,7 +14,7 @@ import { buildHost } from '../../model/build.js';
 import { wantsColour } from '../../report/colour.js';
 import { diffFails, renderDiff } from '../../report/diff/index.js';
 import { printableLine } from '../../report/escape.js';
-import { rawDirectoryArtifact } from '../../report/raw-artifacts.js';
+import { rawDirectoryArtifact, rawDirectoryOriginFile } from '../../report/raw-artifacts.js';
 import { sourceTextsByInput } from '../../report/source-texts.js';
 import { IMPORT_COLLECTOR_NAME } from '../../snapshot/import.js';
 import { loadInput, type LoadedInput } from '../../snapshot/load.js';
@@ -85,5 +85,6 @@ function sarifSources(sides: readonly Side[]) {
   return {
     sourceText: texts.lookup,
     sourceFile: (input: string, source: string) => (raw.has(input) ? rawDirectoryArtifact(input, source) : undefined),
+    originFile: (input: string, source: string, file: string) => (raw.has(input) ? rawDirectoryOriginFile(input, source, file) : undefined),
   };
 }

@@ -5,6 +5,7 @@ import { runAudit } from '../../engine/audit.js';
 import { loadRuleCatalog } from '../../engine/catalog.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { buildHost } from '../../model/build.js';
+import { withOrigins } from '../../model/evidence-origin.js';
 import type { AuditResult } from '../../engine/types.js';
 import { formatTraceJson, formatTraceText } from '../../report/trace.js';
 import { loadInput } from '../../snapshot/load.js';
@@ -29,6 +30,8 @@ export async function runTraceCommand(input: string, flags: TraceFlags, io: CliI
     if (err instanceof TraceQueryError) throw new UsageError(err.message);
     throw err;
   }
+  // Lines of a joined source (iptables -L of each table) also name their file and its line.
+  for (const leg of [result.request, result.reply]) for (const step of leg?.steps ?? []) step.evidence = withOrigins(host, step.evidence);
   const dropped = dropStep(result.reply ?? result.request);
   let audit: AuditResult | undefined;
   if (dropped) {

@@ -103,7 +103,7 @@ function isNestedUplink(ns: Namespace, iface: Interface): boolean {
   if (iface.kind !== 'veth' || iface.master !== undefined) return false;
   const peer = ns.veths.find((v) => v.interface === iface)?.peer;
   if (!peer) return false;
-  return peer.resolved ? peer.namespace !== ns.name : peer.netnsId !== undefined;
+  return peer.resolved ? peer.namespace !== ns.name : peer.netnsId !== undefined || peer.netnsName !== undefined;
 }
 
 /**

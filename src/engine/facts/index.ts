@@ -3,17 +3,25 @@
  * (see src/engine/README.md for the pattern).
  */
 import { bridgeModule } from './bridge.js';
+import { cniModule } from './cni.js';
+import { bridgedUplinkModule } from './bridged-uplink.js';
 import { dnatTargetModule } from './dnat-target.js';
 import { hostModule } from './host.js';
+import { hostContextBridgeModule, hostContextHostModule, hostContextNamespaceModule, hostContextPortModule, hostContextSubnetModule } from './host-context.js';
 import { interfaceModule } from './interface.js';
+import { ipv6RaModule } from './ipv6-ra.js';
+import { macvlanHostModule } from './macvlan-host.js';
 import { namespaceModule } from './namespace.js';
 import { netfilterBridgeModule } from './netfilter-bridge.js';
+import { networkManagersModule } from './network-managers.js';
 import { netfilterHostModule } from './netfilter-host.js';
 import { netfilterChainModule, netfilterRuleModule } from './netfilter-rule.js';
 import { bridgeSubnetModule } from './netfilter-subnet.js';
 import { nftChainModule, nftRuleModule } from './nft-rule.js';
+import { overlayPortModule } from './overlay-port.js';
 import { containerEgressPathModule, egressPathModule, ingressPathModule } from './path.js';
 import { publishedPortModule } from './published-port.js';
+import { publishedPortExposureModule } from './published-port-exposure.js';
 import { FactRegistry, type FactDoc, type FactModule } from './registry.js';
 import { routeModule } from './route.js';
 import { gatewayNeighbourModule, routingRefusalModule } from './routing-decision.js';
@@ -42,6 +50,18 @@ export const FACT_MODULES: FactModule<unknown>[] = [
   egressPathModule,
   containerEgressPathModule,
   ingressPathModule,
+  ipv6RaModule,
+  overlayPortModule,
+  macvlanHostModule,
+  publishedPortExposureModule,
+  bridgedUplinkModule,
+  networkManagersModule,
+  cniModule,
+  hostContextNamespaceModule,
+  hostContextHostModule,
+  hostContextBridgeModule,
+  hostContextPortModule,
+  hostContextSubnetModule,
 ];
 
 export const FACT_REGISTRY = new FactRegistry(FACT_MODULES);

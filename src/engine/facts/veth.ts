@@ -18,7 +18,7 @@ const subjects = defineSubjects<VethEnd>({
 
 function peerInOtherNamespace(end: VethEnd, ns: Namespace): boolean {
   if (end.peer.resolved) return end.peer.namespace !== ns.name;
-  return end.interface.link?.netnsId !== undefined;
+  return end.interface.link?.netnsId !== undefined || end.interface.link?.netnsName !== undefined;
 }
 
 /** Plumbed into something: a bridge or other master, an address, or routes through it. */
@@ -98,7 +98,7 @@ const facts = defineFacts<VethEnd>('veth', [
     compute: (v) =>
       v.peer.resolved
         ? `${v.peer.name} in namespace ${v.peer.namespace}`
-        : `peer${v.peer.index !== undefined ? ` ifindex ${v.peer.index}` : ''}${v.peer.netnsId !== undefined ? ` in namespace id ${v.peer.netnsId}` : ''}, not collected`,
+        : `peer${v.peer.index !== undefined ? ` ifindex ${v.peer.index}` : ''}${v.peer.netnsId !== undefined ? ` in namespace id ${v.peer.netnsId}` : v.peer.netnsName !== undefined ? ` in namespace ${v.peer.netnsName}` : ''}, not collected`,
   },
   { name: 'hasAddress', type: 'boolean', description: 'This end has an address other than link-local', example: false, compute: (v) => usableAddresses(v.interface).length > 0 },
   {

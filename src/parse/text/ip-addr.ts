@@ -56,7 +56,8 @@ export function parseIpAddrText(input: ParseInput): Parsed<IpAddrEntry[]> {
     if (!current) fail(input, `indented line before any interface: ${clip(l.text)}`, l.line, EXPECTED);
     const first = words(l.text)[0];
     if (first === 'inet' || first === 'inet6') current.addrs.push(readAddress(input, l));
-    // link/…, valid_lft, altname and the `-d` details are not part of the address records.
+    else if (first === 'valid_lft') readLifetime(l, current.addrs.at(-1));
+    // link/…, altname and the `-d` details are not part of the address records.
   }
   return { value: entries, notes: paste.notes };
 }
@@ -86,10 +87,18 @@ function readAddress(input: ParseInput, l: PasteLine): IpAddrInfo {
       if (word === 'scope' && value !== undefined) info.scope = value;
     } else if (word === 'dynamic') {
       info.dynamic = true;
+    } else if (word === 'mngtmpaddr') {
+      info.mngtmpaddr = true;
     } else if (!ADDRESS_FLAGS.has(word) && family === 'inet') {
       // iproute2 ends an IPv4 address line with its label.
       info.label = word;
     }
   }
   return info;
+}
+
+/** `valid_lft 3593sec preferred_lft 1793sec` after an address line: its valid lifetime (`forever` leaves none). */
+function readLifetime(l: PasteLine, address: IpAddrInfo | undefined): void {
+  const seconds = /^(\d{1,10})sec$/.exec(words(l.text)[1] ?? '');
+  if (address && seconds) address.validLifetime = Number(seconds[1]);
 }

@@ -1,7 +1,7 @@
 /**
  * `ip link`, `ip -d link`, `ip -s -d link`, `ip -o link` as plain text, into the records `ip -j -d link`
  * parses into. The text names a peer's namespace (`link-netns NAME`) where JSON gives its id: the id is
- * known only where the text prints `link-netnsid N`.
+ * known only where the text prints `link-netnsid N`, the name is kept where it prints the name.
  */
 import { clip, fail, type ParseInput, type Parsed } from '../common.js';
 import type { IpLinkEntry } from '../types.js';
@@ -52,6 +52,7 @@ export function parseIpLinkText(input: ParseInput): Parsed<IpLinkEntry[]> {
       entry.linkType = layer.linkType;
       put(entry, 'address', layer.address);
       put(entry, 'linkNetnsId', layer.netnsId);
+      put(entry, 'linkNetnsName', layer.netnsName);
       open.sawLinkLayer = true;
       open.otherNetns = layer.netnsId !== undefined || layer.netnsName !== undefined;
       continue;

@@ -2,7 +2,7 @@
  * `ip route show table all` and `ip -6 route show table all` as plain text, into the records `ip -j route`
  * parses into: `[TYPE] DST [via [inet6] GW] [dev DEV] [table T] [proto P] [scope S] [src A] [metric N] [FLAGS]`,
  * a multipath route's next hops on the indented `nexthop via ... dev ... weight N` lines after it.
- * `pref`, `expires`, `mtu` and the other attributes the route record has no field for are read and left out.
+ * `expires NNNsec` becomes `expires` (seconds); `pref`, `mtu` and the other attributes the route record has no field for are read and left out.
  */
 import { clip, fail, type ParseInput, type ParseNote, type Parsed } from '../common.js';
 import { normaliseRouteDst } from '../ip-json.js';
@@ -16,7 +16,7 @@ export const ROUTE_TYPES: ReadonlySet<string> = new Set(['unicast', 'local', 'br
 /** Route and next-hop flags (RTNH_F_*, as iproute2 prints them). */
 const FLAGS = new Set(['onlink', 'linkdown', 'dead', 'pervasive', 'offload', 'trap', 'notify', 'rt_offload', 'rt_trap', 'rt_offload_failed', 'unresolved']);
 /** Attributes with one value that the record does not hold. */
-const IGNORED_PAIRS = new Set(['pref', 'expires', 'mtu', 'advmss', 'rtt', 'rttvar', 'reordering', 'window', 'cwnd', 'initcwnd', 'initrwnd', 'ssthresh', 'realms', 'rto_min', 'hoplimit', 'features', 'quickack', 'congctl', 'fastopen_no_cookie', 'nhid', 'tos', 'dsfield', 'error', 'from', 'encap', 'age', 'users', 'used']);
+const IGNORED_PAIRS = new Set(['pref', 'mtu', 'advmss', 'rtt', 'rttvar', 'reordering', 'window', 'cwnd', 'initcwnd', 'initrwnd', 'ssthresh', 'realms', 'rto_min', 'hoplimit', 'features', 'quickack', 'congctl', 'fastopen_no_cookie', 'nhid', 'tos', 'dsfield', 'error', 'from', 'encap', 'age', 'users', 'used']);
 const DESTINATION = /^(default|[0-9a-fA-F:.]+(\/\d{1,3})?)$/;
 
 export function parseIpRouteText(input: ParseInput, family: 4 | 6): Parsed<IpRouteEntry[]> {
@@ -73,6 +73,12 @@ function readRoute(input: ParseInput, l: PasteLine, family: 4 | 6, notes: ParseN
       case 'src':
         route.prefsrc = needValue();
         break;
+      case 'expires': {
+        // `expires 1798sec` (iproute2 prints whole seconds); another spelling is left out, as before.
+        const seconds = /^(\d{1,10})sec$/.exec(needValue());
+        if (seconds) route.expires = Number(seconds[1]);
+        break;
+      }
       case 'metric': {
         const metric = needValue();
         if (!/^\d{1,10}$/.test(metric)) fail(input, `metric ${JSON.stringify(metric)} is not a number: ${clip(l.text)}`, l.line, EXPECTED);

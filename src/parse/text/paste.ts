@@ -28,6 +28,22 @@ export function isShellPrompt(line: string): boolean {
   return SHELL_PROMPT.test(line);
 }
 
+/**
+ * The lines of a pasted output that holds nothing but shell prompts (an empty output pasted with the prompt and
+ * command above it and a prompt below), or undefined when any other line is in it.
+ */
+export function promptOnlyLines(text: string): number[] | undefined {
+  const prompts: number[] = [];
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/^\ufeff/, '').trim();
+    if (line === '') continue;
+    if (!isShellPrompt(line)) return undefined;
+    prompts.push(i + 1);
+  }
+  return prompts;
+}
+
 /** `ip -all netns exec ip addr` heads each namespace's output with `netns: NAME`. */
 const NETNS_HEADER = /^netns: (\S+)$/;
 

@@ -12,6 +12,7 @@ import { PAGE_SCRIPT, PAGE_STYLE } from './page-assets.js';
 import { renderSvg, tracePath, type FindingsByKey } from './svg.js';
 import { attr, findingId, keyId, text } from './svg-text.js';
 import { buildTopology } from './topology.js';
+import { evidenceWhere } from '../evidence-where.js';
 
 export interface HtmlSection {
   title: string;
@@ -71,7 +72,7 @@ function renderSection(section: HtmlSection, n: number): string {
 
 function renderFindings(findings: readonly Finding[], targets: readonly (string | undefined)[], n: number, result: AuditResult): string {
   const items = findings.map((f, i) => {
-    const evidence = f.evidence.map((e) => `<li><code class="where">${text(e.source)}:${e.line}</code> <code>${text(e.text)}</code></li>`).join('');
+    const evidence = f.evidence.map((e) => `<li><code class="where">${text(evidenceWhere(e))}</code> <code>${text(e.text)}</code></li>`).join('');
     const target = targets[i];
     const subject = target !== undefined ? `<a href="#${attr(target)}" class="to-element">${text(f.subject.name)}</a>` : `<span class="subject">${text(f.subject.name)}</span>`;
     return (

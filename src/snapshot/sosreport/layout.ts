@@ -23,6 +23,7 @@ export function wanted(path: string): boolean {
   return (
     PLUGIN_FILES.test(path) ||
     SYSCTL_FILES.test(path) ||
+    path.startsWith('proc/sys/') ||
     path === SOS_LOG ||
     path === SOS_MANIFEST ||
     path === 'version.txt' ||

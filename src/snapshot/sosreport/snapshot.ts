@@ -13,6 +13,8 @@ import { MAIN_SYSCTL_CONF, SYSCTL_D_DIRS } from '../sysctl-dirs.js';
 import { unavailableSource } from '../unavailable.js';
 import { fileSource, storeBytes } from '../utf8.js';
 import { readCommands, type SosCommand, type SosCommands } from './commands.js';
+import { procSysSource } from './proc-sys.js';
+import { sosreportFileSources } from './files.js';
 import { HOST_SOURCES, listingTable, NAMESPACE_SOURCES, type SosForm } from './source-map.js';
 import { joinPath, type SosTree } from './tree.js';
 
@@ -32,7 +34,7 @@ export async function sosreportSnapshot(tree: SosTree): Promise<Snapshot> {
   const notes = [...commands.notes];
   const listed = await listedNamespaces(tree, commands);
   const { host, named } = splitByNamespace(commands.byName, [...listed.keys()]);
-  const namespaces: Namespace[] = [{ name: 'host', kind: 'host', sources: await namespaceSources(ctx, host, HOST_SOURCES, '') }];
+  const namespaces: Namespace[] = [{ name: 'host', kind: 'host', sources: await namespaceSources(ctx, host, HOST_SOURCES, ''), files: await sosreportFileSources(tree) }];
   for (const [name, own] of [...named].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const ns: Namespace = { name, kind: 'named', sources: await namespaceSources(ctx, own, NAMESPACE_SOURCES, `ip netns exec ${name} `) };
     const nsid = listed.get(name);
@@ -106,6 +108,10 @@ async function namespaceSources(ctx: Context, own: NamespaceCommands, forms: Par
       const program = spec.id === 'iptables-save' ? 'iptables' : 'ip6tables';
       source = (await listingSource(ctx, program, own)) ?? skippedListing(ctx, program, prefix) ?? source;
     }
+    // No `sysctl -a` of the host: the /proc/sys files sos copied, where it copied any.
+    if (spec.id === 'sysctl' && prefix === '' && (source === undefined || (source.status !== 'ok' && source.status !== 'empty'))) {
+      source = (await procSysSource(ctx.tree, source?.reason ?? 'no sysctl -a in the sosreport')) ?? source;
+    }
     sources[spec.id] = source ?? notCollected(spec, `sos does not collect \`${spec.argv.join(' ')}\` or a form of it netaudit reads`);
   }
   return sources;
@@ -113,10 +119,13 @@ async function namespaceSources(ctx: Context, own: NamespaceCommands, forms: Par
 
 /** The first of the form's outputs sos kept; else why none is there. */
 async function sourceOf(ctx: Context, spec: SourceSpec, form: SosForm, own: NamespaceCommands, prefix: string): Promise<Source> {
-  const ran = form.names.map((n) => own.get(n)).filter((c): c is SosCommand => c !== undefined);
-  for (const command of ran) {
+  // Each form's command by its name within the namespace (without `ip netns exec NAME `).
+  const named = form.names.flatMap((name) => (own.has(name) ? [{ name, command: own.get(name)! }] : []));
+  const ran = named.map((n) => n.command);
+  // A command that failed (ss not installed: exit 127) gives way to a later form that ran.
+  for (const { name, command } of [...named.filter((n) => !n.command.exitCode), ...named.filter((n) => n.command.exitCode)]) {
     const bytes = command.path === undefined ? undefined : await ctx.tree.read(command.path);
-    if (bytes !== undefined) return outputSource(command, bytes, form.format);
+    if (bytes !== undefined) return outputSource(command, bytes, form.formatOf?.[name] ?? form.format);
   }
   const failed = ran.find((c) => c.exitCode !== undefined && c.exitCode !== 0);
   if (failed) {

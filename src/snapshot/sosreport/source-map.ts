@@ -10,7 +10,12 @@ export interface SosForm {
   /** Mangled command names, best first. */
   names: readonly string[];
   format: SourceFormat;
+  /** Names whose output is in another form than `format`. */
+  formatOf?: Readonly<Record<string, SourceFormat>>;
 }
+
+/** sos's socket listings: `ss -peaonmi`, else net-tools' `netstat -W -neopa` (sos 3.x and 4.x run both where they can). */
+const SOCKETS: SosForm = { names: ['ss_-peaonmi', 'netstat_-W_-neopa', 'netstat_-neopa'], format: 'ss-peaonmi', formatOf: { 'netstat_-W_-neopa': 'netstat', 'netstat_-neopa': 'netstat' } };
 
 /** The host's outputs (sos_commands/networking, firewall_tables, kernel, bridge). */
 export const HOST_SOURCES: Partial<Record<SourceId, SosForm>> = {
@@ -27,6 +32,7 @@ export const HOST_SOURCES: Partial<Record<SourceId, SosForm>> = {
   'nft-ruleset': { names: ['nft_-a_list_ruleset', 'nft_list_ruleset'], format: 'text' },
   'iptables-save': { names: ['iptables-save'], format: 'text' },
   'ip6tables-save': { names: ['ip6tables-save'], format: 'text' },
+  'ss-tlnp': SOCKETS,
 };
 
 /** A named namespace's outputs: `ip netns exec NAME <command>`, mangled. */
@@ -42,6 +48,7 @@ export const NAMESPACE_SOURCES: Partial<Record<SourceId, SosForm>> = {
   'iptables-save': { names: ['iptables-save'], format: 'text' },
   'ip6tables-save': { names: ['ip6tables-save'], format: 'text' },
   'nft-ruleset': { names: ['nft_-a_list_ruleset', 'nft_list_ruleset'], format: 'text' },
+  'ss-tlnp': SOCKETS,
 };
 
 /** `iptables -vnxL` (the filter table, exact counters) and `iptables -t TABLE -nvL`, per table. */

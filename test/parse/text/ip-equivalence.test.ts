@@ -43,7 +43,8 @@ describe('ip addr text = ip -j addr', () => {
 describe('ip link text = ip -j -d link', () => {
   const json = parseIpLink(input('ip-link.json')).value;
   /** va0's peer is in natext-b, which has a name: the text prints `link-netns natext-b`, never its id. */
-  const NETNS_ID = ['linkNetnsId'];
+  // JSON gives the peer namespace's id, text its name where it has one (`link-netns NAME`).
+  const NETNS_ID = ['linkNetnsId', 'linkNetnsName'];
 
   it.each(['ip-link.txt', 'ip-link-o.txt'])('%s (no -d: no kind or kind data)', (name) => {
     expect(linkWithout(parseIpLinkText(input(name)).value, [...NOT_IN_PLAIN_LINK, ...NETNS_ID])).toEqual(linkWithout(json, [...NOT_IN_PLAIN_LINK, ...NETNS_ID]));
@@ -82,9 +83,11 @@ describe('ip link text = ip -j -d link', () => {
   });
 
   it('inside another namespace', () => {
-    expect(linkWithout(parseIpLinkText(input('netns-b-ip-link-d.txt')).value, ['linkNetnsId', 'infoData'])).toEqual(
-      linkWithout(parseIpLink(input('netns-b-ip-link.json')).value, ['linkNetnsId', 'infoData']),
+    expect(linkWithout(parseIpLinkText(input('netns-b-ip-link-d.txt')).value, [...NETNS_ID, 'infoData'])).toEqual(
+      linkWithout(parseIpLink(input('netns-b-ip-link.json')).value, [...NETNS_ID, 'infoData']),
     );
+    // the text names the peer's namespace where JSON gives its id
+    expect(parseIpLinkText(input('netns-b-ip-link-d.txt')).value.find((l) => l.ifname === 'va1')).toMatchObject({ linkIndex: 3, linkNetnsName: 'natext-a' });
   });
 });
 

@@ -382,3 +382,113 @@ export const FIXTURE_SCENARIOS = {
   'netns-default-route-missing': { fail: 'docker-netns-no-route', pass: 'docker-netns-lo-only' },
   'netns-gateway-mismatch': { fail: 'docker-gateway-mismatch', pass: 'calico-routed' },
 };
+
+/* ---------- issue 17, path faults: published-port-exposed, bridged-uplink-filtered ---------- */
+
+/**
+ * Docker 27's rules for docker0 (172.17.0.0/16) publishing 8080 to web's port 80 (`-d 127.0.0.1/32` when
+ * published on loopback), under a filter INPUT given as lines (`:INPUT …` first) and extra DOCKER-USER rules.
+ */
+function dockerIptables({ input = [':INPUT ACCEPT [0:0]'], inputChains = [], dnatAddress, dockerUser = [], publish = true } = {}) {
+  const dnatDst = dnatAddress ? `-d ${dnatAddress}/32 ` : '';
+  const published = (text) => (publish ? text : '');
+  return `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:DOCKER - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
+-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER
+-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE
+-A DOCKER -i docker0 -j RETURN
+${published(`-A DOCKER ${dnatDst}! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80`)}
+COMMIT
+*filter
+${input[0]}
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:DOCKER - [0:0]
+:DOCKER-ISOLATION-STAGE-1 - [0:0]
+:DOCKER-ISOLATION-STAGE-2 - [0:0]
+:DOCKER-USER - [0:0]
+${[...inputChains, ...input.slice(1)].join('\n')}
+-A FORWARD -j DOCKER-USER
+-A FORWARD -j DOCKER-ISOLATION-STAGE-1
+-A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -o docker0 -j DOCKER
+-A FORWARD -i docker0 ! -o docker0 -j ACCEPT
+-A FORWARD -i docker0 -o docker0 -j ACCEPT
+${published('-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT')}
+-A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2
+-A DOCKER-ISOLATION-STAGE-1 -j RETURN
+-A DOCKER-ISOLATION-STAGE-2 -o docker0 -j DROP
+-A DOCKER-ISOLATION-STAGE-2 -j RETURN
+${[...dockerUser, '-A DOCKER-USER -j RETURN'].join('\n')}
+COMMIT
+`.replace(/\n\n+/g, '\n');
+}
+
+/** ufw's "default deny incoming" in short: policy DROP, loopback, replies, ping and SSH allowed. */
+const UFW_INPUT = [
+  ':INPUT DROP [0:0]',
+  '-A INPUT -j ufw-before-input',
+  '-A INPUT -j ufw-user-input',
+  '-A ufw-before-input -i lo -j ACCEPT',
+  '-A ufw-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+  '-A ufw-before-input -p icmp -m icmp --icmp-type 8 -j ACCEPT',
+  '-A ufw-user-input -p tcp -m tcp --dport 22 -j ACCEPT',
+];
+const UFW_CHAINS = [':ufw-before-input - [0:0]', ':ufw-user-input - [0:0]'];
+
+function ufwDocker(description, dnatAddress) {
+  const input = [UFW_INPUT[0], ...UFW_CHAINS, ...UFW_INPUT.slice(1)];
+  return docker(description, {}, {
+    sources: [...BASE_SOURCES, 'iptables-save'],
+    extraFields: { iptables: { host: dockerIptables({ input, dnatAddress }) } },
+  });
+}
+
+/** A KVM host whose br0 enslaves eth0 and carries the host address, a VM on vnet0, Docker installed (docker0 without containers, nothing published). */
+function kvmWithDocker(description, { dockerUser = [], bridgeNf = 1, bridgeOption } = {}) {
+  const setup = [
+    ...LO,
+    ...FORWARD_ON,
+    ...nic('eth0', undefined, { gateway: '192.0.2.1' }),
+    ...bridge('br0', '192.0.2.10/24'),
+    'host: ip link set eth0 master br0',
+    'host: ip route add default via 192.0.2.1 dev br0 proto static',
+    'host: ip link add vnet0 type veth peer name eth0 netns @vm',
+    'host: ip link set vnet0 master br0',
+    'host: ip link set vnet0 up',
+    'vm: ip link set lo up',
+    'vm: ip link set eth0 up',
+    'vm: ip addr add 192.0.2.50/24 dev eth0',
+    'vm: ip route add default via 192.0.2.1',
+    ...bridge('docker0', '172.17.0.1/16'),
+    `host: sysctl -qw net.bridge.bridge-nf-call-iptables=${bridgeNf}`,
+    ...(bridgeOption === undefined ? [] : [`host: ip link set br0 type bridge nf_call_iptables ${bridgeOption}`]),
+  ];
+  return {
+    description,
+    namespaces: ['host', 'wan', 'vm'],
+    captureNamespaces: ['vm'],
+    setup,
+    physical: { host: ['eth0'] },
+    sources: ['sysctl', 'ip-link', 'ip-addr', 'ip-route', 'bridge-link', 'iptables-save'],
+    iptables: { host: dockerIptables({ dockerUser, publish: false }) },
+    sysctlKeep: NET_KEYS,
+  };
+}
+
+Object.assign(SCENARIOS, {
+  'docker-ufw-exposed': ufwDocker('Docker host behind ufw\'s deny incoming, 8080 published on every address to web:80'),
+  'docker-ufw-localhost': ufwDocker('Docker host behind ufw\'s deny incoming, 8080 published on 127.0.0.1 only', '127.0.0.1'),
+  'kvm-docker-bridged': kvmWithDocker('KVM host bridging a VM onto the LAN (br0 enslaves eth0) with Docker installed: FORWARD DROP, bridge-nf-call-iptables=1'),
+  'kvm-docker-bridged-accepted': kvmWithDocker('the same KVM host with Docker\'s documented fix: DOCKER-USER accepts -i br0 -o br0', { dockerUser: ['-A DOCKER-USER -i br0 -o br0 -j ACCEPT'] }),
+});
+
+Object.assign(FIXTURE_SCENARIOS, {
+  'published-port-exposed': { fail: 'docker-ufw-exposed', pass: 'docker-ufw-localhost' },
+  'bridged-uplink-filtered': { fail: 'kvm-docker-bridged', pass: 'kvm-docker-bridged-accepted' },
+});

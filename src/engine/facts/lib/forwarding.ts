@@ -189,7 +189,7 @@ function analyse(env: FactEnv, ns: Namespace): ForwardingAnalysis {
     for (const end of ns.veths) {
       const iface = end.interface;
       if (iface.master || uplinkDevices.has(iface.name)) continue;
-      const toOther = end.peer.resolved ? end.peer.namespace !== ns.name : iface.link?.netnsId !== undefined;
+      const toOther = end.peer.resolved ? end.peer.namespace !== ns.name : iface.link?.netnsId !== undefined || iface.link?.netnsName !== undefined;
       if (!toOther) continue;
       if (usableAddresses(iface, 4).length === 0 && configuredRoutesVia(env, ns, iface.name).length === 0) continue;
       routed.push(iface);
