@@ -11,8 +11,8 @@
  * Dual-stack nodes add FLANNEL_IPV6_NETWORK and FLANNEL_IPV6_SUBNET.
  */
 import { parseCidr } from '../model/net.js';
-import { clip, fail, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
-import { pasteDamage } from './pasted-lines.js';
+import { clip, fail, type ParseInput, type ParseNote, type Parsed } from './common.js';
+import { configLines } from './pasted-lines.js';
 
 export interface EnvValue {
   value: string;
@@ -32,15 +32,7 @@ const ASSIGNMENT = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
 export function parseFlannelSubnetEnv(input: ParseInput): Parsed<FlannelSubnetEnv> {
   const notes: ParseNote[] = [];
   const values = new Map<string, EnvValue>();
-  const lines = splitLines(input.text);
-  const damage = pasteDamage(input, { comments: true });
-  notes.push(...damage.notes);
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i] ?? '';
-    const lineNo = i + 1;
-    if (damage.skipped.has(lineNo)) continue;
-    const text = raw.trim();
-    if (text === '' || text.startsWith('#')) continue;
+  for (const { line: lineNo, text, raw } of configLines(input, notes)) {
     const m = ASSIGNMENT.exec(text);
     if (!m) fail(input, `not a NAME=value line: ${clip(text, 80)}`, lineNo, 'expected /run/flannel/subnet.env as flanneld writes it (FLANNEL_SUBNET=10.244.1.1/24 ...)');
     const name = m[1] as string;

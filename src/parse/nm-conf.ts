@@ -8,8 +8,8 @@
  * (literal), `interface-name:~NAME` (glob), `mac:HWADDR` (or a bare MAC), `type:TYPE`, `driver:NAME`,
  * `subchannels:…`, and `except:SPEC` (a device matching an except: spec is never in the list).
  */
-import { clip, fail, splitLines, type ParseInput, type Parsed, type ParseNote } from './common.js';
-import { pasteDamage } from './pasted-lines.js';
+import { clip, fail, type ParseInput, type Parsed, type ParseNote } from './common.js';
+import { configLines } from './pasted-lines.js';
 
 export interface NmConfEntry {
   section: string;
@@ -36,15 +36,7 @@ export function parseNmConf(input: ParseInput): Parsed<NmConfFile> {
   const notes: ParseNote[] = [];
   const file: NmConfFile = { entries: [], sections: [] };
   let section: string | undefined;
-  const lines = splitLines(input.text);
-  const damage = pasteDamage(input, { comments: true });
-  notes.push(...damage.notes);
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i] ?? '';
-    const lineNo = i + 1;
-    if (damage.skipped.has(lineNo)) continue;
-    const text = raw.trim();
-    if (text === '' || text.startsWith('#')) continue;
+  for (const { line: lineNo, text, raw } of configLines(input, notes)) {
     const group = GROUP.exec(text);
     if (group) {
       section = (group[1] as string).trim();

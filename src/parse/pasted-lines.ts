@@ -26,3 +26,19 @@ export function pasteDamage(input: ParseInput, options: { comments: boolean }): 
   // Only the prompts' notes: line endings and colour escapes are each parser's own business.
   return { skipped, notes: paste.notes.filter((n) => n.line !== undefined && skipped.has(n.line)) };
 }
+
+/**
+ * The lines of a `#`-commented configuration file that hold something, trimmed, with their numbers: blank
+ * lines, comments and what a paste added around the file are left out (the paste's notes go to `notes`);
+ * `raw` is the line as it stands, for evidence.
+ */
+export function configLines(input: ParseInput, notes: ParseNote[]): { line: number; text: string; raw: string }[] {
+  const damage = pasteDamage(input, { comments: true });
+  notes.push(...damage.notes);
+  const out: { line: number; text: string; raw: string }[] = [];
+  input.text.split(/\r\n|\r|\n/).forEach((raw, i) => {
+    const text = raw.trim();
+    if (!damage.skipped.has(i + 1) && text !== '' && !text.startsWith('#')) out.push({ line: i + 1, text, raw });
+  });
+  return out;
+}

@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
 import type { ParseInput } from '../../src/parse/common.js';
 import { jsonPositions, parseCniConf, readIpamFile } from '../../src/parse/cni-conf.js';
+import { mutate, mutation } from '../helpers/mutate-lines.js';
 import { parseFlannelSubnetEnv } from '../../src/parse/flannel-subnet-env.js';
 import { parseNetworkctlList } from '../../src/parse/networkctl.js';
 import { parseNmConf } from '../../src/parse/nm-conf.js';
@@ -220,51 +221,12 @@ const SAMPLES: [string, string, (input: ParseInput) => unknown][] = [
   ['podman conflist', PODMAN_CONFLIST, parseCniConf],
 ];
 
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(), keepPartial: fc.boolean() }),
-  fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('swap' as const), a: fc.nat(), b: fc.nat() }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('corrupt' as const), at: fc.nat(), offset: fc.nat(), junk: fc.string({ unit: 'binary', maxLength: 12 }) }),
-  fc.record({ kind: fc.constant('crlf' as const) }),
-);
-
-function mutate(text: string, m: fc.Arbitrary<unknown> extends never ? never : typeof mutation extends fc.Arbitrary<infer T> ? T : never): string {
-  const out = text.split('\n');
-  const pick = (n: number) => (out.length === 0 ? 0 : n % out.length);
-  switch (m.kind) {
-    case 'truncate': {
-      const at = pick(m.at);
-      return [...out.slice(0, at), ...(m.keepPartial ? [(out[at] ?? '').slice(0, Math.floor((out[at] ?? '').length / 2))] : [])].join('\n');
-    }
-    case 'duplicate':
-      out.splice(pick(m.at), 0, out[pick(m.at)] ?? '');
-      return out.join('\n');
-    case 'swap': {
-      const [a, b] = [pick(m.a), pick(m.b)];
-      [out[a], out[b]] = [out[b] ?? '', out[a] ?? ''];
-      return out.join('\n');
-    }
-    case 'delete':
-      out.splice(pick(m.at), 1);
-      return out.join('\n');
-    case 'corrupt': {
-      const at = pick(m.at);
-      const line = out[at] ?? '';
-      const offset = line.length === 0 ? 0 : m.offset % line.length;
-      out[at] = line.slice(0, offset) + m.junk + line.slice(offset);
-      return out.join('\n');
-    }
-    case 'crlf':
-      return out.join('\r\n');
-  }
-}
 
 describe('host-context parsers under mutation of real forms', () => {
   it.each(SAMPLES)('%s: mutants parse or fail with a located ParseError', (name, text, parse) => {
     fc.assert(
       fc.property(mutation, (m) => {
-        const mutant = mutate(text, m);
+        const mutant = mutate(text.split('\n'), m);
         try {
           parse({ source: name, text: mutant });
         } catch (err) {

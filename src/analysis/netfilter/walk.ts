@@ -102,11 +102,12 @@ function singleHost(rule: NfRule): Cidr | undefined {
 function chainIndex(chain: NfChain): ChainIndex {
   let index = chainIndexes.get(chain);
   if (index) return index;
-  const families = new Set(chain.rules.map((r) => singleHost(r)?.family).filter((f) => f !== undefined));
+  const hosts = chain.rules.map(singleHost);
+  const families = new Set(hosts.map((h) => h?.family).filter((f) => f !== undefined));
   const family = families.size === 1 ? ([...families][0] as 4 | 6) : undefined;
   index = { family, byHost: new Map(), byPort: new Map(), open: [] };
   chain.rules.forEach((rule, i) => {
-    const host = family === undefined ? undefined : singleHost(rule);
+    const host = family === undefined ? undefined : hosts[i];
     const port = host === undefined ? singleDport(rule) : undefined;
     const [map, key] = host !== undefined ? [index!.byHost as Map<bigint | number, number[]>, host.network] : port !== undefined ? [index!.byPort as Map<bigint | number, number[]>, port] : [undefined, undefined];
     if (!map || key === undefined) {
