@@ -12,7 +12,7 @@
  * where ss prints the process's comm, and no file descriptor; `-` where it could not see the process.
  */
 import { clip, DROPPED, fail, type ParseInput, type ParseNote, type Parsed } from './common.js';
-import { parseSsEndpoint, takeFields } from './ss.js';
+import { listenerOf, takeFields } from './ss.js';
 import { readPaste } from './text/paste.js';
 import type { SsListener } from './types.js';
 import { wrongFormatHint } from './wrong-format.js';
@@ -58,23 +58,11 @@ export function parseNetstatListeners(input: ParseInput): Parsed<SsListener[]> {
         continue;
       }
       if (state !== 'LISTEN') continue;
-      const endpoint = parseSsEndpoint(local);
-      if (!endpoint || !/^\d{1,5}$/.test(endpoint.port) || Number(endpoint.port) > 65535) {
-        note(l.line, `local address "${clip(local, 60)}" not understood (netstat run without -n?), line skipped`, DROPPED);
+      const listener = listenerOf({ state, recvQ, sendQ, local, peer }, l.line, l.text, 'netstat');
+      if (typeof listener === 'string') {
+        note(l.line, listener, DROPPED);
         continue;
       }
-      const listener: SsListener = {
-        state,
-        recvQ: Number(recvQ),
-        sendQ: Number(sendQ),
-        localAddress: endpoint.address,
-        localPort: Number(endpoint.port),
-        peer,
-        processes: [],
-        line: l.line,
-        text: clip(l.text),
-      };
-      if (endpoint.interface !== undefined) listener.localInterface = endpoint.interface;
       const program = PROGRAM.exec(text.slice(rest));
       if (program) listener.processes = [{ name: program[2] as string, pid: Number(program[1]) }];
       listeners.push(listener);

@@ -128,23 +128,8 @@ export function readSsSocketLine(raw: string, lineNo: number, withNetid: boolean
     return { ok: false, message: `not an \`ss\` socket line, skipped: ${clip(raw.trim(), 80)}` };
   }
   if (!/^\d+$/.test(recvQ) || !/^\d+$/.test(sendQ)) return { ok: false, message: `Recv-Q/Send-Q are not numbers, line skipped: ${clip(raw.trim(), 80)}` };
-  const endpoint = parseSsEndpoint(local);
-  if (!endpoint) return { ok: false, message: `local address "${clip(local, 60)}" not understood, line skipped` };
-  if (!/^\d{1,5}$/.test(endpoint.port) || Number(endpoint.port) > 65535) {
-    return { ok: false, message: `local port "${clip(endpoint.port, 30)}" is not a number (ss run without -n?), line skipped` };
-  }
-  const listener: SsListener = {
-    state,
-    recvQ: Number(recvQ),
-    sendQ: Number(sendQ),
-    localAddress: endpoint.address,
-    localPort: Number(endpoint.port),
-    peer,
-    processes: [],
-    line: lineNo,
-    text: clip(raw),
-  };
-  if (endpoint.interface !== undefined) listener.localInterface = endpoint.interface;
+  const listener = listenerOf({ state, recvQ, sendQ, local, peer }, lineNo, raw, 'ss');
+  if (typeof listener === 'string') return { ok: false, message: listener };
   let usersUnreadable = false;
   const usersAt = raw.indexOf('users:(', rest);
   if (usersAt >= 0) {
@@ -153,6 +138,36 @@ export function readSsSocketLine(raw: string, lineNo: number, withNetid: boolean
     else usersUnreadable = true;
   }
   return { ok: true, listener, usersUnreadable };
+}
+
+/**
+ * A listening socket from the columns ss and netstat share (queues already checked as numbers), or why its
+ * local address cannot be read (the line is then left out with that note).
+ */
+export function listenerOf(
+  columns: { state: string; recvQ: string; sendQ: string; local: string; peer: string },
+  line: number,
+  raw: string,
+  tool: 'ss' | 'netstat',
+): SsListener | string {
+  const endpoint = parseSsEndpoint(columns.local);
+  if (!endpoint) return `local address "${clip(columns.local, 60)}" not understood, line skipped`;
+  if (!/^\d{1,5}$/.test(endpoint.port) || Number(endpoint.port) > 65535) {
+    return `local port "${clip(endpoint.port, 30)}" is not a number (${tool} run without -n?), line skipped`;
+  }
+  const listener: SsListener = {
+    state: columns.state,
+    recvQ: Number(columns.recvQ),
+    sendQ: Number(columns.sendQ),
+    localAddress: endpoint.address,
+    localPort: Number(endpoint.port),
+    peer: columns.peer,
+    processes: [],
+    line,
+    text: clip(raw),
+  };
+  if (endpoint.interface !== undefined) listener.localInterface = endpoint.interface;
+  return listener;
 }
 
 export function parseSsListeners(input: ParseInput): Parsed<SsListener[]> {
