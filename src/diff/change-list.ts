@@ -6,12 +6,52 @@ import type { Change, ChangeEvidence, ChangeKind, ChangeValue, Side } from './ty
 export class ChangeList {
   readonly changes: Change[] = [];
 
-  add(kind: ChangeKind, namespace: string, name: string, before: ChangeValue, after: ChangeValue, evidence: { before?: Evidence | undefined; after?: Evidence | undefined } = {}): void {
+  /** A side may quote several lines (a resolv.conf's nameservers, a merged unmanaged-devices list). */
+  add(kind: ChangeKind, namespace: string, name: string, before: ChangeValue, after: ChangeValue, evidence: { before?: SideEvidence; after?: SideEvidence } = {}): void {
     const quoted: ChangeEvidence[] = [];
-    if (evidence.before) quoted.push(sided('before', evidence.before));
-    if (evidence.after) quoted.push(sided('after', evidence.after));
+    for (const e of lines(evidence.before)) quoted.push(sided('before', e));
+    for (const e of lines(evidence.after)) quoted.push(sided('after', e));
     this.changes.push({ kind, namespace, name, before, after, evidence: quoted });
   }
+
+  /** One change when the two sides show different values; a side without the thing is undefined. */
+  addIfChanged(kind: ChangeKind, namespace: string, name: string, before: Shown | undefined, after: Shown | undefined): void {
+    const [was, is] = [before?.value ?? null, after?.value ?? null];
+    if (before && after ? (before.compareAs ?? was) === (after.compareAs ?? is) : was === is) return;
+    this.add(kind, namespace, name, was, is, { before: before?.evidence, after: after?.evidence });
+  }
+
+  /** addIfChanged for every key of either side. */
+  addKeyed(kind: ChangeKind, namespace: string, before: ReadonlyMap<string, Shown>, after: ReadonlyMap<string, Shown>, nameOf: (key: string) => string = (key) => key): void {
+    compareKeyed(before, after, {
+      removed: (key, shown) => this.addIfChanged(kind, namespace, nameOf(key), shown, undefined),
+      added: (key, shown) => this.addIfChanged(kind, namespace, nameOf(key), undefined, shown),
+      both: (key, pair) => this.addIfChanged(kind, namespace, nameOf(key), pair.before, pair.after),
+    });
+  }
+}
+
+/** A value as one side shows it, with the lines that show it. */
+export interface Shown {
+  value: ChangeValue;
+  evidence?: SideEvidence;
+  /** What the comparison looks at, where the value also says something that is not a change (a device's momentary state). */
+  compareAs?: string;
+}
+
+type SideEvidence = Evidence | readonly Evidence[] | undefined;
+
+/** The lines of one side, each once. */
+function lines(evidence: SideEvidence): readonly Evidence[] {
+  if (evidence === undefined) return [];
+  if (!Array.isArray(evidence)) return [evidence as Evidence];
+  const seen = new Set<string>();
+  return (evidence as readonly Evidence[]).filter((e) => {
+    const key = `${e.source}\n${e.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function sided(side: Side, e: Evidence): ChangeEvidence {

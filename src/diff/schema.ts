@@ -5,13 +5,13 @@
  */
 import { z } from 'zod';
 import { SEVERITIES, SUBJECT_KINDS } from '../engine/types.js';
-import { CHANGE_KINDS, DIFF_SCHEMA_ID } from './types.js';
+import { CHANGE_KINDS, DIFF_SCHEMA_ID, HOST_CONTEXT_KINDS } from './types.js';
 
 const Value = z.union([z.string(), z.number(), z.null()]);
 
 const Evidence = z
   .object({
-    source: z.string().describe('The source the line is from: "sysctl", "iptables-save", "netns:blue/ip-link", a persisted sysctl file'),
+    source: z.string().describe('The source the line is from: "sysctl", "iptables-save", "netns:blue/ip-link", a persisted sysctl file, a file source\'s file ("/etc/docker/daemon.json", "netns:blue/etc/resolv.conf", "/proc/812/cmdline")'),
     line: z.number().int().describe('1-based line of that source'),
     text: z.string().describe('The line, cut at 240 characters (the cut says how many were left out)'),
     primary: z.literal(true).optional(),
@@ -20,9 +20,20 @@ const Evidence = z
 
 const Change = z
   .object({
-    kind: z.enum(CHANGE_KINDS),
+    kind: z
+      .enum(CHANGE_KINDS)
+      .describe(
+        `What kind of thing changed. The host context (${HOST_CONTEXT_KINDS.join(', ')}) is read from files and command lines: ` +
+          'resolv.conf per namespace, systemd-resolved\'s upstream file, Docker\'s settings merged from daemon.json and dockerd\'s command line (each value with its origin: "(daemon.json)", "(flag)", "(default)"), ' +
+          'the runtimes\' flags, NetworkManager\'s unmanaged-devices and device states, systemd-networkd\'s links and .network files, flannel\'s lease and the subnets the CNI configuration gives bridges. ' +
+          'Each part is compared only where its source was read in both snapshots; a source read in one only is a "source" change',
+      ),
     namespace: z.string().describe('The namespace, by its name in the after snapshot (the before one\'s for a namespace that went away)'),
-    name: z.string().describe('What changed: an interface, a sysctl key, "iptables-save filter/FORWARD", a route ("main 0.0.0.0/0 metric 0"), ...'),
+    name: z
+      .string()
+      .describe(
+        'What changed: an interface, a sysctl key, "iptables-save filter/FORWARD", a route ("main 0.0.0.0/0 metric 0"), a file ("/etc/resolv.conf"), a Docker setting ("bip"), a flag ("dockerd --iptables"), a device, "bridge cni0", ...',
+      ),
     before: Value.describe('Its value before; null when it did not exist'),
     after: Value.describe('Its value after; null when it no longer exists'),
     evidence: z
@@ -69,6 +80,7 @@ export const DiffDocument = z
     summary: z
       .object({
         changes: z.number().int(),
+        hostContext: z.number().int().describe('How many of the changes are of the host context: its kinds, and "source" changes of its file sources, nmcli-device and networkctl-list'),
         introduced: Counts,
         resolved: z.number().int(),
         unchanged: z.number().int(),

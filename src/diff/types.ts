@@ -3,6 +3,7 @@
  * model, and the findings the change introduced and resolved (the `netaudit/diff@1` contract, schema.ts).
  */
 import type { Evidence } from '../parse/common.js';
+import { isFileSourceId } from '../snapshot/host-files.js';
 
 export const DIFF_SCHEMA_ID = 'netaudit/diff@1';
 
@@ -12,6 +13,31 @@ export type Side = 'before' | 'after';
 export interface ChangeEvidence extends Evidence {
   side: Side;
 }
+
+/**
+ * Changes of the host context read from files and command lines (resolvers.ts, runtime.ts, device-managers.ts, cni.ts): the resolvers of
+ * each namespace, Docker's merged settings, the runtimes' flags, who manages the host's devices, and the pod
+ * network's subnets. Reports list them in a section of their own, after the network's changes.
+ */
+export const HOST_CONTEXT_KINDS = [
+  'resolver.file',
+  'resolver.nameservers',
+  'resolver.search',
+  'resolver.options',
+  'docker.daemon-json',
+  'docker.setting',
+  'docker.conflict',
+  'runtime.process',
+  'runtime.flag',
+  'nm.unmanaged-devices',
+  'nm.device',
+  'networkd.state',
+  'networkd.link',
+  'networkd.file',
+  'flannel.lease',
+  'cni.network',
+  'cni.subnet',
+] as const;
 
 /** Every kind of change, in the order reports list them. */
 export const CHANGE_KINDS = [
@@ -39,8 +65,18 @@ export const CHANGE_KINDS = [
   'nft.rule',
   'nft.order',
   'nft.set',
+  ...HOST_CONTEXT_KINDS,
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** The command sources of the host context; its file sources are those of src/snapshot/host-files.ts. */
+const HOST_CONTEXT_COMMANDS = new Set(['nmcli-device', 'networkctl-list']);
+
+/** A change of the host context, or of one of its sources (collected on one side only, unreadable). */
+export function isHostContextChange(change: Pick<Change, 'kind' | 'name'>): boolean {
+  if (change.kind === 'source') return isFileSourceId(change.name) || HOST_CONTEXT_COMMANDS.has(change.name);
+  return (HOST_CONTEXT_KINDS as readonly string[]).includes(change.kind);
+}
 
 /** A value as a change shows it; null where the thing did not exist on that side. */
 export type ChangeValue = string | number | null;

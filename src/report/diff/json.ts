@@ -1,7 +1,7 @@
 /** `netaudit diff --format json`: the `netaudit/diff@1` document (schemas/diff.schema.json), keys always in the same order. */
 import type { AuditResult, Finding } from '../../engine/types.js';
 import type { DiffOutcome } from '../../diff/outcome.js';
-import { DIFF_SCHEMA_ID, type Change } from '../../diff/types.js';
+import { DIFF_SCHEMA_ID, isHostContextChange, type Change } from '../../diff/types.js';
 import type { Evidence } from '../../parse/common.js';
 import { clip } from '../../parse/common.js';
 import { REPORT_TEXT_MAX } from '../bounds.js';
@@ -23,6 +23,7 @@ export function formatDiffJson(outcome: DiffOutcome): string {
     },
     summary: {
       changes: outcome.changes.length,
+      hostContext: outcome.changes.filter((c) => isHostContextChange(c)).length,
       introduced: { errors: count('error'), warnings: count('warning'), infos: count('info') },
       resolved: findings.resolved.length,
       unchanged: findings.unchanged.length,

@@ -1,10 +1,11 @@
 /**
- * `netaudit diff` for people: each change with the before and after lines that show it, then the findings
- * the change introduced (with evidence and fix) and those it resolved, then one summary line.
+ * `netaudit diff` for people: each change with the before and after lines that show it (the network's, then
+ * the host context's: resolvers, runtimes, device managers, pod network), then the findings the change
+ * introduced (with evidence and fix) and those it resolved, then one summary line.
  */
 import type { Finding } from '../../engine/types.js';
 import type { DiffOutcome } from '../../diff/outcome.js';
-import type { Change, ChangeValue } from '../../diff/types.js';
+import { isHostContextChange, type Change, type ChangeValue } from '../../diff/types.js';
 import { clip } from '../../parse/common.js';
 import { COLOURS, NO_COLOURS, type Palette } from '../colour.js';
 import { describeSubject, plural, severityCounts } from '../describe.js';
@@ -17,10 +18,17 @@ export function formatDiffText(outcome: DiffOutcome, options: { colour?: boolean
   const host = after.host.hostname ?? before.host.hostname;
   const out = [c.bold(`netaudit diff ${printableLine(before.input)} → ${printableLine(after.input)}${host ? ` (host ${printableLine(host)})` : ''}`), ''];
 
-  out.push(c.bold(`Changes (${changes.length})`));
-  if (changes.length === 0) out.push('  none');
-  for (const change of changes) out.push(...formatChange(change, c));
+  const context = changes.filter((change) => isHostContextChange(change));
+  const network = changes.filter((change) => !isHostContextChange(change));
+  out.push(c.bold(`Changes (${network.length})`));
+  if (network.length === 0) out.push('  none');
+  for (const change of network) out.push(...formatChange(change, c));
   out.push('');
+  if (context.length > 0) {
+    out.push(c.bold(`Host context (${context.length})`));
+    for (const change of context) out.push(...formatChange(change, c));
+    out.push('');
+  }
 
   out.push(c.bold(`Introduced (${findings.introduced.length})`));
   for (const f of findings.introduced) out.push(...formatFinding(f, c), '');

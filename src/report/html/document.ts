@@ -1,11 +1,14 @@
 /**
  * `--format html`: one self-contained page (inline CSS, script and SVG; no request leaves it), for `audit`,
  * `show` and `trace`. The topology with the findings on their elements (coloured by severity), the findings
- * with their evidence lines and fixes, each linked to its element and back; a trace's path on the picture.
+ * with their evidence lines and fixes, each linked to its element and back; a trace's path on the picture;
+ * the host context (resolvers, runtimes, device managers, pod network: context.ts), its rows linked to the
+ * findings that quote them and back.
  */
 import type { TraceResult } from '../../analysis/path/trace.js';
 import type { AuditResult, Finding } from '../../engine/types.js';
 import type { HostView } from '../../show/view.js';
+import { renderHostContext, type HostContextHtml } from './context.js';
 import { elementKeyOf } from './findings-map.js';
 import { layout } from './layout.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './page-assets.js';
@@ -61,18 +64,26 @@ function renderSection(section: HtmlSection, n: number): string {
     if (path?.dropped) caption = `<p class="trace-caption"><span class="drop-mark">✕</span> ${text(path.dropped.label)}</p>`;
     picture = renderSvg(n, topology, l, byKey, path);
   }
+  const context = renderHostContext(n, section.view, findings);
   return (
     `<section class="report" id="s${n}"><header><h1>${text(section.title)}</h1>${meta}${summary}</header>` +
     `${caption}<div class="picture">${picture}</div>` +
     (section.trace ? renderTrace(section.trace) : '') +
-    (section.result ? renderFindings(findings, targets, n, section.result) : '') +
+    (section.result ? renderFindings(findings, targets, n, section.result, context.rowOf) : '') +
+    context.html +
     '</section>'
   );
 }
 
-function renderFindings(findings: readonly Finding[], targets: readonly (string | undefined)[], n: number, result: AuditResult): string {
+function renderFindings(findings: readonly Finding[], targets: readonly (string | undefined)[], n: number, result: AuditResult, contextRow: HostContextHtml['rowOf']): string {
   const items = findings.map((f, i) => {
-    const evidence = f.evidence.map((e) => `<li><code class="where">${text(evidenceWhere(e))}</code> <code>${text(e.text)}</code></li>`).join('');
+    const evidence = f.evidence
+      .map((e) => {
+        const where = `<code class="where">${text(evidenceWhere(e))}</code>`;
+        const row = contextRow(e);
+        return `<li>${row !== undefined ? `<a href="#${attr(row)}" class="to-context">${where}</a>` : where} <code>${text(e.text)}</code></li>`;
+      })
+      .join('');
     const target = targets[i];
     const subject = target !== undefined ? `<a href="#${attr(target)}" class="to-element">${text(f.subject.name)}</a>` : `<span class="subject">${text(f.subject.name)}</span>`;
     return (

@@ -22,6 +22,10 @@ svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg .title{font-weight:600;
 .evidence{margin:4px 0;padding-left:18px}code{font:12px ui-monospace,monospace;word-break:break-all}.where{color:#555}
 .highlight>rect{stroke:#00897b!important;stroke-width:3.5!important}.finding.highlight{outline:3px solid #00897b}
 .verdict.v-dropped,.v-drop strong{color:#c62828}.verdict.v-delivered{color:#2e7d32}
+.ctx{border-collapse:collapse;margin:4px 0 12px;font-size:13px;max-width:100%}.ctx caption{text-align:left;font-weight:600;padding:2px 0 4px}
+.ctx th,.ctx td{border:1px solid #d6dae2;padding:3px 6px;text-align:left;vertical-align:top}.ctx td{overflow-wrap:anywhere}.ctx th{background:#f1f4f9}
+.ctx tr.cited td{background:#fff8e1}.ctx tr.highlight td{background:#e0f2f1}.to-finding{margin-left:4px;font-size:12px}
+.ctx-status{color:#555;margin:4px 0}.ctx-status.not-collected{color:#8a5a00;font-style:italic}
 @media print{.picture{overflow:visible;border:0}body{margin:0}.finding{break-inside:avoid}}
 `;
 
