@@ -2,7 +2,7 @@
 import type { RuleFile } from '../engine/rule-file.js';
 
 /** ruleFilesDigest of the rule files these rules were validated from. */
-export const BUILT_IN_RULES_DIGEST = 'e82b875838b5a6a3e329cc6b60ef163f45e9a5373669348192b681c9822a8664';
+export const BUILT_IN_RULES_DIGEST = '41e22fcfe511ee9d1fae5872734fc090b25a1c029b8a28108ea3e045d62a3c6f';
 
 /** The built-in rules, validated; new objects on every call, as when read from the files. */
 export function builtInRuleDefinitions(): { name: string; definition: RuleFile }[] {
@@ -910,8 +910,8 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "ip-link",
           "nmcli-device|networkctl-list"
         ],
-        "rationale": "Container runtimes and CNI plugins create their own interfaces and configure them themselves: Docker gives docker0 and its br-<id> bridges the gateway address of their network, the bridge CNI plugin does the same for cni0, flannel sets up flannel.1 and the routes to the other nodes' pod subnets, Calico gives each cali* veth a /32 route. A host network manager that also manages one of them works against the runtime: NetworkManager takes an interface it manages into its own model, and when a profile activates on it (the generic \"Wired connection\" autoconnect profile on a new veth, a DHCP attempt, a reapply after the link flaps) it flushes the addresses and routes it did not configure itself; systemd-networkd does the same to a link a .network file matched (it drops foreign addresses and routes by default, KeepConfiguration=no, ManageForeignRoutes=yes). The containers then lose their gateway (the bridge's address), pods on other nodes their routes, and the breakage comes and goes with link events. NetworkManager's `unmanaged` state (from `[keyfile] unmanaged-devices`, a udev NM_UNMANAGED rule, or its built-in veth rule) and networkd's `unmanaged` setup are the safe states. libvirt's virbrN bridges are not reported: libvirt and NetworkManager share them by design.",
-        "remediation": "Tell NetworkManager to leave the runtime's interfaces alone, in a drop-in that survives package updates, e.g. /etc/NetworkManager/conf.d/90-containers.conf:\n\n```\n[keyfile]\nunmanaged-devices=interface-name:docker0;interface-name:br-*;interface-name:veth*;interface-name:cni0;interface-name:flannel*;interface-name:cali*;interface-name:vxlan.calico;interface-name:cilium_*\n```\n\nthen `nmcli general reload conf` (or `systemctl reload NetworkManager`) and check with `nmcli device` that they show `unmanaged`. Keep your own interfaces out of those patterns. For systemd-networkd, add a .network file that sorts before the one that matched (`networkctl status IFACE` names it), e.g. /etc/systemd/network/00-containers.network with `[Match]` `Name=docker0 br-* veth* cni0 flannel* cali*` and `[Link]` `Unmanaged=yes`, then `networkctl reload`. Afterwards restart the runtime (or the CNI pods) so it reconfigures what the manager removed.",
+        "rationale": "Container runtimes and CNI plugins create their own interfaces and configure them themselves: Docker gives docker0 and its br-<id> bridges the gateway address of their network, the bridge CNI plugin does the same for cni0, flannel sets up flannel.1 and the routes to the other nodes' pod subnets, Calico gives each cali* veth a /32 route. A host network manager that also manages one of them works against the runtime: NetworkManager takes an interface it manages into its own model, and when a profile activates on it (the generic \"Wired connection\" autoconnect profile on a new veth, a DHCP attempt, a reapply after the link flaps) it flushes the addresses and routes it did not configure itself; systemd-networkd does the same to a link a .network file matched (it drops foreign addresses and routes by default, KeepConfiguration=no, ManageForeignRoutes=yes). The containers then lose their gateway (the bridge's address), pods on other nodes their routes, and the breakage comes and goes with link events. NetworkManager's `unmanaged` state and networkd's `unmanaged` setup are the safe states. The verdict is what the managers decided at run time (nmcli's state, networkctl's setup): NetworkManager's udev rule that leaves veths unmanaged (85-nm-unmanaged.rules, since 1.20) is already in it, so a veth is reported only where NetworkManager manages it in spite of the rule. The configuration says why and what to change, quoting the deciding line: `[keyfile] unmanaged-devices` merged as NetworkManager reads its files (/usr/lib/NetworkManager/conf.d, /run/NetworkManager/conf.d, NetworkManager.conf, /etc/NetworkManager/conf.d; a file name in /etc masks it in /run and /usr/lib), which nothing overrules; a `[device*]` section's `managed=` (managed=1 overrides the udev rule); udev's NM_UNMANAGED from the rules of /etc/udev/rules.d and NetworkManager's own; networkd's first matching .network file. libvirt's virbrN bridges are not reported: libvirt and NetworkManager share them by design.",
+        "remediation": "Tell NetworkManager to leave the runtime's interfaces alone, in a drop-in that survives package updates, e.g. /etc/NetworkManager/conf.d/90-containers.conf:\n\n```\n[keyfile]\nunmanaged-devices=interface-name:docker0;interface-name:br-*;interface-name:veth*;interface-name:cni0;interface-name:flannel*;interface-name:cali*;interface-name:vxlan.calico;interface-name:cilium_*\n```\n\nthen `nmcli general reload conf` (or `systemctl reload NetworkManager`) and check with `nmcli device` that they show `unmanaged`. Keep your own interfaces out of those patterns, and out of reach of `except:` specs. unmanaged-devices wins over a `[device]` section's `managed=1`; remove such a section where it matches container interfaces, and do not mask NetworkManager's 85-nm-unmanaged.rules with a file of that name in /etc/udev/rules.d. For systemd-networkd, add a .network file that sorts before the one that matched (`networkctl status IFACE` names it), e.g. /etc/systemd/network/00-containers.network with `[Match]` `Name=docker0 br-* veth* cni0 flannel* cali*` and `[Link]` `Unmanaged=yes`, then `networkctl reload`. Afterwards restart the runtime (or the CNI pods) so it reconfigures what the manager removed.",
         "references": [
           "https://networkmanager.dev/docs/api/latest/NetworkManager.conf.html",
           "https://www.freedesktop.org/software/systemd/man/latest/systemd.network.html",
@@ -1305,7 +1305,7 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
       "definition": {
         "$schema": "./rule.schema.json",
         "id": "overlay-port-blocked",
-        "title": "The firewall drops the packets overlay peers send to this host (VXLAN, Geneve, BGP)",
+        "title": "The firewall drops the packets overlay peers send to this host (VXLAN, Geneve, WireGuard, BGP)",
         "severity": "error",
         "subject": "interface",
         "requires": [
@@ -1314,13 +1314,14 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "ip-addr",
           "ip-route"
         ],
-        "rationale": "An overlay works only if its peers' packets reach the host: a VXLAN device receives them on its UDP destination port (flannel 8472, the kernel's default when a device is made without dstport; Docker swarm, Cilium, Calico and others 4789, the IANA port), a Geneve device on its port (6081), a BGP speaker (Calico's bird, kube-router, MetalLB) on TCP 179. A hardening of INPUT (ufw's deny incoming, firewalld's zone, a hand-written DROP policy) that does not open them leaves the device up and its routes in place while nothing arrives: pods on other nodes time out, BGP sessions stay in Active. This rule asks the packet-path engine about the first packet of a peer, from the device's remote (or an address of the underlay's subnet when the device has a multicast group or none), arriving on the underlay device (the device's dev, else the one the remote is routed by), to the local address and the port, through the prerouting and input hooks of every ruleset of the namespace (iptables-legacy, iptables-nft, native nftables). It fires only when the engine says a step certainly drops it, and names the device, the port and that step's line. The port is the one `ip -d link` prints (dstport); WireGuard's listen port is not in `ip -d link` and ss is collected for TCP only, so WireGuard is not checked.",
-        "remediation": "Accept the overlay's traffic from the underlay before the step that drops it, e.g. `iptables -I INPUT -i <underlay> -p udp --dport <port> -j ACCEPT` (better with `-s <peer subnet>`), `ufw allow in on <underlay> to any port <port> proto udp`, `firewall-cmd --permanent --add-port=<port>/udp && firewall-cmd --reload`, or in nftables `udp dport <port> accept` in the input chain; for BGP the same with `-p tcp --dport 179`. Persist it where the firewall is managed.",
+        "rationale": "An overlay works only if its peers' packets reach the host: a VXLAN device receives them on its UDP destination port (flannel 8472, the kernel's default when a device is made without dstport; Docker swarm, Cilium, Calico and others 4789, the IANA port), a Geneve device on its port (6081), a WireGuard device on its listen port (51820 by convention), a BGP speaker (Calico's bird, kube-router, MetalLB) on TCP 179. A hardening of INPUT (ufw's deny incoming, firewalld's zone, a hand-written DROP policy) that does not open them leaves the device up and its routes in place while nothing arrives: pods on other nodes time out, BGP sessions stay in Active. This rule asks the packet-path engine about the first packet of a peer, from the device's remote (or an address of the underlay's subnet when the device has a multicast group or none), arriving on the underlay device (the device's dev, else the one the remote is routed by), to the local address and the port, through the prerouting and input hooks of every ruleset of the namespace (iptables-legacy, iptables-nft, native nftables). It fires only when the engine says a step certainly drops it, and names the device, the port and that step's line. The port is the one `ip -d link` prints (dstport); WireGuard's is not there, so it comes from `wg show all listen-port` (source wg-listen-port), and its peers are taken to arrive on the uplink from its subnet. Where that source is missing (wg not installed) the WireGuard device is not checked and the fact overlayPortsUnknown says why: a UDP socket with no process in `ss -Hulnp` could be WireGuard's or anything in the kernel's, and is not taken as its port.",
+        "remediation": "Accept the overlay's traffic from the underlay before the step that drops it, e.g. `iptables -I INPUT -i <underlay> -p udp --dport <port> -j ACCEPT` (better with `-s <peer subnet>`), `ufw allow in on <underlay> to any port <port> proto udp`, `firewall-cmd --permanent --add-port=<port>/udp && firewall-cmd --reload` (WireGuard: the `ListenPort` of its configuration, `wg show <device> listen-port`), or in nftables `udp dport <port> accept` in the input chain; for BGP the same with `-p tcp --dport 179`. Persist it where the firewall is managed.",
         "references": [
           "https://docs.kernel.org/networking/vxlan.html",
           "https://github.com/flannel-io/flannel/blob/master/Documentation/backends.md",
           "https://docs.tigera.io/calico/latest/getting-started/kubernetes/requirements#network-requirements",
-          "https://docs.docker.com/engine/swarm/swarm-tutorial/#open-protocols-and-ports-between-the-hosts"
+          "https://docs.docker.com/engine/swarm/swarm-tutorial/#open-protocols-and-ports-between-the-hosts",
+          "https://git.zx2c4.com/wireguard-tools/about/src/man/wg.8"
         ],
         "message": "{{name}}: {{overlayPortProblem}}",
         "evidence": [
@@ -1588,6 +1589,54 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           ]
         },
         "suppressedBy": []
+      }
+    },
+    {
+      "name": "published-port-hairpin-broken.json",
+      "definition": {
+        "$schema": "./rule.schema.json",
+        "id": "published-port-hairpin-broken",
+        "title": "A published port its own container or the host cannot reach (hairpin, localhost)",
+        "severity": "warning",
+        "subject": "published-port",
+        "requires": [
+          "iptables-save|nft-ruleset",
+          "ip-link",
+          "ip-addr",
+          "ip-route"
+        ],
+        "rationale": "A published port is not only reached from outside. The container behind it often connects to itself by the host's public name (a web application calling its own URL, a healthcheck through the published port), and programs on the host connect to 127.0.0.1 and the port (a reverse proxy, a monitoring probe). Those connections do not take the outside path: the container's request comes up from the bridge and must go back down the same bridge, translated; the host's request starts with a loopback source that stays until POSTROUTING. Docker serves them in one of two ways, chosen by dockerd's `userland-proxy` setting. With it (the default), the DNAT excludes the bridge and loopback (`-A DOCKER -i docker0 -j RETURN`, `-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER`) and a docker-proxy process listening on the host port takes them through INPUT: they break when INPUT drops them or when no docker-proxy listens (killed, or a daemon restarted with live-restore). Without it (`\"userland-proxy\": false`), the DNAT takes them too, and the kernel needs three things Docker sets up and other tools undo: hairpin mode on the container's bridge port (with br_netfilter, a frame whose destination PREROUTING rewrote is bridged back towards the port it came in by, which a bridge never does otherwise), the MASQUERADE of hairpin traffic (`-A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -p tcp --dport 80 -j MASQUERADE`, or the container answers itself and its own socket resets the reply), and `route_localnet=1` on the bridge (the kernel refuses to route the loopback source of a translated connection to 127.0.0.1 out of a real device). kube-proxy's node ports on localhost need route_localnet the same way. The rule asks the packet-path engine (the one behind `netaudit trace`) to follow, request and reply, a TCP connection from the port's container (when its namespace was collected) to the host's address and port, and one from the host to 127.0.0.1 and the port (IPv4, when the DNAT is reachable from nat OUTPUT); it fires only when the kernel certainly refuses or drops one, names the step and its lines, and says which of Docker's two ways was meant to serve it. A step the snapshot cannot decide (a port's hairpin mode collected without -d, a namespace not collected, no listening sockets) leaves the answer unknown: no finding.",
+        "remediation": "Follow the failing connection with `netaudit trace SNAPSHOT --from netns:<container> --to <host address> --dport <port>` (or `--from netns:host --to 127.0.0.1`) and fix the step it names. With Docker's userland proxy: let INPUT accept the bridge's traffic to the port (`iptables -I INPUT -i docker0 -p tcp --dport <port> -j ACCEPT`, or the ufw/firewalld equivalent) and make sure docker-proxy runs (`systemctl restart docker`, or recreate the container). Without it: turn hairpin mode back on for the container's port (`ip link set <veth> type bridge_slave hairpin on`; Docker sets it when it attaches the container, so recreating the container also works; for Kubernetes pods, kubelet's `--hairpin-mode=hairpin-veth` or the bridge CNI plugin's `\"hairpinMode\": true`), restore Docker's rules (`systemctl restart docker` re-creates the per-port MASQUERADE), and set `sysctl -w net.ipv4.conf.docker0.route_localnet=1` (persist it in /etc/sysctl.d/) for 127.0.0.1. If neither container nor host should use the published port, connect to the container's own address and port instead.",
+        "references": [
+          "https://docs.docker.com/engine/network/packet-filtering-firewalls/",
+          "https://docs.docker.com/reference/cli/dockerd/",
+          "https://github.com/moby/moby/issues/14856",
+          "https://kubernetes.io/docs/tasks/debug/debug-application/debug-service/#a-pod-fails-to-reach-itself-via-the-service-ip",
+          "https://docs.kernel.org/networking/ip-sysctl.html"
+        ],
+        "message": "{{name}} cannot be reached from this host: {{hairpinSummary}}",
+        "evidence": [
+          "hairpinEvidence"
+        ],
+        "conditions": {
+          "all": [
+            {
+              "fact": "hairpinBroken",
+              "operator": "equal",
+              "value": true
+            }
+          ]
+        },
+        "suppressedBy": [
+          "port-publish-incomplete",
+          "published-port-dropped",
+          "dnat-target-unreachable",
+          "path-ingress-blocked",
+          "docker-chains-missing",
+          "bridge-down",
+          "veth-unattached",
+          "route-localnet-disabled"
+        ]
       }
     },
     {

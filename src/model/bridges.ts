@@ -51,6 +51,8 @@ export function buildBridges(inputs: BridgeInputs): Bridge[] {
       port = { name, evidence: [] };
       const iface = inputs.interfaceByName.get(name);
       if (iface) port.interface = iface;
+      const hairpin = iface?.master === bridge.name ? iface.slaveData?.['hairpin'] : undefined;
+      if (typeof hairpin === 'boolean') port.hairpin = hairpin;
       ports.set(name, port);
       bridge.ports.push(port);
     }

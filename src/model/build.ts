@@ -11,7 +11,8 @@ import { parseNftText } from '../parse/nft-text.js';
 import type { NftRuleset } from '../parse/nft-types.js';
 import { scanIptablesSave } from '../parse/iptables-save.js';
 import type { IptablesSave } from '../parse/types.js';
-import { parseSsListeners } from '../parse/ss.js';
+import { parseSsListeners, parseSsUdpListeners } from '../parse/ss.js';
+import { parseWgListenPorts, wgAccessErrors } from '../parse/wg-listen-port.js';
 import { parseNetstatListeners } from '../parse/ss-netstat.js';
 import { parseSsAllSockets } from '../parse/ss-peaonmi.js';
 import { parseSysctl } from '../parse/sysctl.js';
@@ -124,8 +125,15 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
   const nftRuleset = reader.read('nft-ruleset', (input) => (promptOnlyLines(input.text) ? { value: { tables: [] } satisfies NftRuleset, notes: [] } : parseNft(input, { lateNotes: notes })));
   const neighbours = reader.read('ip-neigh', byForm('ip-neigh', { json: parseIpNeigh, text: parseIpNeighText })) ?? [];
   const listeners = reader.read('ss-tlnp', byForm('ss-tlnp', { text: parseSsListeners, 'ss-peaonmi': parseSsAllSockets, netstat: parseNetstatListeners })) ?? [];
+  const udpListeners = reader.read('ss-ulnp', parseSsUdpListeners) ?? [];
+  const wireguard = reader.read('wg-listen-port', parseWgListenPorts);
+  // wg reports a device it could not read on stderr, and still exits 0 when it read another.
+  const wg = ns.sources['wg-listen-port'];
+  if (wireguard && wg?.stderrEncoding === 'utf8') {
+    for (const [name, why] of wgAccessErrors(wg.stderr)) if (!wireguard.unreadable.has(name)) wireguard.unreadable.set(name, why);
+  }
   // Every known source gets an info entry, so "not collected" is visible for each.
-  for (const id of ['sysctl', 'iptables-save', 'ip6tables-save', 'ip-link', 'ip-addr', 'ip-route', 'ip6-route', 'ip-rule', 'ip6-rule', 'ip-neigh', 'brctl-show', 'bridge-link', 'ss-tlnp', 'nft-ruleset'] as const) reader.info(id);
+  for (const id of ['sysctl', 'iptables-save', 'ip6tables-save', 'ip-link', 'ip-addr', 'ip-route', 'ip6-route', 'ip-rule', 'ip6-rule', 'ip-neigh', 'brctl-show', 'bridge-link', 'ss-tlnp', 'ss-ulnp', 'nft-ruleset', 'wg-listen-port'] as const) reader.info(id);
   registerFileSources(reader.infos, ns);
   const resolvers = buildResolvers(ns, reader.infos, notes);
 
@@ -144,7 +152,9 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
     sysctl,
     netfilter,
     listeners,
+    udpListeners,
   };
+  if (wireguard) result.wireguard = wireguard;
   if (nftRuleset) result.nftables = buildNftables(nftRuleset, reader.label('nft-ruleset'), netfilter);
   if (policyRules[4] !== undefined || policyRules[6] !== undefined) result.policyRules = policyRules;
   if (resolvers) result.resolvers = resolvers;

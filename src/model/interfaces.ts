@@ -120,6 +120,7 @@ export function buildInterfaces(inputs: InterfaceInputs): Interface[] {
         kind: kindOf(link, detailed),
         rawKind: link.kind,
         infoData: link.infoData,
+        slaveData: link.slaveData,
         link: link.link,
         linkIndex: link.linkIndex,
         linkNetnsId: link.linkNetnsId,
@@ -164,6 +165,7 @@ interface InterfaceFields {
   kind: InterfaceKind;
   rawKind?: string;
   infoData?: Record<string, unknown>;
+  slaveData?: Record<string, unknown>;
   link?: string;
   linkIndex?: number;
   linkNetnsId?: number;
@@ -192,6 +194,7 @@ function makeInterface(f: InterfaceFields): Interface {
   };
   if (f.rawKind !== undefined) iface.rawKind = f.rawKind;
   if (f.infoData !== undefined) iface.infoData = f.infoData;
+  if (f.slaveData !== undefined) iface.slaveData = f.slaveData;
   if (f.mtu !== undefined) iface.mtu = f.mtu;
   if (f.mac !== undefined) iface.mac = f.mac;
   if (f.master !== undefined) iface.master = f.master;

@@ -1,23 +1,29 @@
 /**
  * Which devices NetworkManager and systemd-networkd manage on the host: nmcli's device states, networkctl's
- * SETUP column, and NetworkManager's `[keyfile] unmanaged-devices` as the merged configuration gives it.
+ * SETUP column, and what their configuration says: NetworkManager's merged configuration (nm-config.ts:
+ * `[keyfile] unmanaged-devices`, `[device*] managed=`), the udev property NM_UNMANAGED (udev-nm.ts), and
+ * systemd-networkd's .network files ([Match], [Link] Unmanaged=).
  *
- * NetworkManager reads NetworkManager.conf, then /etc/NetworkManager/conf.d/*.conf in file-name order
- * (NetworkManager.conf(5); the /usr/lib and /run conf.d directories, read before, are not collected): a later
- * `unmanaged-devices=` replaces the list, `unmanaged-devices+=` appends to it, `-=` removes specs from it.
- * Whether a device is in the list follows NetworkManager's match rule (nm_match_spec_device): it is when a
- * spec matches it and no except: spec does; a list of except: specs only holds every device none of them
- * matches. A spec the snapshot cannot decide (driver:, subchannels:, a type: without nmcli's type) makes the
- * answer unknown where it could change it.
+ * nmcli's state is what NetworkManager decided at run time, every source included; the configuration says
+ * why, and what hands a device back to its runtime. How NetworkManager combines the sources (nm-device.c, the
+ * unmanaged flags): unmanaged-devices leaves a device unmanaged and nothing overrules it; else a [device]
+ * section's managed= decides (managed=1 overrides udev); else NM_UNMANAGED=1 leaves it unmanaged; else it is
+ * managed by default. A source the snapshot cannot decide makes the answer unknown where it could change it.
  */
 import type { Evidence, ParseNote } from '../parse/common.js';
 import { parseNetworkctlList, type NetworkctlLink } from '../parse/networkctl.js';
-import { nmGlobMatches, parseDeviceSpec, parseNmConf, splitDeviceList, type DeviceSpec, type NmConfFile } from '../parse/nm-conf.js';
+import { parseNmConf } from '../parse/nm-conf.js';
 import { parseNmcliDevices, type NmcliDevice } from '../parse/nmcli.js';
-import { fnmatch, parseNetworkdNetwork, type NetworkdNetworkFile } from '../parse/networkd-network.js';
-import type { Namespace as SnapshotNamespace } from '../snapshot/schema.js';
-import { readFileSource, type ReadFile } from './file-sources.js';
+import { fnmatch, parseEtherAddress, parseNetworkdNetwork, type MatchPattern, type NetworkdNetworkFile } from '../parse/networkd-network.js';
+import { parseUdevRules } from '../parse/udev-rules.js';
+import { fileLabel } from '../snapshot/host-files.js';
+import type { CollectedFile, Namespace as SnapshotNamespace } from '../snapshot/schema.js';
+import { readFileSource } from './file-sources.js';
+import { buildNmConfig, deviceSectionVerdict, matchDeviceList, type DeviceFacts, type NmConfig, type SectionVerdict, type SpecMatch, type UnmanagedDevices, type UnmanagedSpec } from './nm-config.js';
 import type { SourceReader } from './sources.js';
+import { buildUdevRules, udevNmUnmanaged, type UdevDevice, type UdevRulesSet, type UdevVerdict } from './udev-nm.js';
+
+export { matchDeviceList, type DeviceFacts, type SpecMatch, type UnmanagedDevices, type UnmanagedSpec } from './nm-config.js';
 
 /**
  * nmcli states in which NetworkManager leaves a device alone, and those in which it manages it. `connected
@@ -59,19 +65,6 @@ export interface NetworkdLink extends NetworkctlLink {
   managed: boolean;
 }
 
-export interface UnmanagedSpec {
-  spec: DeviceSpec;
-  evidence: Evidence;
-}
-
-export interface UnmanagedDevices {
-  specs: UnmanagedSpec[];
-  /** The lines that set, appended to or removed from the list, in the order NetworkManager reads them. */
-  evidence: Evidence[];
-}
-
-export type SpecMatch = 'match' | 'neg-match' | 'no-match' | 'unknown';
-
 export interface NetworkManagers {
   /** nmcli's devices by name; undefined when nmcli-device is not usable (not installed, NetworkManager stopped, unreadable). */
   nmcli?: Map<string, NmDevice>;
@@ -79,9 +72,13 @@ export interface NetworkManagers {
   networkd?: Map<string, NetworkdLink>;
   /** networkctl warned that systemd-networkd is not running (on stderr, or pasted into the file): it manages nothing. */
   networkdNotRunning?: Evidence;
-  /** `[keyfile] unmanaged-devices` as the configuration files give it; undefined when they were not collected or are unreadable. */
+  /** `[keyfile] unmanaged-devices` as the configuration gives it (the reading with every undecided snippet enabled); undefined when not collected or unreadable. */
   unmanagedDevices?: UnmanagedDevices;
-  /** systemd-networkd's .network files in the order it tries them; undefined when not collected or unreadable. */
+  /** NetworkManager's configuration files in reading order and the readings they give; undefined when not collected or unreadable. */
+  nmConfig?: NmConfig;
+  /** The udev rules files that can set NM_UNMANAGED; undefined when not collected or unreadable. */
+  udevRules?: UdevRulesSet;
+  /** systemd-networkd's .network files in the order it tries them (masked ones left out); undefined when not collected or unreadable. */
   networkFiles?: NetworkFile[];
 }
 
@@ -113,12 +110,23 @@ export function buildNetworkManagers(ns: SnapshotNamespace, reader: SourceReader
     if (!result.networkdNotRunning && warning) result.networkdNotRunning = { source: `${ctlLabel} (stderr)`, line: 1, text: warning[0] };
   }
 
+  const labelOf = (path: string) => fileLabel(ns.name, path);
   // Unreadable (a file NetworkManager could not load either): the source is marked so, the list unknown.
   const conf = readFileSource(ns, 'nm-conf', reader.infos, notes, parseNmConf);
-  if (conf) result.unmanagedDevices = mergeUnmanaged(orderNmConf(conf));
+  if (conf) {
+    result.nmConfig = buildNmConfig(collectedFiles(ns, 'nm-conf'), conf, labelOf);
+    const reading = result.nmConfig.readings[0];
+    if (reading) result.unmanagedDevices = reading.unmanagedDevices;
+  }
+  const rules = readFileSource(ns, 'udev-rules', reader.infos, notes, parseUdevRules);
+  if (rules) result.udevRules = buildUdevRules(collectedFiles(ns, 'udev-rules'), rules, labelOf);
   const networks = readFileSource(ns, 'networkd-network', reader.infos, notes, parseNetworkdNetwork);
-  if (networks) result.networkFiles = orderNetworkFiles(networks.map(({ file, value }) => ({ ...value, path: file.path, label: file.label })));
+  if (networks) result.networkFiles = orderNetworkFiles(networks.map(({ file, value }) => ({ ...value, path: file.path, label: file.label })), collectedFiles(ns, 'networkd-network'));
   return result;
+}
+
+function collectedFiles(ns: SnapshotNamespace, id: string): CollectedFile[] {
+  return ns.files?.[id]?.files ?? [];
 }
 
 /** "connecting (prepare)" and the like count as managed; anything else unknown to this model stays unknown. */
@@ -126,117 +134,151 @@ function isManagedState(state: string): boolean {
   return NM_MANAGED_STATES.has(state) || state.startsWith('connecting (') || state.startsWith('connected (');
 }
 
-/** NetworkManager.conf first, then conf.d/*.conf by file name. */
-function orderNmConf(files: ParsedConf[]): ParsedConf[] {
-  const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
-  const isMain = (f: ParsedConf) => f.file.path === '/etc/NetworkManager/NetworkManager.conf';
-  const byName = (a: ParsedConf, b: ParsedConf) => (base(a.file.path) < base(b.file.path) ? -1 : base(a.file.path) > base(b.file.path) ? 1 : 0);
-  return [...files.filter(isMain), ...files.filter((f) => !isMain(f)).sort(byName)];
+/* ---------- what NetworkManager's configuration gives a device ---------- */
+
+/** A device as the configuration sources see it. */
+export interface ConfiguredDevice extends DeviceFacts, UdevDevice {}
+
+/** Which source decided, for messages and evidence. */
+export interface NmDecision {
+  source: 'unmanaged-devices' | 'device-section' | 'udev';
+  /** "[keyfile] unmanaged-devices spec interface-name:veth* (/etc/NetworkManager/conf.d/90.conf line 2)". */
+  text: string;
+  evidence: Evidence[];
 }
 
-type ParsedConf = { file: ReadFile; value: NmConfFile };
+export interface NmConfiguredManagement {
+  /** unmanaged; managed (a [device] section says managed=1); default (nothing configured: NetworkManager manages it); unknown. */
+  result: 'unmanaged' | 'managed' | 'default' | 'unknown';
+  decision?: NmDecision;
+  /** Why the answer is unknown. */
+  reason?: string;
+  /** The parts: unmanaged-devices' match, the [device*] verdict, udev's NM_UNMANAGED (of the first reading). */
+  list: { result: SpecMatch; decidedBy?: UnmanagedSpec };
+  section: SectionVerdict;
+  udev?: UdevVerdict;
+}
 
-function mergeUnmanaged(files: ParsedConf[]): UnmanagedDevices {
-  let specs: UnmanagedSpec[] = [];
-  const evidence: Evidence[] = [];
-  for (const { file, value } of files) {
-    for (const entry of value.entries) {
-      if (entry.section !== 'keyfile' || entry.key !== 'unmanaged-devices') continue;
-      const ev: Evidence = { source: file.label, line: entry.line, text: entry.text };
-      evidence.push(ev);
-      const given = splitDeviceList(entry.value).map((text) => ({ spec: parseDeviceSpec(text), evidence: ev }));
-      if (entry.op === '=') specs = given;
-      else if (entry.op === '+=') specs = [...specs, ...given.filter((g) => !specs.some((s) => s.spec.text === g.spec.text))];
-      else specs = specs.filter((s) => !given.some((g) => g.spec.text === s.spec.text));
-    }
+const where = (e: Evidence) => `${e.source} line ${e.line}`;
+
+/** What NetworkManager's configuration (every reading of it) and udev's rules make of the device. */
+export function nmConfiguredManagement(m: NetworkManagers, device: ConfiguredDevice): NmConfiguredManagement | undefined {
+  const config = m.nmConfig;
+  if (!config) return undefined;
+  const udev: UdevVerdict = m.udevRules ? udevNmUnmanaged(m.udevRules, device) : { result: 'unknown', reason: 'the udev rules were not collected' };
+  const empty = { list: { result: 'unknown' as const }, section: { result: 'none' as const }, udev };
+  if (config.unknown) return { result: 'unknown', reason: config.unknown, ...empty };
+  const outcomes = config.readings.map((reading) => combine(matchDeviceList(reading.unmanagedDevices.specs, device), deviceSectionVerdict(reading.deviceSections, device), udev));
+  const first = outcomes[0]!;
+  if (outcomes.every((o) => o.result === first.result && o.decision?.text === first.decision?.text)) return first;
+  const undecided = config.files.filter((f) => f.state === 'undecided').map((f) => f.label);
+  return { ...first, result: 'unknown', reason: `it depends on whether NetworkManager reads ${undecided.join(', ')} ([.config] enable= with a predicate)` };
+}
+
+/** Whether unmanaged-devices holds the device, in every reading of the configuration ('unknown' where they differ); undefined when not collected. */
+export function unmanagedDevicesMatch(m: NetworkManagers, device: DeviceFacts): SpecMatch | undefined {
+  const config = m.nmConfig;
+  if (!config) return undefined;
+  if (config.unknown) return 'unknown';
+  const results = config.readings.map((r) => matchDeviceList(r.unmanagedDevices.specs, device).result);
+  return results.every((r) => r === results[0]) ? results[0] : 'unknown';
+}
+
+function combine(list: NmConfiguredManagement['list'], section: SectionVerdict, udev: UdevVerdict): NmConfiguredManagement {
+  const parts = { list, section, udev };
+  if (list.result === 'match') {
+    const spec = list.decidedBy;
+    return { result: 'unmanaged', decision: { source: 'unmanaged-devices', text: `[keyfile] unmanaged-devices spec ${spec?.spec.text ?? '*'}${spec ? ` (${where(spec.evidence)})` : ''}`, evidence: spec ? [spec.evidence] : [] }, ...parts };
   }
-  return { specs, evidence };
-}
-
-/** What NetworkManager knows of a device when it matches a spec. */
-export interface DeviceFacts {
-  name: string;
-  /** Lower case. */
-  mac?: string;
-  /** nmcli's TYPE, when nmcli listed the device. */
-  nmType?: string;
-}
-
-function specMatches(spec: DeviceSpec, device: DeviceFacts): boolean | undefined {
-  switch (spec.kind) {
-    case 'all':
-      return true;
-    case 'interface-name':
-      return spec.glob ? nmGlobMatches(spec.value, device.name) : spec.value === device.name;
-    case 'mac':
-      return device.mac === undefined ? undefined : device.mac === spec.value;
-    case 'type':
-      return device.nmType === undefined ? undefined : device.nmType === spec.value;
-    default:
-      return undefined;
+  // A list that may hold the device leaves it unmanaged whatever comes next; else the next source decides.
+  const listUnknown = list.result === 'unknown';
+  if (section.result === 'unmanaged' || section.result === 'managed') {
+    if (listUnknown && section.result === 'managed') return { result: 'unknown', reason: 'whether unmanaged-devices holds it (a spec the snapshot cannot decide)', ...parts };
+    return { result: section.result, decision: sectionDecision(section.section, section.result), ...parts };
   }
+  if (section.result === 'unknown') return { result: 'unknown', reason: section.reason, ...parts };
+  if (udev.result === 'unmanaged') {
+    const text = `udev's NM_UNMANAGED=1${udev.setBy ? ` (${where(udev.setBy)})` : ''}`;
+    return { result: 'unmanaged', decision: { source: 'udev', text, evidence: udev.setBy ? [udev.setBy] : [] }, ...parts };
+  }
+  if (listUnknown) return { result: 'unknown', reason: 'whether unmanaged-devices holds it (a spec the snapshot cannot decide)', ...parts };
+  if (udev.result === 'unknown') return { result: 'unknown', reason: `udev's NM_UNMANAGED for it: ${udev.reason}`, ...parts };
+  return { result: 'default', ...parts };
 }
 
-/**
- * Whether a device is in a device list (nm_match_spec_device): `match` when a spec matches it and no except:
- * spec does, `neg-match` when an except: spec matches it, `no-match` otherwise; `unknown` when specs the
- * snapshot cannot decide could change the answer. Also the spec that decided it.
- */
-export function matchDeviceList(specs: readonly UnmanagedSpec[], device: DeviceFacts): { result: SpecMatch; decidedBy?: UnmanagedSpec } {
-  const positive = specs.filter((s) => !s.spec.except);
-  const negative = specs.filter((s) => s.spec.except);
-  const evaluate = (group: UnmanagedSpec[], unknownAs: boolean) => group.find((s) => specMatches(s.spec, device) ?? unknownAs);
-  const outcome = (assumePositive: boolean, assumeNegative: boolean): { result: SpecMatch; decidedBy?: UnmanagedSpec } => {
-    const except = evaluate(negative, assumeNegative);
-    if (negative.length > 0 && positive.length === 0) return except ? { result: 'neg-match', decidedBy: except } : { result: 'match' };
-    if (except) return { result: 'neg-match', decidedBy: except };
-    const hit = evaluate(positive, assumePositive);
-    return hit ? { result: 'match', decidedBy: hit } : { result: 'no-match' };
-  };
-  const corners = [outcome(false, false), outcome(true, false), outcome(false, true), outcome(true, true)];
-  const first = corners[0]!;
-  return corners.every((c) => c.result === first.result) ? first : { result: 'unknown' };
+function sectionDecision(section: { name: string; managed?: { evidence: Evidence }; matchDevice?: { evidence: Evidence } }, result: 'managed' | 'unmanaged'): NmDecision {
+  const evidence = [section.matchDevice?.evidence, section.managed?.evidence].filter((e): e is Evidence => e !== undefined);
+  const line = section.managed ? ` (${where(section.managed.evidence)})` : '';
+  return { source: 'device-section', text: `[${section.name}] managed=${result === 'managed' ? '1' : '0'}${line}`, evidence };
 }
 
 /* ---------- systemd-networkd's .network files ---------- */
 
-const NETWORK_DIRS = ['/etc/systemd/network/', '/run/systemd/network/', '/usr/lib/systemd/network/'];
+/** networkd's directories in priority order (CONF_PATHS "systemd/network"; /lib where /usr is split). */
+const NETWORK_DIRS = ['/etc/systemd/network/', '/run/systemd/network/', '/usr/local/lib/systemd/network/', '/usr/lib/systemd/network/', '/lib/systemd/network/'];
 
 /**
  * The files networkd tries, in its order (systemd.network(5)): by file name across the directories, a name in
- * /etc masking the same name in /run and /usr/lib (and /run masking /usr/lib); an empty file or a link to
- * /dev/null masks and applies to nothing.
+ * /etc masking the same name in /run and below (and /run masking /usr); a file that masks (empty, or a link to
+ * /dev/null, which the collectors record without content) applies to nothing, nor does one networkd ignores
+ * for an empty [Match].
  */
-function orderNetworkFiles(files: NetworkFile[]): NetworkFile[] {
+function orderNetworkFiles(files: NetworkFile[], collected: readonly CollectedFile[]): NetworkFile[] {
   const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
   const rank = (p: string) => NETWORK_DIRS.findIndex((d) => p.startsWith(d));
-  const byName = new Map<string, NetworkFile>();
-  for (const f of files) {
+  const byName = new Map<string, NetworkFile | { path: string; masking: true }>();
+  const candidates: (NetworkFile | { path: string; masking: true })[] = [...files, ...collected.filter((f) => f.status !== 'ok' && f.linkTarget === '/dev/null').map((f) => ({ path: f.path, masking: true as const }))];
+  for (const f of candidates) {
     const seen = byName.get(base(f.path));
     if (!seen || rank(f.path) < rank(seen.path)) byName.set(base(f.path), f);
   }
-  return [...byName.values()].filter((f) => !f.empty).sort((a, b) => (base(a.path) < base(b.path) ? -1 : base(a.path) > base(b.path) ? 1 : 0));
+  // A file with nothing in its [Match] (empty, comments only, no [Match]) masks, but networkd ignores it.
+  return [...byName.values()].filter((f): f is NetworkFile => !('masking' in f) && f.match.size > 0).sort((a, b) => (base(a.path) < base(b.path) ? -1 : base(a.path) > base(b.path) ? 1 : 0));
 }
 
 /** What a [Match] section can be told about a link. */
 export interface LinkFacts {
   name: string;
+  /** Its alternative names; undefined when not known (a NIC may have some; a veth or bridge has none). */
+  altnames?: string[];
   /** networkctl's TYPE (ether, loopback, bridge, vxlan, ...). */
   type?: string;
+  /** The netdev kind (ip -d link's info_kind: veth, bridge, vxlan, ...). */
+  kind?: string;
+  /** ID_NET_DRIVER: known for a veth or a bridge. */
+  driver?: string;
   /** Lower case. */
   mac?: string;
 }
 
+/** net_condition_test_strv: no negated pattern matches, and one plain pattern does if there is any. */
+function testPatterns(patterns: readonly MatchPattern[], value: string | undefined): boolean {
+  let hit = false;
+  for (const p of patterns) {
+    if (value !== undefined && fnmatch(p.pattern, value)) {
+      if (p.negated) return false;
+      hit = true;
+    }
+  }
+  return patterns.some((p) => !p.negated) ? hit : true;
+}
+
 /** Whether a .network file's [Match] takes the link: true, false, or undefined where a condition cannot be told. */
 export function networkFileMatches(file: NetworkdNetworkFile, link: LinkFacts): boolean | undefined {
+  // networkd ignores a file whose [Match] holds nothing ("add Name=* to match all interfaces").
+  if (file.match.size === 0) return false;
   let unknown = false;
   for (const c of file.match.values()) {
     let hit: boolean | undefined;
-    if (c.key === 'Name') hit = c.values.some((v) => fnmatch(v, link.name));
-    else if (c.key === 'Type') hit = link.type === undefined ? undefined : c.values.includes(link.type);
-    else if (c.key === 'MACAddress') hit = link.mac === undefined ? undefined : c.values.some((v) => v.toLowerCase() === link.mac);
+    if (c.key === 'Name') {
+      // The name, else any alternative name (net_condition_test_ifname).
+      hit = testPatterns(c.patterns, link.name) || (link.altnames === undefined ? undefined : link.altnames.some((a) => testPatterns(c.patterns, a)));
+      if (hit === false && link.altnames === undefined) hit = undefined;
+    } else if (c.key === 'Type') hit = link.type === undefined ? undefined : testPatterns(c.patterns, link.type);
+    else if (c.key === 'Kind') hit = link.kind === undefined ? undefined : testPatterns(c.patterns, link.kind);
+    else if (c.key === 'Driver') hit = link.driver === undefined ? undefined : testPatterns(c.patterns, link.driver);
+    else if (c.key === 'MACAddress') hit = link.mac === undefined ? undefined : c.patterns.some((p) => p.pattern === parseEtherAddress(link.mac!));
     else hit = undefined;
-    if (hit !== undefined && c.inverted) hit = !hit;
     if (hit === false) return false;
     if (hit === undefined) unknown = true;
   }

@@ -10,6 +10,7 @@ import type { PolicyRule } from './policy-rules.js';
 import type { NamespaceResolvers } from './resolvers.js';
 import type { RuntimeConfig } from './runtime-config.js';
 import type { Evidence, ParseNote } from '../parse/common.js';
+import type { WgListenPorts } from '../parse/wg-listen-port.js';
 import type {
   IptChainDecl,
   IptCounters,
@@ -119,6 +120,8 @@ export interface Interface {
   link?: { name?: string; index?: number; netnsId?: number; netnsName?: string };
   /** linkinfo.info_data of ip -d link (vxlan lower device `link`, `local`/`local6`, ...), when printed. */
   infoData?: Record<string, unknown>;
+  /** linkinfo.info_slave_data of ip -d link: a bridge port's state, hairpin, learning, ... */
+  slaveData?: Record<string, unknown>;
   evidence: Evidence;
 }
 
@@ -128,6 +131,8 @@ export interface BridgePort {
   interface?: Interface;
   /** STP state from bridge -j link (forwarding, disabled, blocking...). */
   state?: string;
+  /** Hairpin mode (ip -d link `hairpin on|off`): whether the bridge sends a frame back out of the port it came in by. */
+  hairpin?: boolean;
   evidence: Evidence[];
 }
 
@@ -299,7 +304,12 @@ export interface Namespace {
   netfilter: Netfilter;
   /** nft list ruleset, tables iptables-nft manages flagged; undefined when not collected or unreadable. */
   nftables?: NftNetfilter;
+  /** Listening TCP sockets (ss -Htlnp, or the listening TCP sockets of ss -peaonmi / netstat). */
   listeners: SsListener[];
+  /** UDP sockets bound and not connected (ss -Hulnp), the kernel's own without a process; [] when not collected. */
+  udpListeners: SsListener[];
+  /** Each WireGuard device's UDP port (wg show all listen-port); undefined when not collected or unreadable. */
+  wireguard?: WgListenPorts;
   /** The resolv.conf the namespace reads (file source resolv-conf); undefined when not collected or unreadable. */
   resolvers?: NamespaceResolvers;
   /** Which devices NetworkManager / systemd-networkd manage (host namespace only; src/model/network-managers.ts). */

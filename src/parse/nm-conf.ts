@@ -1,65 +1,76 @@
 /**
- * NetworkManager.conf and its conf.d snippets (NetworkManager.conf(5)): a GLib key file, `[section]` headers
- * and `key=value` lines, `#` comments, with NetworkManager's extension `key+=value` / `key-=value` (append to /
- * remove from a list set by an earlier file). Values take GLib's escapes (`\s`, `\t`, `\n`, `\r`, `\\`).
+ * NetworkManager.conf and its conf.d snippets (NetworkManager.conf(5)), read as GLib's key file parser and
+ * NetworkManager's reader (nm-config.c) read them: `[group]` headers, `key=value` lines, `#` comments (`;` is
+ * no comment), a key's surrounding whitespace dropped. A key ending in `+` or `-` is NetworkManager's list
+ * extension (`unmanaged-devices+=…` appends to a list set by an earlier file, `-=` removes from it): the key is
+ * the rest, as written, so `unmanaged-devices +=` names the key `unmanaged-devices ` and NetworkManager drops it.
+ * Values are kept raw: escapes are interpreted only where a value is read (GLib's `\s \t \n \r \\` for strings,
+ * NetworkManager's own splitting for device lists), and an invalid escape makes that value unreadable, not the
+ * file. What GLib refuses to load (a line that is none of the three, a key before any group, an invalid key
+ * or group name) NetworkManager refuses too: a ParseError at the line.
  *
- * And the "Device List Format" of `[keyfile] unmanaged-devices=` (and other device lists): specs separated by
- * `,` or `;` (a backslash escapes either), each `*`, `interface-name:NAME` (`*` and `?` glob), `interface-name:=NAME`
- * (literal), `interface-name:~NAME` (glob), `mac:HWADDR` (or a bare MAC), `type:TYPE`, `driver:NAME`,
- * `subchannels:…`, and `except:SPEC` (a device matching an except: spec is never in the list).
+ * And the "Device List Format" (`[keyfile] unmanaged-devices=`, `match-device=`): nm_match_spec_split and
+ * the specs nm_match_spec_device knows (NetworkManager's src/libnm-core-aux-intern, nm-core-utils.c).
  */
 import { clip, fail, type ParseInput, type Parsed, type ParseNote } from './common.js';
 import { configLines } from './pasted-lines.js';
 
 export interface NmConfEntry {
+  /** The group as written between the brackets. */
   section: string;
+  /** The key as NetworkManager reads it (for `+=`/`-=` without the `+`/`-`, whitespace before it kept). */
   key: string;
   /** `=` sets, `+=` appends to a list, `-=` removes from it. */
   op: '=' | '+=' | '-=';
-  /** Unescaped. */
-  value: string;
+  /** The value as written, leading whitespace dropped, escapes not interpreted. */
+  raw: string;
+  /** GLib's string value (escapes interpreted); undefined when an escape is invalid (NetworkManager then reads no value). */
+  value: string | undefined;
   line: number;
   text: string;
 }
 
 export interface NmConfFile {
   entries: NmConfEntry[];
-  /** Sections in order, with their header lines. */
+  /** Groups in the order they first appear (a repeated header continues the group), with their first header line. */
   sections: { name: string; line: number }[];
 }
 
-const GROUP = /^\[([^\]\[]+)\]\s*$/;
-/** A key: GLib allows anything but `=`, `[`, `]` and control characters (a locale suffix `key[de]` is kept whole). */
-const KEY_VALUE = /^([^=[\]\s]+?(?:\[[^\]]*\])?)\s*(\+=|-=|=)\s*(.*)$/;
+/** GLib: `[`, a name without `[`, `]` or control characters, `]`, then only blanks. */
+const GROUP = /^\[([^\]\[\u0000-\u001f\u007f]+)\][ \t]*$/;
+/** GLib's key names: no `=`, `[` or `]` (a locale suffix `key[de]` aside), no leading or trailing space. */
+const KEY = /^[^=[\] ](?:[^=[\]]*[^=[\] ])?(?:\[[^\]]*\])?$/;
 
 export function parseNmConf(input: ParseInput): Parsed<NmConfFile> {
   const notes: ParseNote[] = [];
   const file: NmConfFile = { entries: [], sections: [] };
   let section: string | undefined;
   for (const { line: lineNo, text, raw } of configLines(input, notes)) {
-    const group = GROUP.exec(text);
-    if (group) {
-      section = (group[1] as string).trim();
-      file.sections.push({ name: section, line: lineNo });
+    if (text.startsWith('[')) {
+      const group = GROUP.exec(text);
+      if (!group) fail(input, `not a [group] header: ${clip(text, 80)}`, lineNo, 'GLib refuses the file, and NetworkManager with it');
+      section = group[1] as string;
+      if (!file.sections.some((s) => s.name === section)) file.sections.push({ name: section, line: lineNo });
       continue;
     }
-    const kv = KEY_VALUE.exec(text);
     const where = section === undefined ? '' : `[${section}]: `;
-    if (!kv) fail(input, `${where}not a key=value line, [section] header or # comment: ${clip(text, 80)}`, lineNo, 'NetworkManager refuses a configuration file it cannot read as a key file');
-    if (section === undefined) fail(input, `key "${clip(kv[1] as string, 40)}" before any [section] header`, lineNo, 'a key file starts with a [section] header (e.g. [main] or [keyfile])');
-    const value = unescapeValue(kv[3] as string);
-    if (value === undefined) fail(input, `${where}invalid escape sequence in the value of ${kv[1] as string}`, lineNo, 'GLib key files know \\s \\t \\n \\r \\\\ (and \\; \\, in lists)');
-    file.entries.push({ section, key: kv[1] as string, op: kv[2] as NmConfEntry['op'], value, line: lineNo, text: clip(raw) });
+    const eq = text.indexOf('=');
+    if (eq < 0) fail(input, `${where}not a key=value line, [group] header or # comment: ${clip(text, 80)}`, lineNo, 'NetworkManager refuses a configuration file it cannot read as a key file');
+    const written = text.slice(0, eq).trimEnd();
+    if (!KEY.test(written)) fail(input, `${where}invalid key name "${clip(written, 40)}"`, lineNo, 'GLib refuses the file, and NetworkManager with it');
+    if (section === undefined) fail(input, `key "${clip(written, 40)}" before any [group] header`, lineNo, 'a key file starts with a [group] header (e.g. [main] or [keyfile])');
+    const last = written[written.length - 1];
+    const extends_ = written.length > 1 && (last === '+' || last === '-');
+    const key = extends_ ? written.slice(0, -1) : written;
+    if (extends_ && key !== key.trimEnd()) notes.push({ source: input.source, line: lineNo, message: `[${section}]: "${clip(written, 40)}=": NetworkManager reads the key "${clip(key, 40)}" (with the space) and ignores the line` });
+    const rawValue = text.slice(eq + 1).replace(/^[ \t]+/, '');
+    file.entries.push({ section, key, op: extends_ ? (last === '+' ? '+=' : '-=') : '=', raw: rawValue, value: glibString(rawValue), line: lineNo, text: clip(raw) });
   }
   return { value: file, notes };
 }
 
-/**
- * GLib's value escapes. `\\`, `\;` and `\,` stay escaped: they belong to the list splitting that follows
- * (NetworkManager splits device lists itself, reading the backslashes). Undefined for an unknown escape or a
- * trailing backslash.
- */
-function unescapeValue(value: string): string | undefined {
+/** g_key_file_get_string's unescaping: `\s \t \n \r \\`; undefined for any other escape or a trailing backslash. */
+export function glibString(value: string): string | undefined {
   if (!value.includes('\\')) return value;
   let out = '';
   for (let i = 0; i < value.length; i++) {
@@ -69,91 +80,120 @@ function unescapeValue(value: string): string | undefined {
       continue;
     }
     const next = value[++i];
-    switch (next) {
-      case 's':
-        out += ' ';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case '\\':
-        out += '\\\\';
-        break;
-      case ';':
-      case ',':
-        out += `\\${next}`;
-        break;
-      default:
-        return undefined;
-    }
+    const unescaped = next === 's' ? ' ' : next === 't' ? '\t' : next === 'n' ? '\n' : next === 'r' ? '\r' : next === '\\' ? '\\' : undefined;
+    if (unescaped === undefined) return undefined;
+    out += unescaped;
   }
   return out;
 }
 
+/** NetworkManager's booleans (nm_config_parse_boolean): true/yes/on/1, false/no/off/0, any case, blanks trimmed; undefined otherwise. */
+export function nmBoolean(value: string | undefined): boolean | undefined {
+  const v = value?.trim().toLowerCase();
+  if (v === 'true' || v === 'yes' || v === 'on' || v === '1') return true;
+  if (v === 'false' || v === 'no' || v === 'off' || v === '0') return false;
+  return undefined;
+}
+
 /* ---------- Device List Format ---------- */
 
-export type DeviceSpecKind = 'all' | 'interface-name' | 'mac' | 'type' | 'driver' | 'other';
+/**
+ * - all: `*`; interface-name: `interface-name:NAME` (glob `*` `?`, or `interface-name:~NAME`), literal with `interface-name:=NAME`;
+ * - mac: `mac:HWADDR`; type, driver (`driver:NAME` or `driver:NAME/VERSION-GLOB`), s390-subchannels, dhcp-plugin;
+ * - bare: no known tag: NetworkManager matches it as an interface name or a MAC ("fuzzy"), never behind except:;
+ * - unknown-tag: `word:…` that is not a MAC: no tag this model knows (a later NetworkManager's?).
+ */
+export type DeviceSpecKind = 'all' | 'interface-name' | 'mac' | 'type' | 'driver' | 's390-subchannels' | 'dhcp-plugin' | 'bare' | 'unknown-tag';
 
 export interface DeviceSpec {
-  /** The spec as written (after list splitting). */
+  /** The spec as split from the list. */
   text: string;
   except: boolean;
   kind: DeviceSpecKind;
-  /** Name pattern, MAC (lower case), type or driver; the whole spec for `other`. */
+  /** What follows the tag (the whole spec for `bare`); MACs in lower case. */
   value: string;
   /** interface-name: glob (`*`, `?`) rather than literal (`interface-name:=`). */
   glob: boolean;
 }
 
-/** Split a device list on unescaped `,` and `;`, trimming each spec and dropping empty ones. */
+/**
+ * nm_match_spec_split: specs separated by `,` or `;`; a backslash escapes `,` `;` `\` and writes `\s \t \n \r`
+ * (any other escape stays as written, backslash included); blanks around a spec are dropped (an escaped one
+ * kept), empty specs too.
+ */
 export function splitDeviceList(value: string): string[] {
   const specs: string[] = [];
   let current = '';
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (c === '\\' && i + 1 < value.length) {
-      current += value[i + 1];
-      i++;
+  /** Unescaped blanks at the end of `current`: trimmed when the spec ends. */
+  let trailing = 0;
+  let i = 0;
+  while (i < value.length && /\s/.test(value[i]!)) i++;
+  const finish = () => {
+    const spec = current.slice(0, current.length - trailing);
+    if (spec !== '') specs.push(spec);
+    current = '';
+    trailing = 0;
+    while (i < value.length && /\s/.test(value[i]!)) i++;
+  };
+  while (i < value.length) {
+    const c = value[i]!;
+    if (c === '\\') {
+      const next = value[i + 1];
+      i += 2;
+      trailing = 0;
+      if (next === undefined) break;
+      current += next === 's' ? ' ' : next === 'n' ? '\n' : next === 't' ? '\t' : next === 'r' ? '\r' : next === '\\' || next === ',' || next === ';' ? next : `\\${next}`;
     } else if (c === ',' || c === ';') {
-      specs.push(current);
-      current = '';
-    } else current += c;
+      i++;
+      finish();
+    } else {
+      current += c;
+      trailing = /\s/.test(c) ? trailing + 1 : 0;
+      i++;
+    }
   }
-  specs.push(current);
-  return specs.map((s) => s.trim()).filter((s) => s !== '');
+  finish();
+  return specs;
 }
 
-const BARE_MAC = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5,19}$/;
+/** A hardware address as NetworkManager reads one (nm_utils_hwaddr_aton): hex byte pairs joined by `:` or `-`, 1 to 20 bytes. */
+export function parseHwaddr(text: string): string | undefined {
+  const bytes = text.split(/[:-]/);
+  if (bytes.length < 1 || bytes.length > 20 || !bytes.every((b) => /^[0-9A-Fa-f]{1,2}$/.test(b))) return undefined;
+  if (text.includes(':') && text.includes('-')) return undefined;
+  return bytes.map((b) => b.padStart(2, '0').toLowerCase()).join(':');
+}
 
+const TAGS: [string, DeviceSpecKind][] = [
+  ['interface-name:', 'interface-name'],
+  ['mac:', 'mac'],
+  ['type:', 'type'],
+  ['driver:', 'driver'],
+  ['s390-subchannels:', 's390-subchannels'],
+  ['dhcp-plugin:', 'dhcp-plugin'],
+];
+
+/** One spec, its `except:` and its tag (matched without regard to case, as NetworkManager does). */
 export function parseDeviceSpec(text: string): DeviceSpec {
   let rest = text;
-  let except = false;
-  if (rest.startsWith('except:')) {
-    except = true;
-    rest = rest.slice('except:'.length);
-  }
+  const except = rest.slice(0, 7).toLowerCase() === 'except:';
+  if (except) rest = rest.slice(7);
   const spec = (kind: DeviceSpecKind, value: string, glob = false): DeviceSpec => ({ text, except, kind, value, glob });
   if (rest === '*') return spec('all', '*');
-  if (rest.startsWith('interface-name:')) {
-    const name = rest.slice('interface-name:'.length);
-    if (name.startsWith('=')) return spec('interface-name', name.slice(1));
-    if (name.startsWith('~')) return spec('interface-name', name.slice(1), true);
-    return spec('interface-name', name, true);
+  for (const [tag, kind] of TAGS) {
+    if (rest.slice(0, tag.length).toLowerCase() !== tag) continue;
+    const value = rest.slice(tag.length);
+    if (kind === 'interface-name') {
+      if (value.startsWith('=')) return spec(kind, value.slice(1));
+      return spec(kind, value.startsWith('~') ? value.slice(1) : value, true);
+    }
+    return spec(kind, kind === 'mac' ? value.toLowerCase() : value);
   }
-  if (rest.startsWith('mac:')) return spec('mac', rest.slice(4).toLowerCase());
-  if (rest.startsWith('type:')) return spec('type', rest.slice(5));
-  if (rest.startsWith('driver:')) return spec('driver', rest.slice(7));
-  if (!except && BARE_MAC.test(rest)) return spec('mac', rest.toLowerCase());
-  return spec('other', rest);
+  if (parseHwaddr(rest) === undefined && /^[A-Za-z0-9-]+:/.test(rest)) return spec('unknown-tag', rest);
+  return spec('bare', rest);
 }
 
-/** NetworkManager's simple glob (`*` and `?`; no ranges, no escaping). */
+/** g_pattern_match_simple: `*` any run, `?` one character; no ranges, no escaping. */
 export function nmGlobMatches(pattern: string, name: string): boolean {
   let re = '^';
   for (const c of pattern) re += c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.\\+^$(){}|[\]-]/g, '\\$&');

@@ -1,13 +1,18 @@
 /**
- * `ss -Htlnp`: State Recv-Q Send-Q Local:Port Peer:Port [users:(("name",pid=N,fd=N),...)].
+ * `ss -Htlnp` and `ss -Hulnp`: State Recv-Q Send-Q Local:Port Peer:Port [users:(("name",pid=N,fd=N),...)].
  * Addresses: `0.0.0.0:22`, `[::]:22`, `*:80`, `127.0.0.53%lo:53`, `[fe80::1]%eth0:22`, old `:::22`.
  * Process names are printed raw inside quotes, so they may hold commas, quotes, parentheses or spaces;
  * the process column is therefore read with a small scanner, not split on whitespace.
+ *
+ * TCP listeners are in state LISTEN. A UDP socket has no listening state: one bound and not connected
+ * (UNCONN, peer `*:*` / `0.0.0.0:*`) takes datagrams from anyone, one connected to a peer (ESTAB) only from
+ * that peer, so only the first kind is a listener. Sockets the kernel opens for itself (VXLAN's, WireGuard's)
+ * have no process column.
  */
-import { clip, DROPPED, fail, splitLines, type ParseInput, type ParseNote, type Parsed } from './common.js';
+import { clip, DROPPED, fail, type ParseInput, type ParseNote, type Parsed } from './common.js';
 import type { SsListener } from './types.js';
 import { wrongFormatHint } from './wrong-format.js';
-import { promptOnlyLines } from './text/paste.js';
+import { readPaste } from './text/paste.js';
 
 type SsProcess = SsListener['processes'][number];
 
@@ -114,7 +119,7 @@ export function isHeader(first: string): boolean {
   return first === 'State' || first === 'Netid';
 }
 
-/** One TCP socket line read, or why it could not be (the line is then left out, with a note). */
+/** One socket line read, or why it could not be (the line is then left out, with a note). */
 export type SsSocketLine = { ok: true; listener: SsListener; usersUnreadable: boolean } | { ok: false; message: string };
 
 /**
@@ -170,20 +175,38 @@ export function listenerOf(
   return listener;
 }
 
-export function parseSsListeners(input: ParseInput): Parsed<SsListener[]> {
-  const notes: ParseNote[] = [];
+export type SsProtocol = 'tcp' | 'udp';
+
+/** What each protocol's parser reads, and how the other protocol's sockets look when pasted into it. */
+const PROTOCOLS: Record<SsProtocol, { label: string; command: string; rawFile: string; otherState: string; other: SsProtocol }> = {
+  tcp: { label: 'TCP', command: 'ss -Htlnp', rawFile: 'ss-tlnp.txt', otherState: 'UNCONN', other: 'udp' },
+  udp: { label: 'UDP', command: 'ss -Hulnp', rawFile: 'ss-ulnp.txt', otherState: 'LISTEN', other: 'tcp' },
+};
+
+/** `*:*`, `0.0.0.0:*`, `[::]:*`: a socket not connected to a peer. */
+function unconnected(peer: string): boolean {
+  return peer.endsWith(':*');
+}
+
+/**
+ * The listening sockets of `ss -Htlnp` (tcp) or `ss -Hulnp` (udp): with or without the header and the Netid
+ * column; other kinds of socket are skipped with a note. A file holding only the other protocol's sockets
+ * (UNCONN in the TCP file, LISTEN in the UDP one) is refused, naming the file it belongs in.
+ */
+export function parseSsSockets(input: ParseInput, protocol: SsProtocol): Parsed<SsListener[]> {
+  const spec = PROTOCOLS[protocol];
+  // CRLF, colour escapes, and shell prompts around the output are tolerated with a note.
+  const paste = readPaste(input);
+  const notes: ParseNote[] = [...paste.notes];
   const listeners: SsListener[] = [];
-  const lines = splitLines(input.text);
-  let firstContentLine: number | undefined;
-  // Headers and sockets of other kinds show this is ss output even when no TCP listener is in it.
+  // Headers and sockets of other kinds show this is ss output even when no listener is in it.
   let recognisedOther = false;
+  // Sockets of this protocol that are no listeners (connected UDP sockets): ss output all the same.
+  let ownNonListeners = 0;
+  let otherProtocolLine: number | undefined;
   const note = (line: number, message: string, dropped?: typeof DROPPED) => notes.push({ source: input.source, line, message, ...dropped });
 
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i] ?? '';
-    const lineNo = i + 1;
-    if (raw.trim() === '') continue;
-    firstContentLine ??= lineNo;
+  for (const { line: lineNo, text: raw } of paste.lines) {
     const { fields: lead } = takeFields(raw, 1);
     const first = lead[0] ?? '';
     if (isHeader(first)) {
@@ -192,9 +215,9 @@ export function parseSsListeners(input: ParseInput): Parsed<SsListener[]> {
       continue;
     }
     const netid = NETIDS.has(first) ? first : undefined;
-    if (netid !== undefined && netid !== 'tcp') {
+    if (netid !== undefined && netid !== protocol) {
       recognisedOther = true;
-      note(lineNo, `${netid} socket skipped: only TCP listeners are read`);
+      note(lineNo, `${netid} socket skipped: only ${spec.label} listeners are read`);
       continue;
     }
     const read = readSsSocketLine(raw, lineNo, netid !== undefined);
@@ -202,16 +225,45 @@ export function parseSsListeners(input: ParseInput): Parsed<SsListener[]> {
       note(lineNo, read.message, DROPPED);
       continue;
     }
+    const { state, peer } = read.listener;
+    if (netid !== undefined && state === spec.otherState) {
+      // A TCP socket closed but bound (`ss -tan`), listening to nothing.
+      ownNonListeners++;
+      note(lineNo, `${netid} socket in state ${state} skipped: not listening`);
+      continue;
+    }
+    if (state === spec.otherState) {
+      otherProtocolLine ??= lineNo;
+      note(lineNo, `${state} socket skipped: ${spec.command} lists no such state (${PROTOCOLS[spec.other].command} output? it belongs in ${PROTOCOLS[spec.other].rawFile})`, DROPPED);
+      continue;
+    }
+    if (protocol === 'udp' && !unconnected(peer)) {
+      ownNonListeners++;
+      note(lineNo, `UDP socket connected to ${clip(peer, 60)} skipped: it takes datagrams from that peer only`);
+      continue;
+    }
     if (read.usersUnreadable) note(lineNo, 'process column not understood; listener kept without processes', DROPPED);
     listeners.push(read.listener);
   }
 
-  // An empty output pasted between prompts: no listener, not a wrong format.
-  const prompts = listeners.length === 0 ? promptOnlyLines(input.text) : undefined;
-  if (prompts) return { value: [], notes: prompts.map((line) => ({ source: input.source, line, message: 'shell prompt skipped (pasted output)' })) };
-  if (listeners.length === 0 && firstContentLine !== undefined && !recognisedOther) {
-    const hint = wrongFormatHint(input.text) ?? 'expected the output of `ss -Htlnp`';
+  if (listeners.length === 0 && ownNonListeners === 0 && otherProtocolLine !== undefined) {
+    const other = PROTOCOLS[spec.other];
+    fail(input, `no ${spec.label} listener found; line ${otherProtocolLine} is in state ${spec.otherState}, which only ${other.label} sockets are in`, otherProtocolLine, `this is \`${other.command}\` output: put it in ${other.rawFile}, and the output of \`${spec.command}\` in ${spec.rawFile}`);
+  }
+  const firstContentLine = paste.lines[0]?.line;
+  if (listeners.length === 0 && ownNonListeners === 0 && firstContentLine !== undefined && !recognisedOther) {
+    const hint = wrongFormatHint(input.text) ?? `expected the output of \`${spec.command}\``;
     fail(input, 'no `ss` socket line found', firstContentLine, hint);
   }
   return { value: listeners, notes };
+}
+
+/** `ss -Htlnp`: the TCP sockets in state LISTEN. */
+export function parseSsListeners(input: ParseInput): Parsed<SsListener[]> {
+  return parseSsSockets(input, 'tcp');
+}
+
+/** `ss -Hulnp`: the UDP sockets bound and not connected, the kernel's own (no process) included. */
+export function parseSsUdpListeners(input: ParseInput): Parsed<SsListener[]> {
+  return parseSsSockets(input, 'udp');
 }

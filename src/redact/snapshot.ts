@@ -184,6 +184,7 @@ function stdoutRedactor(id: SourceId, format: SourceFormat, ctx: RedactContext):
     case 'nft-ruleset':
       return (t) => redactNftText(t, ctx);
     case 'ss-tlnp':
+    case 'ss-ulnp':
       return (t) => redactSs(t, ctx);
     case 'nmcli-device':
       return (t) => redactNmcli(t, ctx);

@@ -111,6 +111,14 @@ function namespaceSection(ns: NamespaceView): string[] {
     out.push('  Listening TCP sockets');
     appendAll(out, table(ns.listeners.map((l) => [`${l.address}:${l.port}`, l.processes.join(' ')])));
   }
+  if (ns.udpListeners.length > 0) {
+    out.push('  UDP sockets (bound, not connected; no process: the kernel\'s own, or ss without root)');
+    appendAll(out, table(ns.udpListeners.map((l) => [`${l.address}:${l.port}`, l.processes.join(' ') || '-'])));
+  }
+  if (ns.wireguard && ns.wireguard.length > 0) {
+    out.push('  WireGuard listen ports');
+    appendAll(out, table(ns.wireguard.map((w) => [w.interface, w.port === 0 ? '0 (none yet)' : `UDP ${w.port}`])));
+  }
   appendAll(out, resolversText(ns.resolvers));
   appendAll(out, hostContextText(ns.deviceManagers, ns.cni));
   return out;

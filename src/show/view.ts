@@ -4,6 +4,7 @@
  */
 import type { Host, Interface, Namespace, NfChain, Ruleset, SourceInfo } from '../model/types.js';
 import type { NftNetfilter } from '../model/nftables.js';
+import type { SsListener } from '../parse/types.js';
 import { lookupSysctl } from '../model/sysctl.js';
 import { SOURCE_IDS } from '../snapshot/sources.js';
 import { resolversView, runtimeView, type ResolversView, type RuntimeView } from './context-view.js';
@@ -44,6 +45,10 @@ export interface NamespaceView {
   /** nft list ruleset; absent when it was not collected or could not be read. */
   nftables?: NftablesView;
   listeners: { address: string; port: number; processes: string[] }[];
+  /** UDP sockets bound and not connected (ss -Hulnp); a socket of the kernel's own has no process. */
+  udpListeners: { address: string; port: number; processes: string[] }[];
+  /** Each WireGuard device's listen port (wg show all listen-port); absent when not collected or unreadable. */
+  wireguard?: { interface: string; port: number }[];
   /** The resolv.conf the namespace reads; absent when not collected. */
   resolvers?: ResolversView;
   /** Host only: which devices NetworkManager / systemd-networkd manage, and NetworkManager's unmanaged-devices. */
@@ -169,6 +174,10 @@ function rulesetView(r: Ruleset): RulesetView {
   return view;
 }
 
+function listenerView(l: SsListener): NamespaceView['listeners'][number] {
+  return { address: l.localAddress, port: l.localPort, processes: l.processes.map((p) => `${p.name}(${p.pid})`) };
+}
+
 function namespaceView(ns: Namespace): NamespaceView {
   const ipv4 = lookupSysctl(ns.sysctl, 'net.ipv4.ip_forward').value;
   const ipv6 = lookupSysctl(ns.sysctl, 'net.ipv6.conf.all.forwarding').value;
@@ -212,8 +221,10 @@ function namespaceView(ns: Namespace): NamespaceView {
       return route;
     }),
     netfilter: rulesets.map(rulesetView),
-    listeners: ns.listeners.map((l) => ({ address: l.localAddress, port: l.localPort, processes: l.processes.map((p) => `${p.name}(${p.pid})`) })),
+    listeners: ns.listeners.map(listenerView),
+    udpListeners: ns.udpListeners.map(listenerView),
   };
+  if (ns.wireguard) view.wireguard = ns.wireguard.ports.map((p) => ({ interface: p.interface, port: p.port }));
   if (ns.nftables) view.nftables = nftablesView(ns.nftables);
   if (ns.resolvers) view.resolvers = resolversView(ns.resolvers);
   const managers = ns.networkManagers && networkManagersView(ns.networkManagers);

@@ -52,10 +52,33 @@ export const FILE_SOURCES = [
     maxBytes: 256 * 1024,
     redact: 'cmdline',
   },
-  // NetworkManager's configuration, for [keyfile] unmanaged-devices (src/parse/nm-conf.ts): the main file, then conf.d in name order.
-  { id: 'nm-conf', title: 'NetworkManager configuration (/etc/NetworkManager/NetworkManager.conf, conf.d/*.conf)', paths: ['/etc/NetworkManager/NetworkManager.conf', '/etc/NetworkManager/conf.d/*.conf'], scope: 'host', maxBytes: 256 * 1024, redact: 'nm-conf' },
-  // systemd-networkd's .network files, for [Match] and [Link] Unmanaged= (src/parse/networkd-network.ts); a name in /etc masks it in /run and /usr/lib.
-  { id: 'networkd-network', title: 'systemd-networkd .network files (/etc, /run, /usr/lib/systemd/network/*.network)', paths: ['/etc/systemd/network/*.network', '/run/systemd/network/*.network', '/usr/lib/systemd/network/*.network'], scope: 'host', maxBytes: 256 * 1024, redact: 'networkd' },
+  // NetworkManager's configuration, in the order it reads it (src/model/nm-config.ts): /usr/lib's and /run's conf.d, the main file, /etc's conf.d.
+  {
+    id: 'nm-conf',
+    title: 'NetworkManager configuration (/usr/lib, /run and /etc NetworkManager/conf.d/*.conf, /etc/NetworkManager/NetworkManager.conf)',
+    paths: ['/usr/lib/NetworkManager/conf.d/*.conf', '/run/NetworkManager/conf.d/*.conf', '/etc/NetworkManager/NetworkManager.conf', '/etc/NetworkManager/conf.d/*.conf'],
+    scope: 'host',
+    maxBytes: 256 * 1024,
+    redact: 'nm-conf',
+  },
+  // udev rules that can set NM_UNMANAGED (src/model/udev-nm.ts): every file of /etc, /run and /usr/local, and NetworkManager's own of /usr/lib (85-nm-unmanaged.rules). Same line syntax as far as redaction goes.
+  {
+    id: 'udev-rules',
+    title: 'udev rules (/etc, /run, /usr/local/lib udev/rules.d/*.rules; NetworkManager\'s *-nm-*.rules of /usr/lib)',
+    paths: ['/etc/udev/rules.d/*.rules', '/run/udev/rules.d/*.rules', '/usr/local/lib/udev/rules.d/*.rules', '/usr/lib/udev/rules.d/*-nm-*.rules', '/lib/udev/rules.d/*-nm-*.rules'],
+    scope: 'host',
+    maxBytes: 256 * 1024,
+    redact: 'nm-conf',
+  },
+  // systemd-networkd's .network files, for [Match] and [Link] Unmanaged= (src/parse/networkd-network.ts); a name in /etc masks it in /run and below, /run in /usr (/lib: split-/usr systems).
+  {
+    id: 'networkd-network',
+    title: 'systemd-networkd .network files (/etc, /run, /usr/local/lib, /usr/lib, /lib systemd/network/*.network)',
+    paths: ['/etc/systemd/network/*.network', '/run/systemd/network/*.network', '/usr/local/lib/systemd/network/*.network', '/usr/lib/systemd/network/*.network', '/lib/systemd/network/*.network'],
+    scope: 'host',
+    maxBytes: 256 * 1024,
+    redact: 'networkd',
+  },
   // flannel's node lease and the CNI configuration and host-local allocations (src/parse/flannel-subnet-env.ts, src/parse/cni-conf.ts).
   { id: 'flannel-subnet-env', title: 'flannel subnet.env (/run/flannel/subnet.env)', paths: ['/run/flannel/subnet.env'], scope: 'host', maxBytes: 64 * 1024, redact: 'addresses' },
   { id: 'cni-conf', title: 'CNI network configuration (/etc/cni/net.d/*.conflist, *.conf, *.json)', paths: ['/etc/cni/net.d/*.conflist', '/etc/cni/net.d/*.conf', '/etc/cni/net.d/*.json'], scope: 'host', maxBytes: 1024 * 1024, redact: 'cni-json' },

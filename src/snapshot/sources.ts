@@ -22,7 +22,9 @@ export const SOURCE_IDS = [
   'brctl-show',
   'bridge-link',
   'ss-tlnp',
+  'ss-ulnp',
   'nft-ruleset',
+  'wg-listen-port',
   'nmcli-device',
   'networkctl-list',
 ] as const;
@@ -47,8 +49,8 @@ export interface SourceSpec {
    */
   otherRawForms?: readonly RawForm[];
   /**
-   * A tool many hosts do not have (NetworkManager, systemd-networkd): where it is missing the source is
-   * recorded as not-collected ("nmcli is not installed"), not as failed.
+   * A tool many hosts do not have (NetworkManager, systemd-networkd, WireGuard's wg): where it is missing the
+   * source is recorded as not-collected ("nmcli is not installed"), not as failed.
    */
   optionalTool?: boolean;
 }
@@ -117,6 +119,8 @@ export const SOURCES: readonly SourceSpec[] = [
       { rawFile: 'netstat.txt', format: 'netstat', command: 'netstat -W -neopa', title: 'netstat -W -neopa (or netstat -Wtlnp)' },
     ],
   },
+  // UDP sockets bound to a port and not connected to a peer: the programs' and the kernel's own (VXLAN, WireGuard).
+  { id: 'ss-ulnp', argv: ['ss', '-Hulnp'], rawFile: 'ss-ulnp.txt', title: 'ss -Hulnp', format: 'text' },
   {
     id: 'nft-ruleset',
     argv: ['nft', '-j', 'list', 'ruleset'],
@@ -126,6 +130,8 @@ export const SOURCES: readonly SourceSpec[] = [
     // What sosreports and bug reports carry: `nft list ruleset` or `nft -a list ruleset`.
     otherRawForms: [{ rawFile: 'nft-ruleset.txt', format: 'text', command: 'nft list ruleset', title: 'nft list ruleset (or nft -a list ruleset)' }],
   },
+  // Each WireGuard device's UDP port, which `ip -d link` does not print (src/parse/wg-listen-port.ts).
+  { id: 'wg-listen-port', argv: ['wg', 'show', 'all', 'listen-port'], rawFile: 'wg-listen-port.txt', title: 'wg show all listen-port', format: 'text', optionalTool: true },
   // Which devices NetworkManager and systemd-networkd manage (src/parse/nmcli.ts, src/parse/networkctl.ts).
   { id: 'nmcli-device', argv: ['nmcli', '-t', '-f', 'DEVICE,TYPE,STATE,CONNECTION', 'device'], rawFile: 'nmcli-device.txt', title: 'nmcli -t -f DEVICE,TYPE,STATE,CONNECTION device', format: 'text', hostOnly: true, optionalTool: true },
   { id: 'networkctl-list', argv: ['networkctl', 'list', '--no-legend'], rawFile: 'networkctl-list.txt', title: 'networkctl list --no-legend', format: 'text', hostOnly: true, optionalTool: true },

@@ -3,8 +3,12 @@
  * under dash and busybox sh), against fake commands: a missing tool is not-collected with its reason, a stopped
  * NetworkManager (nmcli's error, exit 8) a failed source with nmcli's message, networkctl's warning that
  * systemd-networkd is not running kept on stderr (the model reads it); host-only, so never in a namespace.
+ * NetworkManager's conf.d of /usr/lib, /run and /etc, udev's rules and networkd's files, a link to /dev/null
+ * among them (the fake root's /dev/null is a FIFO: like the real one, not a regular file), are read by both
+ * collectors alike and merged in NetworkManager's order.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/collect/which.js';
@@ -19,6 +23,8 @@ const NETWORKCTL = 'networkctl list --no-legend';
 const NETWORKD_STOPPED = 'WARNING: systemd-networkd is not running, output will be incomplete.\n\n';
 const LINKS = '  1 lo      loopback n/a         unmanaged\n  2 eth0    ether    n/a         unmanaged\n  3 docker0 bridge   n/a         unmanaged\n';
 const NM_CONF = '[keyfile]\nunmanaged-devices=interface-name:docker0;interface-name:veth*\n';
+const NETPLAN_CONF = '[keyfile]\nunmanaged-devices+=interface-name:eth0,\n';
+const UDEV_NM = 'SUBSYSTEM!="net", GOTO="nm_unmanaged_end"\nENV{ID_NET_DRIVER}=="veth", ENV{INTERFACE}!="eth[0-9]*", ENV{NM_UNMANAGED}="1"\nLABEL="nm_unmanaged_end"\n';
 
 describe('nmcli and networkctl: missing tools', () => {
   let host: FakeHost;
@@ -62,6 +68,18 @@ describe('nmcli and networkctl: managers stopped', () => {
     await writeFile(path.join(store, '10.244.1.5'), 'abc123\r\neth0');
     await writeFile(path.join(store, 'last_reserved_ip.0'), '10.244.1.5');
     await writeFile(path.join(store, 'lock'), '');
+    await mkdir(path.join(host.root, 'usr', 'lib', 'NetworkManager', 'conf.d'), { recursive: true });
+    await writeFile(path.join(host.root, 'usr', 'lib', 'NetworkManager', 'conf.d', '10-globally-managed-devices.conf'), '[keyfile]\nunmanaged-devices=*,except:type:wifi\n');
+    await mkdir(path.join(host.root, 'run', 'NetworkManager', 'conf.d'), { recursive: true });
+    await writeFile(path.join(host.root, 'run', 'NetworkManager', 'conf.d', 'netplan.conf'), NETPLAN_CONF);
+    await mkdir(path.join(host.root, 'dev'), { recursive: true });
+    execFileSync('mkfifo', [path.join(host.root, 'dev', 'null')]);
+    await symlink('/dev/null', path.join(host.etc, 'NetworkManager', 'conf.d', '10-globally-managed-devices.conf'));
+    await mkdir(path.join(host.root, 'usr', 'lib', 'udev', 'rules.d'), { recursive: true });
+    await writeFile(path.join(host.root, 'usr', 'lib', 'udev', 'rules.d', '85-nm-unmanaged.rules'), UDEV_NM);
+    await writeFile(path.join(host.root, 'usr', 'lib', 'udev', 'rules.d', '60-persistent-storage.rules'), 'SUBSYSTEM=="block", GOTO="end"\nLABEL="end"\n');
+    await mkdir(path.join(host.etc, 'udev', 'rules.d'), { recursive: true });
+    await writeFile(path.join(host.etc, 'udev', 'rules.d', '70-lab.rules'), 'ATTR{address}=="02:00:5e:*", ENV{NM_UNMANAGED}="1"\n');
     await mkdir(path.join(host.etc, 'systemd', 'network'), { recursive: true });
     await writeFile(path.join(host.etc, 'systemd', 'network', '10-containers.network'), '[Match]\nName=veth*\n[Link]\nUnmanaged=yes\n');
     await mkdir(path.join(host.root, 'usr', 'lib', 'systemd', 'network'), { recursive: true });
@@ -89,14 +107,39 @@ describe('nmcli and networkctl: managers stopped', () => {
     expect([...managers.networkd!.keys()]).toEqual(['lo', 'eth0', 'docker0']);
   });
 
-  it.each(KINDS)('%s: NetworkManager\'s conf.d is read as the nm-conf file source, its list in the model', (kind) => {
+  it.each(KINDS)('%s: NetworkManager\'s conf.d of /usr/lib, /run and /etc are read as the nm-conf file source, merged in its order in the model', (kind) => {
     const snapshot = snapshots.get(kind)!;
     const files = snapshot.namespaces[0]!.files?.['nm-conf'];
     expect(files?.status).toBe('ok');
-    expect(files?.files.filter((f) => f.status === 'ok').map((f) => [f.path, f.content])).toEqual([['/etc/NetworkManager/conf.d/90-containers.conf', NM_CONF]]);
-    const list = buildHost(snapshot).host.networkManagers!.unmanagedDevices!;
+    expect(files?.files.filter((f) => f.status === 'ok').map((f) => [f.path, f.content])).toEqual([
+      ['/usr/lib/NetworkManager/conf.d/10-globally-managed-devices.conf', '[keyfile]\nunmanaged-devices=*,except:type:wifi\n'],
+      ['/run/NetworkManager/conf.d/netplan.conf', NETPLAN_CONF],
+      ['/etc/NetworkManager/conf.d/90-containers.conf', NM_CONF],
+    ]);
+    // The link to /dev/null: recorded with its target, and it masks /usr/lib's file of that name.
+    expect(files?.files.find((f) => f.path === '/etc/NetworkManager/conf.d/10-globally-managed-devices.conf')).toMatchObject({ status: 'unreadable', reason: 'not a regular file', linkTarget: '/dev/null' });
+    const managers = buildHost(snapshot).host.networkManagers!;
+    expect(managers.nmConfig!.files.map((f) => [f.path, f.state])).toEqual([
+      ['/usr/lib/NetworkManager/conf.d/10-globally-managed-devices.conf', 'masked'],
+      ['/run/NetworkManager/conf.d/netplan.conf', 'read'],
+      ['/etc/NetworkManager/conf.d/10-globally-managed-devices.conf', 'read'],
+      ['/etc/NetworkManager/conf.d/90-containers.conf', 'read'],
+    ]);
+    const list = managers.unmanagedDevices!;
     expect(list.specs.map((s) => s.spec.text)).toEqual(['interface-name:docker0', 'interface-name:veth*']);
-    expect(list.evidence).toEqual([{ source: '/etc/NetworkManager/conf.d/90-containers.conf', line: 2, text: 'unmanaged-devices=interface-name:docker0;interface-name:veth*' }]);
+    expect(list.evidence).toEqual([
+      { source: '/run/NetworkManager/conf.d/netplan.conf', line: 2, text: 'unmanaged-devices+=interface-name:eth0,' },
+      { source: '/etc/NetworkManager/conf.d/90-containers.conf', line: 2, text: 'unmanaged-devices=interface-name:docker0;interface-name:veth*' },
+    ]);
+  });
+
+  it.each(KINDS)('%s: udev\'s rules of /etc and NetworkManager\'s own of /usr/lib are read, other packages\' rules not', (kind) => {
+    const snapshot = snapshots.get(kind)!;
+    const files = snapshot.namespaces[0]!.files?.['udev-rules'];
+    expect(files?.status).toBe('ok');
+    expect(files?.files.filter((f) => f.status === 'ok').map((f) => f.path)).toEqual(['/etc/udev/rules.d/70-lab.rules', '/usr/lib/udev/rules.d/85-nm-unmanaged.rules']);
+    const rules = buildHost(snapshot).host.networkManagers!.udevRules!;
+    expect(rules.files.map((f) => f.path)).toEqual(['/etc/udev/rules.d/70-lab.rules', '/usr/lib/udev/rules.d/85-nm-unmanaged.rules']);
   });
 
   it.each(KINDS)('%s: flannel\'s lease, the CNI configuration, host-local\'s and networkd\'s files are read; the model assigns cni0 its subnet', (kind) => {

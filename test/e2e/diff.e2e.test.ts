@@ -25,12 +25,19 @@ const ADDED_ROUTE = '192.0.2.0/24';
 
 const diffs = new Map<string, { code: number | null; doc: DiffDocument }>();
 
+/**
+ * The lab runs Docker's rules without dockerd: no docker-proxy listens on the published port, so the
+ * container's and the host's own connections to it are refused on every collection, and the finding comes and
+ * goes with the suppressions of the change's findings (published-port-hairpin-broken has its own lab).
+ */
+const NOT_THIS_LAB = ['--disable', 'published-port-hairpin-broken'];
+
 /** `netaudit diff BEFORE AFTER --format json`, run once per pair (each run audits both snapshots). */
 function diffJson(before: string, after: string): { code: number | null; doc: DiffDocument } {
   const key = `${before}\u0000${after}`;
   let run = diffs.get(key);
   if (!run) {
-    const r = netaudit(['diff', before, after, '--format', 'json']);
+    const r = netaudit(['diff', before, after, '--format', 'json', ...NOT_THIS_LAB]);
     run = { code: r.code, doc: JSON.parse(r.stdout) as DiffDocument };
     diffs.set(key, run);
   }

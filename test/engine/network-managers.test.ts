@@ -1,8 +1,11 @@
 /**
  * interface-managed-by-network-manager beyond its fixtures, on the same real capture (a Docker host: docker0,
- * two container veths, a veth pair of the host's own): systemd-networkd taking a container veth, NetworkManager
- * still managing a device its configuration already excludes (not reloaded), an except: spec keeping one
- * managed, a stopped systemd-networkd, and the rule skipped, saying why, when neither listing is usable.
+ * two container veths, a veth pair of the host's own) with the pass fixture's configuration files
+ * (NetworkManager's udev rule for veths, an unmanaged-devices snippet): systemd-networkd taking a container veth,
+ * NetworkManager still managing a device its configuration already excludes (not reloaded; a udev rule whose
+ * properties the device predates), an except: spec keeping one out of the list, a [device] section that
+ * overrides the udev rule or was not applied, the udev rule masked, a stopped systemd-networkd, and the rule
+ * skipped, saying why, when neither listing is usable.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRuleCatalog, type RuleCatalog } from '../../src/engine/catalog.js';
@@ -21,7 +24,7 @@ beforeAll(async () => {
   base = (await loadInput(fixtureInput(RULE, 'pass'))).snapshot;
 });
 
-function variant(sources: Record<string, string | undefined>, nmConf?: string): Snapshot {
+function variant(sources: Record<string, string | undefined>, nmConf?: string, files: Record<string, Record<string, string>> = {}): Snapshot {
   const snapshot = structuredClone(base);
   const host = snapshot.namespaces[0]!;
   for (const [id, text] of Object.entries(sources)) {
@@ -29,6 +32,10 @@ function variant(sources: Record<string, string | undefined>, nmConf?: string): 
     else host.sources[id] = { status: 'ok', command: id, exitCode: 0, stdout: text, stdoutEncoding: 'utf8', stderr: '', stderrEncoding: 'utf8', durationMs: 0, truncated: false };
   }
   if (nmConf !== undefined) host.files = { ...host.files, 'nm-conf': { status: 'ok', files: [{ path: '/etc/NetworkManager/conf.d/90-containers.conf', status: 'ok', content: nmConf, encoding: 'utf8' }] } };
+  for (const [id, byPath] of Object.entries(files)) {
+    const kept = (host.files?.[id]?.files ?? []).filter((f) => !(f.path in byPath));
+    host.files = { ...host.files, [id]: { status: 'ok', files: [...kept, ...Object.entries(byPath).map(([path, content]) => ({ path, status: 'ok' as const, content, encoding: 'utf8' as const }))] } };
+  }
   return snapshot;
 }
 
@@ -75,8 +82,42 @@ describe('interface-managed-by-network-manager', () => {
     const byName = new Map(reloaded.found.map((f) => [f.subject.name, f]));
     expect([...byName.keys()].sort()).toEqual(['docker0', 'veth3c5a6e1']);
     expect(byName.get('docker0')!.message).toContain('unmanaged-devices already lists it (/etc/NetworkManager/conf.d/90-containers.conf line 2) but NetworkManager has not applied it');
-    expect(byName.get('veth3c5a6e1')!.message).toContain('the except: spec except:interface-name:veth3c5a6e1');
     expect(byName.get('docker0')!.evidence.map((e) => `${e.source}:${e.line}`)).toEqual(['nmcli-device:1', '/etc/NetworkManager/conf.d/90-containers.conf:2', 'ip-link:55']);
+    // NetworkManager's udev rule leaves veth3c5a6e1 unmanaged all the same: its properties predate the rule; the except: spec keeps it out of the list.
+    const veth = byName.get('veth3c5a6e1')!;
+    expect(veth.message).toContain("udev's NM_UNMANAGED=1 (/usr/lib/udev/rules.d/85-nm-unmanaged.rules line 9) should leave it unmanaged, but NetworkManager manages it");
+    expect(veth.message).toContain('remove the except: spec except:interface-name:veth3c5a6e1 (/etc/NetworkManager/conf.d/90-containers.conf line 2), which keeps it out of [keyfile] unmanaged-devices to make it final');
+    expect(veth.evidence.map((e) => `${e.source}:${e.line}`)).toEqual(['nmcli-device:2', '/usr/lib/udev/rules.d/85-nm-unmanaged.rules:9', '/etc/NetworkManager/conf.d/90-containers.conf:2', 'ip-link:127']);
+    // Without the udev rule, the except: spec is the whole story.
+    const snapshot = variant({ 'nmcli-device': nmcli }, '[keyfile]\nunmanaged-devices=interface-name:veth*,except:interface-name:veth3c5a6e1\n');
+    delete snapshot.namespaces[0]!.files!['udev-rules'];
+    const plain = (await findings(snapshot)).found.find((f) => f.subject.name === 'veth3c5a6e1')!;
+    expect(plain.message).toContain('the except: spec except:interface-name:veth3c5a6e1 (/etc/NetworkManager/conf.d/90-containers.conf line 2) keeps it managed: remove it');
+  });
+
+  it('names a [device] section whose managed=1 overrides the udev rule for veths, and one whose managed=0 was not applied', async () => {
+    const nmcli = 'docker0:bridge:unmanaged:\nveth3c5a6e1:ethernet:connected:Wired connection 2\nvethb1f0d2a:ethernet:disconnected:\n';
+    const { found } = await findings(
+      variant({ 'nmcli-device': nmcli }, '[keyfile]\nunmanaged-devices=interface-name:docker0\n\n[device-wired]\nmatch-device=type:ethernet,except:interface-name:vethb1f0d2a\nmanaged=1\n\n[device-b1]\nmatch-device=interface-name:vethb1f0d2a\nmanaged=0\n'),
+    );
+    const byName = new Map(found.map((f) => [f.subject.name, f]));
+    expect([...byName.keys()].sort()).toEqual(['veth3c5a6e1', 'vethb1f0d2a']);
+    const overriding = byName.get('veth3c5a6e1')!;
+    expect(overriding.message).toContain("[device-wired] managed=1 (/etc/NetworkManager/conf.d/90-containers.conf line 6) makes NetworkManager manage it, over udev's NM_UNMANAGED=1 (/usr/lib/udev/rules.d/85-nm-unmanaged.rules line 9)");
+    expect(overriding.evidence.map((e) => `${e.source}:${e.line}`)).toEqual([
+      'nmcli-device:2',
+      '/etc/NetworkManager/conf.d/90-containers.conf:5',
+      '/etc/NetworkManager/conf.d/90-containers.conf:6',
+      '/usr/lib/udev/rules.d/85-nm-unmanaged.rules:9',
+      'ip-link:127',
+    ]);
+    expect(byName.get('vethb1f0d2a')!.message).toContain('[device-b1] managed=0 (/etc/NetworkManager/conf.d/90-containers.conf line 10) leaves it unmanaged but NetworkManager has not applied it');
+  });
+
+  it('says NetworkManager\'s udev rule for veths is masked, where an empty /etc/udev/rules.d file of its name hides it', async () => {
+    const { found } = await findings(variant({ 'nmcli-device': 'veth3c5a6e1:ethernet:connected:Wired connection 2\n' }, '[keyfile]\nunmanaged-devices=interface-name:docker0\n', { 'udev-rules': { '/etc/udev/rules.d/85-nm-unmanaged.rules': '' } }));
+    expect(found.map((f) => f.subject.name)).toEqual(['veth3c5a6e1']);
+    expect(found[0]!.message).toContain("add interface-name:veth* to [keyfile] unmanaged-devices in /etc/NetworkManager/conf.d/ (NetworkManager's 85-nm-unmanaged.rules, which leaves veths unmanaged, is masked by /etc/udev/rules.d/85-nm-unmanaged.rules)");
   });
 
   it('stays silent on a device NetworkManager only tracks (connected (externally): the runtime configured it)', async () => {

@@ -19,6 +19,7 @@ import { parseFlannelSubnetEnv } from '../../src/parse/flannel-subnet-env.js';
 import { parseNetworkctlList } from '../../src/parse/networkctl.js';
 import { parseNmConf } from '../../src/parse/nm-conf.js';
 import { parseNetworkdNetwork } from '../../src/parse/networkd-network.js';
+import { parseUdevRules } from '../../src/parse/udev-rules.js';
 import { parseNmcliDevices } from '../../src/parse/nmcli.js';
 import { PROJECT_ROOT } from '../helpers/corpus.js';
 import { anyText, expectOnlyParseError } from './arbitrary-text.js';
@@ -215,6 +216,7 @@ const SAMPLES: [string, string, (input: ParseInput) => unknown][] = [
   ['networkctl', '  1 lo      loopback carrier    unmanaged\n  2 enp1s0  ether    routable   configured\n  3 docker0 bridge   routable   unmanaged\n', parseNetworkctlList],
   ['nm-conf', '[main]\nplugins=ifupdown,keyfile\n\n[keyfile]\nunmanaged-devices=interface-name:docker0;interface-name:veth*\n', parseNmConf],
   ['.network', '[Match]\nName=en* \\\n  eth*\nType=ether\n\n[Network]\nDHCP=yes\n\n[Link]\nUnmanaged=no\n', parseNetworkdNetwork],
+  ['udev rules', 'SUBSYSTEM!="net", GOTO="nm_unmanaged_end"\nENV{ID_NET_DRIVER}=="veth", \\\n  ENV{INTERFACE}!="eth[0-9]*", ENV{NM_UNMANAGED}="1"\nLABEL="nm_unmanaged_end"\n', parseUdevRules],
   ['subnet.env', SUBNET_ENV, parseFlannelSubnetEnv],
   ['flannel conflist', FLANNEL_CONFLIST, parseCniConf],
   ['bridge conflist', BRIDGE_CONFLIST, parseCniConf],

@@ -10,11 +10,11 @@
  * reply is derived from the delivered request and walked back with that NAT reversed.
  */
 import { formatAddress, parseAddress } from '../../model/net.js';
-import type { Interface, Namespace, Host } from '../../model/types.js';
+import type { BridgePort, Interface, Namespace, Host } from '../../model/types.js';
 import type { Evidence } from '../../parse/common.js';
 import { sourceUsable } from '../../model/sources.js';
 import { isPrivateCidr } from '../netfilter/addresses.js';
-import { bridgedFrame } from './bridged-frames.js';
+import { bridgeCallsNetfilter, bridgedFrame } from './bridged-frames.js';
 import { lookupError, type FibDecision } from './fib.js';
 import { NamespaceView } from './namespace-view.js';
 import { runHook, type HookOutcome, type NatAction } from './netfilter-stage.js';
@@ -31,12 +31,24 @@ interface NatRecord {
   dnat?: { dst: bigint; dport?: number };
   /** Source NAT: the original source. */
   snat?: { src: bigint; sport?: number };
+  /**
+   * The source-NAT chains (nat POSTROUTING, or nat INPUT for a local delivery) ran for the connection: the
+   * kernel consults each kind of NAT chain once per connection (a DNAT in PREROUTING does not stop
+   * POSTROUTING's MASQUERADE of the same connection: the hairpin MASQUERADE is exactly that).
+   */
+  srcNatRan?: boolean;
 }
 
 type Direction = 'ORIGINAL' | 'REPLY';
 
+/** The request's destination as its sender addressed it: the reply must come from there, or the sender drops it. */
+export interface ReplyPeer {
+  address: bigint;
+  port?: number;
+}
+
 /** Where a leg ends when it is a reply: back at the sender, or out of the interface the request came in by. */
-export type LegGoal = { namespace: string; address: bigint } | { namespace: string; interface: string } | undefined;
+export type LegGoal = { namespace: string; address: bigint; peer?: ReplyPeer } | { namespace: string; interface: string; peer?: ReplyPeer } | undefined;
 
 type Next =
   | { kind: 'transmit'; view: NamespaceView; dev: string; nexthop: bigint; from?: string }
@@ -86,6 +98,11 @@ class LegWalk {
   private sent: Packet;
   /** The last route chosen, with its namespace: a packet leaving the snapshot left by it. */
   private lastRoute: { namespace: string; dst: string } | undefined;
+  /**
+   * A frame a bridge passed up to its namespace's stack, and through which port: when PREROUTING rewrites its
+   * destination and br_netfilter handles the bridge, the kernel bridges the translated frame (hairpin.ts).
+   */
+  private upFrom: { namespace: string; bridge: string; port: Interface; rewritten: boolean } | undefined;
 
   constructor(
     private readonly engine: PathEngine,
@@ -135,6 +152,7 @@ class LegWalk {
     }
     if (decision.route.type === 'local') return this.deliver(view, 'lo', nat);
     if (decision.route.type !== 'unicast') return this.end(view, 'unknown', `a ${decision.route.type} route: the engine follows unicast traffic only`);
+    if (out !== undefined && !this.loopbackSourceRoutable(view, out, output.nat !== undefined)) return this.end(view, this.steps.at(-1)?.verdict === 'maybe' ? 'unknown' : 'dropped', this.lastNote());
     return this.postrouting(view, undefined, out, decision, nat);
   }
 
@@ -143,16 +161,20 @@ class LegWalk {
     const nat = this.record(view);
     const isNew = !nat.seen && this.direction === 'ORIGINAL';
     nat.seen = true;
+    const addressedTo = this.packet.dst;
     const prerouting = runHook(view, 'prerouting', this.packet, this.context(view, iface.name, undefined, nat), isNew);
     if (this.absorb(prerouting, view, nat, iface.name)) return this.end(view, 'dropped', this.lastNote());
     if (this.direction === 'REPLY' && nat.snat) this.unSnat(view, nat);
+    const up = this.upFrom;
+    if (up && up.namespace === view.name && up.bridge === iface.name && this.packet.dst !== addressedTo) up.rewritten = true;
 
-    if (this.packet.family === 4 && isLoopbackV4(this.packet.dst)) {
+    if (this.packet.family === 4 && (isLoopbackV4(this.packet.dst) || isLoopbackV4(this.packet.src))) {
+      const which = isLoopbackV4(this.packet.dst) ? `destination ${formatAddress(4, this.packet.dst)}` : `source ${formatAddress(4, this.packet.src)}`;
       const localnet = view.sysctlNumber(`net.ipv4.conf.${iface.name}.route_localnet`);
       const all = view.sysctlNumber('net.ipv4.conf.all.route_localnet');
       if (localnet.value !== 1 && all.value !== 1) {
         this.step(view, 'sysctl', localnet.value === undefined && all.value === undefined ? 'maybe' : 'drop',
-          `destination ${formatAddress(4, this.packet.dst)} is a loopback address arriving on ${iface.name}, which the kernel drops as martian unless route_localnet is 1`, [...localnet.evidence, ...all.evidence]);
+          `${which} is a loopback address arriving on ${iface.name}, which the kernel drops as martian unless route_localnet is 1`, [...localnet.evidence, ...all.evidence]);
         if (localnet.value !== undefined || all.value !== undefined) return this.end(view, 'dropped', this.lastNote());
       }
     }
@@ -172,8 +194,9 @@ class LegWalk {
 
   private postrouting(view: NamespaceView, inIface: string | undefined, out: string | undefined, decision: FibDecision & { outcome: 'route' }, nat: NatRecord): Next {
     if (out === undefined) return this.end(view, 'unknown', `route ${decision.route.dst} names no output device`);
-    const isNew = this.direction === 'ORIGINAL' && !nat.snat && !this.natDoneOnThisLeg(nat);
+    const isNew = this.direction === 'ORIGINAL' && !nat.srcNatRan;
     const post = runHook(view, 'postrouting', this.packet, this.context(view, inIface, out, nat), isNew);
+    if (isNew) nat.srcNatRan = true;
     if (this.absorb(post, view, nat, out)) return this.end(view, 'dropped', this.lastNote());
     if (this.direction === 'REPLY' && nat.dnat) this.unDnat(view, nat);
     const gateway = decision.route.gateway ?? decision.route.nexthops[0]?.gateway;
@@ -184,7 +207,9 @@ class LegWalk {
 
   /** INPUT, then the socket: a listener from ss, an ICMP echo, or the sender of a reply. */
   private deliver(view: NamespaceView, iif: string, nat: NatRecord): Next {
-    const input = runHook(view, 'input', this.packet, this.context(view, iif === 'lo' ? undefined : iif, undefined, nat), this.direction === 'ORIGINAL' && !this.natDoneOnThisLeg(nat));
+    const isNew = this.direction === 'ORIGINAL' && !nat.srcNatRan;
+    const input = runHook(view, 'input', this.packet, this.context(view, iif, undefined, nat), isNew);
+    if (isNew) nat.srcNatRan = true;
     if (this.absorb(input, view, nat, iif)) return this.end(view, 'dropped', this.lastNote());
     if (this.direction === 'REPLY' && nat.dnat) this.unDnat(view, nat);
     if (this.direction === 'REPLY') return this.replyArrived(view);
@@ -203,25 +228,29 @@ class LegWalk {
       this.step(view, 'local-delivery', 'deliver', `delivered to namespace ${view.name}, whose kernel answers the echo request`, []);
       return this.end(view, 'delivered', `delivered to namespace ${view.name}`);
     }
-    if (p.protocol === 'udp') {
-      this.step(view, 'local-delivery', 'maybe', `delivered to namespace ${view.name}; the snapshot lists no UDP sockets, so whether a program listens on port ${p.dport} is not known`, []);
-      return this.end(view, 'unknown', this.lastNote());
-    }
-    const ss = view.source('ss-tlnp');
+    // TCP from ss -Htlnp, UDP from ss -Hulnp: a socket bound to the address (or every address) and port.
+    const udp = p.protocol === 'udp';
+    const sourceId = udp ? 'ss-ulnp' : 'ss-tlnp';
+    const ss = view.source(sourceId);
     if (!ss || (ss.status !== 'ok' && ss.status !== 'empty') || ss.parseError) {
-      this.step(view, 'local-delivery', 'maybe', `delivered to namespace ${view.name}; its listening sockets were not collected (ss -Htlnp), so whether port ${p.dport} is open is not known`, []);
+      const what = udp ? `its UDP sockets were not collected (ss -Hulnp), so whether a program listens on port ${p.dport}` : `its listening sockets were not collected (ss -Htlnp), so whether port ${p.dport} is open`;
+      this.step(view, 'local-delivery', 'maybe', `delivered to namespace ${view.name}; ${what} is not known`, []);
       return this.end(view, 'unknown', this.lastNote());
     }
-    const listener = view.ns.listeners.find((l) => l.localPort === p.dport && listensOn(l.localAddress, p));
+    const listeners = udp ? view.ns.udpListeners : view.ns.listeners;
+    const listener = listeners.find((l) => l.localPort === p.dport && listensOn(l.localAddress, p));
     if (!listener) {
       // A program bound to another address on the port (127.0.0.1 inside a container) is the usual cause.
-      const elsewhere = view.ns.listeners.filter((l) => l.localPort === p.dport);
+      const elsewhere = listeners.filter((l) => l.localPort === p.dport);
       const bound = elsewhere.length > 0 ? `; port ${p.dport} is listened on only at ${elsewhere.map((l) => `${l.localAddress}:${l.localPort}`).join(', ')}` : '';
-      this.step(view, 'local-delivery', 'refused', `no socket listens on TCP ${formatAddress(p.family, p.dst)}:${p.dport} in namespace ${view.name}${bound}: the kernel answers with a reset (connection refused)`, elsewhere.map((l) => view.evidence('ss-tlnp', l.line, l.text)));
+      const answer = udp ? 'the kernel answers with ICMP port unreachable' : 'the kernel answers with a reset (connection refused)';
+      this.step(view, 'local-delivery', 'refused', `no socket listens on ${udp ? 'UDP' : 'TCP'} ${formatAddress(p.family, p.dst)}:${p.dport} in namespace ${view.name}${bound}: ${answer}`, elsewhere.map((l) => view.evidence(sourceId, l.line, l.text)));
       return this.end(view, 'dropped', this.lastNote());
     }
     const program = listener.processes[0]?.name;
-    this.step(view, 'local-delivery', 'deliver', `delivered to ${program ? `${program}, ` : ''}listening on ${listener.localAddress}:${listener.localPort}`, [view.evidence('ss-tlnp', listener.line, listener.text)]);
+    // A UDP socket without a process is the kernel's own (VXLAN, WireGuard), or ss ran without root.
+    const owner = program ? `${program}, ` : udp ? 'a UDP socket with no process shown, ' : '';
+    this.step(view, 'local-delivery', 'deliver', `delivered to ${owner}listening on ${listener.localAddress}:${listener.localPort}`, [view.evidence(sourceId, listener.line, listener.text)]);
     return this.end(view, 'delivered', `delivered to ${program ?? 'a socket'} in namespace ${view.name}`);
   }
 
@@ -231,8 +260,29 @@ class LegWalk {
       this.step(view, 'local-delivery', 'maybe', `the reply is delivered in namespace ${view.name}, not to the sender in ${goal.namespace}`, []);
       return this.end(view, 'unknown', this.lastNote());
     }
+    if (this.replyFromElsewhere(view)) return this.end(view, 'dropped', this.lastNote());
     this.step(view, 'local-delivery', 'deliver', `the reply reaches the sender in namespace ${view.name}`, []);
     return this.end(view, 'delivered', `the reply reaches the sender in namespace ${view.name}`);
+  }
+
+  /**
+   * A reply whose source is not the address and port the sender connected to: a destination NAT of the
+   * request was not reversed, because the reply did not pass back through the namespace that made it (a
+   * hairpin connection without source NAT, a target that routes its replies another way). The sender's
+   * socket does not match it: TCP answers a reset, a connected UDP socket or a resolver drops it.
+   */
+  private replyFromElsewhere(view: NamespaceView): boolean {
+    const peer = this.goal?.peer;
+    const p = this.packet;
+    if (!peer || p.protocol === 'icmp') return false;
+    if (p.src === peer.address && (peer.port === undefined || p.sport === peer.port)) return false;
+    const got = endpoint(p.family, p.src, p.sport);
+    const asked = endpoint(p.family, peer.address, peer.port);
+    const nat = [...this.conntrack].find(([, record]) => record.dnat?.dst === peer.address);
+    const where = nat ? `the destination NAT of namespace ${nat[0]}` : 'a destination NAT of the request';
+    const outcome = p.protocol === 'tcp' ? 'its kernel knows no connection from there and answers with a reset' : 'the socket (or resolver) ignores a reply from an unexpected source';
+    this.step(view, 'local-delivery', 'drop', `the reply comes from ${got}, but the sender sent to ${asked}: ${where} was not reversed, because the reply did not pass back through it (no source NAT there made the target answer by that way); ${outcome}`, []);
+    return true;
   }
 
   /* ---------- devices between namespaces ---------- */
@@ -244,10 +294,11 @@ class LegWalk {
     const goal = this.goal;
     if (iface.kind === 'bridge' && goal && 'interface' in goal && goal.namespace === view.name && goal.interface === iface.name) {
       // A reply to a sender that came in through this bridge from outside the collected namespaces.
+      if (this.replyFromElsewhere(view)) return this.end(view, 'dropped', this.lastNote());
       this.step(view, 'egress', 'leave', `the reply leaves by ${iface.name}, where the request came in`, [iface.evidence]);
       return this.end(view, 'delivered', `the reply leaves by ${iface.name} towards the sender`, iface.name, true);
     }
-    if (iface.kind === 'bridge') return this.bridgeOut(view, iface, nexthop, undefined);
+    if (iface.kind === 'bridge') return this.bridgeOut(view, iface, nexthop, undefined, this.translatedOnBridge(view, iface));
     if (iface.kind === 'veth') return this.crossVeth(view, iface, nexthop);
     return this.leave(view, iface, nexthop);
   }
@@ -255,6 +306,7 @@ class LegWalk {
   /** A frame arriving on `iface`: up the stack, or through the bridge it is a port of. */
   private arrive(view: NamespaceView, ifaceName: string, nexthop: bigint): Next {
     const iface = view.interface(ifaceName);
+    this.upFrom = undefined;
     if (!iface) return this.end(view, 'unknown', `interface ${ifaceName} is not in namespace ${view.name}'s ip link`);
     if (!this.deviceUp(view, iface, 'ingress')) return this.end(view, 'dropped', this.lastNote());
     const bridge = iface.master === undefined ? undefined : view.interface(iface.master);
@@ -262,6 +314,7 @@ class LegWalk {
       if (view.ownAddress(this.packet.family, nexthop)) {
         this.step(view, 'bridge', 'continue', `into bridge ${bridge.name} through port ${iface.name}, addressed to the bridge itself: up to namespace ${view.name}'s stack`, [iface.evidence]);
         if (!this.deviceUp(view, bridge, 'ingress')) return this.end(view, 'dropped', this.lastNote());
+        this.upFrom = { namespace: view.name, bridge: bridge.name, port: iface, rewritten: false };
         return this.receive(view, bridge) as Next;
       }
       if (!this.deviceUp(view, bridge, 'bridge')) return this.end(view, 'dropped', this.lastNote());
@@ -271,8 +324,12 @@ class LegWalk {
     return this.receive(view, iface);
   }
 
-  /** Out of a bridge port towards the next hop: the port whose veth peer holds it. */
-  private bridgeOut(view: NamespaceView, bridge: Interface, nexthop: bigint, inPort: Interface | undefined): Next {
+  /**
+   * Out of a bridge port towards the next hop: the port whose veth peer holds it. `returning` is the port of
+   * a frame whose destination PREROUTING rewrote on its way up from this bridge: towards that same port the
+   * bridge may need hairpin mode (hairpinThrough).
+   */
+  private bridgeOut(view: NamespaceView, bridge: Interface, nexthop: bigint, inPort: Interface | undefined, returning?: Interface): Next {
     const target = formatAddress(this.packet.family, nexthop);
     const ports = view.ns.bridgeByName.get(bridge.name)?.ports ?? [];
     for (const port of ports) {
@@ -286,6 +343,7 @@ class LegWalk {
         const bridged = this.bridgedFilter(view, bridge, inPort, portIface.name);
         if (bridged === 'drop') return this.end(view, 'dropped', this.lastNote());
       }
+      if (portIface === returning && this.hairpinThrough(view, bridge, port) === 'drop') return this.end(view, 'dropped', this.lastNote());
       this.step(view, 'bridge', 'continue', `bridge ${bridge.name} sends it out of port ${portIface.name}, whose peer ${peer.name} in namespace ${peer.namespace} holds ${target}`, [...port.evidence, portIface.evidence]);
       if (!this.deviceUp(view, portIface, 'egress')) return this.end(view, 'dropped', this.lastNote());
       return this.crossVeth(view, portIface, nexthop);
@@ -315,9 +373,17 @@ class LegWalk {
 
   /** br_netfilter: a frame bridged between two ports crosses the IP hooks (bridged-frames.ts). */
   private bridgedFilter(view: NamespaceView, bridge: Interface, inPort: Interface, outPort: string): 'drop' | 'pass' {
-    const frame = bridgedFrame(view, bridge, inPort.name, outPort, this.packet, this.connectionView(this.record(view)));
+    const nat = this.record(view);
+    const frame = bridgedFrame(view, bridge, inPort.name, outPort, this.packet, this.connectionView(nat));
     for (const step of frame.steps) this.push(step);
-    return frame.drop ? 'drop' : 'pass';
+    if (frame.drop) return 'drop';
+    // Conntrack's NAT applies to the frames br_netfilter hands to the IP hooks: a reply bridged straight
+    // from the target to the sender (a hairpin between two ports) gets the request's NAT reversed here.
+    if (frame.call.calls === 'yes' && this.direction === 'REPLY') {
+      if (nat.snat) this.unSnat(view, nat);
+      if (nat.dnat) this.unDnat(view, nat);
+    }
+    return 'pass';
   }
 
   /**
@@ -331,6 +397,41 @@ class LegWalk {
     if (!first || (frames.length > 1 && !frames.every((f) => f.drop))) return 'pass';
     for (const step of first.steps) this.push(step);
     return first.drop ? 'drop' : 'pass';
+  }
+
+  /** The port a frame came up from `bridge` by, when PREROUTING has since rewritten its destination. */
+  private translatedOnBridge(view: NamespaceView, bridge: Interface): Interface | undefined {
+    const up = this.upFrom;
+    return up && up.rewritten && up.namespace === view.name && up.bridge === bridge.name ? up.port : undefined;
+  }
+
+  /**
+   * A translated frame sent back towards the port it came in by. Without br_netfilter the namespace routed
+   * it and the bridge transmits it as its own: any port will do. With br_netfilter handling the bridge, a
+   * frame whose destination PREROUTING rewrote (a DNAT, or the reversal of a source NAT on a reply) is
+   * bridged, not routed (br_nf_pre_routing_finish): the bridge then forwards it from its input port, and
+   * sends nothing back out of that port unless the port's hairpin mode is on.
+   */
+  private hairpinThrough(view: NamespaceView, bridge: Interface, port: BridgePort): 'drop' | 'pass' {
+    const call = bridgeCallsNetfilter(view, bridge, this.packet.family);
+    if (call.calls === 'no') return 'pass';
+    const portEvidence = port.interface ? [port.interface.evidence] : port.evidence;
+    const evidence = [...call.evidence, ...portEvidence];
+    const bridged = `the destination was rewritten in PREROUTING, so br_netfilter bridges the frame back towards ${port.name}, the port it came in by`;
+    if (call.calls === 'maybe') {
+      this.step(view, 'bridge', 'maybe', `${call.note}; if it does, ${bridged}, which needs hairpin mode on ${port.name}`, evidence);
+      return 'pass';
+    }
+    if (port.hairpin === true) {
+      this.step(view, 'bridge', 'continue', `${call.note}; ${bridged}, and ${port.name} has hairpin mode on`, evidence);
+      return 'pass';
+    }
+    if (port.hairpin === undefined) {
+      this.step(view, 'bridge', 'maybe', `${call.note}; ${bridged}; its hairpin mode is not in the snapshot (ip -d link prints it), so whether the bridge sends the frame back out is not known`, evidence);
+      return 'pass';
+    }
+    this.step(view, 'bridge', 'drop', `${call.note}; ${bridged}, whose hairpin mode is off: a bridge never sends a frame out of the port it arrived on without it`, evidence);
+    return 'drop';
   }
 
   private crossVeth(view: NamespaceView, iface: Interface, nexthop: bigint): Next {
@@ -362,6 +463,7 @@ class LegWalk {
       return this.end(view, 'unknown', this.lastNote(), iface.name, true);
     }
     if (this.unroutableSource(view, iface)) return this.end(view, 'dropped', this.lastNote());
+    if (this.direction === 'REPLY' && this.replyFromElsewhere(view)) return this.end(view, 'dropped', this.lastNote());
     if (!neighbour) {
       const neigh = view.source('ip-neigh');
       const known = neigh?.status === 'ok' || neigh?.status === 'empty';
@@ -385,6 +487,29 @@ class LegWalk {
     const source = formatAddress(p.family, p.src);
     this.step(view, 'egress', 'drop', `leaves by the default route through ${iface.name} with source ${source}, a private address of no interface of namespace ${view.name} that no source NAT replaced: the networks beyond have no route back to it, so no reply returns`, [iface.evidence]);
     return true;
+  }
+
+  /**
+   * A packet with a loopback source sent out of a device that is not loopback: the kernel refuses the route
+   * (EINVAL, so a connection's SYN is never sent) unless route_localnet is 1 on that device or on all. It
+   * happens when nat OUTPUT translates a connection to 127.0.0.1 (Docker without its userland proxy,
+   * kube-proxy's localhost node ports): the source stays 127.0.0.1 until POSTROUTING, after the route.
+   */
+  private loopbackSourceRoutable(view: NamespaceView, out: string, translated: boolean): boolean {
+    const p = this.packet;
+    if (p.family !== 4 || !isLoopbackV4(p.src) || out === 'lo') return true;
+    const iface = view.interface(out);
+    if (!iface || iface.kind === 'loopback') return true;
+    const localnet = iface.routeLocalnet;
+    if (localnet.value === 1) return true;
+    const evidence = localnet.evidence ? [localnet.evidence] : [];
+    const why = translated ? ' (the destination NAT in OUTPUT kept the source of a connection to a loopback address)' : '';
+    if (localnet.value === undefined) {
+      this.step(view, 'sysctl', 'maybe', `the packet leaves by ${out} with the loopback source ${formatAddress(4, p.src)}${why}, which the kernel routes only when route_localnet is 1, and ${localnet.key} is not in the snapshot`, evidence);
+      return false;
+    }
+    this.step(view, 'sysctl', 'drop', `the packet would leave by ${out} with the loopback source ${formatAddress(4, p.src)}${why}: the kernel refuses to route a loopback source out of a device unless route_localnet is 1 there or on all (${localnet.key} = ${localnet.value}), so it is never sent`, evidence);
+    return false;
   }
 
   private route(view: NamespaceView, iif: string): FibDecision {
@@ -481,10 +606,6 @@ class LegWalk {
     return record;
   }
 
-  /** NAT chains run once per connection and namespace: not again for a packet that already went through them on this leg. */
-  private natDoneOnThisLeg(nat: NatRecord): boolean {
-    return nat.dnat !== undefined || nat.snat !== undefined;
-  }
 
   private context(view: NamespaceView, inIface: string | undefined, out: string | undefined, nat: NatRecord): ChainContext {
     const p = this.packet;
@@ -605,6 +726,13 @@ function isLoopbackV4(address: bigint): boolean {
 function parseHost(text: string, family: 4 | 6): bigint | undefined {
   const parsed = parseAddress(text);
   return parsed?.family === family ? parsed.value : undefined;
+}
+
+/** "192.0.2.10:8080", "[2001:db8::1]:443", or the bare address for a packet without ports. */
+function endpoint(family: 4 | 6, address: bigint, port: number | undefined): string {
+  const text = formatAddress(family, address);
+  if (port === undefined) return text;
+  return family === 6 ? `[${text}]:${port}` : `${text}:${port}`;
 }
 
 function listensOn(localAddress: string, p: Packet): boolean {

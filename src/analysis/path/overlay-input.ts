@@ -7,8 +7,8 @@
  *
  * Where each part comes from:
  *  - the port: `ip -d link` info_data `port` (iproute2 prints the kernel's value: 8472 where the device was
- *    made without dstport, 4789 the IANA port); ss for BGP. A WireGuard port is not in `ip -d link` and ss
- *    lists TCP only: WireGuard is left unknown.
+ *    made without dstport, 4789 the IANA port); ss for BGP; `wg show all listen-port` for WireGuard, whose
+ *    port `ip -d link` does not print (overlay-wireguard.ts);
  *  - the peer: the device's unicast `remote`; else (multicast group, external/collect-metadata devices) an
  *    address of the underlay device's subnet that no interface of the namespace holds;
  *  - the underlay device: info_data `link` (`dev`), else the device the namespace routes the remote by, else
@@ -45,6 +45,13 @@ export interface OverlayEndpoint {
   evidence: Evidence[];
 }
 
+/** An overlay device whose endpoint the snapshot cannot give (its port or its peers unknown): not checked, and why. */
+export interface OverlayUnknown {
+  subject: string;
+  what: string;
+  reason: string;
+}
+
 export interface OverlayAnswer {
   endpoint: OverlayEndpoint;
   /** The peer's first packet, as prerouting and input leave it. */
@@ -70,7 +77,7 @@ function isMulticast(family: 4 | 6, value: bigint): boolean {
 }
 
 /** An address of `dev`'s subnet (of the family) that no interface of the namespace holds: where a peer on the underlay sends from. */
-function subnetPeer(view: NamespaceView, dev: string, family: 4 | 6): { value: bigint; described: string } | undefined {
+export function subnetPeer(view: NamespaceView, dev: string, family: 4 | 6): { value: bigint; described: string } | undefined {
   for (const a of view.interface(dev)?.addresses ?? []) {
     if (a.family !== family || a.scope === 'link' || a.scope === 'host') continue;
     const cidr = parseCidr(a.network);

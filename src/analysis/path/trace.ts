@@ -105,9 +105,11 @@ function replyPacket(request: Packet): Packet {
   return reply;
 }
 
+/** Where the reply must arrive, and the address and port it must come from: those the request was sent to. */
 function senderGoal(origin: Origin, sent: Packet): LegGoal {
-  if (origin.iface !== undefined) return { namespace: origin.namespace, interface: origin.iface };
-  return { namespace: origin.namespace, address: sent.src };
+  const peer = sent.dport === undefined ? { address: sent.dst } : { address: sent.dst, port: sent.dport };
+  if (origin.iface !== undefined) return { namespace: origin.namespace, interface: origin.iface, peer };
+  return { namespace: origin.namespace, address: sent.src, peer };
 }
 
 /* ---------- endpoints ---------- */

@@ -46,18 +46,22 @@ function askNameserver(env: FactEnv, ns: Namespace, server: ResolvNameserver): U
   const origin = { namespace: ns.name, described: `namespace ${ns.name}` };
   const packet = (protocol: 'udp' | 'tcp'): Packet => ({ family: address.family, src: 0n, dst: address.value, protocol, sport: CLIENT_PORT, dport: DNS_PORT, mark: 0 });
   const udp = followConnection(engine, origin, packet('udp'), false);
-  if (udp.verdict === 'dropped') {
-    const step = dropStep(udp.reply ?? udp.request);
-    if (step) return { server, why: stepText(step, udp), evidence: step.evidence };
-  }
   const loopback = isLoopback({ family: address.family, network: address.value, prefixLen: address.family === 4 ? 32 : 128 });
-  if (!loopback) return undefined;
-  // A loopback address is this namespace's own: only a socket in it answers. UDP sockets are not collected;
-  // a DNS server serves TCP 53 beside UDP (RFC 7766), so no TCP listener (after any DNAT, as Docker's
-  // embedded DNS at 127.0.0.11 uses) means no resolver there. Unknown (ss not collected) stays unknown.
-  const tcp = followConnection(engine, origin, packet('tcp'), true);
-  const step = tcp.verdict === 'dropped' ? dropStep(tcp.request) : undefined;
-  if (!step || step.stage !== 'local-delivery' || step.namespace !== ns.name) return undefined;
+  const ownSocket = (step: TraceStep | undefined): step is TraceStep => step !== undefined && step.stage === 'local-delivery' && step.namespace === ns.name;
+  let step: TraceStep | undefined;
+  if (udp.verdict === 'dropped') {
+    step = dropStep(udp.reply ?? udp.request);
+    if (step && !(loopback && ownSocket(step))) return { server, why: stepText(step, udp), evidence: step.evidence };
+  }
+  if (!loopback || udp.verdict === 'delivered') return undefined;
+  // A loopback address is this namespace's own: only a socket in it answers. Where its UDP sockets were not
+  // collected (ss -Hulnp), a DNS server serves TCP 53 beside UDP (RFC 7766), so no TCP listener (after any DNAT,
+  // as Docker's embedded DNS at 127.0.0.11 uses) means no resolver there. Unknown (ss not collected) stays unknown.
+  if (!ownSocket(step)) {
+    const tcp = followConnection(engine, origin, packet('tcp'), true);
+    step = tcp.verdict === 'dropped' ? dropStep(tcp.request) : undefined;
+  }
+  if (!ownSocket(step)) return undefined;
   return {
     server,
     why: `a loopback address reaches only this namespace's own sockets, and none listens on ${server.address}:53 here (${step.note})${server.address.startsWith('127.0.0.53') ? "; systemd-resolved's stub listens in the host's namespace only" : ''}`,
@@ -97,7 +101,7 @@ const namespaceFacts = defineFacts<Namespace>('namespace', [
     name: 'unreachableNameservers',
     type: 'string[]',
     description:
-      'Nameservers the namespace cannot reach, by the packet-path engine: a DNS query (UDP 53) or its reply certainly dropped on the way (no route, a firewall rule, a sysctl), or a loopback nameserver (127.0.0.0/8, ::1) with no socket listening on TCP 53 at that address in the namespace (systemd-resolved\'s 127.0.0.53 exists in the host\'s namespace only). A step the snapshot cannot decide, and UDP delivery itself (UDP sockets are not collected), is unknown: not listed',
+      'Nameservers the namespace cannot reach, by the packet-path engine: a DNS query (UDP 53) or its reply certainly dropped on the way (no route, a firewall rule, a sysctl), or a loopback nameserver (127.0.0.0/8, ::1) with no socket listening on port 53 at that address in the namespace (systemd-resolved\'s 127.0.0.53 exists in the host\'s namespace only): no UDP socket there (ss -Hulnp), or where UDP sockets were not collected no TCP listener. A step the snapshot cannot decide is unknown: not listed',
     example: ['127.0.0.53'],
     compute: (ns, env) => unreachable(env, ns).map((u) => u.server.address),
   },

@@ -22,6 +22,7 @@ import { overlayPortModule } from './overlay-port.js';
 import { containerEgressPathModule, egressPathModule, ingressPathModule } from './path.js';
 import { publishedPortModule } from './published-port.js';
 import { publishedPortExposureModule } from './published-port-exposure.js';
+import { publishedPortHairpinModule } from './published-port-hairpin.js';
 import { FactRegistry, type FactDoc, type FactModule } from './registry.js';
 import { routeModule } from './route.js';
 import { gatewayNeighbourModule, routingRefusalModule } from './routing-decision.js';
@@ -54,6 +55,7 @@ export const FACT_MODULES: FactModule<unknown>[] = [
   overlayPortModule,
   macvlanHostModule,
   publishedPortExposureModule,
+  publishedPortHairpinModule,
   bridgedUplinkModule,
   networkManagersModule,
   cniModule,

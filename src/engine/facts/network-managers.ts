@@ -1,13 +1,30 @@
 /**
  * Interface facts: whether NetworkManager or systemd-networkd manages an interface a container runtime or a
- * CNI plugin created (and configures itself). Read from the host namespace's nmcli / networkctl listing and
- * NetworkManager's `[keyfile] unmanaged-devices` (src/model/network-managers.ts); in other namespaces these
- * managers manage nothing (they run in the host's), so every fact there is neutral.
+ * CNI plugin created (and configures itself). Read from the host namespace's nmcli / networkctl listing, and
+ * what their configuration says of the interface (src/model/network-managers.ts: NetworkManager's merged
+ * configuration, udev's NM_UNMANAGED, networkd's .network files); in other namespaces these managers manage
+ * nothing (they run in the host's), so every fact there is neutral.
+ *
+ * The verdict is nmcli's and networkctl's: what the managers decided at run time, NetworkManager's udev rule
+ * for veths (85-nm-unmanaged.rules) included. The configuration explains a managed state and names the fix:
+ * a list that already holds the device but was not reloaded, a [device] managed=1 that overrides the udev rule,
+ * the rule masked.
  */
 import type { Evidence, Interface, Namespace } from '../../model/types.js';
-import { matchDeviceList, matchingNetworkFile, type NetworkFile, type NetworkManagers, type SpecMatch } from '../../model/network-managers.js';
+import {
+  matchingNetworkFile,
+  nmConfiguredManagement,
+  unmanagedDevicesMatch,
+  type ConfiguredDevice,
+  type NetworkFile,
+  type NetworkManagers,
+  type NmConfiguredManagement,
+  type SpecMatch,
+} from '../../model/network-managers.js';
+import { NM_UDEV_RULES } from '../../model/udev-nm.js';
 import { mergeEvidence } from './lib/evidence.js';
 import { kubernetesCniOwner, managedBridgeOwner } from './lib/names.js';
+import { subjectMemo } from './lib/subject-memo.js';
 import { defineFacts, EVIDENCE_TYPE, type FactEnv, type FactModule } from './registry.js';
 
 /**
@@ -55,11 +72,30 @@ function networkdLink(iface: Interface, env: FactEnv) {
   return m && !m.networkdNotRunning ? m.networkd?.get(iface.name) : undefined;
 }
 
-function configMatch(iface: Interface, env: FactEnv): ReturnType<typeof matchDeviceList> | undefined {
-  const list = managers(env)?.unmanagedDevices;
-  if (!list) return undefined;
+/** The kernel driver (ethtool's, udev's ID_NET_DRIVER) of the link kinds whose driver is their kind. */
+const DRIVER_OF_KIND: Record<string, string> = { veth: 'veth', bridge: 'bridge', vxlan: 'vxlan', dummy: 'dummy', tun: 'tun', macvlan: 'macvlan', bond: 'bonding' };
+
+/** The interface as NetworkManager's specs and udev's rules see it. */
+function configuredDevice(iface: Interface, env: FactEnv): ConfiguredDevice {
   const nmType = nmDevice(iface, env)?.type;
-  return matchDeviceList(list.specs, { name: iface.name, ...(iface.mac ? { mac: iface.mac.toLowerCase() } : {}), ...(nmType ? { nmType } : {}) });
+  const driver = DRIVER_OF_KIND[iface.kind] ?? (iface.rawKind ? DRIVER_OF_KIND[iface.rawKind] : undefined);
+  const devtype = iface.kind === 'bridge' ? 'bridge' : iface.kind === 'veth' ? '' : undefined;
+  return {
+    name: iface.name,
+    virtual: iface.kind !== 'physical' && iface.kind !== 'other',
+    ...(iface.mac ? { mac: iface.mac.toLowerCase() } : {}),
+    ...(nmType ? { nmType } : {}),
+    ...(driver ? { driver } : {}),
+    ...(devtype === undefined ? {} : { devtype }),
+  };
+}
+
+/** What NetworkManager's configuration and udev's rules make of the interface; undefined when its configuration was not collected. */
+function configured(iface: Interface, env: FactEnv): NmConfiguredManagement | undefined {
+  return subjectMemo(env, 'network-managers:configured', iface, () => {
+    const m = managers(env);
+    return m ? nmConfiguredManagement(m, configuredDevice(iface, env)) : undefined;
+  });
 }
 
 /** The .network file systemd-networkd applies to the interface, when the files were collected and one matches. */
@@ -67,14 +103,24 @@ function networkFileOf(iface: Interface, env: FactEnv) {
   const files = managers(env)?.networkFiles;
   const link = networkdLink(iface, env);
   if (!files || !link) return undefined;
-  return matchingNetworkFile(files, { name: iface.name, type: link.type, ...(iface.mac ? { mac: iface.mac.toLowerCase() } : {}) });
+  const device = configuredDevice(iface, env);
+  return matchingNetworkFile(files, {
+    name: iface.name,
+    type: link.type,
+    ...(device.virtual ? { altnames: [] } : {}),
+    ...(iface.rawKind ? { kind: iface.rawKind } : {}),
+    ...(device.driver ? { driver: device.driver } : {}),
+    ...(device.mac ? { mac: device.mac } : {}),
+  });
 }
 
 /** The line of a file's [Match] that names links (Name=), else its [Match] header. */
 function matchEvidence(file: NetworkFile): Evidence {
   const name = file.match.get('Name');
   if (name) return { source: file.label, line: name.line, text: name.text };
-  return { source: file.label, line: file.matchLine ?? 1, text: file.matchLine ? '[Match]' : '(no [Match] section: it takes every link)' };
+  const first = [...file.match.values()][0];
+  if (first) return { source: file.label, line: first.line, text: first.text };
+  return { source: file.label, line: file.matchLine ?? 1, text: '[Match]' };
 }
 
 function networkdAdvice(iface: Interface, env: FactEnv, name: string): string {
@@ -88,6 +134,43 @@ function networkdAdvice(iface: Interface, env: FactEnv, name: string): string {
   const where = `${file.path}${certain ? '' : ' (unless an earlier file, by conditions the snapshot cannot tell, does)'}`;
   if (file.unmanaged?.value) return `${where} takes it and sets Unmanaged=yes (line ${file.unmanaged.line}) but systemd-networkd has not applied it: \`networkctl reload\``;
   return `${where} takes it: add ${fix}, or narrow that file's [Match]`;
+}
+
+const at = (e: Evidence | undefined) => (e ? ` (${e.source} line ${e.line})` : '');
+
+/** Why NetworkManager manages the interface, by its configuration, and what hands it back to the runtime. */
+function networkManagerAdvice(iface: Interface, env: FactEnv): string {
+  const pattern = unmanagedPattern(iface.name, iface.kind);
+  const cfg = configured(iface, env);
+  const except = cfg?.list.result === 'neg-match' ? cfg.list.decidedBy : undefined;
+  // An except: spec keeps the device out of unmanaged-devices whatever pattern is added.
+  const addToList = except
+    ? `remove the except: spec ${except.spec.text}${at(except.evidence)}, which keeps it out of [keyfile] unmanaged-devices`
+    : `add ${pattern} to [keyfile] unmanaged-devices in /etc/NetworkManager/conf.d/`;
+  if (!cfg) return addToList;
+  if (cfg.list.result === 'match' && cfg.result === 'unmanaged') return `unmanaged-devices already lists it${at(cfg.list.decidedBy?.evidence)} but NetworkManager has not applied it: \`nmcli general reload conf\` or restart NetworkManager`;
+  const decision = cfg.decision;
+  if (cfg.result === 'unmanaged' && decision?.source === 'device-section')
+    return `${decision.text} leaves it unmanaged but NetworkManager has not applied it (or \`nmcli device set ${iface.name} managed yes\` overrode it): \`nmcli general reload conf\`; ${addToList} to make it final`;
+  if (cfg.result === 'unmanaged' && decision?.source === 'udev')
+    return `${decision.text} should leave it unmanaged, but NetworkManager manages it: its udev properties predate the rule, or \`nmcli device set ${iface.name} managed yes\` overrode them: \`udevadm trigger --action=change /sys/class/net/${iface.name}\`; ${addToList} to make it final`;
+  if (cfg.result === 'managed' && decision) {
+    const overrides = cfg.udev?.result === 'unmanaged' ? `, over udev's NM_UNMANAGED=1${at(cfg.udev.setBy)}` : '';
+    return `${decision.text} makes NetworkManager manage it${overrides}: remove that section or narrow its match-device, or ${addToList} (unmanaged-devices wins over [device] managed=)`;
+  }
+  if (except) return `the except: spec ${except.spec.text}${at(except.evidence)} keeps it managed: remove it`;
+  const masked = iface.kind === 'veth' ? managers(env)?.udevRules?.masked.find((f) => f.path.endsWith(`/${NM_UDEV_RULES}`)) : undefined;
+  return `${addToList}${masked ? ` (NetworkManager's ${NM_UDEV_RULES}, which leaves veths unmanaged, is masked by ${masked.by})` : ''}`;
+}
+
+/** The configuration lines that decide the interface (and an except: spec that keeps it out of the list), else every unmanaged-devices line. */
+function configEvidence(iface: Interface, env: FactEnv): Evidence[] {
+  const cfg = configured(iface, env);
+  if (!cfg) return [];
+  const lines: Evidence[] = [...(cfg.decision?.evidence ?? [])];
+  if (cfg.result === 'managed' && cfg.udev?.result === 'unmanaged' && cfg.udev.setBy) lines.push(cfg.udev.setBy);
+  if (cfg.list.result === 'neg-match' && cfg.list.decidedBy) lines.push(cfg.list.decidedBy.evidence);
+  return lines.length > 0 ? lines : (managers(env)?.unmanagedDevices?.evidence ?? []);
 }
 
 const facts = defineFacts<Interface>('interface', [
@@ -109,7 +192,8 @@ const facts = defineFacts<Interface>('interface', [
   {
     name: 'managedByNetworkManager',
     type: 'boolean',
-    description: 'nmcli lists the interface in a state NetworkManager acts in (anything but unmanaged, states this model does not know excluded)',
+    description:
+      'nmcli lists the interface in a state NetworkManager acts in (anything but unmanaged, states this model does not know excluded): NetworkManager\'s run-time decision, its configuration and its udev rule for veths included',
     example: true,
     compute: (i, env) => nmDevice(i, env)?.management === 'managed',
   },
@@ -145,40 +229,62 @@ const facts = defineFacts<Interface>('interface', [
     name: 'nmUnmanagedDevicesMatch',
     type: 'string',
     description:
-      'Whether NetworkManager\'s [keyfile] unmanaged-devices holds the interface: match (listed: NetworkManager leaves it alone once it has read that configuration), neg-match (an except: spec keeps it managed), no-match, unknown (a spec the snapshot cannot decide); empty when the configuration was not collected',
+      'Whether NetworkManager\'s [keyfile] unmanaged-devices, merged from /usr/lib, /run and /etc conf.d and NetworkManager.conf as NetworkManager reads them, holds the interface: match (listed: NetworkManager leaves it alone once it has read that configuration), neg-match (an except: spec keeps it out), no-match, unknown (a spec the snapshot cannot decide, or a snippet whose [.config] enable= it cannot); empty when the configuration was not collected',
     example: 'no-match',
-    compute: (i, env): SpecMatch | '' => configMatch(i, env)?.result ?? '',
+    compute: (i, env): SpecMatch | '' => {
+      const m = managers(env);
+      return m ? (unmanagedDevicesMatch(m, configuredDevice(i, env)) ?? '') : '';
+    },
+  },
+  {
+    name: 'nmConfiguredManagement',
+    type: 'string',
+    description:
+      'What NetworkManager\'s configuration makes of the interface, sources combined as NetworkManager does: unmanaged ([keyfile] unmanaged-devices, which nothing overrules; a [device*] section with managed=0; udev\'s NM_UNMANAGED=1, e.g. NetworkManager\'s 85-nm-unmanaged.rules for veths), managed (a [device*] section with managed=1, which overrides udev), default (nothing configured: NetworkManager manages it), unknown (a spec, a rule or a snippet the snapshot cannot decide); empty when the configuration was not collected. nmcli\'s state says whether NetworkManager applied it',
+    example: 'unmanaged',
+    compute: (i, env) => configured(i, env)?.result ?? '',
+  },
+  {
+    name: 'nmConfigDecision',
+    type: 'string',
+    description: 'For messages: the configuration that decides nmConfiguredManagement, with its file and line ("[device-veth] managed=1 (/etc/NetworkManager/conf.d/90-veth.conf line 3)"), or why it is unknown; empty otherwise',
+    example: '[keyfile] unmanaged-devices spec interface-name:veth* (/etc/NetworkManager/conf.d/90-containers.conf line 2)',
+    compute: (i, env) => {
+      const cfg = configured(i, env);
+      return cfg?.decision?.text ?? (cfg?.result === 'unknown' ? (cfg.reason ?? '') : '');
+    },
+  },
+  {
+    name: 'nmUdevUnmanaged',
+    type: 'string',
+    description:
+      'udev\'s NM_UNMANAGED for the interface, replaying the collected rules (/etc, /run, /usr/local udev/rules.d and NetworkManager\'s own rules of /usr/lib, masking by file name) for its "add" event: unmanaged (set to 1 or true), not-unmanaged, unknown (a rule condition the snapshot cannot tell); empty when NetworkManager\'s configuration or the udev rules were not collected',
+    example: 'unmanaged',
+    compute: (i, env) => (managers(env)?.udevRules ? (configured(i, env)?.udev?.result ?? '') : ''),
   },
   {
     name: 'managerAdvice',
     type: 'string',
-    description: 'For messages: the configuration that hands this interface back to its runtime, given what the snapshot shows of unmanaged-devices and networkd',
+    description: 'For messages: the configuration that hands this interface back to its runtime, given what the snapshot shows of NetworkManager\'s configuration (unmanaged-devices, [device*] managed=, udev\'s NM_UNMANAGED) and of networkd\'s .network files',
     example: 'add interface-name:veth* to [keyfile] unmanaged-devices in /etc/NetworkManager/conf.d/',
     compute: (i, env) => {
       const advice: string[] = [];
-      const pattern = unmanagedPattern(i.name, i.kind);
-      if (nmDevice(i, env)?.management === 'managed') {
-        const match = configMatch(i, env);
-        const where = (e: Evidence | undefined) => (e ? ` (${e.source} line ${e.line})` : '');
-        if (match?.result === 'match') advice.push(`unmanaged-devices already lists it${where(match.decidedBy?.evidence)} but NetworkManager has not applied it: \`nmcli general reload conf\` or restart NetworkManager`);
-        else if (match?.result === 'neg-match') advice.push(`the except: spec ${match.decidedBy?.spec.text ?? ''}${where(match.decidedBy?.evidence)} keeps it managed: remove it`);
-        else advice.push(`add ${pattern} to [keyfile] unmanaged-devices in /etc/NetworkManager/conf.d/`);
-      }
-      if (networkdLink(i, env)?.managed) advice.push(networkdAdvice(i, env, pattern.slice('interface-name:'.length)));
+      if (nmDevice(i, env)?.management === 'managed') advice.push(networkManagerAdvice(i, env));
+      if (networkdLink(i, env)?.managed) advice.push(networkdAdvice(i, env, unmanagedPattern(i.name, i.kind).slice('interface-name:'.length)));
       return advice.join('; ');
     },
   },
   {
     name: 'managerEvidence',
     type: EVIDENCE_TYPE,
-    description: 'The nmcli and networkctl lines of the interface, the unmanaged-devices line that decides it (or every unmanaged-devices line when none does), and the [Match] Name= line of the .network file systemd-networkd applies to it',
+    description:
+      'The nmcli and networkctl lines of the interface; the configuration lines that decide NetworkManager\'s view of it (the unmanaged-devices spec, the [device*] section\'s match-device= and managed= lines, the udev rule that sets NM_UNMANAGED), or every unmanaged-devices line when none does; the [Match] line of the .network file systemd-networkd applies to it',
     compute: (i, env) => {
       const nm = nmDevice(i, env);
       const link = networkdLink(i, env);
-      const match = nm ? configMatch(i, env) : undefined;
-      const config = match?.decidedBy ? [match.decidedBy.evidence] : nm ? managers(env)?.unmanagedDevices?.evidence : undefined;
       const network = link?.managed ? networkFileOf(i, env) : undefined;
-      return mergeEvidence(nm?.management === 'managed' ? nm.evidence : undefined, link?.managed ? link.evidence : undefined, config, network ? matchEvidence(network.file) : undefined);
+      const nmManaged = nm?.management === 'managed';
+      return mergeEvidence(nmManaged ? nm.evidence : undefined, link?.managed ? link.evidence : undefined, nmManaged ? configEvidence(i, env) : undefined, network ? matchEvidence(network.file) : undefined);
     },
   },
 ]);

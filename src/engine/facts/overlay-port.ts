@@ -1,9 +1,11 @@
 /**
  * Interface facts about overlay endpoints (src/analysis/path/overlay-input.ts): the UDP port a VXLAN or
- * Geneve device receives its peers on, the TCP port a BGP speaker listens on, and whether the packet-path
- * engine drops the peers' first packet in the prerouting or input hook.
+ * Geneve device receives its peers on, a WireGuard device's listen port, the TCP port a BGP speaker listens
+ * on, and whether the packet-path engine drops the peers' first packet in the prerouting or input hook. A
+ * device whose port or peers the snapshot does not show is not checked; overlayPortsUnknown says why.
  */
-import { bgpEndpoints, overlayInput, tunnelEndpoint, type OverlayAnswer, type OverlayEndpoint } from '../../analysis/path/overlay-input.js';
+import { bgpEndpoints, overlayInput, tunnelEndpoint, type OverlayAnswer, type OverlayEndpoint, type OverlayUnknown } from '../../analysis/path/overlay-input.js';
+import { wireguardEndpoints } from '../../analysis/path/overlay-wireguard.js';
 import { describeStep, stepEvidence } from '../../analysis/path/hook-question.js';
 import { describePacket } from '../../analysis/path/packet.js';
 import type { Interface } from '../../model/types.js';
@@ -14,23 +16,34 @@ import { defineFacts, EVIDENCE_TYPE, type FactEnv, type FactModule } from './reg
 
 const KEY = 'overlay-port:';
 
-/** Every endpoint of the namespace, by the interface it is reported on (computed once per namespace). */
-function endpointsBySubject(env: FactEnv): Map<string, OverlayEndpoint[]> {
+interface NamespaceEndpoints {
+  /** Every endpoint, by the interface it is reported on. */
+  bySubject: Map<string, OverlayEndpoint[]>;
+  /** The devices left unchecked, by interface. */
+  unknown: Map<string, OverlayUnknown[]>;
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Every endpoint of the namespace (computed once per namespace). */
+function namespaceEndpoints(env: FactEnv): NamespaceEndpoints {
   return env.cache.perNamespace(env.namespace, `${KEY}endpoints`, () => {
     const view = namespaceViewOf(env);
-    const bySubject = new Map<string, OverlayEndpoint[]>();
-    const add = (e: OverlayEndpoint): void => {
-      const list = bySubject.get(e.subject);
-      if (list) list.push(e);
-      else bySubject.set(e.subject, [e]);
-    };
+    const found: NamespaceEndpoints = { bySubject: new Map(), unknown: new Map() };
     for (const iface of env.namespace.interfaces) {
       const endpoint = tunnelEndpoint(view, iface);
-      if (endpoint) add(endpoint);
+      if (endpoint) push(found.bySubject, endpoint.subject, endpoint);
     }
+    const wireguard = wireguardEndpoints(view, env.namespace);
+    for (const e of wireguard.endpoints) push(found.bySubject, e.subject, e);
+    for (const u of wireguard.unknown) push(found.unknown, u.subject, u);
     const ss = env.namespace.sources.get('ss-tlnp');
-    if (ss?.status === 'ok' && !ss.parseError) for (const e of bgpEndpoints(view, env.namespace.listeners)) add(e);
-    return bySubject;
+    if (ss?.status === 'ok' && !ss.parseError) for (const e of bgpEndpoints(view, env.namespace.listeners)) push(found.bySubject, e.subject, e);
+    return found;
   });
 }
 
@@ -42,7 +55,7 @@ interface OverlayFacts {
 
 function overlay(env: FactEnv, iface: Interface): OverlayFacts {
   return subjectMemo(env, `${KEY}answers`, iface, (): OverlayFacts => {
-    const endpoints = endpointsBySubject(env).get(iface.name) ?? [];
+    const endpoints = namespaceEndpoints(env).bySubject.get(iface.name) ?? [];
     const answers = endpoints.map((e) => overlayInput(pathEngineOf(env), env.namespace, e));
     const blocked = answers.find((a) => a.drop !== undefined);
     return blocked ? { answers, blocked } : { answers };
@@ -58,9 +71,17 @@ const facts = defineFacts<Interface>('interface', [
     name: 'overlayPorts',
     type: 'string[]',
     description:
-      'The ports overlay peers reach this interface on, as "VXLAN VNI 42: UDP 4789 on eth0" (a VXLAN or Geneve device\'s destination port from ip -d link; a BGP speaker\'s TCP 179 from ss, on the device its peers arrive on). WireGuard\'s port is not in ip -d link: not listed',
+      'The ports overlay peers reach this interface on, as "VXLAN VNI 42: UDP 4789 on eth0" (a VXLAN or Geneve device\'s destination port from ip -d link; a WireGuard device\'s listen port from wg show all listen-port, on the uplink of each family; a BGP speaker\'s TCP 179 from ss, on the device its peers arrive on)',
     example: ['VXLAN VNI 1: UDP 8472 on eth0'],
     compute: (i, env) => overlay(env, i).answers.map((a) => `${a.endpoint.what}: ${portText(a.endpoint)} on ${a.endpoint.underlay}`),
+  },
+  {
+    name: 'overlayPortsUnknown',
+    type: 'string[]',
+    description:
+      'Why an overlay device of this interface is not checked: a WireGuard device whose port the snapshot does not give (wg-listen-port not collected, failed or unreadable, the device not in it, port 0), or for which no uplink gives a peer to ask about. A UDP socket with no process in ss -Hulnp is never taken as WireGuard\'s port',
+    example: ['WireGuard: its UDP port is unknown: wg-listen-port not collected (wg is not installed)'],
+    compute: (i, env) => (namespaceEndpoints(env).unknown.get(i.name) ?? []).map((u) => `${u.what}: ${u.reason}`),
   },
   {
     name: 'overlayPortBlocked',
@@ -85,7 +106,7 @@ const facts = defineFacts<Interface>('interface', [
   {
     name: 'overlayPortEvidence',
     type: EVIDENCE_TYPE,
-    description: 'The ip link line of the device (and the ss line of a BGP speaker), then the lines of the dropping step, its deciding line marked primary',
+    description: 'The lines that give the endpoint (the device\'s ip link line and a WireGuard device\'s wg show all listen-port line; a BGP speaker\'s ss line), then the lines of the dropping step, its deciding line marked primary',
     compute: (i, env) => {
       const blocked = overlay(env, i).blocked;
       return blocked?.drop ? mergeEvidence(blocked.endpoint.evidence, stepEvidence(blocked.drop)) : [];

@@ -1,6 +1,7 @@
 /**
- * `ss -Htlnp`: the process names in `users:(("nginx",pid=12,fd=6),...)` become tokens; addresses (with their
- * port, in brackets, with a %interface) are mapped. A quote outside those process names: refused.
+ * `ss -Htlnp` and `ss -Hulnp`: the process names in `users:(("nginx",pid=12,fd=6),...)` become tokens;
+ * addresses (with their port, in brackets, with a %interface) are mapped. A quote outside those process names:
+ * refused.
  */
 import { UnredactableSource, type RedactContext } from '../context.js';
 import { redactText } from '../text-scan.js';

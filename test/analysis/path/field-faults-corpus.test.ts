@@ -1,8 +1,9 @@
 /**
- * published-port-exposed and bridged-uplink-filtered over every iptables dump of the corpus, each put on the
+ * published-port-exposed, bridged-uplink-filtered and published-port-hairpin-broken over every iptables dump of
+ * the corpus, each put on the
  * Docker-like host these dumps come from (eth0 uplink with the default route, docker0 with one container
  * veth, forwarding and br_netfilter on): real rulesets from Docker, Kubernetes, firewalld, ferm, OpenWrt and
- * hand-written servers. Neither rule fires, except where the dump shows the very fault: Server Fault
+ * hand-written servers. No rule fires, except where the dump shows the very fault: Server Fault
  * question 758088 is a host whose INPUT policy DROP allows SSH, 2376 and 80 only, while Docker publishes
  * 8080 to a container, which the world reaches through FORWARD.
  */
@@ -12,7 +13,7 @@ import { loadRuleCatalog } from '../../../src/engine/catalog.js';
 import { corpusFiles, readCorpus } from '../../helpers/corpus.js';
 import { buildTestHost, DOCKER_ADDRS, DOCKER_LINKS, DOCKER_ROUTES } from '../hosts.js';
 
-const RULES = ['published-port-exposed', 'bridged-uplink-filtered'];
+const RULES = ['published-port-exposed', 'bridged-uplink-filtered', 'published-port-hairpin-broken'];
 const SYSCTL = ['net.ipv4.ip_forward = 1', 'net.ipv6.conf.all.forwarding = 1', 'net.ipv4.conf.all.forwarding = 1', 'net.ipv4.conf.eth0.forwarding = 1', 'net.ipv4.conf.docker0.forwarding = 1', 'net.bridge.bridge-nf-call-iptables = 1'];
 
 const DOCKER_ADDRS_V6 = DOCKER_ADDRS.map((a) => (a.name === 'eth0' ? { ...a, inet6: ['2001:db8:1::10/64'] } : a.name === 'docker0' ? { ...a, inet6: ['fd00:dead::1/64'] } : a));

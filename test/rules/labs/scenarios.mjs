@@ -389,9 +389,19 @@ export const FIXTURE_SCENARIOS = {
  * Docker 27's rules for docker0 (172.17.0.0/16) publishing 8080 to web's port 80 (`-d 127.0.0.1/32` when
  * published on loopback), under a filter INPUT given as lines (`:INPUT …` first) and extra DOCKER-USER rules.
  */
-function dockerIptables({ input = [':INPUT ACCEPT [0:0]'], inputChains = [], dnatAddress, dockerUser = [], publish = true } = {}) {
+function dockerIptables({ input = [':INPUT ACCEPT [0:0]'], inputChains = [], dnatAddress, dockerUser = [], publish = true, userlandProxy = true } = {}) {
   const dnatDst = dnatAddress ? `-d ${dnatAddress}/32 ` : '';
   const published = (text) => (publish ? text : '');
+  // Without the userland proxy Docker lets the DNAT take the bridge's and loopback's connections too.
+  const fromBridge = userlandProxy ? '! -i docker0 ' : '';
+  const nat = userlandProxy
+    ? ['-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER', '-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE', '-A DOCKER -i docker0 -j RETURN']
+    : [
+        '-A OUTPUT -m addrtype --dst-type LOCAL -j DOCKER',
+        '-A POSTROUTING -o docker0 -m addrtype --src-type LOCAL -j MASQUERADE',
+        '-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE',
+        published('-A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE'),
+      ];
   return `*nat
 :PREROUTING ACCEPT [0:0]
 :INPUT ACCEPT [0:0]
@@ -399,10 +409,8 @@ function dockerIptables({ input = [':INPUT ACCEPT [0:0]'], inputChains = [], dna
 :POSTROUTING ACCEPT [0:0]
 :DOCKER - [0:0]
 -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
--A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER
--A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE
--A DOCKER -i docker0 -j RETURN
-${published(`-A DOCKER ${dnatDst}! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80`)}
+${nat.join('\n')}
+${published(`-A DOCKER ${dnatDst}${fromBridge}-p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80`)}
 COMMIT
 *filter
 ${input[0]}
@@ -488,7 +496,29 @@ Object.assign(SCENARIOS, {
   'kvm-docker-bridged-accepted': kvmWithDocker('the same KVM host with Docker\'s documented fix: DOCKER-USER accepts -i br0 -o br0', { dockerUser: ['-A DOCKER-USER -i br0 -o br0 -j ACCEPT'] }),
 });
 
+/**
+ * Docker 27 with `"userland-proxy": false`: the DNAT takes hairpin and localhost connections, route_localnet=1
+ * on docker0, br_netfilter on; web's bridge port with hairpin mode on (as Docker sets it) or off.
+ */
+function dockerWithoutProxy(description, hairpin) {
+  return docker(description, {
+    after: [
+      'host: sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.ipv4.conf.docker0.route_localnet=1',
+      `host: ip link set veth3c5a6e1 type bridge_slave hairpin ${hairpin}`,
+    ],
+  }, {
+    sources: [...BASE_SOURCES, 'iptables-save'],
+    extraFields: { iptables: { host: dockerIptables({ userlandProxy: false }) } },
+  });
+}
+
+Object.assign(SCENARIOS, {
+  'docker-no-proxy-hairpin-off': dockerWithoutProxy('Docker host without the userland proxy, 8080 published to web:80, web\'s bridge port with hairpin mode off under br_netfilter', 'off'),
+  'docker-no-proxy-hairpin-on': dockerWithoutProxy('the same host with hairpin mode on for web\'s port, as Docker sets it', 'on'),
+});
+
 Object.assign(FIXTURE_SCENARIOS, {
+  'published-port-hairpin-broken': { fail: 'docker-no-proxy-hairpin-off', pass: 'docker-no-proxy-hairpin-on' },
   'published-port-exposed': { fail: 'docker-ufw-exposed', pass: 'docker-ufw-localhost' },
   'bridged-uplink-filtered': { fail: 'kvm-docker-bridged', pass: 'kvm-docker-bridged-accepted' },
 });
