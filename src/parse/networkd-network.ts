@@ -15,6 +15,9 @@
 import { clip, fail, splitLines, type ParseInput, type Parsed, type ParseNote } from './common.js';
 import { pasteDamage } from './pasted-lines.js';
 
+/** networkd matches its globs with fnmatch(3) without flags. */
+export { fnmatch } from './fnmatch.js';
+
 export interface MatchPattern {
   pattern: string;
   negated: boolean;
@@ -133,28 +136,4 @@ export function parseEtherAddress(text: string): string | undefined {
   else if (/^[0-9A-Fa-f]{1,2}([:-])[0-9A-Fa-f]{1,2}(\1[0-9A-Fa-f]{1,2}){4}$/.test(text)) bytes = text.split(/[:-]/);
   else return undefined;
   return bytes.map((b) => b.padStart(2, '0').toLowerCase()).join(':');
-}
-
-/** fnmatch(3) without flags, as networkd matches its globs: `*`, `?`, `[...]` (with `!` or `^` negation), `\` escaping. */
-export function fnmatch(pattern: string, name: string): boolean {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) {
-        re += '\\[';
-        continue;
-      }
-      let body = pattern.slice(i + 1, close);
-      const negated = body.startsWith('!') || body.startsWith('^');
-      if (negated) body = body.slice(1);
-      re += `[${negated ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
-      i = close;
-    } else if (c === '\\' && i + 1 < pattern.length) re += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-    else re += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-  }
-  return new RegExp(`${re}$`, 's').test(name);
 }

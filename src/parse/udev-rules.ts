@@ -7,6 +7,7 @@
  * in `skipped`, so an evaluation it could have changed says "unknown".
  */
 import { clip, splitLines, type ParseInput, type Parsed, type ParseNote } from './common.js';
+import { fnmatchRegExp } from './fnmatch.js';
 import { pasteDamage } from './pasted-lines.js';
 
 export type UdevOperator = '==' | '!=' | '=' | '+=' | '-=' | ':=';
@@ -108,27 +109,5 @@ function quoted(text: string, cEscapes: boolean): { value: string; length: numbe
 /** udev's match of a value against a pattern: `|`-separated alternatives, each an fnmatch glob (`*`, `?`, `[…]`). */
 export function udevPatternMatches(pattern: string, value: string, caseInsensitive = false): boolean {
   const [p, v] = caseInsensitive ? [pattern.toLowerCase(), value.toLowerCase()] : [pattern, value];
-  return p.split('|').some((alternative) => globRegExp(alternative).test(v));
-}
-
-function globRegExp(pattern: string): RegExp {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) {
-        re += '\\[';
-        continue;
-      }
-      let body = pattern.slice(i + 1, close);
-      const negated = body.startsWith('!') || body.startsWith('^');
-      if (negated) body = body.slice(1);
-      re += `[${negated ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
-      i = close;
-    } else re += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-  }
-  return new RegExp(`${re}$`, 's');
+  return p.split('|').some((alternative) => fnmatchRegExp(alternative, { backslashEscapes: false }).test(v));
 }
