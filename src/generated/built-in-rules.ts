@@ -2,7 +2,7 @@
 import type { RuleFile } from '../engine/rule-file.js';
 
 /** ruleFilesDigest of the rule files these rules were validated from. */
-export const BUILT_IN_RULES_DIGEST = '41e22fcfe511ee9d1fae5872734fc090b25a1c029b8a28108ea3e045d62a3c6f';
+export const BUILT_IN_RULES_DIGEST = 'd5319fe0d9bf7f10115d3bf1340d107808e6243db67b779d3465d40df9d75fe3';
 
 /** The built-in rules, validated; new objects on every call, as when read from the files. */
 export function builtInRuleDefinitions(): { name: string; definition: RuleFile }[] {
@@ -875,7 +875,7 @@ export function builtInRuleDefinitions(): { name: string; definition: RuleFile }
           "ip-link",
           "ip-addr"
         ],
-        "rationale": "Containers reach services of the host — a DNS resolver or cache on the bridge address (dnsmasq, systemd-resolved configured for it), a proxy, a database bound to 0.0.0.0, the host side of a published port — with connections that arrive on the bridge and cross filter INPUT, not FORWARD. A host firewall with a default-deny INPUT policy (ufw's `default deny incoming`, firewalld zones that do not include the bridge, a hand-written `-P INPUT DROP`) that only accepts traffic on the uplink drops them: name resolution in containers times out and their connections to the host hang, while everything works from outside and from the host itself. With ss -tlnp in the snapshot the rule probes the TCP services listening on the bridge address or on all addresses (and UDP 53 beside a DNS server), and fires when INPUT certainly drops at least one of them; without ss it fires only when INPUT drops every new connection from the bridge. If the host deliberately hides its services from containers, disable the rule.",
+        "rationale": "Containers reach services of the host — a DNS resolver or cache on the bridge address (dnsmasq, systemd-resolved configured for it), a proxy, a database bound to 0.0.0.0, the host side of a published port — with connections that arrive on the bridge and cross filter INPUT, not FORWARD. A host firewall with a default-deny INPUT policy (ufw's `default deny incoming`, firewalld zones that do not include the bridge, a hand-written `-P INPUT DROP`) that only accepts traffic on the uplink drops them: name resolution in containers times out and their connections to the host hang, while everything works from outside and from the host itself. With ss -tlnp in the snapshot the rule probes the TCP services listening on the bridge address or on all addresses, and DNS over UDP 53 where a UDP socket listens there (ss -ulnp; where UDP sockets were not collected, beside a DNS server on TCP 53), and fires when INPUT certainly drops at least one of them; without ss it fires only when INPUT drops every new connection from the bridge. If the host deliberately hides its services from containers, disable the rule.",
         "remediation": "Accept what containers need from the bridge, before the drop: `iptables -I INPUT -i <bridge> -p udp --dport 53 -j ACCEPT`, `iptables -I INPUT -i <bridge> -p tcp --dport <port> -j ACCEPT`, or all of it with `iptables -I INPUT -i <bridge> -j ACCEPT`. With ufw: `ufw allow in on <bridge> to any port 53`; with firewalld: `firewall-cmd --permanent --zone=trusted --add-interface=<bridge>` (or the docker zone) and `firewall-cmd --reload`.",
         "references": [
           "https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw",

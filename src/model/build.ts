@@ -13,8 +13,8 @@ import { scanIptablesSave } from '../parse/iptables-save.js';
 import type { IptablesSave } from '../parse/types.js';
 import { parseSsListeners, parseSsUdpListeners } from '../parse/ss.js';
 import { parseWgListenPorts, wgAccessErrors } from '../parse/wg-listen-port.js';
-import { parseNetstatListeners } from '../parse/ss-netstat.js';
-import { parseSsAllSockets } from '../parse/ss-peaonmi.js';
+import { parseNetstatListeners, parseNetstatUdpListeners } from '../parse/ss-netstat.js';
+import { parseSsAllSockets, parseSsAllUdpSockets } from '../parse/ss-peaonmi.js';
 import { parseSysctl } from '../parse/sysctl.js';
 import { parseProcSysFiles } from '../parse/text/proc-sys.js';
 import { parseBridgeLinkText, parseIpAddrText, parseIpLinkText, parseIpNeighText, parseIpRouteText, parseIpRuleText } from '../parse/text/index.js';
@@ -125,7 +125,7 @@ function buildNamespace(ns: SnapshotNamespace, notes: ParseNote[]): Namespace {
   const nftRuleset = reader.read('nft-ruleset', (input) => (promptOnlyLines(input.text) ? { value: { tables: [] } satisfies NftRuleset, notes: [] } : parseNft(input, { lateNotes: notes })));
   const neighbours = reader.read('ip-neigh', byForm('ip-neigh', { json: parseIpNeigh, text: parseIpNeighText })) ?? [];
   const listeners = reader.read('ss-tlnp', byForm('ss-tlnp', { text: parseSsListeners, 'ss-peaonmi': parseSsAllSockets, netstat: parseNetstatListeners })) ?? [];
-  const udpListeners = reader.read('ss-ulnp', parseSsUdpListeners) ?? [];
+  const udpListeners = reader.read('ss-ulnp', byForm('ss-ulnp', { text: parseSsUdpListeners, 'ss-peaonmi': parseSsAllUdpSockets, netstat: parseNetstatUdpListeners })) ?? [];
   const wireguard = reader.read('wg-listen-port', parseWgListenPorts);
   // wg reports a device it could not read on stderr, and still exits 0 when it read another.
   const wg = ns.sources['wg-listen-port'];

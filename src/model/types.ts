@@ -306,7 +306,7 @@ export interface Namespace {
   nftables?: NftNetfilter;
   /** Listening TCP sockets (ss -Htlnp, or the listening TCP sockets of ss -peaonmi / netstat). */
   listeners: SsListener[];
-  /** UDP sockets bound and not connected (ss -Hulnp), the kernel's own without a process; [] when not collected. */
+  /** UDP sockets bound and not connected (ss -Hulnp, or the udp lines of ss -peaonmi / netstat), the kernel's own without a process; [] when not collected. */
   udpListeners: SsListener[];
   /** Each WireGuard device's UDP port (wg show all listen-port); undefined when not collected or unreadable. */
   wireguard?: WgListenPorts;

@@ -35,7 +35,7 @@ export const Source = z
     format: z
       .enum(['text', 'json', 'iptables-list', 'ss-peaonmi', 'netstat', 'proc-sys'])
       .optional()
-      .describe('The form stdout is in, where a source has more than one (nft-ruleset: json from nft -j list ruleset, text from nft list ruleset in a raw-output directory; ip sources: text from ip without -j; iptables-save: iptables-list, the `iptables -vnxL` listing of each table, each headed by a line `==> table NAME: FILE <==`; ss-tlnp: ss-peaonmi, every socket as `ss -peaonmi` prints it, or netstat, `netstat -W -neopa`; sysctl: proc-sys, the files under /proc/sys a sosreport copied, each after a line `==> proc/sys/PATH <==`). Absent: the source\'s own form'),
+      .describe('The form stdout is in, where a source has more than one (nft-ruleset: json from nft -j list ruleset, text from nft list ruleset in a raw-output directory; ip sources: text from ip without -j; iptables-save: iptables-list, the `iptables -vnxL` listing of each table, each headed by a line `==> table NAME: FILE <==`; ss-tlnp and ss-ulnp: ss-peaonmi, every socket as `ss -peaonmi` prints it, or netstat, `netstat -W -neopa`; sysctl: proc-sys, the files under /proc/sys a sosreport copied, each after a line `==> proc/sys/PATH <==`). Absent: the source\'s own form'),
   })
   .strict();
 export type Source = z.infer<typeof Source>;

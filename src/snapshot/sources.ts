@@ -57,8 +57,8 @@ export interface SourceSpec {
 
 /**
  * `iptables-list`: the `iptables -vnxL` listing of one or more tables (iptables-list-files.ts joins them).
- * `ss-peaonmi`: `ss -peaonmi`, every socket with its details (a sosreport's), read for ss-tlnp's listeners;
- * `netstat`: `netstat -W -neopa`, the same from net-tools. `proc-sys`: the files under /proc/sys a sosreport
+ * `ss-peaonmi`: `ss -peaonmi`, every socket with its details (a sosreport's), read for ss-tlnp's and ss-ulnp's
+ * listeners; `netstat`: `netstat -W -neopa`, the same from net-tools. `proc-sys`: the files under /proc/sys a sosreport
  * copied, for sysctl where it holds no `sysctl -a` (parse/text/proc-sys.ts joins them).
  */
 export type SourceFormat = 'text' | 'json' | 'iptables-list' | 'ss-peaonmi' | 'netstat' | 'proc-sys';
@@ -89,6 +89,12 @@ const iptablesList = (program: 'iptables' | 'ip6tables'): RawForm => ({
   perTable: { singleFile: `${program}-L.txt` },
 });
 
+/** What sosreports carry: every socket, read for its listening TCP ones (ss-tlnp) and its bound UDP ones (ss-ulnp). */
+const SOCKET_LISTINGS: readonly RawForm[] = [
+  { rawFile: 'ss-peaonmi.txt', format: 'ss-peaonmi', command: 'ss -peaonmi', title: 'ss -peaonmi (every socket; the listening TCP and the bound UDP ones are read)' },
+  { rawFile: 'netstat.txt', format: 'netstat', command: 'netstat -W -neopa', title: 'netstat -W -neopa (or netstat -Wtlnp, netstat -Wulnp)' },
+];
+
 export const SOURCES: readonly SourceSpec[] = [
   { id: 'sysctl', argv: ['sysctl', '-a'], rawFile: 'sysctl-a.txt', title: 'sysctl -a', format: 'text' },
   { id: 'iptables-save', argv: ['iptables-save', '-c'], rawFile: 'iptables-save.txt', title: 'iptables-save -c', format: 'text', otherRawForms: [iptablesList('iptables')] },
@@ -107,20 +113,9 @@ export const SOURCES: readonly SourceSpec[] = [
   { id: 'ip-neigh', argv: ['ip', '-j', 'neigh', 'show'], rawFile: 'ip-neigh.json', title: 'ip -j neigh show', format: 'json', otherRawForms: [ipText('ip-neigh.txt', 'ip neigh show')] },
   { id: 'brctl-show', argv: ['brctl', 'show'], rawFile: 'brctl-show.txt', title: 'brctl show', format: 'text' },
   { id: 'bridge-link', argv: ['bridge', '-j', 'link', 'show'], rawFile: 'bridge-link.json', title: 'bridge -j link show', format: 'json', otherRawForms: [ipText('bridge-link.txt', 'bridge link show')] },
-  {
-    id: 'ss-tlnp',
-    argv: ['ss', '-Htlnp'],
-    rawFile: 'ss-tlnp.txt',
-    title: 'ss -Htlnp',
-    format: 'text',
-    // What sosreports carry: every socket, its listening TCP ones read.
-    otherRawForms: [
-      { rawFile: 'ss-peaonmi.txt', format: 'ss-peaonmi', command: 'ss -peaonmi', title: 'ss -peaonmi (every socket; the listening TCP ones are read)' },
-      { rawFile: 'netstat.txt', format: 'netstat', command: 'netstat -W -neopa', title: 'netstat -W -neopa (or netstat -Wtlnp)' },
-    ],
-  },
+  { id: 'ss-tlnp', argv: ['ss', '-Htlnp'], rawFile: 'ss-tlnp.txt', title: 'ss -Htlnp', format: 'text', otherRawForms: SOCKET_LISTINGS },
   // UDP sockets bound to a port and not connected to a peer: the programs' and the kernel's own (VXLAN, WireGuard).
-  { id: 'ss-ulnp', argv: ['ss', '-Hulnp'], rawFile: 'ss-ulnp.txt', title: 'ss -Hulnp', format: 'text' },
+  { id: 'ss-ulnp', argv: ['ss', '-Hulnp'], rawFile: 'ss-ulnp.txt', title: 'ss -Hulnp', format: 'text', otherRawForms: SOCKET_LISTINGS },
   {
     id: 'nft-ruleset',
     argv: ['nft', '-j', 'list', 'ruleset'],

@@ -36,7 +36,7 @@ describe('synthetic Kubernetes node', () => {
     }
   });
 
-  it('has the expected interfaces, veths, bridges, routes, neighbours, listeners and sysctls in the model', () => {
+  it('has the expected interfaces, veths, bridges, routes, neighbours, TCP and UDP listeners and sysctls in the model', () => {
     const ns = buildHost(snapshot).host;
     expect(ns.interfaces).toHaveLength(expected.interfaces);
     expect(ns.veths).toHaveLength(expected.veths);
@@ -48,6 +48,7 @@ describe('synthetic Kubernetes node', () => {
     expect(ns.routes.filter((r) => r.family === 4 && r.dev === 'flannel.1' && r.table === 'main')).toHaveLength(small.spec.nodes - 1);
     expect(ns.neighbours).toHaveLength(expected.neighbours);
     expect(ns.listeners).toHaveLength(expected.listeners);
+    expect(ns.udpListeners).toHaveLength(expected.udpListeners);
     expect(ns.sysctl.entries.size).toBe(expected.sysctlLines);
     expect(splitLines(stdout('sysctl'))).toHaveLength(expected.sysctlLines);
   });

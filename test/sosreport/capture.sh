@@ -3,7 +3,7 @@
 # (`netaudit collect`) and a real sosreport (`sos report -o networking,kernel`) of the same host, taken
 # inside its network namespace, then trimmed to what netaudit reads (the networking, firewall and sysctl
 # outputs, manifest.json, the sos.log lines about skipped commands) and stripped of this machine's paths.
-# Needs root, iproute2, iptables, sos (Debian: apt install sosreport) and a build (npm run build).
+# Needs root, iproute2, iptables, busybox, python3, sos (Debian: apt install sosreport) and a build (npm run build).
 #   sudo sh test/sosreport/capture.sh
 set -eu
 . "$(dirname "$0")/lab.sh"

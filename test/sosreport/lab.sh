@@ -1,7 +1,8 @@
 #!/bin/sh
 # The sosreport lab, sourced by capture.sh and live.sh: a Docker-shaped host in network namespaces
 # (nasos-host with an uplink veth to nasos-inet and a docker0 bridge to the container namespace
-# nasos-c1), documentation and private container addresses only. Never touches the root namespace.
+# nasos-c1, where busybox httpd listens on TCP 80 and python3 on UDP 53), documentation and private container
+# addresses only. Never touches the root namespace.
 # LAB_PREFIX (default nasos) names the namespaces: live.sh sets it after its process, as the other labs do.
 #   lab_up; lab_rules healthy|forward-drop; ...; lab_down
 
@@ -46,6 +47,14 @@ lab_up() {
   # the published port's server in the container (a healthy host answers on 8080)
   ip netns exec "$LAB_C1" busybox httpd -f -p 172.18.0.2:80 -h / >/dev/null 2>&1 &
   lab_server=$!
+  # a DNS server's UDP socket in the container (ss -Hulnp, and the udp lines of sos's ss -peaonmi and netstat);
+  # lab_down ends it with the rest of the namespace's processes, and it ends by itself after 10 minutes
+  ip netns exec "$LAB_C1" python3 -c 'import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 53)); time.sleep(600)' >/dev/null 2>&1 &
+  tries=0
+  until ip netns exec "$LAB_C1" ss -Hunl 'sport = :53' | grep -q .; do
+    tries=$((tries + 1)); [ "$tries" -lt 100 ] || { echo "lab.sh: the UDP socket on 0.0.0.0:53 in $LAB_C1 is not there after 5 s" >&2; return 1; }
+    sleep 0.05
+  done
   # sos 4.0 lists the tables /proc/net/ip_tables_names names (`iptables -t nat -nvL`): on an nf_tables host
   # that file names the tables the legacy x_tables modules hold, as on a host where anything ever ran
   # iptables-legacy; list the nat and filter tables once with it, in the host namespace only.

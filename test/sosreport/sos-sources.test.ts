@@ -1,7 +1,8 @@
 /**
  * What a sosreport holds besides the outputs capture.sh trimmed to: the /proc/sys files sos copied where it
  * kept no `sysctl -a`, a namespace's own `sysctl -a` (current sos), the socket listings (`ss -peaonmi`, else
- * `netstat -W -neopa`), and evidence from the joined `iptables -L` listings, which names each listing's file
+ * `netstat -W -neopa`) for the listening TCP sockets and for the bound UDP ones (UDP traces delivered and refused
+ * through them), and evidence from the joined `iptables -L` listings, which names each listing's file
  * and line. Built from the real fixtures (fixtures/sosreport) and real outputs (test/parse/fixtures/ss), laid
  * out as sos writes them.
  */
@@ -162,6 +163,114 @@ describe('listening sockets from sos\'s socket listings', () => {
       expect(host.source.command).toBe(file === 'netstat.txt' ? 'netstat -W -neopa' : 'ss -peaonmi');
       expect(host.listeners.map((l) => l.replace(/^(\*|::):/, 'any:'))).toEqual(EXPECTED.map((l) => l.replace(/^\*:/, 'any:')));
     }
+  });
+});
+
+describe('UDP sockets from sos\'s socket listings: the same output read as ss -Hulnp, and UDP traces delivered', () => {
+  const C1 = 'sos_commands/networking/ip_netns_exec_nasos-c1';
+  interface TraceDoc {
+    verdict: string;
+    reason: string;
+    steps: { namespace: string; stage: string; verdict: string; note: string; evidence: { source: string; line: number; text: string }[] }[];
+  }
+  const trace = async (dir: string, port: number): Promise<{ code: number; doc: TraceDoc }> => {
+    const r = await cli(['trace', dir, '--from', 'netns:host', '--to', '172.18.0.2', '--proto', 'udp', '--dport', String(port), '--format', 'json']);
+    expect(r.stderr).toBe('');
+    return { code: r.code, doc: JSON.parse(r.stdout) as TraceDoc };
+  };
+  const delivery = (doc: TraceDoc) => doc.steps.find((s) => s.stage === 'local-delivery' && s.namespace === 'nasos-c1')!;
+  const udpListeners = async (dir: string, ns = 'nasos-c1') => {
+    const { snapshot } = await loadInput(dir);
+    const model = buildHost(snapshot).namespaceByName.get(ns)!;
+    return { source: snapshot.namespaces.find((n) => n.name === ns)!.sources['ss-ulnp']!, listeners: model.udpListeners.map((l) => `${l.localAddress}:${l.localPort} ${l.processes.map((p) => p.name).join(',')}`) };
+  };
+  const EXPECTED = ['0.0.0.0:53 python3', '0.0.0.0:68 python3', '127.0.0.1:323 python3', '0.0.0.0:4789 ', '::1:323 python3', ':::546 python3', '*:5353 python3'];
+  const lineOf = (file: string, text: string): number => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+
+  it('ss -peaonmi: stored for ss-ulnp in its own form, its bound UDP sockets read, in the host and in each namespace', async () => {
+    const dir = copyOf('healthy');
+    cpSync(path.join(SS, 'udp-ss-peaonmi.txt'), path.join(dir, `${C1}_ss_-peaonmi`));
+    cpSync(path.join(SS, 'udp-ss-peaonmi.txt'), path.join(dir, 'sos_commands/networking/ss_-peaonmi'));
+    const c1 = await udpListeners(dir);
+    expect(c1.source).toMatchObject({ status: 'ok', format: 'ss-peaonmi', command: 'ip netns exec nasos-c1 ss -peaonmi' });
+    expect(c1.source.stdout).toBe(readFileSync(path.join(SS, 'udp-ss-peaonmi.txt'), 'utf8'));
+    expect(c1.listeners).toEqual(EXPECTED);
+    expect((await udpListeners(dir, 'host')).listeners).toEqual(EXPECTED);
+    // the TCP listener of the same output is ss-tlnp's, as before
+    const { snapshot } = await loadInput(dir);
+    expect(buildHost(snapshot).namespaceByName.get('nasos-c1')!.listeners.map((l) => `${l.localAddress}:${l.localPort}`)).toEqual(['0.0.0.0:22']);
+  });
+
+  it('a UDP trace to the DNS socket is delivered, quoting its ss -peaonmi line; a closed port is refused; an address-bound port is refused naming it', async () => {
+    const dir = copyOf('healthy');
+    const file = path.join(dir, `${C1}_ss_-peaonmi`);
+    cpSync(path.join(SS, 'udp-ss-peaonmi.txt'), file);
+    const dns = await trace(dir, 53);
+    expect(`${dns.doc.verdict}: ${dns.doc.reason}`).toMatch(/^delivered: /);
+    expect(dns.code).toBe(0);
+    expect(delivery(dns.doc)).toMatchObject({ verdict: 'deliver', note: 'delivered to python3, listening on 0.0.0.0:53' });
+    expect(delivery(dns.doc).evidence).toEqual([expect.objectContaining({ source: 'netns:nasos-c1/ss-ulnp', line: lineOf(file, '0.0.0.0:53 '), text: expect.stringMatching(/^udp\s+UNCONN\s+0\s+0\s+0\.0\.0\.0:53\s/) })]);
+
+    const closed = await trace(dir, 5399);
+    expect(closed.doc.verdict).toBe('dropped');
+    expect(closed.code).toBe(1);
+    expect(closed.doc.reason).toContain('no socket listens on UDP 172.18.0.2:5399 in namespace nasos-c1: the kernel answers with ICMP port unreachable');
+
+    const loopback = await trace(dir, 323);
+    expect(loopback.doc.verdict).toBe('dropped');
+    expect(loopback.doc.reason).toContain('port 323 is listened on only at 127.0.0.1:323');
+
+    // the socket connected to a peer (udp ESTAB 192.0.2.10:55000) takes no datagrams from others
+    expect((await trace(dir, 55000)).doc.verdict).toBe('dropped');
+    // the VXLAN device's socket is the kernel's: delivered, no process
+    expect(delivery((await trace(dir, 4789)).doc).note).toBe('delivered to a UDP socket with no process shown, listening on 0.0.0.0:4789');
+  });
+
+  it('netstat -W -neopa where sos skipped ss: the same sockets, the same verdicts', async () => {
+    const dir = copyOf('healthy');
+    const file = path.join(dir, `${C1}_netstat_-W_-neopa`);
+    cpSync(path.join(SS, 'udp-netstat-W-neopa.txt'), file);
+    const log = path.join(dir, 'sos_logs/sos.log');
+    writeFileSync(log, `${readFileSync(log, 'utf8')}2026-12-07 15:52:48,101 WARNING: [plugin:networking] skipped command 'ip netns exec nasos-c1 ss -peaonmi': required kmods missing: udp_diag, inet_diag.   Use '--allow-system-changes' to enable collection.\n`);
+    const c1 = await udpListeners(dir);
+    expect(c1.source).toMatchObject({ status: 'ok', format: 'netstat', command: 'ip netns exec nasos-c1 netstat -W -neopa' });
+    // netstat prints no bound interface, and the wildcard IPv6 address where ss prints `*`
+    expect(c1.listeners).toEqual(EXPECTED.map((l) => l.replace(/^\*:/, ':::')));
+    const dns = await trace(dir, 53);
+    expect(dns.doc.verdict).toBe('delivered');
+    expect(delivery(dns.doc).evidence).toEqual([expect.objectContaining({ source: 'netns:nasos-c1/ss-ulnp', line: lineOf(file, '0.0.0.0:53 ') })]);
+    expect((await trace(dir, 5399)).doc.verdict).toBe('dropped');
+  });
+
+  it('without either listing, the UDP sockets are not collected with sos\'s reason, and a UDP trace stays unknown', async () => {
+    const dir = copyOf('healthy');
+    const log = path.join(dir, 'sos_logs/sos.log');
+    writeFileSync(log, `${readFileSync(log, 'utf8')}2026-12-07 15:52:48,101 WARNING: [plugin:networking] skipped command 'ip netns exec nasos-c1 ss -peaonmi': required kmods missing: udp_diag.   Use '--allow-system-changes' to enable collection.\n`);
+    const c1 = await udpListeners(dir);
+    expect(c1.source).toMatchObject({ status: 'not-collected', reason: expect.stringMatching(/^sos skipped `ip netns exec nasos-c1 ss -peaonmi`: required kmods missing: udp_diag \(sos_logs\/sos\.log line \d+\)$/) });
+    const { doc, code } = await trace(dir, 53);
+    expect(doc.verdict).toBe('unknown');
+    expect(code).toBe(1);
+    expect(doc.reason).toContain('its UDP sockets were not collected');
+  });
+
+  it('a raw-output directory reads ss-peaonmi.txt and netstat.txt for ss-ulnp too, and ss-ulnp.txt first where it is there', async () => {
+    for (const [file, from] of [['ss-peaonmi.txt', 'udp-ss-peaonmi.txt'], ['netstat.txt', 'udp-netstat-W-neopa.txt']] as const) {
+      const dir = path.join(work, `raw-udp-${file}`);
+      mkdirSync(dir, { recursive: true });
+      cpSync(path.join(SS, from), path.join(dir, file));
+      const host = await udpListeners(dir, 'host');
+      expect(host.source).toMatchObject({ status: 'ok', format: file === 'netstat.txt' ? 'netstat' : 'ss-peaonmi', command: file === 'netstat.txt' ? 'netstat -W -neopa' : 'ss -peaonmi' });
+      const any = (l: string) => l.replace(/^(\*|::):/, 'any:');
+      expect(host.listeners.map(any)).toEqual(EXPECTED.map(any));
+    }
+    const dir = path.join(work, 'raw-udp-both');
+    mkdirSync(dir, { recursive: true });
+    cpSync(path.join(SS, 'udp-ss-peaonmi.txt'), path.join(dir, 'ss-peaonmi.txt'));
+    writeFileSync(path.join(dir, 'ss-ulnp.txt'), 'UNCONN 0      0           0.0.0.0:5353   0.0.0.0:* users:(("avahi-daemon",pid=700,fd=12))\n');
+    const { snapshot } = await loadInput(dir);
+    expect(snapshot.meta.notes).toContain(`${path.join(dir, 'ss-peaonmi.txt')}: ss-ulnp is read from ss-ulnp.txt, ignored`);
+    expect((await udpListeners(dir, 'host')).listeners).toEqual(['0.0.0.0:5353 avahi-daemon']);
   });
 });
 

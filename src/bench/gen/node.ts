@@ -10,7 +10,7 @@ import { buildCluster, type Cluster, type NodeSpec } from './cluster.js';
 import { hostInterfaces, renderIp6Route, renderIpAddr, renderIpLink, renderIpNeigh, renderIpRoute } from './ip.js';
 import { IPTABLES_VERSION, renderIp6tablesSave, renderIptablesSave, type RulesetCounts } from './iptables.js';
 import { renderNftRuleset, type NftCounts } from './nft.js';
-import { renderSs } from './ss.js';
+import { renderSs, renderSsUdp } from './ss.js';
 import { renderSysctl } from './sysctl.js';
 
 /** What the generated snapshot holds: a test compares these with what the parsers and the model find. */
@@ -36,6 +36,7 @@ export interface ExpectedCounts {
   routes6: number;
   neighbours: number;
   listeners: number;
+  udpListeners: number;
   /** Bytes of every source's stdout, as UTF-8. */
   sourceBytes: number;
 }
@@ -80,6 +81,7 @@ export function generateNode(spec: NodeSpec): GeneratedNode {
   const brctl = renderBrctlShow(interfaces);
   const bridgeLink = renderBridgeLink(interfaces);
   const ss = renderSs(cluster);
+  const ssUdp = renderSsUdp(cluster);
 
   const sources: Record<string, Source> = {
     sysctl: source('sysctl', sysctl.text, 41),
@@ -94,6 +96,7 @@ export function generateNode(spec: NodeSpec): GeneratedNode {
     'brctl-show': source('brctl-show', brctl.text, 4),
     'bridge-link': source('bridge-link', bridgeLink.text, 3),
     'ss-tlnp': source('ss-tlnp', ss.text, 5),
+    'ss-ulnp': source('ss-ulnp', ssUdp.text, 4),
   };
   if (nft) sources['nft-ruleset'] = source('nft-ruleset', nft.text, 95);
 
@@ -136,6 +139,7 @@ export function generateNode(spec: NodeSpec): GeneratedNode {
     routes6: routes6.count,
     neighbours: neigh.count,
     listeners: ss.count,
+    udpListeners: ssUdp.count,
     sourceBytes: Object.values(sources).reduce((n, s) => n + Buffer.byteLength(s.stdout), 0),
   };
   if (nft) expected.nft = nft.counts;

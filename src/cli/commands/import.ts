@@ -2,8 +2,11 @@
 import { RAW_SYSCTL_DIR, SOURCES } from '../../snapshot/sources.js';
 import type { RegisterCommand } from '../program.js';
 
+const RAW_FILES = SOURCES.flatMap((s) => [...(s.rawFile === undefined ? [] : [{ rawFile: s.rawFile, title: s.title }]), ...(s.otherRawForms ?? [])]);
+
 const FILE_LIST = [
-  ...SOURCES.flatMap((s) => [...(s.rawFile === undefined ? [] : [{ rawFile: s.rawFile, title: s.title }]), ...(s.otherRawForms ?? [])]).map((f) => `  ${f.rawFile.padEnd(26)} ${f.title}`),
+  // Once each: ss-peaonmi.txt and netstat.txt are forms of both ss-tlnp and ss-ulnp.
+  ...RAW_FILES.filter((f, i) => RAW_FILES.findIndex((g) => g.rawFile === f.rawFile) === i).map((f) => `  ${f.rawFile.padEnd(26)} ${f.title}`),
   `  ${`${RAW_SYSCTL_DIR}/`.padEnd(26)} copies of sysctl.conf and the sysctl.d directories systemd-sysctl reads`,
   `  ${'netns/<name>/'.padEnd(26)} the same files, from inside a named network namespace`,
 ].join('\n');

@@ -57,8 +57,8 @@ function serviceName(p: HostServiceProbe): string {
 }
 
 function listenerEvidence(env: FactEnv, check: InputAnswer): Evidence[] {
-  const label = env.namespace.sources.get('ss-tlnp')?.label ?? 'ss-tlnp';
-  return check.dropped.flatMap((p) => (p.listener ? [{ source: label, line: p.listener.line, text: p.listener.text }] : [])).slice(0, 3);
+  const label = (id: 'ss-tlnp' | 'ss-ulnp') => env.namespace.sources.get(id)?.label ?? id;
+  return check.dropped.flatMap((p) => (p.listener ? [{ source: label(p.protocol === 'udp' ? 'ss-ulnp' : 'ss-tlnp'), line: p.listener.line, text: p.listener.text }] : [])).slice(0, 3);
 }
 
 const facts = defineFacts<Bridge>('bridge', [
@@ -149,7 +149,7 @@ const facts = defineFacts<Bridge>('bridge', [
     name: 'inputFromBridgeDropped',
     type: 'boolean',
     description:
-      'The input hook certainly drops new connections from the bridge\'s subnet to the host\'s address on the bridge: to the services listening there or on all addresses (ss -tlnp; UDP 53 beside a DNS server on TCP 53), or, without ss, to DNS (UDP and TCP 53), SSH, HTTP and HTTPS all at once',
+      'The input hook certainly drops new connections from the bridge\'s subnet to the host\'s address on the bridge: to the services listening there or on all addresses (ss -tlnp, and DNS on UDP 53 from ss -ulnp; where UDP sockets were not collected, UDP 53 beside a DNS server on TCP 53), or, without ss, to DNS (UDP and TCP 53), SSH, HTTP and HTTPS all at once',
     example: false,
     compute: (b, env) => droppedInput(env, b) !== undefined,
   },

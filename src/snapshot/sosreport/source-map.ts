@@ -14,7 +14,11 @@ export interface SosForm {
   formatOf?: Readonly<Record<string, SourceFormat>>;
 }
 
-/** sos's socket listings: `ss -peaonmi`, else net-tools' `netstat -W -neopa` (sos 3.x and 4.x run both where they can). */
+/**
+ * sos's socket listings: `ss -peaonmi`, else net-tools' `netstat -W -neopa` (sos 3.x and 4.x run both where they
+ * can). Each is every socket: the same output is stored for ss-tlnp (its listening TCP sockets are read) and for
+ * ss-ulnp (its bound UDP ones), as a collector stores `ss -Htlnp` and `ss -Hulnp`.
+ */
 const SOCKETS: SosForm = { names: ['ss_-peaonmi', 'netstat_-W_-neopa', 'netstat_-neopa'], format: 'ss-peaonmi', formatOf: { 'netstat_-W_-neopa': 'netstat', 'netstat_-neopa': 'netstat' } };
 
 /** The host's outputs (sos_commands/networking, firewall_tables, kernel, bridge). */
@@ -33,6 +37,7 @@ export const HOST_SOURCES: Partial<Record<SourceId, SosForm>> = {
   'iptables-save': { names: ['iptables-save'], format: 'text' },
   'ip6tables-save': { names: ['ip6tables-save'], format: 'text' },
   'ss-tlnp': SOCKETS,
+  'ss-ulnp': SOCKETS,
 };
 
 /** A named namespace's outputs: `ip netns exec NAME <command>`, mangled. */
@@ -49,6 +54,7 @@ export const NAMESPACE_SOURCES: Partial<Record<SourceId, SosForm>> = {
   'ip6tables-save': { names: ['ip6tables-save'], format: 'text' },
   'nft-ruleset': { names: ['nft_-a_list_ruleset', 'nft_list_ruleset'], format: 'text' },
   'ss-tlnp': SOCKETS,
+  'ss-ulnp': SOCKETS,
 };
 
 /** `iptables -vnxL` (the filter table, exact counters) and `iptables -t TABLE -nvL`, per table. */

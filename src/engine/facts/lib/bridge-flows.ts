@@ -19,6 +19,7 @@ import type { TraceStep } from '../../../analysis/path/types.js';
 import { ruleNamesBridge, sourceNatNearMisses, type BridgeSubnet } from '../../../analysis/netfilter/index.js';
 import type { Tri } from '../../../analysis/netfilter/tri.js';
 import { parseCidr } from '../../../model/net.js';
+import { sourceUsable } from '../../../model/sources.js';
 import type { NfRule } from '../../../model/types.js';
 import type { SsListener } from '../../../parse/types.js';
 import type { FactEnv } from '../registry.js';
@@ -123,7 +124,10 @@ export function natAnswer(env: FactEnv, s: BridgeSubnet): NatAnswer | undefined 
 export interface HostServiceProbe {
   protocol: 'tcp' | 'udp';
   port: number;
-  /** The listener the probe is for (absent for the UDP twin of a DNS server and the probes without ss). */
+  /**
+   * The listener the probe is for: a TCP one (ss-tlnp), or for UDP 53 the DNS server's UDP socket (ss-ulnp).
+   * Absent for the probes without ss, and for UDP 53 where UDP sockets were not collected (a DNS server on TCP 53 stands for it).
+   */
   listener?: SsListener;
   input: HookAnswer;
 }
@@ -138,19 +142,21 @@ export interface InputAnswer {
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '*', '::']);
+const DNS_PORT = 53;
 /** Without ss: DNS over both protocols, SSH, HTTP and HTTPS. All dropped means the host is closed to the bridge. */
 const BLANKET_PROBES: readonly { protocol: 'tcp' | 'udp'; port: number }[] = [
-  { protocol: 'udp', port: 53 },
-  { protocol: 'tcp', port: 53 },
+  { protocol: 'udp', port: DNS_PORT },
+  { protocol: 'tcp', port: DNS_PORT },
   { protocol: 'tcp', port: 22 },
   { protocol: 'tcp', port: 80 },
   { protocol: 'tcp', port: 443 },
 ];
 
 /**
- * New connections from the subnet to the host's services on the bridge address: the TCP services listening
- * there or on every address (and UDP 53 beside a DNS server on TCP 53); without ss, the blanket probes, of
- * which all must be dropped.
+ * New connections from the subnet to the host's services on the bridge address: DNS over UDP where a UDP socket
+ * listens on port 53 there or on every address (ss -ulnp), then the TCP services listening there. Where the UDP
+ * sockets were not collected, a DNS server on TCP 53 stands for its UDP twin (RFC 7766: a DNS server serves both),
+ * as container-dns-unreachable's loopback check does. Without ss, the blanket probes, of which all must be dropped.
  */
 export function inputAnswer(env: FactEnv, s: BridgeSubnet, listeners: readonly SsListener[] | undefined): InputAnswer | undefined {
   return env.cache.perNamespace(env.namespace, `${KEY}input:${subnetKey(s)}`, () => {
@@ -159,7 +165,11 @@ export function inputAnswer(env: FactEnv, s: BridgeSubnet, listeners: readonly S
     const hostAddress = own ? parseCidr(own.address)?.network : undefined;
     if (hostAddress === undefined || containerAddress(pathEngineOf(env).view(env.namespace), s, pathEngineOf(env)) === undefined) return undefined;
     const probes: HostServiceProbe[] = [];
+    const seen = new Set<string>();
     const probe = (protocol: 'tcp' | 'udp', port: number, listener?: SsListener): void => {
+      const key = `${protocol}/${port}`;
+      if (seen.has(key)) return;
+      seen.add(key);
       const input = hostServiceAtInput(pathEngineOf(env), env.namespace, s, hostAddress, protocol, port);
       if (!input) return;
       const entry: HostServiceProbe = { protocol, port, input };
@@ -168,15 +178,14 @@ export function inputAnswer(env: FactEnv, s: BridgeSubnet, listeners: readonly S
     };
     if (listeners === undefined) for (const p of BLANKET_PROBES) probe(p.protocol, p.port);
     else {
-      const seen = new Set<string>();
+      const udpListeners = sourceUsable(env.namespace.sources.get('ss-ulnp')) ? env.namespace.udpListeners : undefined;
+      const reachable = (l: SsListener): boolean => reachableFromBridge(l, s, own?.address);
+      const dns = udpListeners?.find((l) => l.localPort === DNS_PORT && reachable(l));
+      if (dns) probe('udp', DNS_PORT, dns);
       for (const l of listeners) {
-        if (!reachableFromBridge(l, s, own?.address)) continue;
-        for (const protocol of l.localPort === 53 ? (['tcp', 'udp'] as const) : (['tcp'] as const)) {
-          const key = `${protocol}/${l.localPort}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          probe(protocol, l.localPort, protocol === 'tcp' ? l : undefined);
-        }
+        if (!reachable(l)) continue;
+        probe('tcp', l.localPort, l);
+        if (udpListeners === undefined && l.localPort === DNS_PORT) probe('udp', DNS_PORT);
       }
     }
     const droppedProbes = probes.filter((p) => p.input.drop !== undefined);
