@@ -104,7 +104,9 @@ function leadingColumns(text: string, line: number, note: Note): { recvQ: string
 
 /** A line's listener from its columns, with the program of `-p` after `from`; undefined (with a note) when unreadable. */
 function withProgram(columns: { state: string; recvQ: string; sendQ: string; local: string; peer: string }, text: string, from: number, line: number, raw: string, note: Note): SsListener | undefined {
-  const listener = listenerOf(columns, line, raw, 'netstat');
+  // tcp6/udp6: netstat's `::` does not say whether the socket takes IPv4 too.
+  const family = takeFields(text, 1).fields[0]?.endsWith('6') ? 6 : 4;
+  const listener = listenerOf({ ...columns, family }, line, raw, 'netstat');
   if (typeof listener === 'string') {
     note(line, listener, DROPPED);
     return undefined;

@@ -14,7 +14,7 @@
  *     	 skmem:(r0,rb131072,t0,tb16384,f0,w0,o0,bl0,d0) bbr cwnd:10
  */
 import { DROPPED, clip, fail, type ParseInput, type ParseNote, type Parsed } from './common.js';
-import { isHeader, NETIDS, readSsSocketLine, takeFields, type SsProtocol } from './ss.js';
+import { AddressStyles, isHeader, NETIDS, readSsSocketLine, takeFields, type SsProtocol } from './ss.js';
 import { isIndented, readPaste, type PasteLine } from './text/paste.js';
 import type { SsListener } from './types.js';
 import { wrongFormatHint } from './wrong-format.js';
@@ -52,9 +52,11 @@ function readAllSockets(input: ParseInput, protocol: SsProtocol): Parsed<SsListe
   // Indented lines carry the details (-m, -i) of the socket above them.
   let inSocket = false;
   const stderr: PasteLine[] = [];
+  const styles = new AddressStyles();
   for (const l of paste.lines) {
     if (isIndented(l.text) && inSocket) continue;
-    const first = takeFields(l.text, 1).fields[0] ?? '';
+    const lead = takeFields(l.text, 6).fields;
+    const first = lead[0] ?? '';
     if (!isIndented(l.text) && isHeader(first)) {
       if (header !== undefined) note(l.line, 'a second header line: two outputs pasted together?');
       header ??= l.line;
@@ -64,6 +66,7 @@ function readAllSockets(input: ParseInput, protocol: SsProtocol): Parsed<SsListe
     if (!isIndented(l.text) && NETIDS.has(first)) {
       sockets++;
       inSocket = true;
+      if (first === 'tcp' || first === 'udp') styles.see(lead[4], lead[5]);
       if (first !== protocol) continue;
       const read = readSsSocketLine(l.text, l.line, true);
       if (!read.ok) {
@@ -72,6 +75,7 @@ function readAllSockets(input: ParseInput, protocol: SsProtocol): Parsed<SsListe
       }
       if (!listens(protocol, read.listener)) continue;
       if (read.usersUnreadable) note(l.line, 'process column not understood; listener kept without processes', DROPPED);
+      if (read.starUnsettled) styles.star(read.listener);
       listeners.push(read.listener);
       continue;
     }
@@ -86,6 +90,7 @@ function readAllSockets(input: ParseInput, protocol: SsProtocol): Parsed<SsListe
   if (header === undefined && sockets === 0 && paste.lines.length > 0) {
     fail(input, 'no `ss` header or socket line found', paste.lines[0]!.line, wrongFormatHint(input.text) ?? EXPECTED);
   }
+  styles.settle();
   const first = stderr[0];
   if (first) {
     const more = stderr.length > 1 ? ` (and ${stderr.length - 1} more line${stderr.length > 2 ? 's' : ''} up to line ${stderr.at(-1)!.line})` : '';

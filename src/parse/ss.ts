@@ -1,6 +1,10 @@
 /**
  * `ss -Htlnp` and `ss -Hulnp`: State Recv-Q Send-Q Local:Port Peer:Port [users:(("name",pid=N,fd=N),...)].
  * Addresses: `0.0.0.0:22`, `[::]:22`, `*:80`, `127.0.0.53%lo:53`, `[fe80::1]%eth0:22`, old `:::22`.
+ * An IPv6 socket bound to `::` is printed `*` when it also takes IPv4 (dual-stack, IPV6_V6ONLY off) and `[::]`
+ * when it is IPv6-only (iproute2's inet_addr_print, from the socket's INET_DIAG_SKV6ONLY). The older ss that
+ * printed IPv6 addresses bare printed `:::22` for both, and IPv4's 0.0.0.0 as `*`: which of the two a file
+ * is, its other lines tell (addressStyle). `-e` adds `v6only:0|1` to each IPv6 socket, which settles it.
  * Process names are printed raw inside quotes, so they may hold commas, quotes, parentheses or spaces;
  * the process column is therefore read with a small scanner, not split on whitespace.
  *
@@ -10,7 +14,7 @@
  * have no process column.
  */
 import { clip, DROPPED, fail, type ParseInput, type ParseNote, type Parsed } from './common.js';
-import type { SsListener } from './types.js';
+import type { SsListener, SsWildcard } from './types.js';
 import { wrongFormatHint } from './wrong-format.js';
 import { readPaste } from './text/paste.js';
 
@@ -48,10 +52,14 @@ export function takeFields(line: string, count: number): { fields: string[]; res
   return { fields, rest: i };
 }
 
+/** How a wildcard address was printed: `*`, `[::]`, or bare `::`; what each means depends on the tool (listenerOf). */
+export type SsWildcardForm = '*' | '[::]' | '::';
+
 export interface SsEndpoint {
   address: string;
   port: string;
   interface?: string;
+  wildcardForm?: SsWildcardForm;
 }
 
 /** Split `addr[%if]:port`; IPv6 addresses come in brackets from iproute2 4.x on, bare (`:::22`) before. */
@@ -61,7 +69,8 @@ export function parseSsEndpoint(text: string): SsEndpoint | undefined {
   let host = text.slice(0, colon);
   const port = text.slice(colon + 1);
   let iface: string | undefined;
-  if (host.startsWith('[')) {
+  const bracketed = host.startsWith('[');
+  if (bracketed) {
     const close = host.indexOf(']');
     if (close < 0) return undefined;
     const after = host.slice(close + 1);
@@ -75,7 +84,49 @@ export function parseSsEndpoint(text: string): SsEndpoint | undefined {
     host = host.slice(0, pct);
   }
   if (host === '') return undefined;
-  return iface === undefined ? { address: host, port } : { address: host, port, interface: iface };
+  const endpoint: SsEndpoint = { address: host, port };
+  if (iface !== undefined) endpoint.interface = iface;
+  if (host === '*') endpoint.wildcardForm = '*';
+  else if (host === '::') endpoint.wildcardForm = bracketed ? '[::]' : '::';
+  return endpoint;
+}
+
+/**
+ * Which ss printed a socket line, where its addresses show it: `bracketed` (IPv6 in brackets, IPv4's wildcard
+ * as 0.0.0.0, `*` only for a dual-stack socket) or `bare` (older: IPv6 bare, IPv4's wildcard as `*`, so an
+ * IPv4 address listens with the peer `*:*`); undefined where the line does not tell (`*:22 *:*`).
+ */
+export function addressStyle(local: string, peer: string): 'bracketed' | 'bare' | undefined {
+  const ends = [parseSsEndpoint(local), parseSsEndpoint(peer)];
+  if (local.startsWith('[') || peer.startsWith('[') || ends.some((e) => e?.address === '0.0.0.0')) return 'bracketed';
+  if (ends.some((e) => e !== undefined && e.address !== '*' && e.address.includes(':'))) return 'bare';
+  if (peer === '*:*' && ends[0] !== undefined && /^\d{1,3}(\.\d{1,3}){3}$/.test(ends[0].address)) return 'bare';
+  return undefined;
+}
+
+/** What each style of ss line was seen in one file: old ss's `*` is IPv4's wildcard only where nothing shows the newer style. */
+export class AddressStyles {
+  private bracketed = false;
+  private bare = false;
+  /** Listeners printed `*` whose line does not say `v6only:`: dual-stack, unless the file is old ss's. */
+  private readonly stars: SsListener[] = [];
+
+  see(local: string | undefined, peer: string | undefined): void {
+    if (local === undefined || peer === undefined) return;
+    const style = addressStyle(local, peer);
+    if (style === 'bracketed') this.bracketed = true;
+    else if (style === 'bare') this.bare = true;
+  }
+
+  star(listener: SsListener): void {
+    this.stars.push(listener);
+  }
+
+  /** Old ss's `*` listeners become IPv4-only once the whole file is read. */
+  settle(): void {
+    if (!this.bare || this.bracketed) return;
+    for (const listener of this.stars) listener.wildcard = 'ipv4-only';
+  }
 }
 
 /** `",pid=812,fd=3)` or the pre-4.x `",812,3)` that ends one process entry. */
@@ -86,6 +137,11 @@ const ENTRY_END = /",(?:pid=)?(\d+)(?:,(?:fd=)?(\d+))?\)/y;
  * A name ends at the first `",pid=N...)` after it; undefined when the text is not of that shape.
  */
 export function parseSsUsers(text: string, from = 0): SsProcess[] | undefined {
+  return scanSsUsers(text, from)?.processes;
+}
+
+/** parseSsUsers, and the offset just after the column. */
+function scanSsUsers(text: string, from: number): { processes: SsProcess[]; end: number } | undefined {
   const PREFIX = 'users:(';
   if (!text.startsWith(PREFIX, from)) return undefined;
   let pos = from + PREFIX.length;
@@ -110,7 +166,7 @@ export function parseSsUsers(text: string, from = 0): SsProcess[] | undefined {
       pos++;
       continue;
     }
-    if (text[pos] === ')') return processes;
+    if (text[pos] === ')') return { processes, end: pos + 1 };
     return undefined;
   }
 }
@@ -119,8 +175,14 @@ export function isHeader(first: string): boolean {
   return first === 'State' || first === 'Netid';
 }
 
-/** One socket line read, or why it could not be (the line is then left out, with a note). */
-export type SsSocketLine = { ok: true; listener: SsListener; usersUnreadable: boolean } | { ok: false; message: string };
+/**
+ * One socket line read, or why it could not be (the line is then left out, with a note). `starUnsettled`: its
+ * local address is `*` and no `v6only:` says which socket it is (AddressStyles settles it).
+ */
+export type SsSocketLine = { ok: true; listener: SsListener; usersUnreadable: boolean; starUnsettled: boolean } | { ok: false; message: string };
+
+/** `v6only:1` of `ss -e`, after the process column. */
+const V6ONLY = /(?:^|\s)v6only:([01])(?=\s|$)/;
 
 /**
  * A socket line of `ss` from the state column on (`withNetid`: a first `tcp` column before it): state,
@@ -136,13 +198,20 @@ export function readSsSocketLine(raw: string, lineNo: number, withNetid: boolean
   const listener = listenerOf({ state, recvQ, sendQ, local, peer }, lineNo, raw, 'ss');
   if (typeof listener === 'string') return { ok: false, message: listener };
   let usersUnreadable = false;
+  let details = rest;
   const usersAt = raw.indexOf('users:(', rest);
   if (usersAt >= 0) {
-    const processes = parseSsUsers(raw, usersAt);
-    if (processes) listener.processes = processes;
-    else usersUnreadable = true;
+    const users = scanSsUsers(raw, usersAt);
+    if (users) {
+      listener.processes = users.processes;
+      details = users.end;
+    } else usersUnreadable = true;
   }
-  return { ok: true, listener, usersUnreadable };
+  // ss prints v6only only for IPv6 sockets, so a `*` with it is one; an unreadable process column may hide it.
+  const v6only = usersUnreadable ? null : V6ONLY.exec(raw.slice(details));
+  if (v6only && listener.wildcard !== undefined) listener.wildcard = v6only[1] === '1' ? 'ipv6-only' : 'dual-stack';
+  const starUnsettled = listener.localAddress === '*' && !v6only;
+  return { ok: true, listener, usersUnreadable, starUnsettled };
 }
 
 /**
@@ -150,7 +219,7 @@ export function readSsSocketLine(raw: string, lineNo: number, withNetid: boolean
  * local address cannot be read (the line is then left out with that note).
  */
 export function listenerOf(
-  columns: { state: string; recvQ: string; sendQ: string; local: string; peer: string },
+  columns: { state: string; recvQ: string; sendQ: string; local: string; peer: string; family?: 4 | 6 },
   line: number,
   raw: string,
   tool: 'ss' | 'netstat',
@@ -172,7 +241,17 @@ export function listenerOf(
     text: clip(raw),
   };
   if (endpoint.interface !== undefined) listener.localInterface = endpoint.interface;
+  if (endpoint.wildcardForm !== undefined) listener.wildcard = wildcardOf(endpoint.wildcardForm, tool, columns.family);
   return listener;
+}
+
+/**
+ * ss: `*` dual-stack, `[::]` IPv6-only, bare `::` (older ss) either. netstat prints `::` for both kinds of IPv6
+ * socket (`[::]` or `*` without -n) and `*` for IPv4's 0.0.0.0 without -n: its Proto column (`tcp6`) tells the family.
+ */
+function wildcardOf(form: SsWildcardForm, tool: 'ss' | 'netstat', family: 4 | 6 | undefined): SsWildcard {
+  if (tool === 'netstat') return family === 4 ? 'ipv4-only' : 'unknown';
+  return form === '*' ? 'dual-stack' : form === '[::]' ? 'ipv6-only' : 'unknown';
 }
 
 export type SsProtocol = 'tcp' | 'udp';
@@ -204,10 +283,11 @@ export function parseSsSockets(input: ParseInput, protocol: SsProtocol): Parsed<
   // Sockets of this protocol that are no listeners (connected UDP sockets): ss output all the same.
   let ownNonListeners = 0;
   let otherProtocolLine: number | undefined;
+  const styles = new AddressStyles();
   const note = (line: number, message: string, dropped?: typeof DROPPED) => notes.push({ source: input.source, line, message, ...dropped });
 
   for (const { line: lineNo, text: raw } of paste.lines) {
-    const { fields: lead } = takeFields(raw, 1);
+    const { fields: lead } = takeFields(raw, 6);
     const first = lead[0] ?? '';
     if (isHeader(first)) {
       recognisedOther = true;
@@ -215,6 +295,8 @@ export function parseSsSockets(input: ParseInput, protocol: SsProtocol): Parsed<
       continue;
     }
     const netid = NETIDS.has(first) ? first : undefined;
+    if (netid === undefined) styles.see(lead[3], lead[4]);
+    else if (netid === 'tcp' || netid === 'udp') styles.see(lead[4], lead[5]);
     if (netid !== undefined && netid !== protocol) {
       recognisedOther = true;
       note(lineNo, `${netid} socket skipped: only ${spec.label} listeners are read`);
@@ -243,8 +325,10 @@ export function parseSsSockets(input: ParseInput, protocol: SsProtocol): Parsed<
       continue;
     }
     if (read.usersUnreadable) note(lineNo, 'process column not understood; listener kept without processes', DROPPED);
+    if (read.starUnsettled) styles.star(read.listener);
     listeners.push(read.listener);
   }
+  styles.settle();
 
   if (listeners.length === 0 && ownNonListeners === 0 && otherProtocolLine !== undefined) {
     const other = PROTOCOLS[spec.other];

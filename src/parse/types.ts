@@ -295,6 +295,14 @@ export interface BridgeLinkEntry {
 
 /* ---------- ss -Htlnp ---------- */
 
+/**
+ * Which families a socket bound to every address takes, where its printed address alone does not say:
+ * ss prints an IPv6 socket's `::` as `*` without IPV6_V6ONLY (dual-stack) and as `[::]` with it; the ss
+ * that printed IPv6 addresses bare (`:::22`), and netstat, print `::` for both (`unknown`); that older ss
+ * printed IPv4's 0.0.0.0 as `*` (`ipv4-only`).
+ */
+export type SsWildcard = 'dual-stack' | 'ipv6-only' | 'ipv4-only' | 'unknown';
+
 export interface SsListener {
   state: string;
   recvQ: number;
@@ -303,6 +311,8 @@ export interface SsListener {
   localPort: number;
   /** "%eth0" scope of the local address, when printed. */
   localInterface?: string;
+  /** Set where the local address is a wildcard printed as `*`, `[::]` or `::` (not 0.0.0.0, which says its family). */
+  wildcard?: SsWildcard;
   peer: string;
   processes: { name: string; pid: number; fd?: number }[];
   line: number;

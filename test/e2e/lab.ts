@@ -12,6 +12,12 @@ import { CONTAINERS, DOCKER_NETWORK, HOST_INTERFACES, TOPOLOGY, type ContainerKe
 const T = TOPOLOGY;
 /** Each server exits by itself after this long, so a crashed run cannot leave one running for good. */
 const SERVER_LIFETIME_MS = 240_000;
+/**
+ * A server with less than this left is started anew by ensureServers(): on a loaded machine one fault's
+ * probes, collection and audit take tens of seconds, and a server must not end between a probe that
+ * reached it and the collection that should show it listening.
+ */
+const SERVER_MIN_REMAINING_MS = 90_000;
 
 export type LabNamespaces = Record<NamespaceKey, string>;
 
@@ -29,6 +35,14 @@ function processAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Kills a server and waits (a few seconds at most) until it is gone, so that its port is free again. */
+async function stopAndWait(server: Server): Promise<void> {
+  stopServer(server);
+  for (let i = 0; i < 100 && server.process.exitCode === null && server.process.signalCode === null; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 30));
   }
 }
 
@@ -69,6 +83,7 @@ export class Lab {
   readonly prefix: string;
   readonly ns: LabNamespaces;
   private readonly servers = new Map<NamespaceKey, Server>();
+  private readonly serverStarted = new Map<NamespaceKey, number>();
 
   constructor(
     readonly tag: string,
@@ -115,7 +130,7 @@ export class Lab {
     );
     for (const c of CONTAINERS) this.createContainer(c);
     this.reset();
-    this.servers.set('internet', await startServer(this.ns.internet, 'internet', T.serverPort, SERVER_LIFETIME_MS));
+    await this.startLabServer('internet');
     await this.ensureServers();
   }
 
@@ -248,14 +263,21 @@ export class Lab {
 
   /**
    * Starts the TCP servers that are gone: a container's in a recreated namespace, and any server whose lifetime
-   * ran out (a slow run of many faults outlasts it, the internet's first).
+   * ran out or is about to (a slow run of many faults outlasts it, the internet's first).
    */
   async ensureServers(): Promise<void> {
     for (const key of ['internet', ...CONTAINERS] as const) {
       const server = this.servers.get(key);
-      if (server && server.process.exitCode === null && server.process.signalCode === null) continue;
-      this.servers.set(key, await startServer(this.ns[key], key, T.serverPort, SERVER_LIFETIME_MS));
+      const remaining = SERVER_LIFETIME_MS - (Date.now() - (this.serverStarted.get(key) ?? 0));
+      if (server && server.process.exitCode === null && server.process.signalCode === null && remaining > SERVER_MIN_REMAINING_MS) continue;
+      if (server) await stopAndWait(server);
+      await this.startLabServer(key);
     }
+  }
+
+  private async startLabServer(key: NamespaceKey): Promise<void> {
+    this.servers.set(key, await startServer(this.ns[key], key, T.serverPort, SERVER_LIFETIME_MS));
+    this.serverStarted.set(key, Date.now());
   }
 
   destroy(): void {

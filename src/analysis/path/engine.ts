@@ -12,6 +12,7 @@
 import { formatAddress, parseAddress } from '../../model/net.js';
 import type { BridgePort, Interface, Namespace, Host } from '../../model/types.js';
 import type { Evidence } from '../../parse/common.js';
+import type { SsListener } from '../../parse/types.js';
 import { sourceUsable } from '../../model/sources.js';
 import { isPrivateCidr } from '../netfilter/addresses.js';
 import { bridgeCallsNetfilter, bridgedFrame } from './bridged-frames.js';
@@ -238,19 +239,23 @@ class LegWalk {
       return this.end(view, 'unknown', this.lastNote());
     }
     const listeners = udp ? view.ns.udpListeners : view.ns.listeners;
-    const listener = listeners.find((l) => l.localPort === p.dport && listensOn(l.localAddress, p));
-    if (!listener) {
-      // A program bound to another address on the port (127.0.0.1 inside a container) is the usual cause.
-      const elsewhere = listeners.filter((l) => l.localPort === p.dport);
-      const bound = elsewhere.length > 0 ? `; port ${p.dport} is listened on only at ${elsewhere.map((l) => `${l.localAddress}:${l.localPort}`).join(', ')}` : '';
+    const bindv6only = view.sysctlNumber('net.ipv6.bindv6only');
+    const onPort = listeners.filter((l) => l.localPort === p.dport).map((l) => ({ l, takes: listensOn(l, p, bindv6only) }));
+    const taken = onPort.find((o) => o.takes.accepts);
+    if (!taken) {
+      // A program bound to another address on the port (127.0.0.1 inside a container), or of the other family.
+      const bound = onPort.length > 0 ? `; port ${p.dport} is listened on only at ${onPort.map(({ l, takes }) => `${l.localAddress}:${l.localPort}${takes.note ? ` (${takes.note})` : ''}`).join(', ')}` : '';
       const answer = udp ? 'the kernel answers with ICMP port unreachable' : 'the kernel answers with a reset (connection refused)';
-      this.step(view, 'local-delivery', 'refused', `no socket listens on ${udp ? 'UDP' : 'TCP'} ${formatAddress(p.family, p.dst)}:${p.dport} in namespace ${view.name}${bound}: ${answer}`, elsewhere.map((l) => view.evidence(sourceId, l.line, l.text)));
+      const evidence = onPort.flatMap(({ l, takes }) => [view.evidence(sourceId, l.line, l.text), ...takes.evidence]);
+      this.step(view, 'local-delivery', 'refused', `no socket listens on ${udp ? 'UDP' : 'TCP'} ${formatAddress(p.family, p.dst)}:${p.dport} in namespace ${view.name}${bound}: ${answer}`, dedupe(evidence));
       return this.end(view, 'dropped', this.lastNote());
     }
+    const { l: listener, takes } = taken;
     const program = listener.processes[0]?.name;
     // A UDP socket without a process is the kernel's own (VXLAN, WireGuard), or ss ran without root.
     const owner = program ? `${program}, ` : udp ? 'a UDP socket with no process shown, ' : '';
-    this.step(view, 'local-delivery', 'deliver', `delivered to ${owner}listening on ${listener.localAddress}:${listener.localPort}`, [view.evidence(sourceId, listener.line, listener.text)]);
+    const assumed = takes.note ? `; ${takes.note}` : '';
+    this.step(view, 'local-delivery', 'deliver', `delivered to ${owner}listening on ${listener.localAddress}:${listener.localPort}${assumed}`, [view.evidence(sourceId, listener.line, listener.text), ...takes.evidence]);
     return this.end(view, 'delivered', `delivered to ${program ?? 'a socket'} in namespace ${view.name}`);
   }
 
@@ -735,16 +740,41 @@ function endpoint(family: 4 | 6, address: bigint, port: number | undefined): str
   return family === 6 ? `[${text}]:${port}` : `${text}:${port}`;
 }
 
-function listensOn(localAddress: string, p: Packet): boolean {
-  const address = localAddress.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  if (address === '*' || address === '0.0.0.0' || address === '::') return address === '::' || address === '*' || p.family === 4;
+/** Whether a socket takes the packet; `note` says why not, or what was assumed to say it does, where its family decides. */
+interface Acceptance {
+  accepts: boolean;
+  note?: string;
+  evidence: Evidence[];
+}
+
+function listensOn(listener: SsListener, p: Packet, bindv6only: { value: number | undefined; evidence: Evidence[] }): Acceptance {
+  const yes: Acceptance = { accepts: true, evidence: [] };
+  switch (listener.wildcard) {
+    case 'dual-stack':
+      return yes;
+    case 'ipv6-only':
+      return p.family === 6 ? yes : { accepts: false, note: 'IPv6 only: the socket has IPV6_V6ONLY set', evidence: [] };
+    case 'ipv4-only':
+      return p.family === 4 ? yes : { accepts: false, note: 'IPv4 only: this listing prints 0.0.0.0 as *, as an older ss and netstat without -n do', evidence: [] };
+    case 'unknown': {
+      if (p.family === 6) return yes;
+      const printed = '`::` as printed here does not tell an IPv6-only socket from a dual-stack one';
+      if (bindv6only.value === 1) {
+        return { accepts: false, note: `taken as IPv6 only: ${printed}, and net.ipv6.bindv6only = 1 makes IPv6 sockets IPv6-only unless the program clears IPV6_V6ONLY`, evidence: bindv6only.evidence };
+      }
+      const sysctl = bindv6only.value === undefined ? 'net.ipv6.bindv6only was not collected, so the kernel\'s default 0 is assumed' : `net.ipv6.bindv6only = ${bindv6only.value}`;
+      return { accepts: true, note: `that it takes IPv4 is assumed: ${printed}; ${sysctl}, which makes it dual-stack unless the program set IPV6_V6ONLY`, evidence: bindv6only.evidence };
+    }
+  }
+  const address = listener.localAddress.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  if (address === '*' || address === '0.0.0.0' || address === '::') return address === '::' || address === '*' || p.family === 4 ? yes : { accepts: false, evidence: [] };
   const parsed = parseAddress(address);
-  if (!parsed) return false;
+  if (!parsed) return { accepts: false, evidence: [] };
   if (parsed.family === 6 && p.family === 4) {
     // ::ffff:a.b.c.d listens on the IPv4 address.
-    return parsed.value >> 32n === 0xffffn && (parsed.value & 0xffffffffn) === p.dst;
+    return { accepts: parsed.value >> 32n === 0xffffn && (parsed.value & 0xffffffffn) === p.dst, evidence: [] };
   }
-  return parsed.family === p.family && parsed.value === p.dst;
+  return { accepts: parsed.family === p.family && parsed.value === p.dst, evidence: [] };
 }
 
 function dedupe(evidence: Evidence[]): Evidence[] {
