@@ -15,6 +15,7 @@
  *    the device holding `local`, else the default route's;
  *  - the local address: info_data `local`, else the underlay device's address.
  */
+import { wildcardFamilies } from '../listener-families.js';
 import { cidrContains, formatAddress, parseAddress, parseCidr } from '../../model/net.js';
 import type { Evidence, Interface, Namespace } from '../../model/types.js';
 import type { SsListener } from '../../parse/types.js';
@@ -136,18 +137,16 @@ export function tunnelEndpoint(view: NamespaceView, iface: Interface): OverlayEn
   };
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '*', '::']);
-
 /** BGP speakers listening on TCP 179, one endpoint per family, on the device their peers arrive on. */
 export function bgpEndpoints(view: NamespaceView, listeners: readonly SsListener[]): OverlayEndpoint[] {
   const out: OverlayEndpoint[] = [];
   const seen = new Set<string>();
   for (const l of listeners) {
     if (l.localPort !== BGP_PORT) continue;
-    const bound = WILDCARDS.has(l.localAddress) ? undefined : parseAddress(l.localAddress);
-    if (!bound && !WILDCARDS.has(l.localAddress)) continue;
-    // An IPv6 wildcard socket also takes IPv4 (unless bindv6only); an IPv4 one never takes IPv6.
-    const families: (4 | 6)[] = bound ? [bound.family] : l.localAddress === '0.0.0.0' ? [4] : [4, 6];
+    const wildcard = wildcardFamilies(l);
+    const bound = wildcard ? undefined : parseAddress(l.localAddress);
+    if (!bound && !wildcard) continue;
+    const families: (4 | 6)[] = bound ? [bound.family] : (wildcard ?? []);
     for (const family of families) {
       const underlay = l.localInterface ?? (bound ? deviceHolding(view, family, bound.value) : uplinkInterface(view.ns, family));
       if (underlay === undefined || seen.has(`${family}|${underlay}`)) continue;

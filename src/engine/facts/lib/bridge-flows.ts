@@ -24,6 +24,7 @@ import type { NfRule } from '../../../model/types.js';
 import type { SsListener } from '../../../parse/types.js';
 import type { FactEnv } from '../registry.js';
 import { pathEngineOf } from './path-engine.js';
+import { wildcardFamilies } from '../../../analysis/listener-families.js';
 
 const KEY = 'bridge-flows:';
 
@@ -141,7 +142,6 @@ export interface InputAnswer {
   blanket: boolean;
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '*', '::']);
 const DNS_PORT = 53;
 /** Without ss: DNS over both protocols, SSH, HTTP and HTTPS. All dropped means the host is closed to the bridge. */
 const BLANKET_PROBES: readonly { protocol: 'tcp' | 'udp'; port: number }[] = [
@@ -198,9 +198,6 @@ export function inputAnswer(env: FactEnv, s: BridgeSubnet, listeners: readonly S
 /** Bound to every address (of the family), or to the bridge's own address, and not to one interface only. */
 function reachableFromBridge(listener: SsListener, s: BridgeSubnet, bridgeAddress: string | undefined): boolean {
   if (listener.localInterface && listener.localInterface !== s.bridge.name) return false;
-  const address = listener.localAddress;
-  if (address === bridgeAddress) return true;
-  if (!WILDCARDS.has(address)) return false;
-  // An IPv6 wildcard socket also takes IPv4 unless bindv6only; an IPv4 one never takes IPv6.
-  return s.family === 4 || address !== '0.0.0.0';
+  if (listener.localAddress === bridgeAddress) return true;
+  return wildcardFamilies(listener)?.includes(s.family) ?? false;
 }
