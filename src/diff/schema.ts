@@ -25,7 +25,7 @@ const Change = z
       .describe(
         `What kind of thing changed. The host context (${HOST_CONTEXT_KINDS.join(', ')}) is read from files and command lines: ` +
           'resolv.conf per namespace, systemd-resolved\'s upstream file, Docker\'s settings merged from daemon.json and dockerd\'s command line (each value with its origin: "(daemon.json)", "(flag)", "(default)"), ' +
-          'the runtimes\' flags, NetworkManager\'s unmanaged-devices and device states, systemd-networkd\'s links and .network files, flannel\'s lease and the subnets the CNI configuration gives bridges. ' +
+          'the runtimes\' flags, NetworkManager\'s unmanaged-devices, what its configuration makes of each device (nm.configured: unmanaged, managed, default or unknown, compared by that result, the value naming the file and line that decide it) and device states, systemd-networkd\'s links and .network files, flannel\'s lease and the subnets the CNI configuration gives bridges. ' +
           'Each part is compared only where its source was read in both snapshots; a source read in one only is a "source" change',
       ),
     namespace: z.string().describe('The namespace, by its name in the after snapshot (the before one\'s for a namespace that went away)'),

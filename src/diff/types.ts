@@ -30,6 +30,7 @@ export const HOST_CONTEXT_KINDS = [
   'runtime.process',
   'runtime.flag',
   'nm.unmanaged-devices',
+  'nm.configured',
   'nm.device',
   'networkd.state',
   'networkd.link',

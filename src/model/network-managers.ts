@@ -21,6 +21,7 @@ import type { CollectedFile, Namespace as SnapshotNamespace } from '../snapshot/
 import { readFileSource } from './file-sources.js';
 import { buildNmConfig, deviceSectionVerdict, matchDeviceList, type DeviceFacts, type NmConfig, type SectionVerdict, type SpecMatch, type UnmanagedDevices, type UnmanagedSpec } from './nm-config.js';
 import type { SourceReader } from './sources.js';
+import type { Interface } from './types.js';
 import { buildUdevRules, udevNmUnmanaged, type UdevDevice, type UdevRulesSet, type UdevVerdict } from './udev-nm.js';
 
 export { matchDeviceList, type DeviceFacts, type SpecMatch, type UnmanagedDevices, type UnmanagedSpec } from './nm-config.js';
@@ -138,6 +139,23 @@ function isManagedState(state: string): boolean {
 
 /** A device as the configuration sources see it. */
 export interface ConfiguredDevice extends DeviceFacts, UdevDevice {}
+
+/** The kernel driver (ethtool's, udev's ID_NET_DRIVER) of the link kinds whose driver is their kind. */
+const DRIVER_OF_KIND: Record<string, string> = { veth: 'veth', bridge: 'bridge', vxlan: 'vxlan', dummy: 'dummy', tun: 'tun', macvlan: 'macvlan', bond: 'bonding' };
+
+/** The interface as NetworkManager's specs and udev's rules see it; `nmType` is nmcli's TYPE when it lists the device. */
+export function configuredDevice(iface: Interface, nmType: string | undefined): ConfiguredDevice {
+  const driver = DRIVER_OF_KIND[iface.kind] ?? (iface.rawKind ? DRIVER_OF_KIND[iface.rawKind] : undefined);
+  const devtype = iface.kind === 'bridge' ? 'bridge' : iface.kind === 'veth' ? '' : undefined;
+  return {
+    name: iface.name,
+    virtual: iface.kind !== 'physical' && iface.kind !== 'other',
+    ...(iface.mac ? { mac: iface.mac.toLowerCase() } : {}),
+    ...(nmType ? { nmType } : {}),
+    ...(driver ? { driver } : {}),
+    ...(devtype === undefined ? {} : { devtype }),
+  };
+}
 
 /** Which source decided, for messages and evidence. */
 export interface NmDecision {

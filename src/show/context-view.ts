@@ -11,9 +11,13 @@ export interface ResolvConfView {
   readFrom?: string;
   linkTarget?: string;
   generatedBy?: string;
+  /** The line of the comment that names who writes the file. */
+  generatedByLine?: number;
   nameservers: { address: string; line: number; ignored?: true }[];
   search?: { domains: string[]; line: number };
   options: string[];
+  /** The lines the options are on, each once; absent without options. */
+  optionLines?: number[];
 }
 
 export interface ResolversView {
@@ -30,12 +34,14 @@ export interface SettingView {
 }
 
 export interface RuntimeView {
-  processes?: { program: string; pid: number; source: string; argv: string[] }[];
+  /** `line`: the line of `source` that holds the command line. */
+  processes?: { program: string; pid: number; source: string; line: number; argv: string[] }[];
   docker?: {
     running?: boolean;
     daemonJsonIgnored?: string;
     settings: Record<string, SettingView>;
-    conflicts: { key: string; file: string; line: number }[];
+    /** A key set in daemon.json (file, line) and on dockerd's command line (flag). */
+    conflicts: { key: string; file: string; line: number; flag: { source: string; line: number } }[];
   };
   kubeProxy?: Record<string, SettingView>;
   kubelet?: Record<string, SettingView>;
@@ -49,8 +55,12 @@ function fileView(f: ResolverFile): ResolvConfView {
   };
   if (f.readFrom !== undefined) view.readFrom = f.readFrom;
   if (f.linkTarget !== undefined) view.linkTarget = f.linkTarget;
-  if (f.conf.generatedBy) view.generatedBy = f.conf.generatedBy.name;
+  if (f.conf.generatedBy) {
+    view.generatedBy = f.conf.generatedBy.name;
+    view.generatedByLine = f.conf.generatedBy.evidence.line;
+  }
   if (f.conf.search) view.search = { domains: f.conf.search.domains, line: f.conf.search.evidence.line };
+  if (f.conf.options.length > 0) view.optionLines = [...new Set(f.conf.options.map((o) => o.evidence.line))];
   return view;
 }
 
@@ -72,7 +82,7 @@ function settingView<T>(s: Setting<T>): SettingView {
 
 export function runtimeView(r: RuntimeConfig): RuntimeView {
   const view: RuntimeView = {};
-  if (r.processes) view.processes = r.processes.map((p) => ({ program: p.cmdline.program, pid: p.pid, source: p.label, argv: p.cmdline.argv }));
+  if (r.processes) view.processes = r.processes.map((p) => ({ program: p.cmdline.program, pid: p.pid, source: p.label, line: p.cmdline.evidence.line, argv: p.cmdline.argv }));
   if (r.docker) {
     const d = r.docker;
     const settings: Record<string, SettingView> = {};
@@ -90,7 +100,7 @@ export function runtimeView(r: RuntimeConfig): RuntimeView {
       ['default-address-pools', d.defaultAddressPools],
     ];
     for (const [key, s] of named) if (s) settings[key] = settingView(s);
-    view.docker = { settings, conflicts: d.conflicts.map((c) => ({ key: c.key, file: c.file.source, line: c.file.line })) };
+    view.docker = { settings, conflicts: d.conflicts.map((c) => ({ key: c.key, file: c.file.source, line: c.file.line, flag: { source: c.flag.source, line: c.flag.line } })) };
     if (d.running !== undefined) view.docker.running = d.running;
     if (d.daemonJsonIgnored) view.docker.daemonJsonIgnored = d.daemonJsonIgnored;
   }

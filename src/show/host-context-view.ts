@@ -4,7 +4,8 @@
  * text.ts call these for the host namespace.
  */
 import type { CniState } from '../model/cni.js';
-import type { NetworkManagers } from '../model/network-managers.js';
+import type { NetworkManagers, NmConfiguredManagement } from '../model/network-managers.js';
+import { decisionText, lineRef, nmConfiguredView, udevAside, type LineRef, type NmConfiguredView } from './nm-configured.js';
 
 export interface NetworkManagersView {
   /** nmcli's devices; absent when nmcli-device was not usable. */
@@ -17,17 +18,26 @@ export interface NetworkManagersView {
   unmanagedDevices?: { specs: string[]; lines: { source: string; line: number }[] };
   /** systemd-networkd's .network files in the order it tries them: their [Match] and Unmanaged=. */
   networkFiles?: { path: string; match: string[]; unmanaged?: boolean }[];
+  /**
+   * Each interface of the host with what NetworkManager's configuration makes of it (unmanaged-devices, [device*]
+   * managed=, udev's NM_UNMANAGED, combined as NetworkManager does) and the file and line that decide it; absent
+   * when NetworkManager's configuration was not collected or could not be read.
+   */
+  configured?: NmConfiguredView[];
 }
 
 export interface CniView {
-  networks?: { file: string; name?: string; plugins: { type: string; bridge?: string; subnets: string[] }[] }[];
-  flannel?: { source: string; values: Record<string, string> };
-  assignments: { bridge: string; subnet: string; via: string; network?: string }[];
-  unknown: { bridge: string; reason: string }[];
+  /** Each file's network: `nameLine` is the line of its "name", a plugin's `line` that of its "type", `bridgeLine` that of its "bridge" (absent for the default cni0), `subnetLines` those of its `subnets`. */
+  networks?: { file: string; name?: string; nameLine?: number; plugins: { type: string; line: number; bridge?: string; bridgeLine?: number; subnets: string[]; subnetLines: number[] }[] }[];
+  /** flannel's lease: each key's value, and its line. */
+  flannel?: { source: string; values: Record<string, string>; lines: Record<string, number> };
+  assignments: { bridge: string; subnet: string; via: string; network?: string; lines: LineRef[] }[];
+  unknown: { bridge: string; reason: string; lines: LineRef[] }[];
   allocations?: { network: string; addresses: string[] }[];
 }
 
-export function networkManagersView(m: NetworkManagers): NetworkManagersView {
+/** `configured`: configuredManagements() of the namespace. */
+export function networkManagersView(m: NetworkManagers, configured?: ReadonlyMap<string, NmConfiguredManagement>): NetworkManagersView {
   const view: NetworkManagersView = {};
   if (m.nmcli) view.networkManager = [...m.nmcli.values()].map((d) => ({ device: d.device, type: d.type, state: d.state, connection: d.connection, line: d.line }));
   if (m.networkd) view.networkd = [...m.networkd.values()].map((l) => ({ name: l.name, type: l.type, operational: l.operational, setup: l.setup, line: l.line }));
@@ -40,30 +50,55 @@ export function networkManagersView(m: NetworkManagers): NetworkManagersView {
     }));
   }
   if (m.unmanagedDevices) view.unmanagedDevices = { specs: m.unmanagedDevices.specs.map((s) => s.spec.text), lines: m.unmanagedDevices.evidence.map((e) => ({ source: e.source, line: e.line })) };
+  if (configured) view.configured = [...configured].map(([device, cfg]) => nmConfiguredView(device, cfg));
   return view;
 }
 
 export function cniView(c: CniState): CniView {
   const view: CniView = {
-    assignments: c.assignments.map((a) => ({ bridge: a.bridge, subnet: a.subnet, via: a.via, ...(a.network !== undefined ? { network: a.network } : {}) })),
-    unknown: c.unknown.map((u) => ({ bridge: u.bridge, reason: u.reason })),
+    assignments: c.assignments.map((a) => ({ bridge: a.bridge, subnet: a.subnet, via: a.via, ...(a.network !== undefined ? { network: a.network } : {}), lines: a.evidence.map(lineRef) })),
+    unknown: c.unknown.map((u) => ({ bridge: u.bridge, reason: u.reason, lines: u.evidence.map(lineRef) })),
   };
   if (c.networks) {
     view.networks = c.networks.map((n) => ({
       file: n.file,
-      ...(n.conf.name ? { name: n.conf.name.value } : {}),
-      plugins: n.conf.plugins.map((p) => ({ type: p.type.value, ...(p.bridge ? { bridge: p.bridge.name } : {}), subnets: p.ipam?.subnets.map((s) => s.subnet.value) ?? [] })),
+      ...(n.conf.name ? { name: n.conf.name.value, nameLine: n.conf.name.line } : {}),
+      plugins: n.conf.plugins.map((p) => {
+        const subnets = p.ipam?.subnets ?? [];
+        return {
+          type: p.type.value,
+          line: p.type.line,
+          ...(p.bridge ? { bridge: p.bridge.name, ...(p.bridge.defaulted ? {} : { bridgeLine: p.bridge.line }) } : {}),
+          subnets: subnets.map((s) => s.subnet.value),
+          subnetLines: subnets.map((s) => s.subnet.line),
+        };
+      }),
     }));
   }
-  if (c.flannel) view.flannel = { source: c.flannel.label, values: Object.fromEntries([...c.flannel.values].map(([k, v]) => [k, v.value])) };
+  if (c.flannel) {
+    const entries = [...c.flannel.values];
+    view.flannel = { source: c.flannel.label, values: Object.fromEntries(entries.map(([k, v]) => [k, v.value])), lines: Object.fromEntries(entries.map(([k, v]) => [k, v.line])) };
+  }
   if (c.allocations) view.allocations = [...c.allocations].map(([network, list]) => ({ network, addresses: list.map((a) => a.address) }));
   return view;
+}
+
+/** "    veth3c5a6e1  unmanaged  udev's NM_UNMANAGED=1 (…85-nm-unmanaged.rules line 9)", names and results in columns. */
+function configuredText(list: readonly NmConfiguredView[]): string[] {
+  if (list.length === 0) return [];
+  const width = list.reduce((w, c) => Math.max(w, c.device.length), 0);
+  const out = ["    NetworkManager's configuration per device (nmcli's state says whether NetworkManager applied it):"];
+  for (const c of list) {
+    const udev = udevAside(c);
+    out.push(`      ${c.device.padEnd(width)}  ${c.management.padEnd(9)}  ${decisionText(c)}${udev === undefined ? '' : `; udev: ${udev}`}`);
+  }
+  return out;
 }
 
 /** The text sections; empty when nothing was collected. */
 export function hostContextText(managers: NetworkManagersView | undefined, cni: CniView | undefined): string[] {
   const out: string[] = [];
-  if (managers && (managers.networkManager || managers.networkd || managers.unmanagedDevices || managers.networkFiles?.length)) {
+  if (managers && (managers.networkManager || managers.networkd || managers.unmanagedDevices || managers.networkFiles?.length || managers.configured?.length)) {
     out.push('  Device managers');
     for (const d of managers.networkManager ?? []) out.push(`    NetworkManager  ${d.device}  ${d.type}  ${d.state}${d.connection ? `  (${d.connection})` : ''}`);
     if (managers.networkd) {
@@ -72,6 +107,7 @@ export function hostContextText(managers: NetworkManagersView | undefined, cni: 
     }
     for (const f of managers.networkFiles ?? []) out.push(`    ${f.path}: [Match] ${f.match.join(' ') || '(none: every link)'}${f.unmanaged === undefined ? '' : `, Unmanaged=${f.unmanaged ? 'yes' : 'no'}`}`);
     if (managers.unmanagedDevices) out.push(`    NetworkManager unmanaged-devices: ${managers.unmanagedDevices.specs.join(';') || '(empty)'}`);
+    out.push(...configuredText(managers.configured ?? []));
   }
   if (cni && (cni.networks?.length || cni.flannel || cni.allocations?.length)) {
     out.push('  CNI');

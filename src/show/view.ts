@@ -9,6 +9,7 @@ import { lookupSysctl } from '../model/sysctl.js';
 import { SOURCE_IDS } from '../snapshot/sources.js';
 import { resolversView, runtimeView, type ResolversView, type RuntimeView } from './context-view.js';
 import { cniView, networkManagersView, type CniView, type NetworkManagersView } from './host-context-view.js';
+import { configuredManagements } from './nm-configured.js';
 
 const SOURCE_ORDER = new Map<string, number>(SOURCE_IDS.map((id, i) => [id, i]));
 
@@ -51,7 +52,7 @@ export interface NamespaceView {
   wireguard?: { interface: string; port: number }[];
   /** The resolv.conf the namespace reads; absent when not collected. */
   resolvers?: ResolversView;
-  /** Host only: which devices NetworkManager / systemd-networkd manage, and NetworkManager's unmanaged-devices. */
+  /** Host only: which devices NetworkManager / systemd-networkd manage, NetworkManager's unmanaged-devices, and what its configuration makes of each interface. */
   deviceManagers?: NetworkManagersView;
   /** Host only: the CNI networks, flannel's lease, the subnets they assign bridges, host-local allocations. */
   cni?: CniView;
@@ -227,7 +228,7 @@ function namespaceView(ns: Namespace): NamespaceView {
   if (ns.wireguard) view.wireguard = ns.wireguard.ports.map((p) => ({ interface: p.interface, port: p.port }));
   if (ns.nftables) view.nftables = nftablesView(ns.nftables);
   if (ns.resolvers) view.resolvers = resolversView(ns.resolvers);
-  const managers = ns.networkManagers && networkManagersView(ns.networkManagers);
+  const managers = ns.networkManagers && networkManagersView(ns.networkManagers, configuredManagements(ns));
   if (managers && Object.keys(managers).length > 0) view.deviceManagers = managers;
   if (ns.cni && (ns.cni.networks || ns.cni.flannel || ns.cni.allocations)) view.cni = cniView(ns.cni);
   if (ns.nsid !== undefined) view.nsid = ns.nsid;

@@ -103,3 +103,28 @@ describe('netaudit diff: the host context of a Docker host before and after an a
     expect(changes.introduced).toHaveLength(1);
   });
 });
+
+describe('netaudit diff: NetworkManager\'s configuration, before and after a [device] section that takes a container veth', () => {
+  const NM = path.join(PROJECT_ROOT, 'fixtures/rules/interface-managed-by-network-manager');
+  it('json: nm.configured, valid against the schema, with the deciding lines of both sides; the text report says it too', async () => {
+    const { doc } = await json(path.join(NM, 'pass'), path.join(NM, 'fail'), '--fail-on', 'none');
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const veth = doc.changes.find((c) => c.kind === 'nm.configured' && c.name === 'veth3c5a6e1');
+    expect(veth).toMatchObject({
+      before: "unmanaged by udev's NM_UNMANAGED=1 (/usr/lib/udev/rules.d/85-nm-unmanaged.rules line 9)",
+      after: "managed by [device-debug] managed=1 (/etc/NetworkManager/conf.d/90-debug.conf line 4), over udev's NM_UNMANAGED=1 (/usr/lib/udev/rules.d/85-nm-unmanaged.rules line 9)",
+    });
+    expect(veth?.evidence.map((e) => `${e.side} ${e.source}:${e.line}`)).toEqual([
+      'before /usr/lib/udev/rules.d/85-nm-unmanaged.rules:9',
+      'after /etc/NetworkManager/conf.d/90-debug.conf:3',
+      'after /etc/NetworkManager/conf.d/90-debug.conf:4',
+      'after /usr/lib/udev/rules.d/85-nm-unmanaged.rules:9',
+    ]);
+    expect(doc.changes.filter((c) => c.kind === 'nm.configured').map((c) => c.name)).toEqual(['docker0', 'veth3c5a6e1']);
+    const text = (await cli(['diff', path.join(NM, 'pass'), path.join(NM, 'fail'), '--fail-on', 'none'])).stdout;
+    expect(text).toContain(
+      "  ~ nm.configured docker0: unmanaged by [keyfile] unmanaged-devices spec interface-name:docker0 (/etc/NetworkManager/conf.d/90-containers.conf line 3) → default: nothing configured (NetworkManager manages it)\n" +
+        '      before /etc/NetworkManager/conf.d/90-containers.conf:3  unmanaged-devices=interface-name:docker0;interface-name:br-*\n',
+    );
+  });
+});

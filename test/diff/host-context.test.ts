@@ -232,6 +232,101 @@ describe('device managers', () => {
   });
 });
 
+/** eth0 (a NIC), docker0 (a bridge) and its veth1, as ip -j -d link shows them; `extra` more veths. */
+const LINKS = (...extra: string[]) =>
+  JSON.stringify([
+    { ifindex: 1, ifname: 'eth0', flags: ['UP', 'LOWER_UP'], mtu: 1500, operstate: 'UP', link_type: 'ether', address: '02:00:00:00:00:01' },
+    { ifindex: 2, ifname: 'docker0', flags: ['UP', 'LOWER_UP'], mtu: 1500, operstate: 'UP', link_type: 'ether', address: '02:42:00:00:00:02', linkinfo: { info_kind: 'bridge' } },
+    ...['veth1', ...extra].map((ifname, i) => ({ ifindex: 3 + i, ifname, flags: ['UP', 'LOWER_UP'], mtu: 1500, master: 'docker0', operstate: 'UP', link_type: 'ether', address: `02:00:00:00:01:0${i}`, linkinfo: { info_kind: 'veth' } })),
+  ]);
+/** NetworkManager's rule for veths (85-nm-unmanaged.rules), its veth line on line 3. */
+const NM_UDEV = file('/usr/lib/udev/rules.d/85-nm-unmanaged.rules', 'SUBSYSTEM!="net", GOTO="nm_unmanaged_end"\nACTION!="add|change|move", GOTO="nm_unmanaged_end"\nENV{ID_NET_DRIVER}=="veth", ENV{INTERFACE}!="eth[0-9]*", ENV{NM_UNMANAGED}="1"\nLABEL="nm_unmanaged_end"\n');
+const DEBUG_SECTION = '[device-debug]\nmatch-device=interface-name:veth1\nmanaged=1\n';
+/** A host with NetworkManager's snippets (by file name under /etc/NetworkManager/conf.d) and, unless left out, its udev rule. */
+const nmHost = (snippets: Record<string, string> | undefined, options: { udev?: boolean; links?: string; nmcli?: string } = {}): Side => ({
+  sources: { 'ip-link': options.links ?? LINKS(), ...(options.nmcli === undefined ? {} : { 'nmcli-device': options.nmcli }) },
+  files: {
+    ...(snippets === undefined ? {} : { 'nm-conf': files(Object.entries(snippets).map(([name, content]) => [`/etc/NetworkManager/conf.d/${name}`, content])) }),
+    ...(options.udev === false ? {} : { 'udev-rules': NM_UDEV }),
+  },
+});
+const CONTAINERS = { '90-containers.conf': '[keyfile]\nunmanaged-devices=interface-name:docker0\n' };
+
+describe('NetworkManager\'s configured management of a device (nm.configured)', () => {
+  it('changed: a [device] section takes a veth over from udev\'s rule, with the deciding lines of both sides', () => {
+    const changes = diff(nmHost(CONTAINERS), nmHost({ ...CONTAINERS, '95-debug.conf': DEBUG_SECTION }));
+    expect(changes.map(line)).toEqual([
+      "nm.configured veth1: unmanaged by udev's NM_UNMANAGED=1 (/usr/lib/udev/rules.d/85-nm-unmanaged.rules line 3) → " +
+        "managed by [device-debug] managed=1 (/etc/NetworkManager/conf.d/95-debug.conf line 3), over udev's NM_UNMANAGED=1 (/usr/lib/udev/rules.d/85-nm-unmanaged.rules line 3)",
+    ]);
+    expect(lines(changes[0]!)).toEqual([
+      'before /usr/lib/udev/rules.d/85-nm-unmanaged.rules:3 ENV{ID_NET_DRIVER}=="veth", ENV{INTERFACE}!="eth[0-9]*", ENV{NM_UNMANAGED}="1"',
+      'after /etc/NetworkManager/conf.d/95-debug.conf:2 match-device=interface-name:veth1',
+      'after /etc/NetworkManager/conf.d/95-debug.conf:3 managed=1',
+      'after /usr/lib/udev/rules.d/85-nm-unmanaged.rules:3 ENV{ID_NET_DRIVER}=="veth", ENV{INTERFACE}!="eth[0-9]*", ENV{NM_UNMANAGED}="1"',
+    ]);
+    expect(changes.every(isHostContextChange)).toBe(true);
+  });
+
+  it('changed, decided on one side only: a bridge no longer in unmanaged-devices is left to NetworkManager\'s default', () => {
+    const changes = diff(nmHost(CONTAINERS), nmHost({ '90-containers.conf': '[keyfile]\n' }));
+    expect(changes.map(line)).toEqual([
+      'nm.unmanaged-devices NetworkManager [keyfile] unmanaged-devices: interface-name:docker0 → (empty)',
+      'nm.configured docker0: unmanaged by [keyfile] unmanaged-devices spec interface-name:docker0 (/etc/NetworkManager/conf.d/90-containers.conf line 2) → default: nothing configured (NetworkManager manages it)',
+    ]);
+    expect(lines(changes[1]!)).toEqual(['before /etc/NetworkManager/conf.d/90-containers.conf:2 unmanaged-devices=interface-name:docker0']);
+  });
+
+  it('unchanged is silent: the same files, a line that moved, another source deciding the same, a device that came with its interface', () => {
+    expect(diff(nmHost(CONTAINERS), nmHost(CONTAINERS))).toEqual([]);
+    const moved = { '90-containers.conf': '# Container runtimes configure their own bridges\n\n[keyfile]\nunmanaged-devices=interface-name:docker0\n' };
+    expect(diff(nmHost(CONTAINERS), nmHost(moved))).toEqual([]);
+    // veth1 was unmanaged by udev's rule, and is now by the list as well: the list changed, not veth1's management.
+    const listed = { '90-containers.conf': '[keyfile]\nunmanaged-devices=interface-name:docker0;interface-name:veth*\n' };
+    expect(diff(nmHost(CONTAINERS), nmHost(listed)).map((c) => c.kind)).toEqual(['nm.unmanaged-devices']);
+    // veth2 came with its interface (and its bridge port): the network's changes, none of the host context.
+    const appeared = diff(nmHost(CONTAINERS), nmHost(CONTAINERS, { links: LINKS('veth2') }));
+    expect(appeared.map((c) => `${c.kind} ${c.name}`)).toContain('interface veth2');
+    expect(appeared.filter(isHostContextChange)).toEqual([]);
+  });
+
+  it('a source read on one side only is a source change and nothing else: the configuration, udev\'s rules, nmcli\'s device types', () => {
+    expect(diff(nmHost(undefined), nmHost({ ...CONTAINERS, '95-debug.conf': DEBUG_SECTION })).map(line)).toEqual(['source nm-conf: not-collected → ok']);
+    // Without the rules veth1 is unknown, with them unmanaged: that is the collection, not the host.
+    expect(diff(nmHost(CONTAINERS, { udev: false }), nmHost(CONTAINERS)).map(line)).toEqual(['source udev-rules: not-collected → ok']);
+    // A type: spec matches by nmcli's TYPE: with nmcli on one side only, the type is left out of both.
+    const byType = { '90-containers.conf': '[keyfile]\nunmanaged-devices=type:bridge\n' };
+    expect(diff(nmHost(byType), nmHost(byType, { nmcli: 'eth0:ethernet:connected:Wired connection 1\ndocker0:bridge:unmanaged:\n' })).map(line)).toEqual(['source nmcli-device: not-collected → ok']);
+    // Read on both sides without udev's rules, the configuration is compared.
+    expect(diff(nmHost(CONTAINERS, { udev: false }), nmHost({ '90-containers.conf': '[keyfile]\n' }, { udev: false })).map(line)).toContain(
+      "nm.configured docker0: unmanaged by [keyfile] unmanaged-devices spec interface-name:docker0 (/etc/NetworkManager/conf.d/90-containers.conf line 2) → unknown: udev's NM_UNMANAGED for it: the udev rules were not collected",
+    );
+  });
+
+  it('a host against itself is no change, and the reverse diff is the same changes with the sides swapped (fast-check)', () => {
+    const snippet = fc.constantFrom(
+      '[keyfile]\nunmanaged-devices=interface-name:docker0\n',
+      '[keyfile]\nunmanaged-devices=interface-name:veth*;except:interface-name:veth1\n',
+      '[keyfile]\nunmanaged-devices+=type:bridge\n',
+      DEBUG_SECTION,
+      '[device-bridges]\nmatch-device=driver:bridge\nmanaged=0\n',
+      '# nothing\n',
+    );
+    const side = fc.record({ snippets: fc.dictionary(fc.constantFrom('10-a.conf', '50-b.conf', '90-c.conf'), snippet), udev: fc.boolean(), nmcli: fc.boolean() }).map(({ snippets, udev, nmcli }) =>
+      nmHost(snippets, { udev, ...(nmcli ? { nmcli: 'docker0:bridge:unmanaged:\nveth1:ethernet:unmanaged:\n' } : {}) }),
+    );
+    const key = (c: Change) => `${c.kind}\u0000${c.name}\u0000${c.before}\u0000${c.after}\u0000${c.evidence.map((e) => `${e.side}:${e.source}:${e.line}`).sort().join('|')}`;
+    const swapped = (c: Change): Change => ({ ...c, before: c.after, after: c.before, evidence: c.evidence.map((e) => ({ ...e, side: e.side === 'before' ? 'after' : 'before' })) });
+    fc.assert(
+      fc.property(side, side, (a, b) => {
+        expect(diff(a, a)).toEqual([]);
+        expect(diff(b, a).map(key).sort()).toEqual(diff(a, b).map(swapped).map(key).sort());
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
+
 const FLANNEL_CONFLIST = '{\n  "name": "cbr0",\n  "cniVersion": "0.3.1",\n  "plugins": [\n    { "type": "flannel", "delegate": { "isDefaultGateway": true } },\n    { "type": "portmap", "capabilities": { "portMappings": true } }\n  ]\n}\n';
 const SUBNET_ENV = (subnet: string) => `FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=${subnet}\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n`;
 const pod = (subnet: string, allocations: string[] = []): Side => ({

@@ -3,7 +3,9 @@
  * The "Host context" section in headless Chromium: it renders (the resolvers, Docker's settings with their
  * origins, nmcli's devices, the parts not collected said so), the hostile search domain, dockerd argument and
  * nmcli connection name are shown as text and never run, and the finding's evidence line and the row that
- * shows it lead to each other. No request leaves the page, nothing is logged as an error.
+ * shows it lead to each other. No request leaves the page, nothing is logged as an error. Then a host whose
+ * NetworkManager configuration decides its devices: each device's row with what decides it, a hostile
+ * [device*] section name shown as text, and a finding's [device] line leading to the device's row and back.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../cli/run.js';
 import { announceSkip, artifactPath, HAVE_CHROMIUM, launch, openReport } from './browser.js';
-import { HOSTILE_ARGUMENT, HOSTILE_CONNECTION, HOSTILE_SEARCH, hostileContextDir } from './host-context-input.js';
+import { HOSTILE_ARGUMENT, HOSTILE_CONNECTION, HOSTILE_SEARCH, HOSTILE_SECTION, hostileContextDir, hostileNmDir } from './host-context-input.js';
 
 announceSkip('the Host context browser tests (test/html/context.browser.test.ts)');
 
@@ -82,3 +84,58 @@ describe.skipIf(!HAVE_CHROMIUM)('the Host context section, in Chromium', () => {
     await page.close();
   });
 });
+
+describe.skipIf(!HAVE_CHROMIUM)('NetworkManager\'s configuration per device, in Chromium', () => {
+  let browser: Browser;
+  let html: string;
+  const dir = mkdtempSync(path.join(tmpdir(), 'netaudit-html-nm-browser-'));
+  const TABLE = "NetworkManager's configuration per device (unmanaged-devices, [device*] managed=, udev's NM_UNMANAGED)";
+  beforeAll(async () => {
+    browser = await launch();
+    const run = await cli(['audit', hostileNmDir(dir), '-f', 'html', '--fail-on', 'none']);
+    expect(run.code, run.stderr).toBe(0);
+    html = run.stdout;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows each device with what decides it; the hostile section name is text and never runs', async () => {
+    const { page, requests, errors } = await openReport(browser, html);
+    const rows = page.locator(`div.context table:has(caption:text-is("${TABLE}")) tbody tr`);
+    const cells = await rows.evaluateAll((list) => list.map((r) => [...r.querySelectorAll('td')].slice(0, 5).map((td) => td.textContent)));
+    expect(cells.map((c) => `${c[0]} ${c[1]}`)).toEqual(['lo unknown', 'eth0 unknown', 'docker0 default', 'veth3c5a6e1 managed', 'vethb1f0d2a managed', 'veth-mgmt-br unmanaged', 'veth-mgmt unmanaged']);
+    expect(cells[3]).toEqual([
+      'veth3c5a6e1',
+      'managed',
+      "[device-debug] managed=1 (/etc/NetworkManager/conf.d/90-debug.conf line 4), over udev's NM_UNMANAGED=1 (/usr/lib/udev/rules.d/85-nm-unmanaged.rules line 9)",
+      'NM_UNMANAGED=1',
+      'connecting (getting IP configuration)',
+    ]);
+    expect(cells[4]![2]).toBe(`[${HOSTILE_SECTION}] managed=1 (/etc/NetworkManager/conf.d/95-hostile.conf line 3), over udev's NM_UNMANAGED=1 (/usr/lib/udev/rules.d/85-nm-unmanaged.rules line 9)`);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: unknown }).pwned)).toBeUndefined();
+    expect(await page.locator('div.context img, div.context script').count()).toBe(0);
+    expect(await rows.nth(3).isVisible()).toBe(true);
+    await page.screenshot({ path: artifactPath('host-context-nm.png'), fullPage: true });
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the finding\'s [device] line leads to the device\'s row, and the row back to the finding', async () => {
+    const { page, errors } = await openReport(browser, html);
+    const finding = page.locator('li.finding[data-rule="interface-managed-by-network-manager"]:has(h3 :text-is("veth3c5a6e1"))');
+    const evidence = finding.locator('a.to-context:has(code:text-is("/etc/NetworkManager/conf.d/90-debug.conf:4"))');
+    await evidence.click({ timeout: 5000 });
+    const row = page.locator(`[id="${(await evidence.getAttribute('href'))!.slice(1)}"]`);
+    expect(await row.getAttribute('class')).toContain('highlight');
+    expect(await row.locator('td').first().textContent()).toBe('veth3c5a6e1');
+    expect(await row.isVisible()).toBe(true);
+    await row.locator('a.to-finding').click({ timeout: 5000 });
+    expect(await finding.getAttribute('class')).toContain('highlight');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+

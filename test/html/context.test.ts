@@ -15,7 +15,7 @@ import { loadBytes } from '../../src/snapshot/load.js';
 import { Snapshot, type FileSource } from '../../src/snapshot/schema.js';
 import { cli } from '../cli/run.js';
 import { makeSnapshot } from '../helpers/snapshot.js';
-import { HOSTILE_ARGUMENT, HOSTILE_CONNECTION, HOSTILE_SEARCH, hostileContextDir } from './host-context-input.js';
+import { HOSTILE_ARGUMENT, HOSTILE_CONNECTION, HOSTILE_SEARCH, HOSTILE_SECTION, hostileContextDir, hostileNmDir } from './host-context-input.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'netaudit-html-context-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,6 +44,8 @@ describe('the Host context section of a Docker host with hostile values', async 
     expect(context).toContain('<td>iptables</td><td>true</td><td>default</td><td class="lines"></td>');
     expect(context).toContain('<td>default-address-pools</td><td>192.0.2.0/24 size 28</td><td>daemon.json</td>');
     expect(context).toContain('<td>docker0</td><td>bridge</td><td>unmanaged</td><td></td><td class="lines"><code class="where">nmcli-device:2</code></td>');
+    // The resolv.conf row points at the writer's comment, the search, nameserver and options lines.
+    expect(context).toContain('<td>ndots:2</td><td class="lines"><code class="where">/etc/resolv.conf:1, 2, 3, 4</code></td>');
   });
 
   it('writes the hostile search domain, argument and connection name as text', () => {
@@ -108,6 +110,17 @@ describe('the Host context section: when it shows, and what it says of each sour
     expect(context).toContain('<p class="ctx-status">no /etc/docker/daemon.json and no dockerd process</p>');
   });
 
+  it('a key set in daemon.json and on dockerd\'s command line: a row pointing at both lines', () => {
+    const snapshot = makeSnapshot({});
+    snapshot.namespaces[0]!.files = {
+      'docker-daemon-json': file('/etc/docker/daemon.json', '{\n  "bip": "10.200.0.1/24"\n}\n'),
+      'runtime-cmdlines': file('/proc/812/cmdline', ['/usr/bin/dockerd', '--bip=10.200.0.1/24'].map((a) => `${a}\u0000`).join('')),
+    };
+    expect(contextOf(showHtml(snapshot))).toMatch(
+      /<caption>Settings dockerd refuses to start with \(set in daemon\.json and on its command line\)<\/caption>.*?<tr id="s0-ctx--\d+"><td>bip<\/td><td>set in \/etc\/docker\/daemon\.json:2 and on dockerd's command line<\/td><td class="lines"><code class="where">\/etc\/docker\/daemon\.json:2<\/code> <code class="where">\/proc\/812\/cmdline:1<\/code><\/td><\/tr>/,
+    );
+  });
+
   it('the pod network: the CNI networks, flannel\'s lease and the subnet they give cni0', () => {
     const snapshot = makeSnapshot({});
     snapshot.namespaces[0]!.files = {
@@ -118,6 +131,62 @@ describe('the Host context section: when it shows, and what it says of each sour
     expect(context).toContain('<td>/etc/cni/net.d/10-flannel.conflist</td><td>cbr0</td><td>flannel bridge cni0</td>');
     expect(context).toContain('<td>FLANNEL_SUBNET</td><td>10.244.1.1/24</td>');
     expect(context).toContain('<td>cni0</td><td>10.244.1.0/24</td><td>flannel (subnet.env)</td><td>cbr0</td>');
+    // Each row points at its lines: the network's name and plugin, each key of the lease, both files of an assignment.
+    expect(context).toContain('<td>cbr0</td><td>flannel bridge cni0</td><td class="lines"><code class="where">/etc/cni/net.d/10-flannel.conflist:2, 5</code></td>');
+    expect(context).toContain('<td>FLANNEL_SUBNET</td><td>10.244.1.1/24</td><td class="lines"><code class="where">/run/flannel/subnet.env:2</code></td>');
+    expect(context).toContain('<td>cbr0</td><td class="lines"><code class="where">/etc/cni/net.d/10-flannel.conflist:5</code> <code class="where">/run/flannel/subnet.env:2</code></td>');
     expect(context).toContain('<p class="ctx-status not-collected">CNI host-local allocations (/var/lib/cni/networks) not collected</p>');
   });
 });
+
+describe('the Host context section: NetworkManager\'s configuration per device, with a hostile [device*] section name', async () => {
+  const run = await cli(['audit', hostileNmDir(dir), '-f', 'html', '--fail-on', 'none']);
+  const html = run.stdout;
+  const context = contextOf(html);
+  const rowOf = (device: string) => new RegExp(`<tr id="(s0-ctx--\\d+)"[^>]*><td>${device}</td><td>(?:managed|unmanaged|default|unknown)</td>.*?</tr>`).exec(context);
+
+  it('shows each device\'s configured management, what decides it, udev\'s verdict and nmcli\'s state, with the deciding lines', () => {
+    expect(run.code, run.stderr).toBe(0);
+    expect(context).toContain("<caption>NetworkManager's configuration per device (unmanaged-devices, [device*] managed=, udev's NM_UNMANAGED)</caption>");
+    expect(rowOf('veth3c5a6e1')?.[0]).toMatch(
+      new RegExp(
+        '<td>veth3c5a6e1</td><td>managed</td><td>\\[device-debug\\] managed=1 \\(/etc/NetworkManager/conf\\.d/90-debug\\.conf line 4\\), over udev\'s NM_UNMANAGED=1 \\(/usr/lib/udev/rules\\.d/85-nm-unmanaged\\.rules line 9\\)</td>' +
+          '<td>NM_UNMANAGED=1</td><td>connecting \\(getting IP configuration\\)</td>' +
+          '<td class="lines"><code class="where">/etc/NetworkManager/conf\\.d/90-debug\\.conf:3, 4</code> <code class="where">/usr/lib/udev/rules\\.d/85-nm-unmanaged\\.rules:9</code>',
+      ),
+    );
+    expect(context).toContain('<td>docker0</td><td>default</td><td>nothing configured (NetworkManager manages it)</td><td>NM_UNMANAGED not set</td><td>connected</td><td class="lines"></td>');
+    // Unknown: the reason once, in the decision's cell.
+    expect(context).toContain("<td>eth0</td><td>unknown</td><td>udev's NM_UNMANAGED for it: rules that set NM_UNMANAGED depend on what the snapshot does not show of the device</td><td>unknown</td>");
+  });
+
+  it('writes the hostile section name as text', () => {
+    expect(rowOf('vethb1f0d2a')?.[0]).toContain(`<td>vethb1f0d2a</td><td>managed</td><td>[${escaped(HOSTILE_SECTION)}] managed=1 (/etc/NetworkManager/conf.d/95-hostile.conf line 3)`);
+    expect(html).not.toMatch(/<img/i);
+    expect(html.match(/<script/gi)).toHaveLength(1);
+  });
+
+  it('links the finding\'s [device] and udev lines to the device\'s own row, and the row back to the finding', () => {
+    const finding = /<li class="finding [^"]*" id="(s0-f\d+)" data-rule="interface-managed-by-network-manager"[^>]*><h3>.*? on interface <[^>]*>veth3c5a6e1<.*?<p class="fix">/.exec(html);
+    expect(finding).not.toBeNull();
+    const row = rowOf('veth3c5a6e1')!;
+    for (const where of ['/etc/NetworkManager/conf.d/90-debug.conf:4', '/etc/NetworkManager/conf.d/90-debug.conf:3', '/usr/lib/udev/rules.d/85-nm-unmanaged.rules:9']) {
+      expect(finding![0]).toContain(`<a href="#${row[1]}" class="to-context"><code class="where">${where}</code></a>`);
+    }
+    expect(row[0]).toMatch(/^<tr id="s0-ctx--\d+" class="cited">/);
+    expect(row[0]).toContain(`<a href="#${finding![1]}" class="to-finding">interface-managed-by-network-manager</a>`);
+  });
+
+  it('udev\'s rules not collected: said so, and each device\'s udev verdict unknown', () => {
+    const snapshot = makeSnapshot({
+      'ip-link': JSON.stringify([{ ifindex: 2, ifname: 'veth1', flags: ['UP'], mtu: 1500, operstate: 'UP', link_type: 'ether', address: '02:00:00:00:00:02', linkinfo: { info_kind: 'veth' } }]),
+    });
+    snapshot.namespaces[0]!.files = { 'nm-conf': file('/etc/NetworkManager/conf.d/90-containers.conf', '[keyfile]\nunmanaged-devices=interface-name:veth*\n') };
+    const shown = contextOf(showHtml(snapshot));
+    expect(shown).toContain('<p class="ctx-status not-collected">udev\'s rules (NM_UNMANAGED) not collected</p>');
+    expect(shown).toMatch(
+      /<tr id="s0-ctx--\d+"><td>veth1<\/td><td>unmanaged<\/td><td>\[keyfile\] unmanaged-devices spec interface-name:veth\* \(\/etc\/NetworkManager\/conf\.d\/90-containers\.conf line 2\)<\/td><td>unknown: the udev rules were not collected<\/td><td><\/td>/,
+    );
+  });
+});
+

@@ -1,7 +1,9 @@
 /**
  * A raw-output directory of a Docker host with its host context (fixtures/diff/host-context/after) and
  * hostile values where a host's files hold free text: a search domain, a dockerd argument and an nmcli
- * connection name that are markup, each setting `window.pwned` if it ever ran.
+ * connection name that are markup, each setting `window.pwned` if it ever ran. And one of a host whose
+ * NetworkManager configuration decides its devices (fixtures/rules/interface-managed-by-network-manager/fail),
+ * with a [device*] section whose name is markup.
  */
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,3 +22,14 @@ export function hostileContextDir(dir: string): string {
   writeFileSync(path.join(copy, 'nmcli-device.txt'), `eth0:ethernet:connected:${HOSTILE_CONNECTION}\ndocker0:bridge:unmanaged:\n`);
   return copy;
 }
+
+export const HOSTILE_SECTION = 'device-<img src=x onerror=window.pwned=4>';
+
+/** A [device] section leaves docker0's veth3c5a6e1 managed over udev's rule; one named HOSTILE_SECTION vethb1f0d2a. */
+export function hostileNmDir(dir: string): string {
+  const copy = path.join(dir, 'hostile-nm');
+  cpSync(path.join(PROJECT_ROOT, 'fixtures/rules/interface-managed-by-network-manager/fail'), copy, { recursive: true });
+  writeFileSync(path.join(copy, 'files/etc/NetworkManager/conf.d/95-hostile.conf'), `[${HOSTILE_SECTION}]\nmatch-device=interface-name:vethb1f0d2a\nmanaged=1\n`);
+  return copy;
+}
+

@@ -103,7 +103,7 @@ describe('show: resolvers and runtime configuration', () => {
     withFiles(snapshot, { 'resolv-conf': { status: 'ok', files: [{ path: '/etc/resolv.conf', readFrom: '/etc/netns/blue/resolv.conf', status: 'ok', content: 'nameserver 203.0.113.53\n', encoding: 'utf8' }] } }, 'blue');
     const view = hostView(buildHost(snapshot));
     expect(view.namespaces[0]!.resolvers).toEqual({
-      file: { path: '/etc/resolv.conf', linkTarget: '../run/systemd/resolve/stub-resolv.conf', generatedBy: 'systemd-resolved', nameservers: [{ address: '127.0.0.53', line: 2 }], search: { domains: ['corp.example'], line: 3 }, options: [] },
+      file: { path: '/etc/resolv.conf', linkTarget: '../run/systemd/resolve/stub-resolv.conf', generatedBy: 'systemd-resolved', generatedByLine: 1, nameservers: [{ address: '127.0.0.53', line: 2 }], search: { domains: ['corp.example'], line: 3 }, options: [] },
       upstream: { path: '/run/systemd/resolve/resolv.conf', nameservers: [{ address: '192.0.2.53', line: 1 }], options: [] },
     });
     expect(view.runtime?.docker?.settings['firewall-backend']).toEqual({ value: 'nftables', origin: 'daemon.json', source: '/etc/docker/daemon.json', line: 2 });

@@ -12,6 +12,7 @@
  */
 import type { Evidence, Interface, Namespace } from '../../model/types.js';
 import {
+  configuredDevice,
   matchingNetworkFile,
   nmConfiguredManagement,
   unmanagedDevicesMatch,
@@ -72,29 +73,16 @@ function networkdLink(iface: Interface, env: FactEnv) {
   return m && !m.networkdNotRunning ? m.networkd?.get(iface.name) : undefined;
 }
 
-/** The kernel driver (ethtool's, udev's ID_NET_DRIVER) of the link kinds whose driver is their kind. */
-const DRIVER_OF_KIND: Record<string, string> = { veth: 'veth', bridge: 'bridge', vxlan: 'vxlan', dummy: 'dummy', tun: 'tun', macvlan: 'macvlan', bond: 'bonding' };
-
 /** The interface as NetworkManager's specs and udev's rules see it. */
-function configuredDevice(iface: Interface, env: FactEnv): ConfiguredDevice {
-  const nmType = nmDevice(iface, env)?.type;
-  const driver = DRIVER_OF_KIND[iface.kind] ?? (iface.rawKind ? DRIVER_OF_KIND[iface.rawKind] : undefined);
-  const devtype = iface.kind === 'bridge' ? 'bridge' : iface.kind === 'veth' ? '' : undefined;
-  return {
-    name: iface.name,
-    virtual: iface.kind !== 'physical' && iface.kind !== 'other',
-    ...(iface.mac ? { mac: iface.mac.toLowerCase() } : {}),
-    ...(nmType ? { nmType } : {}),
-    ...(driver ? { driver } : {}),
-    ...(devtype === undefined ? {} : { devtype }),
-  };
+function deviceOf(iface: Interface, env: FactEnv): ConfiguredDevice {
+  return configuredDevice(iface, nmDevice(iface, env)?.type);
 }
 
 /** What NetworkManager's configuration and udev's rules make of the interface; undefined when its configuration was not collected. */
 function configured(iface: Interface, env: FactEnv): NmConfiguredManagement | undefined {
   return subjectMemo(env, 'network-managers:configured', iface, () => {
     const m = managers(env);
-    return m ? nmConfiguredManagement(m, configuredDevice(iface, env)) : undefined;
+    return m ? nmConfiguredManagement(m, deviceOf(iface, env)) : undefined;
   });
 }
 
@@ -103,7 +91,7 @@ function networkFileOf(iface: Interface, env: FactEnv) {
   const files = managers(env)?.networkFiles;
   const link = networkdLink(iface, env);
   if (!files || !link) return undefined;
-  const device = configuredDevice(iface, env);
+  const device = deviceOf(iface, env);
   return matchingNetworkFile(files, {
     name: iface.name,
     type: link.type,
@@ -233,7 +221,7 @@ const facts = defineFacts<Interface>('interface', [
     example: 'no-match',
     compute: (i, env): SpecMatch | '' => {
       const m = managers(env);
-      return m ? (unmanagedDevicesMatch(m, configuredDevice(i, env)) ?? '') : '';
+      return m ? (unmanagedDevicesMatch(m, deviceOf(i, env)) ?? '') : '';
     },
   },
   {

@@ -1,13 +1,17 @@
 /**
  * What the "Host context" section of the HTML report shows, as plain data taken from the host view: each
  * namespace's resolvers, the runtimes' configuration (each Docker setting with its origin), who manages the
- * host's devices, and the pod network (CNI, flannel). A part whose source was not collected, failed or could
+ * host's devices and what NetworkManager's configuration makes of each, and the pod network (CNI, flannel).
+ * Rows point at the lines they show wherever the parsers keep them, so that a finding's evidence line links
+ * to the row that shows that very line. A part whose source was not collected, failed or could
  * not be read says so in a status line, never as an empty table; one that was read and holds nothing says
  * that. context.ts renders it. undefined when the snapshot has none of these sources at all.
  */
 import { fileLabel, FILE_SOURCE_IDS } from '../../snapshot/host-files.js';
 import { sourceLabel } from '../../snapshot/sources.js';
 import type { ResolvConfView, SettingView } from '../../show/context-view.js';
+import type { NetworkManagersView } from '../../show/host-context-view.js';
+import { decisionText, udevAside } from '../../show/nm-configured.js';
 import type { HostView, NamespaceView } from '../../show/view.js';
 
 /** A line of the snapshot that shows a row; without `line`, the file as a whole. */
@@ -77,7 +81,8 @@ function resolvConfRow(namespace: string, label: string, f: ResolvConfView): Con
   const source = fileLabel(namespace, f.path);
   const about = [f.path, f.linkTarget ? `→ ${f.linkTarget}` : '', f.readFrom ? `read from ${f.readFrom}` : '', f.generatedBy ? `written by ${f.generatedBy}` : ''].filter(Boolean).join(' ');
   const servers = f.nameservers.map((s) => `${s.address}${s.ignored ? ' (ignored: only the first 3 are used)' : ''}`).join(', ') || 'none: the resolver asks 127.0.0.1';
-  const where: Where[] = [{ source }, ...f.nameservers.map((s) => ({ source, line: s.line })), ...(f.search ? [{ source, line: f.search.line }] : [])];
+  const lines = [f.generatedByLine, ...f.nameservers.map((s) => s.line), f.search?.line, ...(f.optionLines ?? [])].filter((l): l is number => l !== undefined);
+  const where: Where[] = [{ source }, ...lines.map((line) => ({ source, line }))];
   return { cells: [label, about, servers, f.search?.domains.join(' ') ?? '', f.options.join(' ')], where };
 }
 
@@ -127,7 +132,7 @@ function runtimePart(view: HostView, host: NamespaceView, sources: Sources): Con
   if (runtime?.processes) {
     if (runtime.processes.length === 0) blocks.push(status('no dockerd, containerd, kubelet or kube-proxy process', false));
     else {
-      const rows = runtime.processes.map((p) => ({ cells: [p.program, String(p.pid), p.argv.slice(1).join(' ') || '(no arguments)'], where: [{ source: p.source, line: 1 }] }));
+      const rows = runtime.processes.map((p) => ({ cells: [p.program, String(p.pid), p.argv.slice(1).join(' ') || '(no arguments)'], where: [{ source: p.source, line: p.line }] }));
       blocks.push({ kind: 'table', caption: 'Runtime processes', head: ['Program', 'PID', 'Arguments'], rows });
     }
   }
@@ -136,7 +141,10 @@ function runtimePart(view: HostView, host: NamespaceView, sources: Sources): Con
     const running = docker.running === undefined ? '' : docker.running ? ' (dockerd running)' : ' (no dockerd process)';
     blocks.push({ kind: 'table', caption: `Docker${running}: each setting with where it comes from`, head: ['Setting', 'Value', 'Origin'], rows });
     if (docker.daemonJsonIgnored) blocks.push(status(`daemon.json not used: ${docker.daemonJsonIgnored}`, false));
-    for (const c of docker.conflicts) blocks.push(status(`${c.key} is set in ${c.file}:${c.line} and on dockerd's command line: dockerd refuses to start`, false));
+    if (docker.conflicts.length > 0) {
+      const rows = docker.conflicts.map((c) => ({ cells: [c.key, `set in ${c.file}:${c.line} and on dockerd's command line`], where: [{ source: c.file, line: c.line }, c.flag] }));
+      blocks.push({ kind: 'table', caption: 'Settings dockerd refuses to start with (set in daemon.json and on its command line)', head: ['Setting', 'Where'], rows });
+    }
   } else if (!jsonProblem) {
     blocks.push(status(cmdProblem ? 'no /etc/docker/daemon.json' : 'no /etc/docker/daemon.json and no dockerd process', false));
   }
@@ -173,6 +181,7 @@ function managersPart(host: NamespaceView, sources: Sources): ContextPart {
     const rows = [{ cells: [m.unmanagedDevices.specs.join(';') || '(empty: every device may be managed)'], where: m.unmanagedDevices.lines.map((l) => ({ source: l.source, line: l.line })) }];
     blocks.push({ kind: 'table', caption: 'NetworkManager [keyfile] unmanaged-devices, as the files merge it', head: ['Devices'], rows });
   }
+  if (!confProblem) blocks.push(...configuredBlocks(m, sources.problem(host.name, 'udev-rules')));
   const ctl = sourceLabel(host.name, 'networkctl-list');
   const ctlProblem = sources.problem(host.name, 'networkctl-list');
   if (ctlProblem) blocks.push(status(`systemd-networkd's links (networkctl) ${ctlProblem}`));
@@ -192,6 +201,23 @@ function managersPart(host: NamespaceView, sources: Sources): ContextPart {
   return { title: 'Network managers', blocks };
 }
 
+/** udev's verdict in a word, where the "Decided by" cell says the rest. */
+const UDEV_SHORT = { unmanaged: 'NM_UNMANAGED=1', 'not-unmanaged': 'NM_UNMANAGED not set', unknown: 'unknown' } as const;
+
+/** What NetworkManager's configuration makes of each device, beside nmcli's state, each row with the lines that decide it. */
+function configuredBlocks(m: NetworkManagersView, udevProblem: string | undefined): ContextBlock[] {
+  const blocks: ContextBlock[] = [];
+  if (udevProblem) blocks.push(status(`udev's rules (NM_UNMANAGED) ${udevProblem}`));
+  if (!m.configured?.length) return blocks;
+  const states = new Map((m.networkManager ?? []).map((d) => [d.device, d.state]));
+  const rows = m.configured.map((c) => ({
+    cells: [c.device, c.management, decisionText(c), udevAside(c) ?? UDEV_SHORT[c.udev.result], states.get(c.device) ?? (m.networkManager ? 'not listed' : '')],
+    where: [...(c.decidedBy?.lines ?? []), ...(c.udev.setBy ? [c.udev.setBy] : []), ...(c.exceptedBy ? [{ source: c.exceptedBy.source, line: c.exceptedBy.line }] : [])],
+  }));
+  blocks.push({ kind: 'table', caption: "NetworkManager's configuration per device (unmanaged-devices, [device*] managed=, udev's NM_UNMANAGED)", head: ['Device', 'Configured', 'Decided by', 'udev', 'nmcli state'], rows });
+  return blocks;
+}
+
 /* ---------- pod network ---------- */
 
 function podNetworkPart(host: NamespaceView, sources: Sources): ContextPart {
@@ -201,10 +227,14 @@ function podNetworkPart(host: NamespaceView, sources: Sources): ContextPart {
   if (confProblem) blocks.push(status(`CNI network configuration (/etc/cni/net.d) ${confProblem}`));
   else if (!cni?.networks?.length) blocks.push(status('no CNI network configuration in /etc/cni/net.d', false));
   else {
-    const rows = cni.networks.map((n) => ({
-      cells: [n.file, n.name ?? '(unnamed)', n.plugins.map((p) => `${p.type}${p.bridge ? ` bridge ${p.bridge}` : ''}${p.subnets.length > 0 ? ` ${p.subnets.join(' ')}` : ''}`).join(', ')],
-      where: [{ source: fileLabel(host.name, n.file) }],
-    }));
+    const rows = cni.networks.map((n) => {
+      const source = fileLabel(host.name, n.file);
+      const lines = [n.nameLine, ...n.plugins.flatMap((p) => [p.line, p.bridgeLine, ...p.subnetLines])].filter((l): l is number => l !== undefined);
+      return {
+        cells: [n.file, n.name ?? '(unnamed)', n.plugins.map((p) => `${p.type}${p.bridge ? ` bridge ${p.bridge}` : ''}${p.subnets.length > 0 ? ` ${p.subnets.join(' ')}` : ''}`).join(', ')],
+        where: [{ source }, ...lines.map((line) => ({ source, line }))],
+      };
+    });
     blocks.push({ kind: 'table', caption: 'CNI networks', head: ['File', 'Network', 'Plugins'], rows });
   }
   const envProblem = sources.problem(host.name, 'flannel-subnet-env');
@@ -212,11 +242,13 @@ function podNetworkPart(host: NamespaceView, sources: Sources): ContextPart {
   else if (!cni?.flannel) blocks.push(status('no /run/flannel/subnet.env: flanneld has leased no subnet', false));
   else {
     const source = cni.flannel.source;
-    blocks.push({ kind: 'table', caption: `flannel lease (${source})`, head: ['Key', 'Value'], rows: Object.entries(cni.flannel.values).map(([k, v]) => ({ cells: [k, v], where: [{ source }] })) });
+    const lines = cni.flannel.lines;
+    const rows = Object.entries(cni.flannel.values).map(([k, v]) => ({ cells: [k, v], where: [{ source, ...(lines[k] !== undefined ? { line: lines[k] } : {}) }] }));
+    blocks.push({ kind: 'table', caption: `flannel lease (${source})`, head: ['Key', 'Value'], rows });
   }
   const assigned = [
-    ...(cni?.assignments ?? []).map((a) => ({ cells: [a.bridge, a.subnet, a.via, a.network ?? ''], where: [] })),
-    ...(cni?.unknown ?? []).map((u) => ({ cells: [u.bridge, `unknown: ${u.reason}`, '', ''], where: [] })),
+    ...(cni?.assignments ?? []).map((a) => ({ cells: [a.bridge, a.subnet, a.via, a.network ?? ''], where: a.lines })),
+    ...(cni?.unknown ?? []).map((u) => ({ cells: [u.bridge, `unknown: ${u.reason}`, '', ''], where: u.lines })),
   ];
   if (assigned.length > 0) blocks.push({ kind: 'table', caption: 'Subnets the configuration gives bridges', head: ['Bridge', 'Subnet', 'By', 'Network'], rows: assigned });
   const ipamProblem = sources.problem(host.name, 'cni-ipam');
