@@ -6,13 +6,10 @@
  * the snapshot and the audit must warn on that port, quoting the DNAT and the INPUT policy line; trace must
  * agree with the kernel. The documented fix (DOCKER-USER) closes the port and silences the rule.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditResult, Finding } from '../../src/engine/types.js';
 import { Lab } from './lab.js';
-import { auditJson, collectWithNode, ensureBuilt, SnapshotText } from './netaudit.js';
+import { auditJson, labSnapshots, SnapshotText } from './netaudit.js';
 import { tcp } from './probes.js';
 import { startServer, stopServer, type Server } from './servers.js';
 import { labSupport, warnIfUnsupported } from './support.js';
@@ -39,27 +36,16 @@ const exposureFindings = (report: AuditResult): Finding[] => report.findings.fil
 
 describe.skipIf(!support.ok)('published-port-exposed in a live netns lab', () => {
   const lab = new Lab('x');
-  let dir = '';
+  const collect = labSnapshots(lab, 'exposure');
   let hostService: Server | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'netaudit-e2e-exposure-'));
-    ensureBuilt();
-    await lab.create();
     hostService = await startServer(lab.ns.host, 'host', HOST_SERVICE_PORT, SERVER_LIFETIME_MS);
   }, 60_000);
 
   afterAll(() => {
     if (hostService) stopServer(hostService);
-    lab.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
-
-  async function collect(name: string): Promise<string> {
-    const file = path.join(dir, `${name}.json`);
-    await collectWithNode(lab, file);
-    return file;
-  }
 
   it('INPUT open: the host service and the published port both answer, and publishing is intended: no finding', async () => {
     const [service, published] = await Promise.all([tcp(lab, 'internet', T.hostUplinkAddress, HOST_SERVICE_PORT), tcp(lab, 'internet', T.hostUplinkAddress, T.publishedPort)]);

@@ -9,15 +9,12 @@
  *  - Docker with its userland proxy (the lab's baseline rules): a docker-proxy stand-in listening on the host
  *    port serves both through INPUT; without it both are refused, and the audit says so.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditResult, Finding } from '../../src/engine/types.js';
 import { dockerRules } from './docker-ruleset.js';
 import { BR_NETFILTER } from './faults.js';
 import { Lab } from './lab.js';
-import { auditJson, collectWithNode, ensureBuilt, netaudit } from './netaudit.js';
+import { auditJson, labSnapshots, netaudit } from './netaudit.js';
 import { tcp, type ProbeResult } from './probes.js';
 import { startServer, stopServer, type Server } from './servers.js';
 import { labSupport, warnIfUnsupported } from './support.js';
@@ -56,24 +53,7 @@ const HAIRPIN_MASQUERADE = ['-s', `${T.containers.c1.address}/32`, '-d', `${T.co
 
 describe.skipIf(!support.ok)('published-port-hairpin-broken in a live netns lab', () => {
   const lab = new Lab('hp');
-  let dir = '';
-
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'netaudit-e2e-hairpin-'));
-    ensureBuilt();
-    await lab.create();
-  }, 60_000);
-
-  afterAll(() => {
-    lab.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function collect(name: string): Promise<string> {
-    const file = path.join(dir, `${name}.json`);
-    await collectWithNode(lab, file);
-    return file;
-  }
+  const collect = labSnapshots(lab, 'hairpin');
 
   const fromC1 = () => tcp(lab, 'c1', T.hostUplinkAddress, T.publishedPort);
   const fromC2 = () => tcp(lab, 'c2', T.hostUplinkAddress, T.publishedPort);

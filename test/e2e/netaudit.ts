@@ -2,8 +2,10 @@
  * The real netaudit CLI (dist/cli/main.js, built by `npm run build`) as the e2e suites drive it:
  * both collectors inside the lab's host namespace, then `show` and `audit` on their snapshots.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/corpus.js';
 import type { Lab } from './lab.js';
 import { describeRun, inNetns, must, run, runSync, type RunResult } from './run.js';
@@ -35,6 +37,30 @@ const containerNamespaces = (lab: Lab): string[] => CONTAINERS.map((c) => lab.ns
 export async function collectWithNode(lab: Lab, out: string): Promise<RunResult> {
   const argv = inNetns(lab.ns.host, [process.execPath, CLI, 'collect', '--netns', ...containerNamespaces(lab), '-o', out]);
   return must(await run(argv, { timeoutMs: COLLECT_TIMEOUT_MS }));
+}
+
+/**
+ * For a suite on the lab: builds the CLI and creates the lab before it, destroys the lab after it, and gives
+ * `collect(name)`, which collects with the Node collector into a directory of the suite's own and returns
+ * the snapshot's path. Called inside the suite's describe, before its own hooks (they run after these
+ * before it, and before these after it).
+ */
+export function labSnapshots(lab: Lab, label: string): (name: string) => Promise<string> {
+  let dir = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), `netaudit-e2e-${label}-`));
+    ensureBuilt();
+    await lab.create();
+  }, 60_000);
+  afterAll(() => {
+    lab.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return async (name) => {
+    const file = path.join(dir, `${name}.json`);
+    await collectWithNode(lab, file);
+    return file;
+  };
 }
 
 /** Writes the POSIX sh collector that `netaudit collector-script` prints to `file`. */
