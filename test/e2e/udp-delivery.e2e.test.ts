@@ -9,22 +9,16 @@
  * in the trace, and no ICMP error to the probe. Without ss -Hulnp the trace stays unknown and says so. Only
  * namespaces this file creates (`naudp-<pid>-…`) are touched, and no kernel module is loaded.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from './field-lab.js';
-import { CLI, ensureBuilt, netaudit } from './netaudit.js';
-import { inNetns, must, run, runSync } from './run.js';
-import { labSupport, warnIfUnsupported } from './support.js';
+import { netaudit } from './netaudit.js';
+import { must, runSync } from './run.js';
+import { SocketLab, socketLabSupport, traceFromHost, type TraceDoc } from './socket-lab.js';
 
-const support = labSupport();
-const hasPython = support.ok && runSync(['sh', '-c', 'command -v python3']).code === 0;
-warnIfUnsupported('UDP delivery lab', support.ok && !hasPython ? { ok: false, reason: 'python3 not found' } : support);
+const support = socketLabSupport('UDP delivery lab');
 
-const PREFIX = 'naudp-';
-const NS = { gw: `${PREFIX}${process.pid}-gw`, srv: `${PREFIX}${process.pid}-srv`, closed: `${PREFIX}${process.pid}-closed` };
+const lab = new SocketLab('udp-', ['gw', 'srv', 'closed'] as const);
+const NS = lab.ns;
 const GW_SRV = '203.0.113.1';
 const SRV = '203.0.113.2';
 const GW_CLOSED = '198.51.100.1';
@@ -52,140 +46,38 @@ while time.time() < end:
     s.sendto(b"srv " + data, peer)
 `;
 
-/** One datagram on a connected socket: "reply ...", "refused" (ICMP port unreachable) or "timeout". */
-const PROBE = `
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(2)
-s.connect((sys.argv[1], int(sys.argv[2])))
-s.send(b"probe")
-try:
-    print("reply " + s.recv(512).decode())
-except ConnectionRefusedError:
-    print("refused")
-except socket.timeout:
-    print("timeout")
-`;
-
-function namespaces(): string[] {
-  return must(runSync(['ip', 'netns', 'list'])).stdout.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter(Boolean);
-}
-
-/** Namespaces of a crashed run of this file (its pid gone), and this run's own from an earlier attempt. */
-function cleanLeftovers(): void {
-  for (const name of namespaces()) {
-    const m = /^naudp-(\d+)-/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    let alive = pid !== process.pid;
-    try {
-      if (alive) process.kill(pid, 0);
-    } catch {
-      alive = false;
-    }
-    if (!alive) runSync(['ip', 'netns', 'del', name]);
-  }
-}
-
-function ip(ns: string, ...args: string[]): void {
-  must(runSync(['ip', '-n', ns, ...args]));
-}
-
-/** A veth's carrier comes up a moment after both ends are up: the collector must not see NO-CARRIER. */
-async function carrierUp(ns: string, dev: string): Promise<boolean> {
-  return until(() => {
-    const links = JSON.parse(must(runSync(['ip', '-n', ns, '-j', 'link', 'show', dev])).stdout) as { flags: string[] }[];
-    return links[0]?.flags.includes('LOWER_UP') === true && !links[0].flags.includes('NO-CARRIER');
-  }, 5000);
-}
-
-function startServer(): Promise<ChildProcess> {
-  const [cmd, ...args] = inNetns(NS.srv, ['python3', '-c', SERVER, String(PORT), String(SERVER_LIFETIME_S)]);
-  const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`UDP server not ready: ${stderr}`));
-    }, 5000);
-    child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`UDP server exited with ${code}: ${stderr}`));
-    });
-    child.stdout?.on('data', (b: Buffer) => {
-      if (!b.toString().includes('ready')) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      // The pipes stay open (python3 exits when they close under it), drained and not holding the test process.
-      for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
-      child.unref();
-      resolve(child);
-    });
-  });
-}
-
-async function probe(address: string, port: number): Promise<string> {
-  const r = await run(inNetns(NS.gw, ['python3', '-c', PROBE, address, String(port)]), { timeoutMs: 5000 });
-  return r.code === 0 ? r.stdout.trim() : `probe failed: ${r.stderr.trim() || (r.timedOut ? 'killed' : `exit ${r.code}`)}`;
-}
-
-interface TraceDoc {
-  verdict: string;
-  reason: string;
-  steps: { namespace: string; stage: string; verdict: string; note: string; evidence: { source: string; line: number; text: string }[] }[];
+/** One datagram from gw on a connected socket, 2 s for an answer: "reply ...", "refused" (ICMP port unreachable) or "timeout". */
+function probe(address: string, port: number): Promise<string> {
+  return lab.probe('gw', 'udp', address, port, 2);
 }
 
 function trace(snapshot: string, to: string, port: number): { code: number | null; doc: TraceDoc } {
-  const r = netaudit(['trace', snapshot, '--from', 'netns:host', '--to', to, '--proto', 'udp', '--dport', String(port), '--format', 'json']);
-  expect(r.stderr).toBe('');
-  return { code: r.code, doc: JSON.parse(r.stdout) as TraceDoc };
+  return traceFromHost(snapshot, to, 'udp', port);
 }
 
-describe.skipIf(!support.ok || !hasPython)('UDP delivery lab: a listener, a closed port, a namespace with no socket', () => {
-  let work: string;
-  let server: ChildProcess | undefined;
+describe.skipIf(!support.ok)('UDP delivery lab: a listener, a closed port, a namespace with no socket', () => {
   let snapshot: string;
 
   beforeAll(async () => {
-    cleanLeftovers();
-    work = mkdtempSync(path.join(tmpdir(), 'netaudit-udp-'));
-    for (const ns of Object.values(NS)) {
-      must(runSync(['ip', 'netns', 'add', ns]));
-      ip(ns, 'link', 'set', 'lo', 'up');
+    lab.create();
+    for (const [peer, dev, own, theirs] of [['srv', 'srv0', GW_SRV, SRV], ['closed', 'cls0', GW_CLOSED, CLOSED]] as const) {
+      lab.ip('gw', 'link', 'add', dev, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS[peer]);
+      lab.ip('gw', 'addr', 'add', `${own}/24`, 'dev', dev);
+      lab.ip('gw', 'link', 'set', dev, 'up');
+      lab.ip(peer, 'addr', 'add', `${theirs}/24`, 'dev', 'eth0');
+      lab.ip(peer, 'link', 'set', 'eth0', 'up');
     }
-    for (const [peer, dev, own, theirs] of [[NS.srv, 'srv0', GW_SRV, SRV], [NS.closed, 'cls0', GW_CLOSED, CLOSED]] as const) {
-      ip(NS.gw, 'link', 'add', dev, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', peer);
-      ip(NS.gw, 'addr', 'add', `${own}/24`, 'dev', dev);
-      ip(NS.gw, 'link', 'set', dev, 'up');
-      ip(peer, 'addr', 'add', `${theirs}/24`, 'dev', 'eth0');
-      ip(peer, 'link', 'set', 'eth0', 'up');
-    }
-    for (const [ns, dev] of [[NS.gw, 'srv0'], [NS.gw, 'cls0'], [NS.srv, 'eth0'], [NS.closed, 'eth0']] as const) {
-      if (!(await carrierUp(ns, dev))) throw new Error(`${dev} in ${ns} has no carrier after 5 s`);
-    }
+    await lab.waitForCarrier([['gw', 'srv0'], ['gw', 'cls0'], ['srv', 'eth0'], ['closed', 'eth0']]);
     // Only where the kernel has VXLAN already (built in or loaded): the lab loads no module.
     if (hasVxlan) {
-      ip(NS.srv, 'link', 'add', 'vx0', 'type', 'vxlan', 'id', '42', 'local', SRV, 'remote', GW_SRV, 'dev', 'eth0', 'dstport', String(VXLAN_PORT));
-      ip(NS.srv, 'link', 'set', 'vx0', 'up');
+      lab.ip('srv', 'link', 'add', 'vx0', 'type', 'vxlan', 'id', '42', 'local', SRV, 'remote', GW_SRV, 'dev', 'eth0', 'dstport', String(VXLAN_PORT));
+      lab.ip('srv', 'link', 'set', 'vx0', 'up');
     }
-    server = await startServer();
-    ensureBuilt();
-    snapshot = path.join(work, 'udp.json');
-    must(await run(inNetns(NS.gw, [process.execPath, CLI, 'collect', '--netns', NS.srv, NS.closed, '-o', snapshot]), { timeoutMs: 30_000 }));
+    await lab.startServer('srv', SERVER, [String(PORT), String(SERVER_LIFETIME_S)]);
+    snapshot = await lab.collect('gw', ['srv', 'closed'], 'udp.json');
   });
 
-  afterAll(() => {
-    if (server?.pid !== undefined && server.exitCode === null) {
-      try {
-        process.kill(server.pid, 'SIGKILL');
-      } catch {
-        // exited meanwhile
-      }
-    }
-    for (const ns of Object.values(NS)) runSync(['ip', 'netns', 'del', ns]);
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => lab.destroy());
 
   /** The 1-based line of srv's ss -Hulnp that holds `text`. */
   function ssLine(text: string): number {
@@ -239,7 +131,7 @@ describe.skipIf(!support.ok || !hasPython)('UDP delivery lab: a listener, a clos
   it('the same snapshot without ss -Hulnp: unknown, naming the source, never a guess', () => {
     const doc = JSON.parse(readFileSync(snapshot, 'utf8')) as { namespaces: { sources: Record<string, unknown> }[] };
     for (const ns of doc.namespaces) delete ns.sources['ss-ulnp'];
-    const older = path.join(work, 'without-ss-ulnp.json');
+    const older = lab.file('without-ss-ulnp.json');
     writeFileSync(older, JSON.stringify(doc));
     const { code, doc: traced } = trace(older, SRV, PORT);
     expect(traced.verdict).toBe('unknown');
