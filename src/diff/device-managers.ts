@@ -13,7 +13,8 @@
 import type { Evidence } from '../parse/common.js';
 import type { NetworkFile, NetworkManagers, NmConfiguredManagement } from '../model/network-managers.js';
 import type { Namespace } from '../model/types.js';
-import { configuredManagements, decisionText, nmConfiguredView } from '../show/nm-configured.js';
+import { decisionText } from '../report/nm-configured-text.js';
+import { configuredManagements, nmConfiguredView } from '../show/nm-configured.js';
 import type { ChangeList, Pair, Shown } from './change-list.js';
 import type { InterfaceChanges } from './interfaces.js';
 import { sourceRead } from './sources.js';

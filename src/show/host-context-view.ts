@@ -5,7 +5,8 @@
  */
 import type { CniState } from '../model/cni.js';
 import type { NetworkManagers, NmConfiguredManagement } from '../model/network-managers.js';
-import { decisionText, lineRef, nmConfiguredView, udevAside, type LineRef, type NmConfiguredView } from './nm-configured.js';
+import { decisionText, udevAside } from '../report/nm-configured-text.js';
+import { lineRef, nmConfiguredView, type LineRef, type NmConfiguredView } from './nm-configured.js';
 
 export interface NetworkManagersView {
   /** nmcli's devices; absent when nmcli-device was not usable. */

@@ -11,7 +11,7 @@ import { fileLabel, FILE_SOURCE_IDS } from '../../snapshot/host-files.js';
 import { sourceLabel } from '../../snapshot/sources.js';
 import type { ResolvConfView, SettingView } from '../../show/context-view.js';
 import type { NetworkManagersView } from '../../show/host-context-view.js';
-import { decisionText, udevAside } from '../../show/nm-configured.js';
+import { decisionText, udevAside } from '../nm-configured-text.js';
 import type { HostView, NamespaceView } from '../../show/view.js';
 
 /** A line of the snapshot that shows a row; without `line`, the file as a whole. */
