@@ -7,7 +7,7 @@ import { clip, fail, type ParseInput, type Parsed } from '../common.js';
 import type { IpAddrEntry, IpAddrInfo } from '../types.js';
 import { headerText, integerField, readLinkHeader } from './link-header.js';
 import { put } from './record.js';
-import { expandOneLine, isIndented, readPaste, words, type PasteLine } from './paste.js';
+import { expandOneLine, iprouteErrorNote, isIndented, readPaste, words, type PasteLine } from './paste.js';
 
 const EXPECTED = 'expected the output of `ip addr` (`N: NAME: <FLAGS> ...` lines, each followed by indented `inet`/`inet6` lines)';
 
@@ -26,6 +26,7 @@ const ADDRESS = /^[0-9a-fA-F:.]+$/;
 
 export function parseIpAddrText(input: ParseInput): Parsed<IpAddrEntry[]> {
   const paste = readPaste(input);
+  const notes = [...paste.notes];
   const entries: IpAddrEntry[] = [];
   const byIndex = new Map<string, IpAddrEntry>();
   let current: IpAddrEntry | undefined;
@@ -52,6 +53,12 @@ export function parseIpAddrText(input: ParseInput): Parsed<IpAddrEntry[]> {
       current.addrs.push(readAddress(input, { line: l.line, text: oneLine[3] as string }));
       continue;
     }
+    const error = iprouteErrorNote(input.source, l);
+    if (error) {
+      notes.push(error);
+      current = undefined;
+      continue;
+    }
     if (!isIndented(l.text)) fail(input, `not a line of \`ip addr\`: ${clip(l.text)}`, l.line, EXPECTED);
     if (!current) fail(input, `indented line before any interface: ${clip(l.text)}`, l.line, EXPECTED);
     const first = words(l.text)[0];
@@ -59,7 +66,7 @@ export function parseIpAddrText(input: ParseInput): Parsed<IpAddrEntry[]> {
     else if (first === 'valid_lft') readLifetime(l, current.addrs.at(-1));
     // link/…, altname and the `-d` details are not part of the address records.
   }
-  return { value: entries, notes: paste.notes };
+  return { value: entries, notes };
 }
 
 /** `inet 192.0.2.1/24 brd 192.0.2.255 scope global secondary up0:sec`, `inet 198.51.100.1 peer 198.51.100.2/32 ...`. */

@@ -7,7 +7,7 @@ import { clip, fail, type ParseInput, type Parsed } from '../common.js';
 import type { IpLinkEntry } from '../types.js';
 import { headerText, integerField, readLinkHeader, readLinkLayer } from './link-header.js';
 import { isLinkInfoLine, readLinkInfoLine, type LinkInfoText } from './link-info.js';
-import { expandOneLine, isIndented, readPaste, words } from './paste.js';
+import { expandOneLine, iprouteErrorNote, isIndented, readPaste, words } from './paste.js';
 import { put } from './record.js';
 
 const EXPECTED = 'expected the output of `ip link` or `ip -d link` (`N: NAME: <FLAGS> mtu ...` lines, each followed by an indented `link/...` line)';
@@ -27,6 +27,7 @@ interface OpenLink {
 
 export function parseIpLinkText(input: ParseInput): Parsed<IpLinkEntry[]> {
   const paste = readPaste(input);
+  const notes = [...paste.notes];
   const entries: IpLinkEntry[] = [];
   let open: OpenLink | undefined;
   const close = (): void => {
@@ -42,6 +43,12 @@ export function parseIpLinkText(input: ParseInput): Parsed<IpLinkEntry[]> {
       put(entry, 'operstate', header.fields.get('state'));
       put(entry, 'master', header.fields.get('master'));
       open = { entry, linkRef: header.linkRef, info: {}, sawLinkLayer: false, otherNetns: false };
+      continue;
+    }
+    const error = iprouteErrorNote(input.source, l);
+    if (error) {
+      close();
+      notes.push(error);
       continue;
     }
     if (!isIndented(l.text)) fail(input, `not a line of \`ip link\`: ${clip(l.text)}`, l.line, EXPECTED);
@@ -66,7 +73,7 @@ export function parseIpLinkText(input: ParseInput): Parsed<IpLinkEntry[]> {
     // Statistics (`-s`), altname, vf and xdp lines are not part of the record.
   }
   close();
-  return { value: entries, notes: paste.notes };
+  return { value: entries, notes };
 }
 
 function finish(open: OpenLink): IpLinkEntry {

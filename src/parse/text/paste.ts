@@ -110,6 +110,17 @@ export function expandOneLine(lines: PasteLine[]): PasteLine[] {
   return out;
 }
 
+/**
+ * iproute2's own error line (`Error: Peer netns reference is invalid.`, the kernel's extended ack) is stderr,
+ * which a sosreport keeps with the output: a note where it stood, since ip stops a dump at an error and the
+ * listing may be incomplete from there. Undefined for any other line.
+ */
+export function iprouteErrorNote(source: string, line: PasteLine): ParseNote | undefined {
+  if (!/^Error: \S/.test(line.text)) return undefined;
+  const text = line.text.trim();
+  return { source, line: line.line, message: `ip's error message skipped (its stderr, kept with the output): ${text.length > 100 ? `${text.slice(0, 99)}…` : text}; the listing may be incomplete from here` };
+}
+
 export function isIndented(text: string): boolean {
   return text.charCodeAt(0) === 0x20 || text.charCodeAt(0) === 0x09;
 }

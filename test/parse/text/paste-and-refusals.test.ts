@@ -48,6 +48,17 @@ describe('pasted damage', () => {
     expect(colour.notes.some((n) => n.message.includes('ANSI'))).toBe(true);
   });
 
+  it('iproute2\'s error line in the output (stderr a sosreport keeps): skipped with a note at its line, the links around it kept', () => {
+    const clean = parseIpLinkText({ source: 'ip-link', text: fixture('ip-link.txt') });
+    const lines = fixture('ip-link.txt').split('\n');
+    const second = lines.findIndex((line, i) => i > 0 && /^\d+: /.test(line));
+    const withError = [...lines.slice(0, second), 'Error: Peer netns reference is invalid.', ...lines.slice(second)].join('\n');
+    const parsed = parseIpLinkText({ source: 'ip-link', text: withError });
+    expect(parsed.value.map((l) => l.ifname)).toEqual(clean.value.map((l) => l.ifname));
+    expect(parsed.notes).toContainEqual({ source: 'ip-link', line: second + 1, message: expect.stringMatching(/^ip's error message skipped .*Peer netns reference is invalid\..*may be incomplete/) });
+    expect(() => parseIpLinkText({ source: 'ip-link', text: withError.replace('Error: Peer', 'Oops: Peer') })).toThrow(/not a line of `ip link`/);
+  });
+
   it('`ip -all netns exec` header of one namespace is skipped with a note', () => {
     const parsed = parseIpLinkText({ source: 'ip-link', text: `netns: natext-b\n${fixture('netns-b-ip-link-d.txt')}` });
     expect(parsed.value.map((l) => l.ifname)).toEqual(['lo', 'va1']);
