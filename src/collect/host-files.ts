@@ -9,7 +9,7 @@ import { lstat, open, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CollectedFile, FileSource } from '../snapshot/schema.js';
 import { expandPattern, pathExists } from '../snapshot/file-glob.js';
-import { FILE_SOURCES, type FileSourceSpec, hasWildcard } from '../snapshot/host-files.js';
+import { FILE_SOURCES, fileSourceStatus, type FileSourceSpec, hasWildcard, tooLargeReason } from '../snapshot/host-files.js';
 import { systemMessage } from '../snapshot/read-bytes.js';
 import { storeBytes } from '../snapshot/utf8.js';
 
@@ -29,7 +29,6 @@ const MAX_LINKS = 40;
 export const REASON_NOT_REGULAR = 'not a regular file';
 export const REASON_BROKEN_LINK = 'broken symbolic link';
 export const REASON_LINK_LOOP = 'too many levels of symbolic links';
-export const tooLargeReason = (maxBytes: number): string => `larger than ${maxBytes} bytes, not read`;
 export const noProcessReason = (processes: readonly string[]): string => `no process named ${processes.join(', ')}`;
 
 /** The file sources of one namespace view: every host-scoped one too for the host. */
@@ -40,14 +39,6 @@ export async function readFileSources(view: FileView, roots: FileRoots): Promise
     out[spec.id] = await readFileSource(spec, view, roots);
   }
   return out;
-}
-
-/** ok: a file read; empty: nothing there; failed: something there and nothing readable (reasons joined). */
-export function fileSourceStatus(files: readonly CollectedFile[]): Pick<FileSource, 'status' | 'reason'> {
-  if (files.some((f) => f.status === 'ok')) return { status: 'ok' };
-  const problems = files.filter((f) => f.status !== 'absent');
-  if (problems.length === 0) return { status: 'empty' };
-  return { status: 'failed', reason: problems.map((f) => `${f.path}: ${f.reason ?? f.status}`).join('; ') };
 }
 
 async function readFileSource(spec: FileSourceSpec, view: FileView, roots: FileRoots): Promise<FileSource> {

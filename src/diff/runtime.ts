@@ -13,6 +13,8 @@ import type { Evidence } from '../parse/common.js';
 import type { CmdlineFlag } from '../parse/process-cmdline.js';
 import { DOCKER_DAEMON_JSON, type DockerConfig, type RuntimeConfig, type RuntimeProcess, type Setting } from '../model/runtime-config.js';
 import type { Host } from '../model/types.js';
+import { settingValueText } from '../report/setting-text.js';
+import { dockerSettings } from '../show/context-view.js';
 import type { ChangeList, Pair, Shown } from './change-list.js';
 import { sourceRead } from './sources.js';
 
@@ -43,35 +45,16 @@ function daemonJson(runtime: RuntimeConfig | undefined): Shown | undefined {
 }
 
 function settings(docker: DockerConfig | undefined): Map<string, Setting<unknown>> {
-  const map = new Map<string, Setting<unknown>>();
-  if (!docker) return map;
-  const named: [string, Setting<unknown> | undefined][] = [
-    ['iptables', docker.iptables],
-    ['ip6tables', docker.ip6tables],
-    ['ip-forward', docker.ipForward],
-    ['ip-masq', docker.ipMasq],
-    ['userland-proxy', docker.userlandProxy],
-    ['firewall-backend', docker.firewallBackend],
-    ['bridge', docker.bridge],
-    ['bip', docker.bip],
-    ['fixed-cidr', docker.fixedCidr],
-    ['fixed-cidr-v6', docker.fixedCidrV6],
-    ['default-address-pools', docker.defaultAddressPools],
-  ];
-  for (const [key, s] of named) if (s) map.set(key, s);
+  if (!docker) return new Map();
+  const map = new Map<string, Setting<unknown>>(dockerSettings(docker));
   // dns is read from daemon.json only (a --dns flag is a runtime.flag change).
   const dns = docker.daemonJson?.dns;
   if (dns) map.set('dns', { value: dns.value, origin: 'daemon.json', evidence: dns.evidence });
   return map;
 }
 
-function settingValue(value: unknown): string {
-  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' && v !== null && 'base' in v && 'size' in v ? `${String(v.base)} size ${String(v.size)}` : String(v))).join(', ') || '(none)';
-  return String(value);
-}
-
 function shownSetting(s: Setting<unknown>): Shown {
-  return { value: `${settingValue(s.value)} (${s.origin})`, evidence: s.evidence };
+  return { value: `${settingValueText(s.value)} (${s.origin})`, evidence: s.evidence };
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 import { parseCidr } from '../model/net.js';
 import { clip, fail, splitLines, type ParseInput, type Parsed, type ParseNote } from './common.js';
-import { jsonErrorLine } from './json-syntax.js';
+import { parseJsonDocument } from './json-syntax.js';
 import { pasteDamage } from './pasted-lines.js';
 
 export interface Located<T> {
@@ -57,13 +57,7 @@ export function parseCniConf(input: ParseInput): Parsed<CniNetworkConf> {
   notes.push(...damage.notes);
   const original = input.text.charCodeAt(0) === 0xfeff ? input.text.slice(1) : input.text;
   const text = damage.skipped.size === 0 ? original : original.split(/\r\n|\r|\n/).map((l, i) => (damage.skipped.has(i + 1) ? '' : l)).join('\n');
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    const message = (err as Error).message;
-    fail(input, `invalid JSON: ${clip(message, 160)}`, jsonErrorLine(text, message) ?? 1, 'expected a CNI network configuration (a .conflist or .conf file of /etc/cni/net.d)');
-  }
+  const doc = parseJsonDocument({ source: input.source, text }, MAX_DEPTH, 'expected a CNI network configuration (a .conflist or .conf file of /etc/cni/net.d)');
   if (!isObject(doc)) fail(input, 'a CNI network configuration is a JSON object', 1);
   const lines = splitLines(text);
   const positions = jsonPositions(text, input);

@@ -8,7 +8,7 @@
  * (dockerd would refuse it too). Not JSON, or not an object, is an error with the line.
  */
 import { clip, fail, type Evidence, type ParseInput, type Parsed, type ParseNote } from './common.js';
-import { failAtJsonError, jsonErrorLine } from './json-syntax.js';
+import { parseJsonDocument } from './json-syntax.js';
 
 export interface Located<T> {
   value: T;
@@ -47,16 +47,7 @@ export function parseDockerDaemonJson(input: ParseInput): Parsed<DockerDaemonJso
   const result: DockerDaemonJson = { keys: new Map() };
   // dockerd accepts an empty file as no configuration.
   if (text.trim() === '') return { value: result, notes };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    const message = (err as Error).message;
-    const line = jsonErrorLine(text, message);
-    // Node's message does not always give a position: the syntax checker finds the line.
-    if (line === undefined) failAtJsonError({ source: input.source, text }, MAX_DEPTH, message);
-    fail(input, `invalid JSON: ${clip(message, 160)}`, line, 'expected dockerd\'s daemon.json: one JSON object of daemon settings');
-  }
+  const doc = parseJsonDocument({ source: input.source, text }, MAX_DEPTH, 'expected dockerd\'s daemon.json: one JSON object of daemon settings');
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     fail(input, `expected a JSON object of daemon settings, found ${Array.isArray(doc) ? 'an array' : doc === null ? 'null' : `a ${typeof doc}`}`, 1);
   }

@@ -227,6 +227,21 @@ export function failAtJsonError(input: ParseInput, maxDepth: number, nativeMessa
   return fail(input, `invalid JSON: ${clip(nativeMessage, 160)}`);
 }
 
+/**
+ * JSON.parse of a configuration file (a BOM already dropped); invalid JSON is a ParseError at the line of the
+ * error, found by the syntax checker where Node's message gives no position ("Unexpected token '}', ...").
+ */
+export function parseJsonDocument(input: ParseInput, maxDepth: number, hint: string): unknown {
+  try {
+    return JSON.parse(input.text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const line = jsonErrorLine(input.text, message);
+    if (line === undefined) failAtJsonError(input, maxDepth, message);
+    return fail(input, `invalid JSON: ${clip(message, 160)}`, line, hint);
+  }
+}
+
 /** The line of a JSON.parse error message ("Unexpected token } in JSON at position 120" → the line of position 120). */
 export function jsonErrorLine(text: string, message: string): number | undefined {
   const pos = /position (\d+)/.exec(message);

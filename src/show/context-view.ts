@@ -4,7 +4,7 @@
  * and kubelet flags). view.ts and text.ts call these.
  */
 import type { NamespaceResolvers, ResolverFile } from '../model/resolvers.js';
-import type { RuntimeConfig, Setting } from '../model/runtime-config.js';
+import type { DockerConfig, RuntimeConfig, Setting } from '../model/runtime-config.js';
 
 export interface ResolvConfView {
   path: string;
@@ -80,26 +80,31 @@ function settingView<T>(s: Setting<T>): SettingView {
   return view;
 }
 
+/** Docker's merged settings by the name dockerd knows them by, in this order (show and diff list them so). */
+export function dockerSettings(d: DockerConfig): [string, Setting<unknown>][] {
+  const named: [string, Setting<unknown> | undefined][] = [
+    ['iptables', d.iptables],
+    ['ip6tables', d.ip6tables],
+    ['ip-forward', d.ipForward],
+    ['ip-masq', d.ipMasq],
+    ['userland-proxy', d.userlandProxy],
+    ['firewall-backend', d.firewallBackend],
+    ['bridge', d.bridge],
+    ['bip', d.bip],
+    ['fixed-cidr', d.fixedCidr],
+    ['fixed-cidr-v6', d.fixedCidrV6],
+    ['default-address-pools', d.defaultAddressPools],
+  ];
+  return named.filter((entry): entry is [string, Setting<unknown>] => entry[1] !== undefined);
+}
+
 export function runtimeView(r: RuntimeConfig): RuntimeView {
   const view: RuntimeView = {};
   if (r.processes) view.processes = r.processes.map((p) => ({ program: p.cmdline.program, pid: p.pid, source: p.label, line: p.cmdline.evidence.line, argv: p.cmdline.argv }));
   if (r.docker) {
     const d = r.docker;
     const settings: Record<string, SettingView> = {};
-    const named: [string, Setting<unknown> | undefined][] = [
-      ['iptables', d.iptables],
-      ['ip6tables', d.ip6tables],
-      ['ip-forward', d.ipForward],
-      ['ip-masq', d.ipMasq],
-      ['userland-proxy', d.userlandProxy],
-      ['firewall-backend', d.firewallBackend],
-      ['bridge', d.bridge],
-      ['bip', d.bip],
-      ['fixed-cidr', d.fixedCidr],
-      ['fixed-cidr-v6', d.fixedCidrV6],
-      ['default-address-pools', d.defaultAddressPools],
-    ];
-    for (const [key, s] of named) if (s) settings[key] = settingView(s);
+    for (const [key, s] of dockerSettings(d)) settings[key] = settingView(s);
     view.docker = { settings, conflicts: d.conflicts.map((c) => ({ key: c.key, file: c.file.source, line: c.file.line, flag: { source: c.flag.source, line: c.flag.line } })) };
     if (d.running !== undefined) view.docker.running = d.running;
     if (d.daemonJsonIgnored) view.docker.daemonJsonIgnored = d.daemonJsonIgnored;

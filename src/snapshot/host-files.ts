@@ -14,6 +14,7 @@
  * A rule lists the id in `requires`; raw-output directories hold the file under `files/<real path>`
  * (README, raw-directory table). Then write its parser (src/parse) and model where rules read it.
  */
+import type { CollectedFile, FileSource } from './schema.js';
 
 export type FileScope = 'host' | 'namespace';
 
@@ -142,4 +143,15 @@ export function hasWildcard(pattern: string): boolean {
 /** Byte order (sh globs under LC_ALL=C sort this way). */
 export function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Why a file was not read: over its source's maxBytes (every collector and importer says it so). */
+export const tooLargeReason = (maxBytes: number): string => `larger than ${maxBytes} bytes, not read`;
+
+/** ok: a file read; empty: nothing there; failed: something there and nothing readable (reasons joined). */
+export function fileSourceStatus(files: readonly CollectedFile[]): Pick<FileSource, 'status' | 'reason'> {
+  if (files.some((f) => f.status === 'ok')) return { status: 'ok' };
+  const problems = files.filter((f) => f.status !== 'absent');
+  if (problems.length === 0) return { status: 'empty' };
+  return { status: 'failed', reason: problems.map((f) => `${f.path}: ${f.reason ?? f.status}`).join('; ') };
 }

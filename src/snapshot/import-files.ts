@@ -8,7 +8,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { expandPattern } from './file-glob.js';
-import { FILE_SOURCES, type FileSourceSpec, RAW_FILES_DIR } from './host-files.js';
+import { FILE_SOURCES, fileSourceStatus, type FileSourceSpec, RAW_FILES_DIR, tooLargeReason } from './host-files.js';
 import { systemMessage } from './read-bytes.js';
 import type { CollectedFile, FileSource } from './schema.js';
 import { storeBytes } from './utf8.js';
@@ -29,9 +29,7 @@ export async function importFileSources(filesDir: string, where: { host: boolean
     out[spec.id] =
       files.length === 0
         ? { status: 'not-collected', reason: `no ${spec.paths.map((p) => `${RAW_FILES_DIR}${p}`).join(' or ')} in ${path.dirname(filesDir)}`, files: [] }
-        : files.some((f) => f.status === 'ok')
-          ? { status: 'ok', files }
-          : { status: 'failed', reason: files.map((f) => `${f.path}: ${f.reason ?? f.status}`).join('; '), files };
+        : { ...fileSourceStatus(files), files };
   }
   for (const file of await listFiles(filesDir, '')) {
     if (used.has(file)) continue;
@@ -49,7 +47,7 @@ async function importOne(full: string, recordedAs: string, maxBytes: number): Pr
   try {
     const info = await stat(full);
     if (!info.isFile()) return { path: recordedAs, status: 'unreadable', reason: 'not a regular file' };
-    if (info.size > maxBytes) return { path: recordedAs, status: 'too-large', reason: `larger than ${maxBytes} bytes, not read` };
+    if (info.size > maxBytes) return { path: recordedAs, status: 'too-large', reason: tooLargeReason(maxBytes) };
     const stored = storeBytes(await readFile(full));
     return { path: recordedAs, status: 'ok', content: stored.text, encoding: stored.encoding };
   } catch (err) {

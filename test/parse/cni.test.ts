@@ -118,6 +118,16 @@ describe('CNI network configuration', () => {
     expect(() => cni('[1,2]')).toThrow(/JSON object/);
   });
 
+  it('a value missing where Node names no position (`"a":` then `}`): the line of the error, not line 1', () => {
+    try {
+      cni('{\n  "cniVersion": "0.3.1",\n  "name":\n}\n');
+      throw new Error('accepted');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ParseError);
+      expect((e as ParseError).location.line).toBe(4);
+    }
+  });
+
   it('places every value of generated JSON on the line it is on (property)', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(0, 1, 2, 4), (doc, indent) => {

@@ -16,7 +16,7 @@ import type { Evidence } from '../../parse/common.js';
 import type { Hook } from './hooks.js';
 import type { NamespaceView } from './namespace-view.js';
 import { runHook } from './netfilter-stage.js';
-import { describePacket, type ChainContext, type ConnectionView } from './packet.js';
+import { describePacket, formatEndpoint, type ChainContext, type ConnectionView } from './packet.js';
 import type { Packet, TraceStep } from './types.js';
 
 export interface BridgeNetfilterCall {
@@ -111,7 +111,6 @@ export function bridgedFrame(view: NamespaceView, bridge: Interface, inPort: str
 
 /** "tcp 192.0.2.50:40000 > 198.51.100.1:443 bridged from vnet0 to eth0 on br0", for messages. */
 export function describeBridgedFrame(bridge: string, inPort: string, outPort: string, packet: Packet): string {
-  const dst = formatAddress(packet.family, packet.dst);
-  const to = packet.dport === undefined ? dst : packet.family === 6 ? `[${dst}]:${packet.dport}` : `${dst}:${packet.dport}`;
+  const to = formatEndpoint(packet.family, packet.dst, packet.dport);
   return `${packet.protocol.toUpperCase()} from ${formatAddress(packet.family, packet.src)} to ${to}, bridged by ${bridge} from ${inPort} to ${outPort}`;
 }

@@ -19,7 +19,7 @@ import { bridgeCallsNetfilter, bridgedFrame } from './bridged-frames.js';
 import { lookupError, type FibDecision } from './fib.js';
 import { NamespaceView } from './namespace-view.js';
 import { runHook, type HookOutcome, type NatAction } from './netfilter-stage.js';
-import { describePacket, type ChainContext, type ConnectionView } from './packet.js';
+import { describePacket, formatEndpoint, type ChainContext, type ConnectionView } from './packet.js';
 import type { Leg, Packet, Stage, StepVerdict, TraceStep, TraceVerdict } from './types.js';
 
 /** Namespaces a packet may cross before the walk gives up (a routing loop between namespaces). */
@@ -30,6 +30,8 @@ interface NatRecord {
   seen: boolean;
   /** Destination NAT: the original destination and the one it became. */
   dnat?: { dst: bigint; dport?: number };
+  /** The lines of the rule that made the destination NAT: a reply that misses its reversal quotes them. */
+  dnatEvidence?: Evidence[];
   /** Source NAT: the original source. */
   snat?: { src: bigint; sport?: number };
   /**
@@ -281,12 +283,12 @@ class LegWalk {
     const p = this.packet;
     if (!peer || p.protocol === 'icmp') return false;
     if (p.src === peer.address && (peer.port === undefined || p.sport === peer.port)) return false;
-    const got = endpoint(p.family, p.src, p.sport);
-    const asked = endpoint(p.family, peer.address, peer.port);
+    const got = formatEndpoint(p.family, p.src, p.sport);
+    const asked = formatEndpoint(p.family, peer.address, peer.port);
     const nat = [...this.conntrack].find(([, record]) => record.dnat?.dst === peer.address);
     const where = nat ? `the destination NAT of namespace ${nat[0]}` : 'a destination NAT of the request';
     const outcome = p.protocol === 'tcp' ? 'its kernel knows no connection from there and answers with a reset' : 'the socket (or resolver) ignores a reply from an unexpected source';
-    this.step(view, 'local-delivery', 'drop', `the reply comes from ${got}, but the sender sent to ${asked}: ${where} was not reversed, because the reply did not pass back through it (no source NAT there made the target answer by that way); ${outcome}`, []);
+    this.step(view, 'local-delivery', 'drop', `the reply comes from ${got}, but the sender sent to ${asked}: ${where} was not reversed, because the reply did not pass back through it (no source NAT there made the target answer by that way); ${outcome}`, nat?.[1].dnatEvidence ?? []);
     return true;
   }
 
@@ -651,6 +653,7 @@ class LegWalk {
     const p = this.packet;
     if (action.kind === 'dnat' || action.kind === 'redirect') {
       nat.dnat = p.dport === undefined ? { dst: p.dst } : { dst: p.dst, dport: p.dport };
+      if (step) nat.dnatEvidence = step.evidence;
       if (action.kind === 'redirect') {
         const own = device === undefined || device === 'lo' ? (p.family === 4 ? 0x7f000001n : 1n) : view.sourceFor(p.family, device, undefined);
         if (own !== undefined) p.dst = own;
@@ -731,13 +734,6 @@ function isLoopbackV4(address: bigint): boolean {
 function parseHost(text: string, family: 4 | 6): bigint | undefined {
   const parsed = parseAddress(text);
   return parsed?.family === family ? parsed.value : undefined;
-}
-
-/** "192.0.2.10:8080", "[2001:db8::1]:443", or the bare address for a packet without ports. */
-function endpoint(family: 4 | 6, address: bigint, port: number | undefined): string {
-  const text = formatAddress(family, address);
-  if (port === undefined) return text;
-  return family === 6 ? `[${text}]:${port}` : `${text}:${port}`;
 }
 
 /** Whether a socket takes the packet; `note` says why not, or what was assumed to say it does, where its family decides. */

@@ -21,7 +21,7 @@ import { uplinkInterface } from '../topology.js';
 import { outsideDestination } from './bridge-paths.js';
 import type { PathEngine } from './engine.js';
 import { askHook } from './hook-question.js';
-import { iptablesDecisionOf } from './netfilter-stage.js';
+import { decisionRules, iptablesDecisionOf } from './netfilter-stage.js';
 import { nftDecidingRule } from './nft-stage.js';
 import type { Leg, Packet, Stage, TraceStep } from './types.js';
 
@@ -65,8 +65,7 @@ export function closesToAnyone(step: TraceStep): boolean {
   const decision = iptablesDecisionOf(step);
   if (decision) {
     if (decision.by === 'policy') return true;
-    const rules = decision.path.length > 0 ? decision.path : decision.rule ? [decision.rule] : [];
-    return rules.every((r) => !(r.source && !r.source.negated) && !r.matches.some((m) => m.options.some((o) => !o.negated && (o.name === 'src-range' || o.name === 'match-set'))));
+    return decisionRules(decision).every((r) => !(r.source && !r.source.negated) && !r.matches.some((m) => m.options.some((o) => !o.negated && (o.name === 'src-range' || o.name === 'match-set'))));
   }
   const rule = nftDecidingRule(step);
   return rule !== undefined && !/\bsaddr (?!!=)/.test(rule.text);

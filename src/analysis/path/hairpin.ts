@@ -14,6 +14,7 @@
  * and reply, as the kernel runs it; the runtime's setting only explains the outcome.
  * IPv6 has no route_localnet, and the engine does not model ::1 leaving a device: the localhost case is IPv4.
  */
+import { isLoopback } from '../../model/net.js';
 import type { Namespace } from '../../model/types.js';
 import type { PublishedPort } from '../netfilter/published-ports.js';
 import { uplinkInterface } from '../topology.js';
@@ -71,7 +72,7 @@ function fromContainer(engine: PathEngine, ns: Namespace, port: PublishedPort): 
 function fromLocalhost(engine: PathEngine, ns: Namespace, port: PublishedPort, walks: Map<string, HairpinConnection>): HairpinConnection | undefined {
   if (port.family !== 4 || !port.hooks.includes('OUTPUT') || !port.bridge) return undefined;
   const bound = port.hostAddress;
-  if (bound && (bound.prefixLen !== 32 || bound.network >> 24n !== 127n)) return undefined;
+  if (bound && (bound.prefixLen !== 32 || !isLoopback(bound))) return undefined;
   const packet = request(port, bound ? bound.network : LOCALHOST_V4);
   if (!routedLocally(engine, ns, packet.dst)) return undefined;
   const key = `${ns.name}|${packet.dst}|${packet.dport}`;
@@ -98,7 +99,7 @@ function hostAddressFor(engine: PathEngine, ns: Namespace, port: PublishedPort):
   const view = engine.view(ns);
   if (port.hostAddress) {
     if (port.hostAddress.prefixLen !== (port.family === 4 ? 32 : 128)) return undefined;
-    return view.ownAddress(port.family, port.hostAddress.network) && !isLoopback(port.family, port.hostAddress.network) ? port.hostAddress.network : undefined;
+    return view.ownAddress(port.family, port.hostAddress.network) && !isLoopback(port.hostAddress) ? port.hostAddress.network : undefined;
   }
   const uplink = uplinkInterface(ns, port.family);
   return uplink === undefined ? undefined : view.sourceFor(port.family, uplink, undefined);
@@ -106,8 +107,4 @@ function hostAddressFor(engine: PathEngine, ns: Namespace, port: PublishedPort):
 
 function request(port: PublishedPort, dst: bigint): Packet {
   return { family: port.family, src: 0n, dst, protocol: 'tcp', sport: CLIENT_PORT, dport: port.hostPorts!.from, mark: 0 };
-}
-
-function isLoopback(family: 4 | 6, address: bigint): boolean {
-  return family === 4 ? address >> 24n === 127n : address === 1n;
 }

@@ -157,9 +157,13 @@ function noteOf(base: BaseChain & { kind: 'iptables' }, d: Decision): string {
   return `${where}: ${d.verdict}`;
 }
 
+/** The jumps down to the deciding rule, then that rule; none for a policy or an absent chain. */
+export function decisionRules(d: Decision): NfRule[] {
+  return d.path.length > 0 ? d.path : d.rule ? [d.rule] : [];
+}
+
 function evidenceOf(d: Decision): Evidence[] {
-  const rules: NfRule[] = d.path.length > 0 ? d.path : d.rule ? [d.rule] : [];
-  const evidence = rules.map((r) => r.evidence);
+  const evidence = decisionRules(d).map((r) => r.evidence);
   if (d.by === 'policy' && d.chain) evidence.push(d.chain.evidence);
   return evidence;
 }

@@ -3,12 +3,15 @@ import { formatAddress } from '../../model/net.js';
 import type { ConnState, PacketClass } from '../netfilter/packet.js';
 import type { Packet } from './types.js';
 
+/** "192.0.2.10:8080", "[2001:db8::1]:443", or the bare address without a port. */
+export function formatEndpoint(family: 4 | 6, address: bigint, port: number | undefined): string {
+  const text = formatAddress(family, address);
+  if (port === undefined) return text;
+  return family === 6 ? `[${text}]:${port}` : `${text}:${port}`;
+}
+
 export function describePacket(p: Packet): string {
-  const at = (address: bigint, port: number | undefined): string => {
-    const text = formatAddress(p.family, address);
-    if (port === undefined) return text;
-    return p.family === 6 ? `[${text}]:${port}` : `${text}:${port}`;
-  };
+  const at = (address: bigint, port: number | undefined): string => formatEndpoint(p.family, address, port);
   const mark = p.mark === undefined ? ' mark ?' : p.mark !== 0 ? ` mark 0x${p.mark.toString(16)}` : '';
   if (p.protocol === 'icmp') return `icmp ${echoName(p)} ${at(p.src, undefined)} > ${at(p.dst, undefined)}${mark}`;
   return `${p.protocol} ${at(p.src, p.sport)} > ${at(p.dst, p.dport)}${mark}`;

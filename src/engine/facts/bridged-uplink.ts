@@ -8,7 +8,7 @@
  */
 import { bridgedFrame, describeBridgedFrame, type BridgedFrame } from '../../analysis/path/bridged-frames.js';
 import { describeStep, stepEvidence } from '../../analysis/path/hook-question.js';
-import { iptablesDecisionOf } from '../../analysis/path/netfilter-stage.js';
+import { decisionRules, iptablesDecisionOf } from '../../analysis/path/netfilter-stage.js';
 import { nftDecidingRule } from '../../analysis/path/nft-stage.js';
 import type { Packet, TraceStep } from '../../analysis/path/types.js';
 import { interfaceNameMatches } from '../../analysis/netfilter/match.js';
@@ -93,8 +93,7 @@ function singlesOut(step: TraceStep, bridge: Bridge, guest: Guest): boolean {
   const decision = iptablesDecisionOf(step);
   if (decision) {
     if (decision.by === 'policy') return false;
-    const rules: NfRule[] = decision.path.length > 0 ? decision.path : decision.rule ? [decision.rule] : [];
-    return rules.some((rule) => namesBridge(rule, bridge, guest));
+    return decisionRules(decision).some((rule) => namesBridge(rule, bridge, guest));
   }
   if (step.rule?.startsWith('policy ')) return false;
   const text = nftDecidingRule(step)?.text ?? step.note;

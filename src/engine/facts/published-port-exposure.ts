@@ -7,7 +7,7 @@
 import type { PublishedPort } from '../../analysis/netfilter/index.js';
 import { portExposure, type PortExposure } from '../../analysis/path/exposure.js';
 import { describeStep, stepEvidence } from '../../analysis/path/hook-question.js';
-import { formatAddress } from '../../model/net.js';
+import { formatEndpoint } from '../../analysis/path/packet.js';
 import type { Evidence } from '../../model/types.js';
 import { mergeEvidence, primaryEvidence, secondaryEvidence } from './lib/evidence.js';
 import { pathEngineOf } from './lib/path-engine.js';
@@ -18,11 +18,6 @@ const KEY = 'published-port-exposure:';
 
 function exposure(env: FactEnv, port: PublishedPort): PortExposure | undefined {
   return subjectMemo(env, KEY, port, () => portExposure(pathEngineOf(env), env.namespace, port));
-}
-
-function hostEndpoint(e: PortExposure): string {
-  const address = formatAddress(e.packet.family, e.hostAddress);
-  return e.packet.family === 6 ? `[${address}]:${e.packet.dport ?? ''}` : `${address}:${e.packet.dport ?? ''}`;
 }
 
 /** The jumps and the DNAT (the line that opens the port, primary), the INPUT line that looks to close it, the FORWARD accept. */
@@ -48,7 +43,7 @@ const facts = defineFacts<PublishedPort>('published-port', [
     example: '192.0.2.10:8080',
     compute: (p, env) => {
       const e = exposure(env, p);
-      return e ? hostEndpoint(e) : '';
+      return e ? formatEndpoint(e.packet.family, e.hostAddress, e.packet.dport) : '';
     },
   },
   {

@@ -7,7 +7,7 @@
 import type { PublishedPort } from '../../analysis/netfilter/index.js';
 import { brokenHairpins, type HairpinConnection } from '../../analysis/path/hairpin.js';
 import { stepEvidence } from '../../analysis/path/hook-question.js';
-import { formatAddress } from '../../model/net.js';
+import { formatEndpoint } from '../../analysis/path/packet.js';
 import type { Evidence } from '../../model/types.js';
 import { mergeEvidence, primaryEvidence, secondaryEvidence } from './lib/evidence.js';
 import { pathEngineOf } from './lib/path-engine.js';
@@ -22,11 +22,6 @@ function broken(env: FactEnv, port: PublishedPort): HairpinConnection[] {
   return subjectMemo(env, KEY, port, () => brokenHairpins(pathEngineOf(env), env.namespace, port, walks));
 }
 
-function endpoint(c: HairpinConnection): string {
-  const address = formatAddress(c.packet.family, c.packet.dst);
-  return c.packet.family === 6 ? `[${address}]:${c.packet.dport ?? ''}` : `${address}:${c.packet.dport ?? ''}`;
-}
-
 /** The step that ended the connection: the last one of the leg that failed. */
 function failedStep(c: HairpinConnection) {
   const leg = c.result.reply ?? c.result.request;
@@ -36,7 +31,7 @@ function failedStep(c: HairpinConnection) {
 function describeFailure(c: HairpinConnection): string {
   const who = c.kind === 'container' ? `the container itself (namespace ${c.from})` : `the host (namespace ${c.from})`;
   const leg = c.result.reply ? 'its reply' : 'the connection';
-  return `${who} connecting to ${endpoint(c)}: ${leg} ${c.result.reply ? 'is lost' : 'fails'} (${failedStep(c)?.note ?? c.result.reason})`;
+  return `${who} connecting to ${formatEndpoint(c.packet.family, c.packet.dst, c.packet.dport)}: ${leg} ${c.result.reply ? 'is lost' : 'fails'} (${failedStep(c)?.note ?? c.result.reason})`;
 }
 
 /** Whether Docker publishes the port: its DNAT sits in Docker's chain or table. */

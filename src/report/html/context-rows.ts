@@ -12,6 +12,7 @@ import { sourceLabel } from '../../snapshot/sources.js';
 import type { ResolvConfView, SettingView } from '../../show/context-view.js';
 import type { NetworkManagersView } from '../../show/host-context-view.js';
 import { decisionText, udevAside } from '../nm-configured-text.js';
+import { settingValueText } from '../setting-text.js';
 import type { HostView, NamespaceView } from '../../show/view.js';
 
 /** A line of the snapshot that shows a row; without `line`, the file as a whole. */
@@ -109,15 +110,8 @@ function resolversPart(view: HostView, sources: Sources): ContextPart {
 
 /* ---------- runtimes ---------- */
 
-function settingValue(value: unknown): string {
-  if (Array.isArray(value)) {
-    return value.map((v) => (typeof v === 'object' && v !== null && 'base' in v ? `${String(v.base)} size ${String((v as { size?: unknown }).size)}` : String(v))).join(', ') || '(none)';
-  }
-  return String(value);
-}
-
 function settingRow(name: string, s: SettingView): ContextRow {
-  return { cells: [name, settingValue(s.value), s.origin], where: s.source ? [{ source: s.source, ...(s.line !== undefined ? { line: s.line } : {}) }] : [] };
+  return { cells: [name, settingValueText(s.value), s.origin], where: s.source ? [{ source: s.source, ...(s.line !== undefined ? { line: s.line } : {}) }] : [] };
 }
 
 function runtimePart(view: HostView, host: NamespaceView, sources: Sources): ContextPart {

@@ -5,7 +5,7 @@
  * (the plugin may not have run): a source none of whose files is there is `not-collected`. Process command
  * lines are not files sos copies (/proc/PID/cmdline): not collected.
  */
-import { FILE_SOURCES, type FileSourceSpec, hasWildcard, segmentMatches } from '../host-files.js';
+import { byteOrder, FILE_SOURCES, fileSourceStatus, type FileSourceSpec, hasWildcard, segmentMatches, tooLargeReason } from '../host-files.js';
 import type { CollectedFile, FileSource } from '../schema.js';
 import { storeBytes } from '../utf8.js';
 import { joinPath, type SosTree } from './tree.js';
@@ -23,7 +23,7 @@ export async function sosreportFileSources(tree: SosTree): Promise<Record<string
         const bytes = await tree.read(match.slice(1));
         if (bytes === undefined) continue;
         if (bytes.length > spec.maxBytes) {
-          files.push({ path: match, status: 'too-large', reason: `larger than ${spec.maxBytes} bytes, not read` });
+          files.push({ path: match, status: 'too-large', reason: tooLargeReason(spec.maxBytes) });
           continue;
         }
         const stored = storeBytes(bytes);
@@ -33,9 +33,7 @@ export async function sosreportFileSources(tree: SosTree): Promise<Record<string
     out[spec.id] =
       files.length === 0
         ? { status: 'not-collected', reason: `the sosreport holds no copy of ${spec.paths.join(' or ')}`, files: [] }
-        : files.some((f) => f.status === 'ok')
-          ? { status: 'ok', files }
-          : { status: 'failed', reason: files.map((f) => `${f.path}: ${f.reason ?? f.status}`).join('; '), files };
+        : { ...fileSourceStatus(files), files };
   }
   return out;
 }
@@ -54,5 +52,5 @@ async function expand(tree: SosTree, pattern: string): Promise<string[]> {
     }
     found = next;
   }
-  return found.map((p) => `/${p}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return found.map((p) => `/${p}`).sort(byteOrder);
 }

@@ -84,6 +84,7 @@ describe('hairpin connections of a published port', () => {
     const reply = broken[0]!.result.reply!;
     expect(reply.steps.every((s) => s.namespace === 'web')).toBe(true);
     expect(reply.steps.at(-1)?.note).toMatch(/^the reply comes from 172\.17\.0\.2:80, but the sender sent to 192\.0\.2\.10:8080: the destination NAT of namespace host was not reversed/);
+    expect(reply.steps.at(-1)?.evidence.map((e) => e.text)).toContainEqual(expect.stringMatching(/-j DNAT --to-destination 172\.17\.0\.2:80$/));
   });
 
   it('route_localnet=0 on docker0: the host\'s connection to 127.0.0.1 is refused a route with its loopback source after the OUTPUT DNAT', async () => {
